@@ -1,0 +1,85 @@
+// Every key format of the one table, both ways. Nothing else in the project concatenates '#'.
+//
+//   entity            PK                           SK
+//   User              USER#<username>              #METADATA#<username>
+//   Game              GAME#<game_id>               #METADATA#<game_id>
+//   Player in game    GAME#<game_id>               USER#<username>
+//   Photo             USER#<owner>                 PHOTO#<owner>#<timestamp>
+//   Reaction          REACTION#<user>#<type>       PHOTO#<owner>#<timestamp>
+//   Follow            USER#<followed>              #FRIEND#<follower>
+//   Email guard       EMAIL#<email>                #EMAIL
+//
+// Usernames, game ids and reaction types never contain '#' (validated at the edge), so parsing
+// is unambiguous.
+
+export interface Key {
+  PK: string;
+  SK: string;
+}
+
+const USER = 'USER#';
+const GAME = 'GAME#';
+const META = '#METADATA#';
+const PHOTO = 'PHOTO#';
+const REACTION = 'REACTION#';
+const FRIEND = '#FRIEND#';
+const EMAIL = 'EMAIL#';
+
+export const keys = {
+  user: (username: string): Key => ({ PK: USER + username, SK: META + username }),
+  game: (gameId: string): Key => ({ PK: GAME + gameId, SK: META + gameId }),
+  player: (gameId: string, username: string): Key => ({ PK: GAME + gameId, SK: USER + username }),
+  photo: (owner: string, timestamp: string): Key => ({ PK: USER + owner, SK: photoSk(owner, timestamp) }),
+  reaction: (user: string, storedType: string, owner: string, timestamp: string): Key => ({
+    PK: `${REACTION}${user}#${storedType}`,
+    SK: photoSk(owner, timestamp),
+  }),
+  follow: (followed: string, follower: string): Key => ({ PK: USER + followed, SK: FRIEND + follower }),
+  emailGuard: (email: string): Key => ({ PK: EMAIL + email.toLowerCase(), SK: '#EMAIL' }),
+
+  userPartition: (username: string) => USER + username,
+  gamePartition: (gameId: string) => GAME + gameId,
+  gameMetadataSk: (gameId: string) => META + gameId,
+  userMetadataSk: (username: string) => META + username,
+  /** Sort key prefix of a game's players, and the upper bound ('$' follows '#') of the lab's game query. */
+  playerSkPrefix: USER,
+  playersSkUpperBound: 'USER$',
+  photoSkPrefix: (owner: string) => `${PHOTO}${owner}#`,
+  followerSkPrefix: FRIEND,
+  /** InvertedIndex partition holding a user's games. */
+  userGamesIndexPk: (username: string) => USER + username,
+  /** InvertedIndex partition holding the users a user follows. */
+  followingIndexPk: (follower: string) => FRIEND + follower,
+  reactionPkPrefix: REACTION,
+  photoSk,
+
+  parseUsername: (pk: string): string => strip(pk, USER),
+  parseGameId: (pk: string): string => strip(pk, GAME),
+  parseFollower: (sk: string): string => strip(sk, FRIEND),
+  parsePhotoSk: (sk: string): { owner: string; timestamp: string } => {
+    const rest = strip(sk, PHOTO);
+    const i = rest.indexOf('#');
+    if (i <= 0) throw new Error(`Malformed photo key: ${sk}`);
+    return { owner: rest.slice(0, i), timestamp: rest.slice(i + 1) };
+  },
+  parseReactionPk: (pk: string): { user: string; storedType: string } => {
+    const rest = strip(pk, REACTION);
+    const i = rest.indexOf('#');
+    if (i <= 0) throw new Error(`Malformed reaction key: ${pk}`);
+    return { user: rest.slice(0, i), storedType: rest.slice(i + 1) };
+  },
+};
+
+function photoSk(owner: string, timestamp: string): string {
+  return `${PHOTO}${owner}#${timestamp}`;
+}
+
+function strip(value: string, prefix: string): string {
+  if (!value.startsWith(prefix) || value.length === prefix.length) throw new Error(`Expected a "${prefix}" key, got ${value}`);
+  return value.slice(prefix.length);
+}
+
+/** A stable string form of a key, for DataLoader caches and maps. */
+export function keyId(key: Key): string {
+  return `${key.PK}\u0000${key.SK}`;
+}

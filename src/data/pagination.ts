@@ -1,0 +1,108 @@
+// Relay connections over DynamoDB Query. Reads one item more than asked so hasNextPage is exact
+// (no empty last page), and keeps reading when a filter drops items until the page is full.
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { badInput } from '../errors.js';
+import type { Item } from './batch.js';
+import { decodeCursor, encodeCursor, type CursorKeys } from './cursor.js';
+import type { Db } from './db.js';
+import { keyAttributes } from './table.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+/** Checks `first`: default 20, from 0 to 100. */
+export function pageSize(first: number | null | undefined, max = MAX_PAGE_SIZE): number {
+  if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > max) {
+    throw badInput(`"first" must be a whole number from 0 to ${max}, got ${first}.`, 'first');
+  }
+  return first;
+}
+
+export interface PageRequest {
+  /** The Query for the whole list; ExclusiveStartKey and Limit are set here. */
+  input: QueryCommandInput;
+  args: PageArgs;
+  cursorKeys: CursorKeys;
+  /** From listBinding(): the list this page belongs to. */
+  binding: string;
+  /** Items the list should skip (read but not returned), e.g. the game item in a game's partition. */
+  filter?: (item: Item) => boolean;
+}
+
+export interface Page {
+  items: Item[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  cursorFor: (item: Item) => string;
+}
+
+/** Reads one page of a list: at most `first` items, with an exact hasNextPage. */
+export async function queryPage(db: Db, req: PageRequest): Promise<Page> {
+  const first = pageSize(req.args.first);
+  const keyNames = keyAttributes(req.input.IndexName);
+  const cursorFor = (item: Item) => encodeCursor(req.cursorKeys, req.binding, pick(item, keyNames));
+  let startKey = req.args.after ? positionFrom(decodeCursor(req.cursorKeys, req.binding, req.args.after), keyNames) : undefined;
+  const hasPreviousPage = Boolean(req.args.after);
+  if (first === 0) return { items: [], hasNextPage: false, hasPreviousPage, cursorFor };
+
+  const collected: Item[] = [];
+  while (collected.length <= first) {
+    const want = first + 1 - collected.length;
+    const out = await db.query({
+      ...req.input,
+      // A filtered list reads in larger steps, since some of what it reads is dropped.
+      Limit: req.filter ? Math.max(want, 25) : want,
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+    });
+    for (const item of out.Items ?? []) if (!req.filter || req.filter(item)) collected.push(item);
+    startKey = out.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  return { items: collected.slice(0, first), hasNextPage: collected.length > first, hasPreviousPage, cursorFor };
+}
+
+/** Shapes a page into a Relay connection. */
+export function toConnection<T>(page: Page, map: (item: Item) => T): Connection<T> {
+  const edges = page.items.map((item) => ({ cursor: page.cursorFor(item), node: map(item) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+function pick(item: Item, names: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of names) out[n] = item[n];
+  return out;
+}
+
+function positionFrom(value: Record<string, unknown>, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = value[n];
+    if (typeof v !== 'string') throw badInput('The cursor is not valid for this list.', 'after');
+    out[n] = v;
+  }
+  return out;
+}

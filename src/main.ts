@@ -1,0 +1,109 @@
+// Process entry: configuration, the database (embedded unless configured), the table and demo
+// data, then the HTTP server; on SIGINT/SIGTERM it finishes in-flight requests and stops
+// DynamoDB Local.
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { fileURLToPath } from 'node:url';
+import { createAuthenticator, signToken } from './auth.js';
+import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
+import { ensureTable } from './data/admin.js';
+import { cursorKeys } from './data/cursor.js';
+import { isTableEmpty, loadItems, readJsonl } from './data/load.js';
+import { JavaMissingError } from './data/local.js';
+import { createLogger } from './log.js';
+import { openDatabase } from './runtime.js';
+import { createApp } from './server.js';
+
+export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) => fileURLToPath(new URL(`../demo/${f}`, import.meta.url)));
+/** A user present in the labs' data, whose token GraphiQL starts with locally. */
+export const DEMO_USER = 'haroldwatkins';
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger({ requests: config.logRequests });
+  for (const w of config.warnings) log.warn(w);
+
+  let database;
+  try {
+    database = await openDatabase(config);
+  } catch (err) {
+    if (err instanceof JavaMissingError) {
+      console.error(err.message);
+      process.exit(3);
+    }
+    throw err;
+  }
+  const shutdownDb = () => void database.close();
+  process.once('exit', () => database.embedded && process.kill(database.embedded.pid, 'SIGTERM'));
+  log.info('database', { using: describeDatabase(config.database), endpoint: database.embedded?.endpoint ?? null, table: config.tableName });
+
+  try {
+    const ensured = await ensureTable(database.raw, config.tableName);
+    if (ensured.created) log.info('table created', { table: config.tableName });
+    if (ensured.addedIndexes.length) log.info('indexes added', { indexes: ensured.addedIndexes });
+    if (config.demoData && (await isTableEmpty(database.doc, config.tableName))) {
+      let count = 0;
+      for (const f of DEMO_FILES) count += await loadItems(database.doc, config.tableName, readJsonl(f));
+      log.info('demo data loaded', { items: count });
+    }
+  } catch (err) {
+    shutdownDb();
+    throw err;
+  }
+
+  const local = config.database.kind === 'embedded' || (config.auth.kind === 'hs256' && config.auth.isDevDefault);
+  const demoToken = local && config.auth.kind === 'hs256' ? await signToken(config.auth, DEMO_USER, { expiresIn: '30d' }) : undefined;
+  let readyUntil = 0;
+  const app = createApp({
+    client: database.doc,
+    tableName: config.tableName,
+    cursorKeys: cursorKeys(config.cursorSecret),
+    authenticate: createAuthenticator(config.auth),
+    reportCost: config.reportCost,
+    maxBodyBytes: config.maxBodyBytes,
+    logger: log,
+    graphiql: demoToken ? { authorization: `Bearer ${demoToken}`, demoUser: DEMO_USER } : {},
+    // DescribeTable is a control-plane call with low rate limits: a success is trusted for a second.
+    checkReady: async () => {
+      if (Date.now() < readyUntil) return true;
+      const out = await database.raw.send(new DescribeTableCommand({ TableName: config.tableName }), { abortSignal: AbortSignal.timeout(1_000) });
+      const ok = out.Table?.TableStatus === 'ACTIVE' || out.Table?.TableStatus === 'UPDATING';
+      if (ok) readyUntil = Date.now() + 1_000;
+      return ok;
+    },
+  });
+  const { url } = await app.listen(config.port, config.host);
+  log.info('server ready', { graphql: `${url}/graphql`, graphiql: `${url}/graphql` });
+  console.log(`\n  GraphQL server ready: ${url}/graphql (GraphiQL in your browser)\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await app.stop().catch((e) => log.error('stop failed', { error: String(e) }));
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('uncaughtException', (err) => {
+    log.error('crash', { error: String(err.stack ?? err) });
+    void database.close().finally(() => process.exit(1));
+  });
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+// Opens the configured database for a process: starts embedded DynamoDB Local when no endpoint
+// is configured, builds the long-lived clients, and knows how to close both.
+import type { Config } from './config.js';
+import { clientOptionsFrom, createClients, type DynamoClients } from './data/client.js';
+import { startDynamoLocal, type EmbeddedDynamo } from './data/local.js';
+
+export interface OpenDatabase extends DynamoClients {
+  embedded: EmbeddedDynamo | null;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Config): Promise<OpenDatabase> {
+  const db = config.database;
+  const embedded = db.kind === 'embedded' ? await startDynamoLocal({ dataDir: db.inMemory ? undefined : db.dataDir }) : null;
+  const clients = createClients(clientOptionsFrom(config, embedded?.endpoint));
+  let closed = false;
+  return {
+    ...clients,
+    embedded,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clients.raw.destroy();
+      await embedded?.stop();
+    },
+  };
+}

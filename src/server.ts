@@ -1,0 +1,241 @@
+// Builds the ApolloServer and the HTTP handler without listening, so tests, the Lambda entry and
+// main.ts share one definition of the server.
+import { readFileSync, readdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Authenticate } from './auth.js';
+import { createContext, type Context } from './context.js';
+import type { CursorKeys } from './data/cursor.js';
+import { AppError } from './errors.js';
+import { queryLimitsPlugin } from './limits.js';
+import { resolvers } from './resolvers/index.js';
+import { serveGraphiQL, type GraphiQLOptions } from './graphiql.js';
+import { createLogger, type Logger } from './log.js';
+
+export const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
+
+/** Every schema/*.graphql file, joined: one SDL per domain. */
+export function loadTypeDefs(): string {
+  return readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => readFileSync(join(SCHEMA_DIR, f), 'utf8'))
+    .join('\n');
+}
+
+export interface AppOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  cursorKeys: CursorKeys;
+  authenticate: Authenticate;
+  reportCost: boolean;
+  maxBodyBytes: number;
+  /** Reports whether the table answers; /readyz uses it. */
+  checkReady: () => Promise<boolean>;
+  graphiql?: GraphiQLOptions;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+/** Codes the server itself produces; anything else reaching formatError is an internal failure. */
+const PUBLIC_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export function formatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = (error as { originalError?: unknown })?.originalError ?? error;
+    if (original instanceof AppError || (error instanceof AppError)) {
+      const { http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+      return { ...formatted, extensions };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
+      // graphql-js variable coercion errors are the client's: give them the stable input code.
+      const publicCode = code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST' ? code : code;
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: publicCode } };
+    }
+    logger.error('unexpected error', { error: String((original as Error)?.stack ?? original) });
+    return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+function costPlugin(report: boolean, logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ request }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, contextValue, errors }) {
+          const cost = contextValue.meter?.report();
+          if (report && cost && response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, dynamodb: cost };
+          }
+          const codes = (errors ?? []).map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+          logger.info('request', {
+            operation: request.operationName ?? null,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+            outcome: codes.length ? 'error' : 'ok',
+            ...(codes.length ? { codes: [...new Set(codes)] } : {}),
+            ...(cost ? { calls: cost.totalCalls, waves: cost.waves } : {}),
+          });
+        },
+      };
+    },
+  };
+}
+
+export interface App {
+  apollo: ApolloServer<Context>;
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Starts Apollo and an HTTP server on host:port; resolves with the bound port. */
+  listen(port: number, host: string): Promise<{ server: Server; port: number; url: string }>;
+  /** Stops taking requests, finishes the ones in flight, then stops Apollo. */
+  stop(): Promise<void>;
+}
+
+export function createApp(opts: AppOptions): App {
+  const logger = opts.logger ?? createLogger();
+  const apollo = new ApolloServer<Context>({
+    typeDefs: loadTypeDefs(),
+    resolvers: resolvers as never,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    formatError: formatError(logger),
+    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(), costPlugin(opts.reportCost, logger)],
+  });
+  let httpServer: Server | undefined;
+  const contextDeps = { client: opts.client, tableName: opts.tableName, cursorKeys: opts.cursorKeys, authenticate: opts.authenticate, now: opts.now };
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    route(req, res).catch((err) => {
+      logger.error('handler failed', { error: String((err as Error)?.stack ?? err) });
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.end();
+    });
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/readyz') {
+      const ready = await opts.checkReady().catch(() => false);
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
+    }
+    if (url.pathname === '/' && req.method === 'GET') {
+      res.writeHead(302, { location: '/graphql' }).end();
+      return;
+    }
+    if (url.pathname.startsWith('/graphiql/') && req.method === 'GET') return serveGraphiQL(req, res, url, opts.graphiql);
+    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
+    if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query')) {
+      return serveGraphiQL(req, res, url, opts.graphiql);
+    }
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.writeHead(405, { allow: 'GET, POST' }).end();
+      return;
+    }
+    await graphql(req, res, url);
+  }
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const read = await readBody(req, opts.maxBodyBytes);
+      if (read === 'too-large') {
+        return sendError(res, 413, 'BAD_USER_INPUT', `The request body is larger than the limit of ${opts.maxBodyBytes} bytes.`);
+      }
+      const type = (req.headers['content-type'] ?? '').toLowerCase();
+      if (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) {
+        try {
+          body = read.length ? JSON.parse(read.toString('utf8')) : undefined;
+        } catch {
+          return sendError(res, 400, 'BAD_USER_INPUT', 'The request body is not valid JSON.');
+        }
+        if (Array.isArray(body)) return sendError(res, 400, 'BAD_USER_INPUT', 'Batched requests are not accepted: send one operation per request (limit: 1 operation per request).');
+        if (body === null || typeof body !== 'object') return sendError(res, 400, 'BAD_USER_INPUT', 'The request body must be a JSON object with a "query".');
+      } else {
+        body = read.toString('utf8');
+      }
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => createContext(contextDeps, req.headers.authorization),
+    });
+    const out: Record<string, string> = {};
+    for (const [k, v] of result.headers) out[k] = v;
+    res.writeHead(result.status ?? 200, out);
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  return {
+    apollo,
+    handler,
+    async listen(port, host) {
+      await apollo.start();
+      httpServer = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
+      httpServer.keepAliveTimeout = 5_000;
+      await new Promise<void>((res, rej) => {
+        httpServer!.once('error', rej);
+        httpServer!.listen(port, host, () => res());
+      });
+      const addr = httpServer.address();
+      const bound = typeof addr === 'object' && addr ? addr.port : port;
+      return { server: httpServer, port: bound, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` };
+    },
+    async stop() {
+      if (httpServer) {
+        const closed = new Promise<void>((res) => httpServer!.close(() => res()));
+        httpServer.closeIdleConnections();
+        await closed;
+      }
+      await apollo.stop();
+    },
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) {
+    req.resume();
+    return 'too-large';
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return 'too-large';
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string) {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}

@@ -1,0 +1,133 @@
+// A real server for integration tests: a fresh table in the shared DynamoDB Local, the app on a
+// free port, and a recording proxy between them. execute() runs one operation and returns what
+// it cost as DynamoDB saw it.
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { createAuthenticator, signToken, type Role } from '../../src/auth.js';
+import { isLoopback, loadConfig, type AuthConfig } from '../../src/config.js';
+import { createClients, type DynamoClients } from '../../src/data/client.js';
+import { ensureTable } from '../../src/data/admin.js';
+import { cursorKeys } from '../../src/data/cursor.js';
+import { loadItems, readJsonl } from '../../src/data/load.js';
+import { createLogger } from '../../src/log.js';
+import { createApp, type App } from '../../src/server.js';
+import { startRecorder, type RecordedCall, type Recorder } from './recorder.js';
+
+export const LAB_FILES = {
+  game: fileURLToPath(new URL('../../demo/battle-royale.items.jsonl', import.meta.url)),
+  photos: fileURLToPath(new URL('../../demo/quick-photos.items.jsonl', import.meta.url)),
+};
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  extensions?: Record<string, any>;
+  /** The DynamoDB commands the proxy saw during this operation. */
+  calls: RecordedCall[];
+}
+
+export interface ExecuteOptions {
+  variables?: Record<string, unknown>;
+  /** Sign the request as this user. */
+  as?: string;
+  role?: Role;
+  headers?: Record<string, string>;
+}
+
+export interface TestServer {
+  url: string;
+  tableName: string;
+  /** Direct clients to the table (through no proxy), for seeding and checking state. */
+  clients: DynamoClients;
+  recorder: Recorder;
+  auth: AuthConfig;
+  execute<T = Record<string, any>>(query: string, opts?: ExecuteOptions): Promise<GraphQLResponse<T>>;
+  token(username: string, role?: Role): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Load the labs' data first. */
+  seed?: ('game' | 'photos')[];
+  reportCost?: boolean;
+  now?: () => Date;
+  /** Client settings for the server's DynamoDB client. */
+  timeoutMs?: number;
+  maxAttempts?: number;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const endpoint = inject('dynamoEndpoint');
+  // The real-database tier guards itself: it only ever talks to a loopback DynamoDB.
+  if (!isLoopback(endpoint)) throw new Error(`Refusing to run integration tests against ${endpoint}: loopback only.`);
+  const tableName = `test-${randomUUID().slice(0, 8)}`;
+  const clients = createClients({ endpoint, region: 'local', timeoutMs: 5_000, maxAttempts: 3 });
+  await ensureTable(clients.raw, tableName);
+  for (const s of opts.seed ?? []) await loadItems(clients.doc, tableName, readJsonl(LAB_FILES[s]));
+
+  const recorder = await startRecorder(endpoint);
+  const config = loadConfig({ DYNAMODB_ENDPOINT: recorder.endpoint, TABLE_NAME: tableName });
+  const serverClients = createClients({ endpoint: recorder.endpoint, region: 'local', timeoutMs: opts.timeoutMs ?? 5_000, maxAttempts: opts.maxAttempts ?? 3 });
+  const app: App = createApp({
+    client: serverClients.doc,
+    tableName,
+    cursorKeys: cursorKeys(config.cursorSecret),
+    authenticate: createAuthenticator(config.auth),
+    reportCost: opts.reportCost ?? true,
+    maxBodyBytes: config.maxBodyBytes,
+    checkReady: async () => true,
+    logger: createLogger({ silent: true }),
+    now: opts.now,
+  });
+  const { url } = await app.listen(0, '127.0.0.1');
+
+  const token = (username: string, role?: Role) => signToken(config.auth, username, role ? { role } : {});
+  return {
+    url,
+    tableName,
+    clients,
+    recorder,
+    auth: config.auth,
+    token,
+    async execute(query, o = {}) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers };
+      if (o.as) headers.authorization = `Bearer ${await token(o.as, o.role)}`;
+      recorder.reset();
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables: o.variables }) });
+      const body = (await res.json()) as Omit<GraphQLResponse, 'status' | 'calls'>;
+      return { status: res.status, ...body, calls: [...recorder.calls] };
+    },
+    async close() {
+      await app.stop();
+      serverClients.raw.destroy();
+      await recorder.close();
+      clients.raw.destroy();
+    },
+  };
+}
+
+/** Fails with the whole response printed, so a failing test explains itself. */
+export function expectNoErrors(res: GraphQLResponse, query?: string): void {
+  if (res.errors?.length || res.status !== 200) {
+    throw new Error(`Expected no errors${query ? ` for\n${query}\n` : ''}, got HTTP ${res.status}:\n${JSON.stringify({ errors: res.errors, data: res.data }, null, 2)}`);
+  }
+}
+
+/** The error codes of a response, in order. */
+export function errorCodes(res: GraphQLResponse): string[] {
+  return (res.errors ?? []).map((e) => String(e.extensions?.code));
+}
+
+/** Counts recorded calls by command name. */
+export function countCalls(calls: RecordedCall[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of calls) out[c.command] = (out[c.command] ?? 0) + 1;
+  return out;
+}
+
+/** A fresh valid username for a test (3-32 of [a-z0-9_]). */
+export function freshUsername(prefix = 'u'): string {
+  return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+}
