@@ -97,7 +97,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       recorder.reset();
       const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables: o.variables }) });
       const body = (await res.json()) as Omit<GraphQLResponse, 'status' | 'calls'>;
-      return { status: res.status, ...body, calls: [...recorder.calls] };
+      return { status: res.status, ...body, calls: [...recorder.calls] } as GraphQLResponse<never>;
     },
     async close() {
       await app.stop();
