@@ -76,6 +76,8 @@ function listSize(field: FieldNode, variables: Record<string, unknown>): number 
     return typeof v === 'number' ? v : DEFAULT_PAGE_SIZE;
   }
   if (field.selectionSet && (field.name.value === 'edges' || field.name.value === 'node')) return 0;
+  // A connection asked for without `first` gets the default page.
+  if (field.selectionSet?.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'edges')) return DEFAULT_PAGE_SIZE;
   return field.selectionSet ? 1 : 0;
 }
 

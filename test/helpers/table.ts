@@ -1,0 +1,15 @@
+// A fresh table in the shared DynamoDB Local, for tests of src/data below the GraphQL layer.
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { isLoopback } from '../../src/config.js';
+import { ensureTable } from '../../src/data/admin.js';
+import { createClients, type DynamoClients } from '../../src/data/client.js';
+
+export async function freshTable(): Promise<{ tableName: string; clients: DynamoClients; endpoint: string }> {
+  const endpoint = inject('dynamoEndpoint');
+  if (!isLoopback(endpoint)) throw new Error(`Refusing to run against ${endpoint}: loopback only.`);
+  const tableName = `test-${randomUUID().slice(0, 8)}`;
+  const clients = createClients({ endpoint, region: 'local', timeoutMs: 5_000, maxAttempts: 3 });
+  await ensureTable(clients.raw, tableName);
+  return { tableName, clients, endpoint };
+}
