@@ -1,11 +1,10 @@
 // Process entry: configuration, the database (embedded unless configured), the table and demo
 // data, then the HTTP server; on SIGINT/SIGTERM it finishes in-flight requests and stops
 // DynamoDB Local.
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { fileURLToPath } from 'node:url';
 import { createAuthenticator, signToken } from './auth.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
-import { ensureTable } from './data/admin.js';
+import { createReadyCheck, ensureTable } from './data/admin.js';
 import { cursorKeys } from './data/cursor.js';
 import { isTableEmpty, loadItems, readJsonl } from './data/load.js';
 import { JavaMissingError } from './data/local.js';
@@ -61,7 +60,6 @@ async function main() {
 
   const local = config.database.kind === 'embedded' || (config.auth.kind === 'hs256' && config.auth.isDevDefault);
   const demoToken = local && config.auth.kind === 'hs256' ? await signToken(config.auth, DEMO_USER, { expiresIn: '30d' }) : undefined;
-  let readyUntil = 0;
   const app = createApp({
     client: database.doc,
     tableName: config.tableName,
@@ -71,14 +69,7 @@ async function main() {
     maxBodyBytes: config.maxBodyBytes,
     logger: log,
     graphiql: demoToken ? { authorization: `Bearer ${demoToken}`, demoUser: DEMO_USER } : {},
-    // DescribeTable is a control-plane call with low rate limits: a success is trusted for a second.
-    checkReady: async () => {
-      if (Date.now() < readyUntil) return true;
-      const out = await database.raw.send(new DescribeTableCommand({ TableName: config.tableName }), { abortSignal: AbortSignal.timeout(1_000) });
-      const ok = out.Table?.TableStatus === 'ACTIVE' || out.Table?.TableStatus === 'UPDATING';
-      if (ok) readyUntil = Date.now() + 1_000;
-      return ok;
-    },
+    checkReady: createReadyCheck(database.raw, config.tableName),
   });
   const { url } = await app.listen(config.port, config.host);
   log.info('server ready', { graphql: `${url}/graphql`, graphiql: `${url}/graphql` });
