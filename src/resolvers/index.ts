@@ -1,5 +1,6 @@
 // Assembles the resolver map from each domain's own module.
 import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { gamesResolvers } from './games.js';
 import { usersResolvers } from './users.js';
 
 const base: Resolvers = {
@@ -22,4 +23,4 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
   return out as Resolvers;
 }
 
-export const resolvers = mergeResolvers(base, usersResolvers);
+export const resolvers = mergeResolvers(base, usersResolvers, gamesResolvers);
