@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { UserRecord as UserRecordRecord } from '../data/users.js';
 import type { GameRecord as GameRecordRecord, ParticipationRecord as ParticipationRecordRecord } from '../data/games.js';
+import type { PhotoRecord as PhotoRecordRecord, ReactionRecord as ReactionRecordRecord } from '../data/photos.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -117,16 +118,26 @@ export type Mutation = {
   createUser: User;
   /** End a running game; the players recorded with a medal make its podium (the game's creator or a game-server token). */
   endGame: Game;
+  /** Follow a user; returns that user. ALREADY_FOLLOWING, CANNOT_FOLLOW_SELF, NOT_FOUND. */
+  followUser: User;
   /** Join an open game as yourself. */
   joinGame: GameParticipation;
   /** Always "ok": a cheap probe that touches no data. */
   ping: Scalars['String']['output'];
+  /** React to a photo (once per type): ALREADY_REACTED if you already did, NOT_FOUND if there is no such photo. */
+  reactToPhoto: Photo;
   /** Record how a player did in a running game (the game's creator or a game-server token). */
   recordPlayerResult: GameParticipation;
+  /** Take back a reaction: NOT_REACTED if you had not reacted with that type. */
+  removeReaction: Photo;
   /** Start your own game once it is full. */
   startGame: Game;
+  /** Stop following a user; returns that user. NOT_FOLLOWING if you did not follow them. */
+  unfollowUser: User;
   /** Change your own profile. */
   updateUser: User;
+  /** Upload a photo as the signed-in user; the server sets its timestamp. */
+  uploadPhoto: Photo;
 };
 
 
@@ -145,8 +156,20 @@ export type MutationEndGameArgs = {
 };
 
 
+export type MutationFollowUserArgs = {
+  username: Scalars['String']['input'];
+};
+
+
 export type MutationJoinGameArgs = {
   gameId: Scalars['ID']['input'];
+};
+
+
+export type MutationReactToPhotoArgs = {
+  owner: Scalars['String']['input'];
+  timestamp: Scalars['String']['input'];
+  type: ReactionType;
 };
 
 
@@ -157,13 +180,30 @@ export type MutationRecordPlayerResultArgs = {
 };
 
 
+export type MutationRemoveReactionArgs = {
+  owner: Scalars['String']['input'];
+  timestamp: Scalars['String']['input'];
+  type: ReactionType;
+};
+
+
 export type MutationStartGameArgs = {
   gameId: Scalars['ID']['input'];
 };
 
 
+export type MutationUnfollowUserArgs = {
+  username: Scalars['String']['input'];
+};
+
+
 export type MutationUpdateUserArgs = {
   input: UpdateUserInput;
+};
+
+
+export type MutationUploadPhotoArgs = {
+  input: UploadPhotoInput;
 };
 
 /** Relay paging information. Cursors are opaque and only valid for the list they came from. */
@@ -173,6 +213,43 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
   hasPreviousPage: Scalars['Boolean']['output'];
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** A photo a user uploaded. Its timestamp is its key within the owner's photos. */
+export type Photo = {
+  __typename?: 'Photo';
+  /** Stable id: <owner>/<timestamp>. */
+  id: Scalars['ID']['output'];
+  /** Where the image is stored: an http(s) or s3 URL. */
+  location: Scalars['String']['output'];
+  owner: User;
+  /** How many reactions of each type the photo has (kept exact by every react and remove). */
+  reactionCounts: ReactionCounts;
+  /** The photo's reactions, ordered by reacting user. */
+  reactions: ReactionConnection;
+  /** When it was uploaded, UTC with no zone, like 2019-04-16T00:41:18 (lab data) or 2026-11-21T05:45:07.123. */
+  timestamp: Scalars['String']['output'];
+  /** The types the signed-in viewer reacted with; [] when anonymous. */
+  viewerReactions: Array<ReactionType>;
+};
+
+
+/** A photo a user uploaded. Its timestamp is its key within the owner's photos. */
+export type PhotoReactionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type PhotoConnection = {
+  __typename?: 'PhotoConnection';
+  edges: Array<PhotoEdge>;
+  pageInfo: PageInfo;
+};
+
+export type PhotoEdge = {
+  __typename?: 'PhotoEdge';
+  cursor: Scalars['String']['output'];
+  node: Photo;
 };
 
 export type PlayerResultInput = {
@@ -196,6 +273,8 @@ export type Query = {
    * in the index's storage order (grouped by map, oldest first within a map).
    */
   openGames: GameConnection;
+  /** One photo by its owner and timestamp; null when there is none. */
+  photo?: Maybe<Photo>;
   /** Always "ok": a cheap probe that touches no data. */
   ping: Scalars['String']['output'];
   user?: Maybe<User>;
@@ -228,6 +307,12 @@ export type QueryOpenGamesArgs = {
 };
 
 
+export type QueryPhotoArgs = {
+  owner: Scalars['String']['input'];
+  timestamp: Scalars['String']['input'];
+};
+
+
 export type QueryUserArgs = {
   username: Scalars['String']['input'];
 };
@@ -242,6 +327,42 @@ export type QueryUsersArgs = {
   usernames: Array<Scalars['String']['input']>;
 };
 
+export type Reaction = {
+  __typename?: 'Reaction';
+  photo: Photo;
+  /** When the reaction was left. */
+  reactedAt?: Maybe<Scalars['String']['output']>;
+  type: ReactionType;
+  user: User;
+};
+
+export type ReactionConnection = {
+  __typename?: 'ReactionConnection';
+  edges: Array<ReactionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ReactionCounts = {
+  __typename?: 'ReactionCounts';
+  heart: Scalars['Int']['output'];
+  smiley: Scalars['Int']['output'];
+  sunglasses: Scalars['Int']['output'];
+  thumbsUp: Scalars['Int']['output'];
+};
+
+export type ReactionEdge = {
+  __typename?: 'ReactionEdge';
+  cursor: Scalars['String']['output'];
+  node: Reaction;
+};
+
+/** A reaction a user can leave on a photo, once per type. */
+export type ReactionType =
+  | 'HEART'
+  | 'SMILEY'
+  | 'SUNGLASSES'
+  | 'THUMBS_UP';
+
 /** Only the fields given change; null clears an optional field. */
 export type UpdateUserInput = {
   address?: InputMaybe<Scalars['String']['input']>;
@@ -252,6 +373,11 @@ export type UpdateUserInput = {
   /** The timestamp of one of your own photos to pin, or null to unpin. */
   pinnedPhotoTimestamp?: InputMaybe<Scalars['String']['input']>;
   status?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UploadPhotoInput = {
+  /** Where the image is stored: an http(s) or s3 URL of at most 2048 characters. */
+  location: Scalars['String']['input'];
 };
 
 /**
@@ -265,6 +391,10 @@ export type User = {
   email?: Maybe<Scalars['String']['output']>;
   /** How many users follow this user (kept exact by every follow and unfollow). */
   followerCount: Scalars['Int']['output'];
+  /** Users who follow this user, by username. */
+  followers: UserConnection;
+  /** Users this user follows, by username. */
+  following: UserConnection;
   /** How many users this user follows. */
   followingCount: Scalars['Int']['output'];
   /** The games this user joined (created games included), in game id order. */
@@ -272,6 +402,10 @@ export type User = {
   /** Photo app: interests, in the order the user gave them. */
   interests: Array<Scalars['String']['output']>;
   name?: Maybe<Scalars['String']['output']>;
+  /** This user's photos, newest first. */
+  photos: PhotoConnection;
+  /** The photo this user pinned to their profile, if any. */
+  pinnedPhoto?: Maybe<Photo>;
   /** Photo app: a short status line. */
   status?: Maybe<Scalars['String']['output']>;
   username: Scalars['String']['output'];
@@ -282,9 +416,54 @@ export type User = {
  * A user of either app. email, birthdate and address are private: they are null unless the viewer
  * is this user.
  */
+export type UserFollowersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A user of either app. email, birthdate and address are private: they are null unless the viewer
+ * is this user.
+ */
+export type UserFollowingArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A user of either app. email, birthdate and address are private: they are null unless the viewer
+ * is this user.
+ */
 export type UserGamesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A user of either app. email, birthdate and address are private: they are null unless the viewer
+ * is this user.
+ */
+export type UserPhotosArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Users who follow, or are followed by, a user. */
+export type UserConnection = {
+  __typename?: 'UserConnection';
+  edges: Array<UserEdge>;
+  pageInfo: PageInfo;
+};
+
+export type UserEdge = {
+  __typename?: 'UserEdge';
+  cursor: Scalars['String']['output'];
+  /** When the follow began. */
+  followedAt?: Maybe<Scalars['String']['output']>;
+  node: User;
 };
 
 
@@ -375,11 +554,22 @@ export type ResolversTypes = {
   Medal: Medal;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Photo: ResolverTypeWrapper<PhotoRecordRecord>;
+  PhotoConnection: ResolverTypeWrapper<Omit<PhotoConnection, 'edges'> & { edges: Array<ResolversTypes['PhotoEdge']> }>;
+  PhotoEdge: ResolverTypeWrapper<Omit<PhotoEdge, 'node'> & { node: ResolversTypes['Photo'] }>;
   PlayerResultInput: PlayerResultInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Reaction: ResolverTypeWrapper<ReactionRecordRecord>;
+  ReactionConnection: ResolverTypeWrapper<Omit<ReactionConnection, 'edges'> & { edges: Array<ResolversTypes['ReactionEdge']> }>;
+  ReactionCounts: ResolverTypeWrapper<ReactionCounts>;
+  ReactionEdge: ResolverTypeWrapper<Omit<ReactionEdge, 'node'> & { node: ResolversTypes['Reaction'] }>;
+  ReactionType: ReactionType;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   UpdateUserInput: UpdateUserInput;
+  UploadPhotoInput: UploadPhotoInput;
   User: ResolverTypeWrapper<UserRecordRecord>;
+  UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'edges'> & { edges: Array<ResolversTypes['UserEdge']> }>;
+  UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -397,11 +587,21 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  Photo: PhotoRecordRecord;
+  PhotoConnection: Omit<PhotoConnection, 'edges'> & { edges: Array<ResolversParentTypes['PhotoEdge']> };
+  PhotoEdge: Omit<PhotoEdge, 'node'> & { node: ResolversParentTypes['Photo'] };
   PlayerResultInput: PlayerResultInput;
   Query: Record<PropertyKey, never>;
+  Reaction: ReactionRecordRecord;
+  ReactionConnection: Omit<ReactionConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReactionEdge']> };
+  ReactionCounts: ReactionCounts;
+  ReactionEdge: Omit<ReactionEdge, 'node'> & { node: ResolversParentTypes['Reaction'] };
   String: Scalars['String']['output'];
   UpdateUserInput: UpdateUserInput;
+  UploadPhotoInput: UploadPhotoInput;
   User: UserRecordRecord;
+  UserConnection: Omit<UserConnection, 'edges'> & { edges: Array<ResolversParentTypes['UserEdge']> };
+  UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
 };
 
 export type GameResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Game'] = ResolversParentTypes['Game']> = {
@@ -454,11 +654,16 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createGame?: Resolver<ResolversTypes['Game'], ParentType, ContextType, RequireFields<MutationCreateGameArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   endGame?: Resolver<ResolversTypes['Game'], ParentType, ContextType, RequireFields<MutationEndGameArgs, 'gameId'>>;
+  followUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationFollowUserArgs, 'username'>>;
   joinGame?: Resolver<ResolversTypes['GameParticipation'], ParentType, ContextType, RequireFields<MutationJoinGameArgs, 'gameId'>>;
   ping?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reactToPhoto?: Resolver<ResolversTypes['Photo'], ParentType, ContextType, RequireFields<MutationReactToPhotoArgs, 'owner' | 'timestamp' | 'type'>>;
   recordPlayerResult?: Resolver<ResolversTypes['GameParticipation'], ParentType, ContextType, RequireFields<MutationRecordPlayerResultArgs, 'gameId' | 'input' | 'username'>>;
+  removeReaction?: Resolver<ResolversTypes['Photo'], ParentType, ContextType, RequireFields<MutationRemoveReactionArgs, 'owner' | 'timestamp' | 'type'>>;
   startGame?: Resolver<ResolversTypes['Game'], ParentType, ContextType, RequireFields<MutationStartGameArgs, 'gameId'>>;
+  unfollowUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnfollowUserArgs, 'username'>>;
   updateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'input'>>;
+  uploadPhoto?: Resolver<ResolversTypes['Photo'], ParentType, ContextType, RequireFields<MutationUploadPhotoArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -468,10 +673,31 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type PhotoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Photo'] = ResolversParentTypes['Photo']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  reactionCounts?: Resolver<ResolversTypes['ReactionCounts'], ParentType, ContextType>;
+  reactions?: Resolver<ResolversTypes['ReactionConnection'], ParentType, ContextType, Partial<PhotoReactionsArgs>>;
+  timestamp?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  viewerReactions?: Resolver<Array<ResolversTypes['ReactionType']>, ParentType, ContextType>;
+};
+
+export type PhotoConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PhotoConnection'] = ResolversParentTypes['PhotoConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PhotoEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type PhotoEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PhotoEdge'] = ResolversParentTypes['PhotoEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Photo'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   game?: Resolver<Maybe<ResolversTypes['Game']>, ParentType, ContextType, RequireFields<QueryGameArgs, 'id'>>;
   gamesByMap?: Resolver<ResolversTypes['GameConnection'], ParentType, ContextType, RequireFields<QueryGamesByMapArgs, 'map'>>;
   openGames?: Resolver<ResolversTypes['GameConnection'], ParentType, ContextType, Partial<QueryOpenGamesArgs>>;
+  photo?: Resolver<Maybe<ResolversTypes['Photo']>, ParentType, ContextType, RequireFields<QueryPhotoArgs, 'owner' | 'timestamp'>>;
   ping?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'username'>>;
   userByEmail?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserByEmailArgs, 'email'>>;
@@ -479,17 +705,56 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   viewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
+export type ReactionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Reaction'] = ResolversParentTypes['Reaction']> = {
+  photo?: Resolver<ResolversTypes['Photo'], ParentType, ContextType>;
+  reactedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ReactionType'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type ReactionConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReactionConnection'] = ResolversParentTypes['ReactionConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ReactionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ReactionCountsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReactionCounts'] = ResolversParentTypes['ReactionCounts']> = {
+  heart?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  smiley?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sunglasses?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  thumbsUp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ReactionEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReactionEdge'] = ResolversParentTypes['ReactionEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Reaction'], ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   birthdate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   followerCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  followers?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<UserFollowersArgs>>;
+  following?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<UserFollowingArgs>>;
   followingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   games?: Resolver<ResolversTypes['GameParticipationConnection'], ParentType, ContextType, Partial<UserGamesArgs>>;
   interests?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  photos?: Resolver<ResolversTypes['PhotoConnection'], ParentType, ContextType, Partial<UserPhotosArgs>>;
+  pinnedPhoto?: Resolver<Maybe<ResolversTypes['Photo']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type UserConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['UserEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type UserEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserEdge'] = ResolversParentTypes['UserEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  followedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = Context> = {
@@ -501,7 +766,16 @@ export type Resolvers<ContextType = Context> = {
   GameParticipationEdge?: GameParticipationEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Photo?: PhotoResolvers<ContextType>;
+  PhotoConnection?: PhotoConnectionResolvers<ContextType>;
+  PhotoEdge?: PhotoEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Reaction?: ReactionResolvers<ContextType>;
+  ReactionConnection?: ReactionConnectionResolvers<ContextType>;
+  ReactionCounts?: ReactionCountsResolvers<ContextType>;
+  ReactionEdge?: ReactionEdgeResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserConnection?: UserConnectionResolvers<ContextType>;
+  UserEdge?: UserEdgeResolvers<ContextType>;
 };
 

@@ -1,6 +1,7 @@
 // Assembles the resolver map from each domain's own module.
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { gamesResolvers } from './games.js';
+import { photosResolvers } from './photos.js';
 import { usersResolvers } from './users.js';
 
 const base: Resolvers = {
@@ -23,4 +24,4 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
   return out as Resolvers;
 }
 
-export const resolvers = mergeResolvers(base, usersResolvers, gamesResolvers);
+export const resolvers = mergeResolvers(base, usersResolvers, photosResolvers, gamesResolvers);

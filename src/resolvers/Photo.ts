@@ -1,0 +1,12 @@
+import type { PhotoResolvers } from '../__generated__/resolvers-types.js';
+import { getUserReactions, listPhotoReactions } from '../data/photos.js';
+import { getUser } from '../data/users.js';
+import { notFound } from '../errors.js';
+
+export const Photo: PhotoResolvers = {
+  // Usernames and timestamps contain no '/', so the id is unambiguous and needs no lookup.
+  id: (p) => `${p.owner}/${p.timestamp}`,
+  owner: async (p, _, ctx) => (await getUser(ctx, p.owner)) ?? Promise.reject(notFound(`The owner ${p.owner} of this photo`)),
+  reactions: (p, args, ctx) => listPhotoReactions(ctx, p.owner, p.timestamp, args),
+  viewerReactions: (p, _, ctx) => (ctx.viewer ? getUserReactions(ctx, ctx.viewer.username, p.owner, p.timestamp) : []),
+};
