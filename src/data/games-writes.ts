@@ -44,7 +44,8 @@ export async function createGame(ctx: DataContext, map: string, creator: string)
     index === 2 ? notFound(`The user ${creator} (create your profile first)`) : new AppError('CONFLICT', `A game with id ${gameId} already exists. Try again.`),
   );
   primeItems(ctx.loaders, [game, seat]);
-  return toGame(game);
+  // A new game's only player is its creator: its player list is known without reading it.
+  return { ...toGame(game), players: [toParticipation(seat)] };
 }
 
 /**

@@ -1,0 +1,84 @@
+// Round trips: what reading games with their players' profiles costs, counted by the recording
+// proxy (res.calls) and by the server's own meter (extensions.dynamodb.waves).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countCalls, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
+import { freshMap, seedGame, seedUsers } from './games-seed.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({ seed: ['game'] });
+});
+afterAll(() => s.close());
+
+const PLAYER_NAMES = `players(first: 50) { edges { node { user { username name } } } }`;
+const names = (game: any) => game.players.edges.map((e: any) => e.node.user.name);
+
+describe('reading games with their players', () => {
+  it('shows a 50-player game with every player\'s name in 2 calls and 2 waves', async () => {
+    const res = await s.execute(`{ game(id: "c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd") { id playerCount ${PLAYER_NAMES} } }`);
+    expectNoErrors(res);
+    expect(res.data!.game.playerCount).toBe(50);
+    expect(names(res.data!.game)).toHaveLength(50);
+    expect(names(res.data!.game).every((n: unknown) => typeof n === 'string')).toBe(true);
+    expect(countCalls(res.calls)).toEqual({ Query: 1, BatchGetItem: 1 });
+    expect(res.extensions!.dynamodb).toMatchObject({ totalCalls: 2, waves: 2 });
+  });
+
+  it('pages the players of a game read with its partition, and continues with a Query of the players', async () => {
+    const first = await s.execute(`{ game(id: "c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd") { players(first: 30) { edges { node { user { username } } } pageInfo { hasNextPage endCursor } } } }`);
+    expectNoErrors(first);
+    const page1 = first.data!.game.players;
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const rest = await s.execute(`query($after: String) { game(id: "c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd") { players(first: 30, after: $after) { edges { node { user { username } } } pageInfo { hasNextPage } } } }`, {
+      variables: { after: page1.pageInfo.endCursor },
+    });
+    expectNoErrors(rest);
+    expect(rest.data!.game.players.pageInfo.hasNextPage).toBe(false);
+    const all = [...page1.edges, ...rest.data!.game.players.edges].map((e: any) => e.node.user.username);
+    expect(all).toHaveLength(50);
+    expect(all).toEqual([...all].sort());
+    expect(new Set(all).size).toBe(50);
+  });
+
+  it('reads the 250 distinct players of 5 full games with exactly 3 BatchGetItem calls', async () => {
+    const users = await seedUsers(s, 250, 'full');
+    const map = freshMap();
+    const ids = await Promise.all([0, 1, 2, 3, 4].map((g) => seedGame(s, { map, players: users.slice(g * 50, g * 50 + 50), started: true })));
+    const op = `{ ${ids.map((id, i) => `g${i}: game(id: "${id}") { ${PLAYER_NAMES} }`).join(' ')} }`;
+    const res = await s.execute(op);
+    expectNoErrors(res);
+    const seen = ids.flatMap((_, i) => res.data![`g${i}`].players.edges.map((e: any) => e.node.user.username));
+    expect(new Set(seen).size).toBe(250);
+    expect(countCalls(res.calls)).toEqual({ Query: 5, BatchGetItem: 3 });
+    const batches = res.calls.filter((c) => c.command === 'BatchGetItem').map((c) => (c.body as any).RequestItems[s.tableName].Keys.length);
+    expect(batches.sort()).toEqual([100, 100, 50]);
+    expect(res.extensions!.dynamodb.waves).toBe(2);
+  });
+
+  it('lists 10 open games on a map with their players\' names: 1 + 10 Queries and one BatchGetItem per 100 users, in 3 waves', async () => {
+    const users = await seedUsers(s, 150, 'open');
+    const map = freshMap();
+    // Ten open games of 15 distinct players each: 150 users, so 2 batches.
+    for (let g = 0; g < 10; g++) await seedGame(s, { map, players: users.slice(g * 15, g * 15 + 15), createTime: `2024-05-01T10:0${g}:00` });
+    const res = await s.execute(`query($map: String!) { openGames(map: $map, first: 10) { edges { node { id ${PLAYER_NAMES} } } } }`, { variables: { map } });
+    expectNoErrors(res);
+    const seen = res.data!.openGames.edges.flatMap((e: any) => names(e.node));
+    expect(seen).toHaveLength(150);
+    expect(countCalls(res.calls)).toEqual({ Query: 11, BatchGetItem: 2 });
+    expect(res.extensions!.dynamodb.waves).toBe(3);
+  });
+
+  it('lists the lab\'s open games on every map with their players\' names: 1 Scan, a Query per game and a BatchGetItem per 100 users, in 3 waves', async () => {
+    const res = await s.execute(`{ openGames(first: 40) { edges { node { id map playerCount ${PLAYER_NAMES} } } } }`);
+    expectNoErrors(res);
+    const lab = res.data!.openGames.edges.filter((e: any) => ['Dirty Desert', 'Green Grasslands', 'Juicy Jungle', 'Urban Underground'].includes(e.node.map));
+    expect(lab).toHaveLength(9);
+    // The lab's open games seat 220 players, 153 of them distinct.
+    expect(lab.reduce((n: number, e: any) => n + e.node.players.edges.length, 0)).toBe(220);
+    // Other tests of this file may have opened games too: the cost follows what is listed.
+    const games = res.data!.openGames.edges;
+    const distinct = new Set(games.flatMap((e: any) => e.node.players.edges.map((p: any) => p.node.user.username))).size;
+    expect(countCalls(res.calls)).toEqual({ Scan: 1, Query: games.length, BatchGetItem: Math.ceil(distinct / 100) });
+    expect(res.extensions!.dynamodb.waves).toBe(3);
+  });
+});
