@@ -58,8 +58,8 @@ describe('reading the lab\'s photos', () => {
         reactions(first: 10) { edges { node { type reactedAt user { username } photo { id } } } pageInfo { hasNextPage } } } }
       pageInfo { hasNextPage } } } }`;
     let photosSeen = 0;
-    for (const u of labUsers) {
-      const res = await s.execute(q, { variables: { u } });
+    const responses = await Promise.all(labUsers.map(async (u) => ({ u, res: await s.execute(q, { variables: { u } }) })));
+    for (const { u, res } of responses) {
       expectNoErrors(res);
       const photos = res.data!.user.photos;
       const expected = labPhotos.filter((p) => p.username === u).sort((a, b) => (a.timestamp < b.timestamp ? 1 : -1));

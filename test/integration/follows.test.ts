@@ -1,0 +1,249 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { newFollowItem } from '../../src/data/follows.js';
+import { loadItems, readJsonl } from '../../src/data/load.js';
+import { newUserItem } from '../../src/data/users.js';
+import type { RecordedCall } from '../helpers/recorder.js';
+import { countCalls, errorCodes, expectNoErrors, freshUsername, LAB_FILES, startTestServer, type TestServer } from '../helpers/server.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({ seed: ['game', 'photos'] });
+});
+afterAll(() => s.close());
+
+const lab = readJsonl(LAB_FILES.photos);
+const labFollows = lab.filter((i) => i.SK.startsWith('#FRIEND#'));
+const labUsers = new Map(lab.filter((i) => i.SK.startsWith('#METADATA#')).map((i) => [i.username as string, i]));
+
+async function seedUsers(n: number, prefix = 'f'): Promise<string[]> {
+  const names = Array.from({ length: n }, () => freshUsername(prefix));
+  await loadItems(s.clients.doc, s.tableName, names.map((u) => newUserItem({ username: u, name: `Name ${u}`, email: `${u}@example.com` })));
+  return names;
+}
+
+async function item(PK: string, SK: string) {
+  return (await s.clients.doc.send(new GetCommand({ TableName: s.tableName, Key: { PK, SK }, ConsistentRead: true }))).Item;
+}
+
+const user = (u: string) => item(`USER#${u}`, `#METADATA#${u}`);
+const counts = async (u: string) => {
+  const it = await user(u);
+  return { followers: it?.followers, following: it?.following };
+};
+
+/** Every key the operation asked BatchGetItem for, in order. */
+function batchGetKeys(calls: RecordedCall[]): string[] {
+  return calls
+    .filter((c) => c.command === 'BatchGetItem')
+    .flatMap((c) => Object.values(c.body.RequestItems as Record<string, { Keys: { PK: { S: string } }[] }>).flatMap((r) => r.Keys.map((k) => k.PK.S)));
+}
+
+const FOLLOW = `mutation($u: String!) { followUser(username: $u) { username followerCount followingCount } }`;
+const UNFOLLOW = `mutation($u: String!) { unfollowUser(username: $u) { username followerCount followingCount } }`;
+const LISTS = `query($u: String!) { user(username: $u) {
+  followerCount followingCount
+  followers(first: 100) { edges { followedAt node { username name } } pageInfo { hasNextPage } }
+  following(first: 100) { edges { followedAt node { username name } } pageInfo { hasNextPage } } } }`;
+
+describe('reading the lab\'s follows', () => {
+  it('gives every user\'s followers and followed users with their profiles, as the lab does', async () => {
+    const responses = await Promise.all([...labUsers.keys()].map(async (u) => ({ u, res: await s.execute(LISTS, { variables: { u } }) })));
+    expect(responses).toHaveLength(20);
+    for (const { u, res } of responses) {
+      expectNoErrors(res);
+      const got = res.data!.user;
+      const followers = labFollows.filter((f) => f.followedUser === u).sort((a, b) => (a.followingUser < b.followingUser ? -1 : 1));
+      const following = labFollows.filter((f) => f.followingUser === u).sort((a, b) => (a.followedUser < b.followedUser ? -1 : 1));
+      expect(got.followers.edges).toEqual(followers.map((f) => ({ followedAt: f.timestamp, node: { username: f.followingUser, name: labUsers.get(f.followingUser)!.name } })));
+      expect(got.following.edges).toEqual(following.map((f) => ({ followedAt: f.timestamp, node: { username: f.followedUser, name: labUsers.get(f.followedUser)!.name } })));
+      expect([got.followerCount, got.followingCount]).toEqual([followers.length, following.length]);
+      expect([got.followers.pageInfo.hasNextPage, got.following.pageInfo.hasNextPage]).toEqual([false, false]);
+    }
+  });
+
+  it('reads the lab\'s six self-follows without failing', async () => {
+    const selfFollowers = labFollows.filter((f) => f.followedUser === f.followingUser).map((f) => f.followedUser as string);
+    expect(selfFollowers).toHaveLength(6);
+    const responses = await Promise.all(selfFollowers.map(async (u) => ({ u, res: await s.execute(LISTS, { variables: { u } }) })));
+    for (const { u, res } of responses) {
+      expectNoErrors(res);
+      expect(res.data!.user.followers.edges.map((e: any) => e.node.username)).toContain(u);
+      expect(res.data!.user.following.edges.map((e: any) => e.node.username)).toContain(u);
+    }
+  });
+
+  it('fetches a user seen in both lists, and elsewhere in the operation, only once', async () => {
+    const u = 'haroldwatkins';
+    const followers = new Set(labFollows.filter((f) => f.followedUser === u).map((f) => f.followingUser as string));
+    const mutual = labFollows.filter((f) => f.followingUser === u && followers.has(f.followedUser)).map((f) => f.followedUser as string);
+    expect(mutual.length).toBeGreaterThan(0);
+    const res = await s.execute(
+      `query($u: String!, $m: String!) { other: user(username: $m) { name } user(username: $u) {
+        followers(first: 100) { edges { node { name } } } following(first: 100) { edges { node { name } } } } }`,
+      { variables: { u, m: mutual[0] } },
+    );
+    expectNoErrors(res);
+    const asked = batchGetKeys(res.calls);
+    for (const m of mutual) expect(asked.filter((k) => k === `USER#${m}`)).toEqual([`USER#${m}`]);
+    expect(new Set(asked).size).toBe(asked.length);
+  });
+});
+
+describe('round trips', () => {
+  let reader: string;
+  let followed: string[];
+  beforeAll(async () => {
+    reader = (await seedUsers(1, 'reader'))[0]!;
+    followed = await seedUsers(120, 'star');
+    await loadItems(s.clients.doc, s.tableName, followed.map((f) => newFollowItem(f, reader, '2026-01-01T00:00:00.000')));
+  });
+
+  it('reads a user\'s first 100 followed users with their names in 3 calls', async () => {
+    const res = await s.execute(`query($u: String!) { user(username: $u) { following(first: 100) { edges { node { name } } pageInfo { hasNextPage } } } }`, {
+      variables: { u: reader },
+    });
+    expectNoErrors(res);
+    expect(res.calls.map((c) => c.command)).toEqual(['BatchGetItem', 'Query', 'BatchGetItem']);
+    expect(res.calls[1]!.body.IndexName).toBe('InvertedIndex');
+    expect(batchGetKeys([res.calls[2]!])).toHaveLength(100);
+    const names = res.data!.user.following.edges.map((e: any) => e.node.name);
+    expect(names).toEqual([...followed].sort().slice(0, 100).map((f) => `Name ${f}`));
+    expect(res.data!.user.following.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it('reads the rest on the next page, without overlap', async () => {
+    const q = `query($u: String!, $after: String) { user(username: $u) { following(first: 100, after: $after) { edges { node { username } } pageInfo { hasNextPage endCursor } } } }`;
+    const first = await s.execute(q, { variables: { u: reader } });
+    const second = await s.execute(q, { variables: { u: reader, after: first.data!.user.following.pageInfo.endCursor } });
+    expectNoErrors(second);
+    const all = [...first.data!.user.following.edges, ...second.data!.user.following.edges].map((e: any) => e.node.username);
+    expect(all).toEqual([...followed].sort());
+    expect(second.data!.user.following.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('asks BatchGetItem nothing for a user who follows nobody', async () => {
+    const [loner] = await seedUsers(1);
+    const res = await s.execute(LISTS, { variables: { u: loner } });
+    expectNoErrors(res);
+    expect(res.data!.user.following.edges).toEqual([]);
+    expect(res.data!.user.followers.edges).toEqual([]);
+    expect(countCalls(res.calls)).toEqual({ BatchGetItem: 1, Query: 2 });
+  });
+});
+
+describe('following and unfollowing', () => {
+  it('follows in one transaction: the follow item as the lab stores it, both counters up by one', async () => {
+    const [a, b] = await seedUsers(2);
+    const res = await s.execute(FOLLOW, { variables: { u: b }, as: a });
+    expectNoErrors(res);
+    expect(res.data!.followUser).toEqual({ username: b, followerCount: 1, followingCount: 0 });
+    expect(countCalls(res.calls)).toEqual({ TransactWriteItems: 1, BatchGetItem: 1 });
+    expect(await item(`USER#${b}`, `#FRIEND#${a}`)).toEqual({
+      PK: `USER#${b}`,
+      SK: `#FRIEND#${a}`,
+      followedUser: b,
+      followingUser: a,
+      timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/),
+    });
+    expect(await counts(a!)).toEqual({ followers: 0, following: 1 });
+    const lists = await s.execute(LISTS, { variables: { u: b } });
+    expect(lists.data!.user.followers.edges.map((e: any) => e.node.username)).toEqual([a]);
+  });
+
+  it('refuses a second follow with ALREADY_FOLLOWING and leaves the counters alone', async () => {
+    const [a, b] = await seedUsers(2);
+    expectNoErrors(await s.execute(FOLLOW, { variables: { u: b }, as: a }));
+    const again = await s.execute(FOLLOW, { variables: { u: b }, as: a });
+    expect(errorCodes(again)).toEqual(['ALREADY_FOLLOWING']);
+    expect(await counts(b!)).toEqual({ followers: 1, following: 0 });
+    expect(await counts(a!)).toEqual({ followers: 0, following: 1 });
+  });
+
+  it('unfollows in one transaction, and refuses to unfollow twice with NOT_FOLLOWING', async () => {
+    const [a, b] = await seedUsers(2);
+    expectNoErrors(await s.execute(FOLLOW, { variables: { u: b }, as: a }));
+    const res = await s.execute(UNFOLLOW, { variables: { u: b }, as: a });
+    expectNoErrors(res);
+    expect(res.data!.unfollowUser).toEqual({ username: b, followerCount: 0, followingCount: 0 });
+    expect(await item(`USER#${b}`, `#FRIEND#${a}`)).toBeUndefined();
+    const twice = await s.execute(UNFOLLOW, { variables: { u: b }, as: a });
+    expect(errorCodes(twice)).toEqual(['NOT_FOLLOWING']);
+    expect(await counts(b!)).toEqual({ followers: 0, following: 0 });
+    expect(await counts(a!)).toEqual({ followers: 0, following: 0 });
+  });
+
+  it('refuses following yourself with CANNOT_FOLLOW_SELF before any call', async () => {
+    const [a] = await seedUsers(1);
+    for (const op of [FOLLOW, UNFOLLOW]) {
+      const res = await s.execute(op, { variables: { u: a }, as: a });
+      expect(errorCodes(res)).toEqual(['CANNOT_FOLLOW_SELF']);
+      expect(res.calls).toEqual([]);
+    }
+    expect(await item(`USER#${a}`, `#FRIEND#${a}`)).toBeUndefined();
+    expect(await counts(a!)).toEqual({ followers: 0, following: 0 });
+  });
+
+  it('refuses a missing user with NOT_FOUND, whichever side is missing, writing nothing', async () => {
+    const [a] = await seedUsers(1);
+    const ghost = freshUsername('ghost');
+    const missingFollowed = await s.execute(FOLLOW, { variables: { u: ghost }, as: a });
+    expect(errorCodes(missingFollowed)).toEqual(['NOT_FOUND']);
+    expect(await item(`USER#${ghost}`, `#FRIEND#${a}`)).toBeUndefined();
+    expect(await user(ghost)).toBeUndefined();
+    const missingFollower = await s.execute(FOLLOW, { variables: { u: a }, as: ghost });
+    expect(errorCodes(missingFollower)).toEqual(['NOT_FOUND']);
+    expect(await item(`USER#${a}`, `#FRIEND#${ghost}`)).toBeUndefined();
+    expect(await counts(a!)).toEqual({ followers: 0, following: 0 });
+    const unfollowGhost = await s.execute(UNFOLLOW, { variables: { u: ghost }, as: a });
+    expect(errorCodes(unfollowGhost)).toEqual(['NOT_FOUND']);
+    expect(await counts(a!)).toEqual({ followers: 0, following: 0 });
+  });
+
+  it('refuses anonymous callers and malformed usernames before any call', async () => {
+    const anon = await s.execute(FOLLOW, { variables: { u: 'haroldwatkins' } });
+    expect(errorCodes(anon)).toEqual(['UNAUTHENTICATED']);
+    expect(anon.calls).toEqual([]);
+    const bad = await s.execute(FOLLOW, { variables: { u: 'x#METADATA#y' }, as: 'david83' });
+    expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(bad.calls).toEqual([]);
+  });
+
+  it('counts from zero on a game-lab user, who has no counters yet', async () => {
+    const [fan] = await seedUsers(1);
+    expect(await counts('lindsay56')).toEqual({ followers: undefined, following: undefined });
+    const res = await s.execute(FOLLOW, { variables: { u: 'lindsay56' }, as: fan });
+    expectNoErrors(res);
+    expect(res.data!.followUser).toEqual({ username: 'lindsay56', followerCount: 1, followingCount: 0 });
+    expect(await counts('lindsay56')).toEqual({ followers: 1, following: undefined });
+    expectNoErrors(await s.execute(UNFOLLOW, { variables: { u: 'lindsay56' }, as: fan }));
+    expect(await counts('lindsay56')).toEqual({ followers: 0, following: undefined });
+  });
+
+  it('keeps a lab user\'s counter in step with the lab\'s', async () => {
+    const [fan] = await seedUsers(1);
+    const before = labUsers.get('natasha87')!.followers as number;
+    const res = await s.execute(FOLLOW, { variables: { u: 'natasha87' }, as: fan });
+    expectNoErrors(res);
+    expect(res.data!.followUser.followerCount).toBe(before + 1);
+    const lists = await s.execute(LISTS, { variables: { u: 'natasha87' } });
+    expect(lists.data!.user.followers.edges).toHaveLength(before + 1);
+  });
+
+  it('counts 50 users following one user concurrently exactly', async () => {
+    const [star] = await seedUsers(1, 'star');
+    const fans = await seedUsers(50, 'fan');
+    const results = await Promise.all(fans.map((fan) => s.execute(FOLLOW, { variables: { u: star }, as: fan })));
+    results.forEach((r) => expectNoErrors(r));
+    expect(await counts(star!)).toEqual({ followers: 50, following: 0 });
+    expect(await Promise.all(fans.map(counts))).toEqual(fans.map(() => ({ followers: 0, following: 1 })));
+    const lists = await s.execute(LISTS, { variables: { u: star } });
+    expectNoErrors(lists);
+    expect(lists.data!.user.followers.edges.map((e: any) => e.node.username)).toEqual([...fans].sort());
+    expect(lists.data!.user.followerCount).toBe(50);
+
+    const undone = await Promise.all(fans.slice(0, 10).map((fan) => s.execute(UNFOLLOW, { variables: { u: star }, as: fan })));
+    undone.forEach((r) => expectNoErrors(r));
+    expect(await counts(star!)).toEqual({ followers: 40, following: 0 });
+  });
+});
