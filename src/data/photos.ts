@@ -257,7 +257,9 @@ export async function removeReaction(ctx: DataContext, user: string, owner: stri
     }
     return new AppError('NOT_REACTED', `${user} has not reacted to this photo with ${type}.`, { type });
   });
-  correctItem(ctx.loaders, keys.reaction(user, STORED_REACTION[type], owner, timestamp), null);
+  // Known to be gone: primed as absent, so viewerReactions does not re-read it (possibly stale) from a replica.
+  const key = keys.reaction(user, STORED_REACTION[type], owner, timestamp);
+  ctx.loaders.item.clear(key).prime(key, null);
   return readPhotoAfterWrite(ctx, owner, timestamp);
 }
 
