@@ -79,14 +79,17 @@ export class GraphqlStack extends Stack {
       description: `Signs GraphQL pagination cursors (${props.stage}). Rotating it invalidates outstanding cursors only.`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
-    const authEnv: Record<string, string> = props.auth
-      ? { AUTH_JWKS_URL: props.auth.jwksUrl, AUTH_ISSUER: props.auth.issuer, AUTH_AUDIENCE: props.auth.audience }
-      : {
-          AUTH_SECRET: new Secret(this, 'AuthSecret', {
-            description: `HS256 key for GraphQL tokens (${props.stage}); mint tokens with npm run token.`,
-            generateSecretString: { passwordLength: 64, excludePunctuation: true },
-          }).secretValue.unsafeUnwrap(),
-        };
+    let authEnv: Record<string, string>;
+    if (props.auth) {
+      authEnv = { AUTH_JWKS_URL: props.auth.jwksUrl, AUTH_ISSUER: props.auth.issuer, AUTH_AUDIENCE: props.auth.audience };
+    } else {
+      const authSecret = new Secret(this, 'AuthSecret', {
+        description: `HS256 key for GraphQL tokens (${props.stage}); mint tokens with npm run token.`,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      });
+      authEnv = { AUTH_SECRET: authSecret.secretValue.unsafeUnwrap() };
+      new CfnOutput(this, 'AuthSecretArn', { value: authSecret.secretArn });
+    }
 
     // Our own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log
     // group in the account: this one may write to its own log group and use this table, nothing else.
@@ -132,5 +135,6 @@ export class GraphqlStack extends Stack {
     new CfnOutput(this, 'GraphqlUrl', { value: `${this.api.apiEndpoint}/graphql` });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'FunctionName', { value: this.fn.functionName });
+    new CfnOutput(this, 'CursorSecretArn', { value: cursorSecret.secretArn });
   }
 }

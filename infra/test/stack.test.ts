@@ -215,6 +215,7 @@ describe('secrets and auth', () => {
     const t = synth({ auth: AUTH });
     const [cursor, ...rest] = secrets(t);
     expect(rest).toStrictEqual([]);
+    expect(t.findOutputs('AuthSecretArn')).toStrictEqual({});
     expect(env(t)).toStrictEqual({
       TABLE_NAME: { Ref: only(t, 'AWS::DynamoDB::Table').id },
       CURSOR_SECRET: resolves(cursor!),
@@ -234,6 +235,8 @@ describe('secrets and auth', () => {
     const e = env(t);
     expect(Object.keys(e).sort()).toStrictEqual(['AUTH_SECRET', 'CURSOR_SECRET', 'TABLE_NAME']);
     expect([e.CURSOR_SECRET, e.AUTH_SECRET]).toStrictEqual(ids.map(resolves));
+    // Its ARN is an output, so docs/deployment.md can fetch it to mint tokens.
+    expect(Object.keys(t.findOutputs('AuthSecretArn'))).toStrictEqual(['AuthSecretArn']);
   });
 });
 
