@@ -41,16 +41,23 @@ async function main() {
     throw err;
   }
   const shutdownDb = () => void database.close();
-  process.once('exit', () => database.embedded && process.kill(database.embedded.pid, 'SIGTERM'));
+  // Last resort on any exit path; the watchdog covers deaths that run no handler at all.
+  process.once('exit', () => {
+    try {
+      if (database.embedded) process.kill(database.embedded.pid, 'SIGKILL');
+    } catch {
+      // already stopped
+    }
+  });
   log.info('database', { using: describeDatabase(config.database), endpoint: database.embedded?.endpoint ?? null, table: config.tableName });
 
   try {
-    const ensured = await ensureTable(database.raw, config.tableName);
+    const ensured = await ensureTable(database.admin.raw, config.tableName);
     if (ensured.created) log.info('table created', { table: config.tableName });
     if (ensured.addedIndexes.length) log.info('indexes added', { indexes: ensured.addedIndexes });
-    if (config.demoData && (await isTableEmpty(database.doc, config.tableName))) {
+    if (config.demoData && (await isTableEmpty(database.admin.doc, config.tableName))) {
       let count = 0;
-      for (const f of DEMO_FILES) count += await loadItems(database.doc, config.tableName, readJsonl(f));
+      for (const f of DEMO_FILES) count += await loadItems(database.admin.doc, config.tableName, readJsonl(f));
       log.info('demo data loaded', { items: count });
     }
   } catch (err) {
@@ -80,9 +87,13 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 15 s: exiting anyway');
+      process.exit(1);
+    }, 15_000);
     force.unref();
     await app.stop().catch((e) => log.error('stop failed', { error: String(e) }));
+    log.info('requests finished; stopping the database');
     await database.close();
     process.exit(0);
   };

@@ -5,6 +5,8 @@ import { clientOptionsFrom, createClients, type DynamoClients } from './data/cli
 import { startDynamoLocal, type EmbeddedDynamo } from './data/local.js';
 
 export interface OpenDatabase extends DynamoClients {
+  /** Clients with a generous deadline for table management and bulk loads, which may be slow. */
+  admin: DynamoClients;
   embedded: EmbeddedDynamo | null;
   close(): Promise<void>;
 }
@@ -12,15 +14,19 @@ export interface OpenDatabase extends DynamoClients {
 export async function openDatabase(config: Config): Promise<OpenDatabase> {
   const db = config.database;
   const embedded = db.kind === 'embedded' ? await startDynamoLocal({ dataDir: db.inMemory ? undefined : db.dataDir }) : null;
-  const clients = createClients(clientOptionsFrom(config, embedded?.endpoint));
+  const options = clientOptionsFrom(config, embedded?.endpoint);
+  const clients = createClients(options);
+  const admin = createClients({ ...options, timeoutMs: 60_000, maxAttempts: 6 });
   let closed = false;
   return {
     ...clients,
+    admin,
     embedded,
     async close() {
       if (closed) return;
       closed = true;
       clients.raw.destroy();
+      admin.raw.destroy();
       await embedded?.stop();
     },
   };

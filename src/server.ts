@@ -113,6 +113,8 @@ export function createApp(opts: AppOptions): App {
     introspection: true,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // main.ts owns shutdown: it stops taking requests, finishes those in flight, then stops Apollo.
+    stopOnTerminationSignals: false,
     formatError: formatError(logger),
     plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(), costPlugin(opts.reportCost, logger)],
   });
@@ -204,9 +206,16 @@ export function createApp(opts: AppOptions): App {
     },
     async stop() {
       if (httpServer) {
-        const closed = new Promise<void>((res) => httpServer!.close(() => res()));
-        httpServer.closeIdleConnections();
+        const server = httpServer;
+        const closed = new Promise<void>((res) => server.close(() => res()));
+        // Keep-alive sockets that finish their last request become idle later: close them as they
+        // do, and cut whatever is still open after the grace period.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        const cut = setTimeout(() => server.closeAllConnections(), 10_000);
+        server.closeIdleConnections();
         await closed;
+        clearInterval(sweep);
+        clearTimeout(cut);
       }
       await apollo.stop();
     },

@@ -4,7 +4,7 @@ import { openForCli } from './open.js';
 
 const { config, db } = await openForCli();
 try {
-  const r = await ensureTable(db.raw, config.tableName);
+  const r = await ensureTable(db.admin.raw, config.tableName);
   if (r.created) console.log(`Table ${config.tableName} created.`);
   else if (r.addedIndexes.length) console.log(`Table ${config.tableName} existed; added index(es): ${r.addedIndexes.join(', ')}.`);
   else console.log(`Table ${config.tableName} already exists with every index.`);

@@ -33,7 +33,7 @@ export function createClients(opts: ClientOptions): DynamoClients {
       : {}),
     maxAttempts: opts.maxAttempts,
     // Every call has a deadline, so a hung connection becomes a retry and then UNAVAILABLE, never a hang.
-    requestHandler: { connectionTimeout: opts.timeoutMs, requestTimeout: opts.timeoutMs },
+    requestHandler: { connectionTimeout: opts.timeoutMs, requestTimeout: opts.timeoutMs, throwOnRequestTimeout: true },
   });
   const doc = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
