@@ -1,12 +1,12 @@
 // Lambda entry, beside main.ts: the same ApolloServer (createApp), served through API Gateway's
 // HTTP API (payload 2.0). The table is deployed by infra/, so unlike main.ts nothing here creates
 // tables, loads demo data or starts DynamoDB Local.
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
 import { createAuthenticator } from './auth.js';
 import { loadConfig, type Config } from './config.js';
 import { createContext, type ContextDeps } from './context.js';
+import { createReadyCheck } from './data/admin.js';
 import { clientOptionsFrom, createClients, type DynamoClients } from './data/client.js';
 import { cursorKeys } from './data/cursor.js';
 import { createLogger, type Logger } from './log.js';
@@ -29,7 +29,7 @@ export function createHandler(config: Config, opts: HandlerOptions = {}): Lambda
   const logger = opts.logger ?? createLogger({ requests: config.logRequests });
   for (const w of config.warnings) logger.warn(w);
   const clients = opts.clients ?? createClients(clientOptionsFrom(config));
-  const checkReady = readiness(clients, config.tableName);
+  const checkReady = createReadyCheck(clients.raw, config.tableName);
   const deps: ContextDeps = {
     client: clients.doc,
     tableName: config.tableName,
@@ -105,18 +105,6 @@ async function route(
 function headerValue(event: APIGatewayProxyEventV2, name: string): string | undefined {
   for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name) return v;
   return undefined;
-}
-
-// DescribeTable is a control-plane call with low rate limits: a success is trusted for a second.
-function readiness(clients: DynamoClients, tableName: string): () => Promise<boolean> {
-  let readyUntil = 0;
-  return async () => {
-    if (Date.now() < readyUntil) return true;
-    const out = await clients.raw.send(new DescribeTableCommand({ TableName: tableName }), { abortSignal: AbortSignal.timeout(1_000) });
-    const ok = out.Table?.TableStatus === 'ACTIVE' || out.Table?.TableStatus === 'UPDATING';
-    if (ok) readyUntil = Date.now() + 1_000;
-    return ok;
-  };
 }
 
 function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
