@@ -30,10 +30,9 @@ export function primeItems(loaders: Loaders, items: readonly Item[]): void {
   }
 }
 
-/** Replaces what the loader holds for a key after a write in the same request (null: deleted or unknown). */
+/** Replaces what the loader holds for a key after a write in the same request (null: known to be absent now, e.g. deleted). */
 export function correctItem(loaders: Loaders, key: Key, item: Item | null): void {
-  loaders.item.clear(key);
-  if (item) loaders.item.prime(key, item);
+  loaders.item.clear(key).prime(key, item);
 }
 
 export { keys };

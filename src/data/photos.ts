@@ -259,7 +259,7 @@ export async function removeReaction(ctx: DataContext, user: string, owner: stri
   });
   // Known to be gone: primed as absent, so viewerReactions does not re-read it (possibly stale) from a replica.
   const key = keys.reaction(user, STORED_REACTION[type], owner, timestamp);
-  ctx.loaders.item.clear(key).prime(key, null);
+  correctItem(ctx.loaders, key, null);
   return readPhotoAfterWrite(ctx, owner, timestamp);
 }
 

@@ -19,12 +19,14 @@ let tableName: string;
 let clients: DynamoClients;
 let recorder: Recorder;
 let proxied: DynamoClients;
+let recorderTarget: string;
 const ck = cursorKeys('engine-test-secret-0123456789abcdefgh');
 
 beforeAll(async () => {
   const t = await freshTable();
   tableName = t.tableName;
   clients = t.clients;
+  recorderTarget = t.endpoint;
   recorder = await startRecorder(t.endpoint);
   proxied = createClients({ endpoint: recorder.endpoint, region: 'local', timeoutMs: 2_000, maxAttempts: 3 });
   const items = Array.from({ length: 45 }, (_, i) => ({ PK: 'LIST#a', SK: `ITEM#${String(i).padStart(3, '0')}`, n: i }));
@@ -168,7 +170,7 @@ describe('cost accounting', () => {
 describe('the table', () => {
   it('gains the missing indexes of a table built by the labs, and a second run changes nothing', async () => {
     const name = `${tableName}-lab`;
-    const c = createClients({ endpoint: (await freshTable()).endpoint, region: 'local', timeoutMs: 5_000, maxAttempts: 3 });
+    const c = createClients({ endpoint: recorderTarget, region: 'local', timeoutMs: 30_000, maxAttempts: 3 });
     await c.raw.send(
       new CreateTableCommand({
         TableName: name,
@@ -199,5 +201,5 @@ describe('the table', () => {
     const t = (await c.raw.send(new DescribeTableCommand({ TableName: name }))).Table!;
     expect((t.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort()).toEqual(TABLE.indexes.map((i) => i.name).sort());
     c.raw.destroy();
-  });
+  }, 120_000);
 });
