@@ -12,7 +12,7 @@ import type { Authenticate } from './auth.js';
 import { createContext, type Context } from './context.js';
 import type { CursorKeys } from './data/cursor.js';
 import { AppError } from './errors.js';
-import { queryLimitsPlugin } from './limits.js';
+import { LIMITS, documentTooLarge, queryLimitsPlugin } from './limits.js';
 import { resolvers } from './resolvers/index.js';
 import { serveGraphiQL, type GraphiQLOptions } from './graphiql.js';
 import { createLogger, type Logger } from './log.js';
@@ -113,6 +113,7 @@ export function createApp(opts: AppOptions): App {
     introspection: true,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: LIMITS.maxTokens },
     // main.ts owns shutdown: it stops taking requests, finishes those in flight, then stops Apollo.
     stopOnTerminationSignals: false,
     formatError: formatError(logger),
@@ -159,7 +160,7 @@ export function createApp(opts: AppOptions): App {
     if (req.method === 'POST') {
       const read = await readBody(req, opts.maxBodyBytes);
       if (read === 'too-large') {
-        return sendError(res, 413, 'BAD_USER_INPUT', `The request body is larger than the limit of ${opts.maxBodyBytes} bytes.`);
+        return sendError(res, 413, 'BAD_USER_INPUT', `The request body is larger than the limit of ${opts.maxBodyBytes} bytes.`, { limit: 'maxBodyBytes', max: opts.maxBodyBytes });
       }
       const type = (req.headers['content-type'] ?? '').toLowerCase();
       if (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) {
@@ -168,12 +169,20 @@ export function createApp(opts: AppOptions): App {
         } catch {
           return sendError(res, 400, 'BAD_USER_INPUT', 'The request body is not valid JSON.');
         }
-        if (Array.isArray(body)) return sendError(res, 400, 'BAD_USER_INPUT', 'Batched requests are not accepted: send one operation per request (limit: 1 operation per request).');
+        if (Array.isArray(body)) {
+          return sendError(res, 400, 'BAD_USER_INPUT', 'Batched requests are not accepted: send one operation per request (limit: 1 operation per request).', {
+            limit: 'maxOperationsPerRequest',
+            value: body.length,
+            max: 1,
+          });
+        }
         if (body === null || typeof body !== 'object') return sendError(res, 400, 'BAD_USER_INPUT', 'The request body must be a JSON object with a "query".');
       } else {
         body = read.toString('utf8');
       }
     }
+    const tooLarge = documentTooLarge(req.method === 'POST' ? (body as { query?: unknown } | undefined)?.query : url.searchParams.get('query'));
+    if (tooLarge) return sendError(res, 400, 'BAD_USER_INPUT', tooLarge.message, { limit: 'maxTokens', max: LIMITS.maxTokens });
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: () => createContext(contextDeps, req.headers.authorization),
@@ -245,6 +254,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string) {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+function sendError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}) {
+  sendJson(res, status, { errors: [{ message, extensions: { code, ...extensions } }] });
 }

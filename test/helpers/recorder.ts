@@ -7,18 +7,29 @@ export interface RecordedCall {
   body: Record<string, unknown>;
 }
 
+/**
+ * What the proxy does instead of a plain forward: answer itself ({status, body}), cut the
+ * connection before DynamoDB sees the request (drop 'before') or after DynamoDB applied it but
+ * before the answer arrives (drop 'after'), or hold DynamoDB's answer back for delayMs (the
+ * request is applied at once; only the answer is slow).
+ */
+export type Injected =
+  | { status: number; body: unknown }
+  | { drop: 'before' | 'after' }
+  | { delayMs: number };
+
 export interface Recorder {
   endpoint: string;
   calls: RecordedCall[];
   reset(): void;
   /** Makes the proxy answer the next matching requests itself (fault injection). */
-  inject(fault: (call: RecordedCall) => { status: number; body: unknown } | undefined): void;
+  inject(fault: (call: RecordedCall) => Injected | undefined): void;
   close(): Promise<void>;
 }
 
 export async function startRecorder(target: string): Promise<Recorder> {
   const calls: RecordedCall[] = [];
-  let fault: ((c: RecordedCall) => { status: number; body: unknown } | undefined) | undefined;
+  let fault: ((c: RecordedCall) => Injected | undefined) | undefined;
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -35,18 +46,35 @@ export async function startRecorder(target: string): Promise<Recorder> {
       const call = { command: target.split('.').pop() ?? target, body };
       calls.push(call);
       const injected = fault?.(call);
-      if (injected) {
+      if (injected && 'status' in injected) {
         res.writeHead(injected.status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(injected.body));
+        return;
+      }
+      if (injected && 'drop' in injected && injected.drop === 'before') {
+        req.socket.destroy();
         return;
       }
       const fwd = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
         (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          if (injected && 'drop' in injected) {
+            up.resume();
+            up.on('end', () => req.socket.destroy());
+            return;
+          }
+          const answer = () => {
+            if (req.socket.destroyed) return void up.resume();
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          };
+          if (injected && 'delayMs' in injected) setTimeout(answer, injected.delayMs);
+          else answer();
         },
       );
-      fwd.on('error', () => res.writeHead(502).end());
+      fwd.on('error', () => {
+        if (!res.headersSent) res.writeHead(502).end();
+        else res.destroy();
+      });
       fwd.end(raw);
     });
   });
