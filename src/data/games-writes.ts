@@ -280,6 +280,7 @@ export async function endGame(ctx: DataContext, viewer: Viewer, gameId: string):
     return reason.item ? notRunning(gameId, reason.item) : notFound(`The game ${gameId}`);
   });
   const ended = { ...gameItem, end_time: now, ...podium };
+  primeItems(ctx.loaders, items);
   correctItem(ctx.loaders, keys.game(gameId), ended);
   return toGame(ended);
 }

@@ -113,6 +113,7 @@ describe('joinGame', () => {
     expect(errorCodes(await s.execute(JOIN, { variables: { id: missing }, as: creator }))).toEqual(['NOT_FOUND']);
     expect(await gamePartition(s, missing)).toEqual([]);
     const id = await seedGame(s, { map: freshMap(), players: [creator!] });
+    expect(errorCodes(await s.execute(JOIN, { variables: { id } }))).toEqual(['UNAUTHENTICATED']);
     const ghost = freshUsername('ghost');
     expect(errorCodes(await s.execute(JOIN, { variables: { id }, as: ghost }))).toEqual(['NOT_FOUND']);
     expect(await getPlayerItem(s, id, ghost)).toBeUndefined();
@@ -319,6 +320,7 @@ describe('endGame', () => {
     const users = await seedUsers(s, 50);
     const open = await seedGame(s, { map: freshMap(), players: users.slice(0, 10) });
     expect(errorCodes(await s.execute(END, { variables: { id: open }, as: users[0] }))).toEqual(['GAME_NOT_STARTED']);
+    expect(errorCodes(await s.execute(END, { variables: { id: open } }))).toEqual(['UNAUTHENTICATED']);
     expect(errorCodes(await s.execute(END, { variables: { id: '00000000-0000-4000-8000-000000000004' }, as: users[0] }))).toEqual(['NOT_FOUND']);
     const twoGolds = await seedGame(s, { map: freshMap(), players: users, started: true, places: { [users[1]!]: 'gold', [users[2]!]: 'gold' } });
     const res = await s.execute(END, { variables: { id: twoGolds }, as: users[0] });
