@@ -1,0 +1,156 @@
+// createClient: one typed method per operation of sdk/operations/*.graphql, built from the
+// generated typed document nodes rather than written by hand, so an operation added there is a
+// method here after `npm run codegen`.
+import { Kind, print, type DocumentNode } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import * as operations from '../__generated__/operations.js';
+import { readCost, type CostReport } from './cost.js';
+import { SdkError, toSdkErrorCode, type GraphQLErrorEntry } from './errors.js';
+
+type Generated = typeof operations;
+type DocumentExport = { [K in keyof Generated]: K extends `${string}Document` ? K : never }[keyof Generated];
+type MethodName<K> = K extends `${infer Name}Document` ? Uncapitalize<Name> : never;
+
+/** Every operation's typed document node, by method name: `operationDocuments.joinGame` is JoinGameDocument. */
+export type OperationDocuments = { [K in DocumentExport as MethodName<K>]: Generated[K] };
+export type OperationName = keyof OperationDocuments;
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+/** Variables may be left out when the operation has none or only optional ones. */
+export type VariablesArgs<TVariables> = {} extends TVariables
+  ? [variables?: TVariables, options?: CallOptions]
+  : [variables: TVariables, options?: CallOptions];
+
+export interface SdkResult<TData> {
+  data: TData;
+  /** extensions.dynamodb: the DynamoDB calls and capacity this operation took; null when the server does not report it. */
+  cost: CostReport | null;
+  /** The response's whole `extensions`. */
+  extensions: Record<string, unknown>;
+}
+
+export type OperationMethods = {
+  [N in OperationName]: OperationDocuments[N] extends TypedDocumentNode<infer TData, infer TVariables>
+    ? (...args: VariablesArgs<TVariables>) => Promise<SdkResult<TData>>
+    : never;
+};
+
+export interface ClientOptions {
+  /** The GraphQL endpoint, like http://127.0.0.1:4000/graphql. */
+  url: string;
+  /** A JWT sent as "Authorization: Bearer <token>"; anonymous without one. */
+  token?: string;
+  /** Defaults to the global fetch (Node 20+, browsers). */
+  fetch?: typeof globalThis.fetch;
+  headers?: Record<string, string>;
+  /** Called with every answered operation's cost, failed ones included (see createCostTally). */
+  onCost?: (cost: CostReport | null, operationName: string) => void;
+}
+
+export type Client = OperationMethods & {
+  readonly url: string;
+  /** Runs any typed document (a generated one, or your own). */
+  request<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, ...args: VariablesArgs<TVariables>): Promise<SdkResult<TData>>;
+  /** The same client signed in as someone else (or anonymous with undefined). */
+  withToken(token: string | undefined): Client;
+};
+
+export const operationDocuments = Object.fromEntries(
+  Object.entries(operations)
+    .filter(([name]) => name.endsWith('Document'))
+    .map(([name, document]) => [name.charAt(0).toLowerCase() + name.slice(1, -'Document'.length), document]),
+) as OperationDocuments;
+
+/** Creates a client. Methods resolve to `{ data, cost }` and reject with an SdkError. */
+export function createClient(options: ClientOptions): Client {
+  new URL(options.url); // a malformed URL fails here rather than at the first call
+  const fetchFn = options.fetch ?? globalThis.fetch;
+
+  async function request<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, ...[variables, call]: VariablesArgs<TVariables>): Promise<SdkResult<TData>> {
+    const { query, operationName } = printed(document);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...options.headers,
+      ...call?.headers,
+    };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let status: number | undefined;
+    let text: string;
+    try {
+      const res = await fetchFn(options.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, operationName, variables: variables ?? {} }),
+        signal: call?.signal,
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (cause) {
+      throw new SdkError({ code: 'NETWORK_ERROR', message: `No answer from ${options.url}: ${(cause as Error)?.message ?? String(cause)}`, operationName, status, cause });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new SdkError({ code: 'INVALID_RESPONSE', message: `HTTP ${status} with a body that is not JSON: ${text.slice(0, 200)}`, operationName, status });
+    }
+    if (!isObject(body)) throw new SdkError({ code: 'INVALID_RESPONSE', message: `HTTP ${status} with a body that is not a GraphQL response.`, operationName, status });
+    const extensions = isObject(body.extensions) ? body.extensions : {};
+    const cost = readCost(extensions);
+    options.onCost?.(cost, operationName);
+    const errors = Array.isArray(body.errors) ? body.errors.map(toErrorEntry) : [];
+    const first = errors[0];
+    if (first) {
+      throw new SdkError({ code: toSdkErrorCode(first.extensions?.code), message: first.message, operationName, errors, data: body.data, status, cost });
+    }
+    if (!isObject(body.data)) {
+      throw new SdkError({ code: 'INVALID_RESPONSE', message: `HTTP ${status} with neither data nor errors.`, operationName, status, cost });
+    }
+    return { data: body.data as TData, cost, extensions };
+  }
+
+  const methods = Object.fromEntries(
+    Object.entries(operationDocuments).map(([name, document]) => [
+      name,
+      (variables?: Record<string, unknown>, call?: CallOptions) => request(document as TypedDocumentNode<unknown, Record<string, unknown>>, variables, call),
+    ]),
+  ) as unknown as OperationMethods;
+
+  return {
+    ...methods,
+    url: options.url,
+    request,
+    withToken: (token) => createClient({ ...options, token }),
+  };
+}
+
+const printedCache = new WeakMap<DocumentNode, { query: string; operationName: string }>();
+
+function printed(document: DocumentNode): { query: string; operationName: string } {
+  let hit = printedCache.get(document);
+  if (!hit) {
+    const op = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    if (!op || op.kind !== Kind.OPERATION_DEFINITION) throw new TypeError('The document has no operation to run.');
+    hit = { query: print(document), operationName: op.name?.value ?? 'anonymous' };
+    printedCache.set(document, hit);
+  }
+  return hit;
+}
+
+function toErrorEntry(raw: unknown): GraphQLErrorEntry {
+  if (!isObject(raw)) return { message: String(raw) };
+  const entry: GraphQLErrorEntry = { message: typeof raw.message === 'string' ? raw.message : 'The server gave no message.' };
+  if (Array.isArray(raw.path)) entry.path = raw.path as (string | number)[];
+  if (Array.isArray(raw.locations)) entry.locations = raw.locations as { line: number; column: number }[];
+  if (isObject(raw.extensions)) entry.extensions = raw.extensions;
+  return entry;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,112 @@
+// The one error every SDK call throws: a code a program can switch on, the server's message, the
+// path of the failing field and every error of the response.
+import type { ErrorCode } from '../../src/errors.js';
+import type { CostReport } from '../../src/data/cost.js';
+
+/** Codes graphql-js and Apollo Server give before any resolver runs (see PUBLIC_CODES in src/server.ts). */
+export type RequestErrorCode =
+  | 'GRAPHQL_PARSE_FAILED'
+  | 'GRAPHQL_VALIDATION_FAILED'
+  | 'BAD_REQUEST'
+  | 'OPERATION_RESOLUTION_FAILURE'
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  | 'PERSISTED_QUERY_NOT_SUPPORTED';
+
+/** Failures found on the client's side of the wire: no answer, or an answer that is not GraphQL. */
+export type ClientErrorCode = 'NETWORK_ERROR' | 'INVALID_RESPONSE' | 'UNKNOWN_ERROR';
+
+/** Every code an SdkError can carry. ErrorCode is imported from the server, so the two cannot drift. */
+export type SdkErrorCode = ErrorCode | RequestErrorCode | ClientErrorCode;
+
+// Typed as a Record so a code added to the server's ErrorCode fails type-checking here until the
+// SDK lists it; at run time it tells the codes we know from ones a newer server invented.
+const KNOWN_CODES: Record<SdkErrorCode, true> = {
+  BAD_USER_INPUT: true,
+  UNAUTHENTICATED: true,
+  FORBIDDEN: true,
+  NOT_FOUND: true,
+  ALREADY_EXISTS: true,
+  CONFLICT: true,
+  UNAVAILABLE: true,
+  INTERNAL_SERVER_ERROR: true,
+  ALREADY_JOINED: true,
+  GAME_FULL: true,
+  GAME_NOT_OPEN: true,
+  GAME_NOT_FULL: true,
+  GAME_NOT_STARTED: true,
+  ALREADY_REACTED: true,
+  NOT_REACTED: true,
+  ALREADY_FOLLOWING: true,
+  NOT_FOLLOWING: true,
+  CANNOT_FOLLOW_SELF: true,
+  GRAPHQL_PARSE_FAILED: true,
+  GRAPHQL_VALIDATION_FAILED: true,
+  BAD_REQUEST: true,
+  OPERATION_RESOLUTION_FAILURE: true,
+  PERSISTED_QUERY_NOT_FOUND: true,
+  PERSISTED_QUERY_NOT_SUPPORTED: true,
+  NETWORK_ERROR: true,
+  INVALID_RESPONSE: true,
+  UNKNOWN_ERROR: true,
+};
+
+/** A code the SDK knows, or UNKNOWN_ERROR for a missing or newer one (the raw value stays in `errors`). */
+export function toSdkErrorCode(code: unknown): SdkErrorCode {
+  return typeof code === 'string' && Object.hasOwn(KNOWN_CODES, code) ? (code as SdkErrorCode) : 'UNKNOWN_ERROR';
+}
+
+/** One entry of a response's `errors`, as the server formats it. */
+export interface GraphQLErrorEntry {
+  message: string;
+  path?: ReadonlyArray<string | number>;
+  locations?: ReadonlyArray<{ line: number; column: number }>;
+  extensions?: { code?: string; [key: string]: unknown };
+}
+
+export interface SdkErrorInit {
+  code: SdkErrorCode;
+  message: string;
+  operationName: string;
+  errors?: readonly GraphQLErrorEntry[];
+  data?: unknown;
+  status?: number;
+  cost?: CostReport | null;
+  cause?: unknown;
+}
+
+/**
+ * A failed call. `code` is the first error's code (a response rarely has more than one; all are in
+ * `errors` and their codes in `codes`). When the server returned partial data alongside errors it
+ * is in `data`, typed `unknown` because fields the schema calls non-null may be missing from it.
+ */
+export class SdkError extends Error {
+  readonly code: SdkErrorCode;
+  readonly codes: readonly SdkErrorCode[];
+  readonly operationName: string;
+  /** Where in the result the first error happened, like ['joinGame']. */
+  readonly path: ReadonlyArray<string | number> | undefined;
+  readonly errors: readonly GraphQLErrorEntry[];
+  readonly data: unknown;
+  /** The HTTP status, when an answer came. */
+  readonly status: number | undefined;
+  /** What the failed operation cost in DynamoDB: refusals are often not free. */
+  readonly cost: CostReport | null;
+
+  constructor(init: SdkErrorInit) {
+    super(`${init.operationName}: ${init.code}: ${init.message}`, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'SdkError';
+    this.code = init.code;
+    this.errors = init.errors ?? [];
+    this.codes = this.errors.length ? this.errors.map((e) => toSdkErrorCode(e.extensions?.code)) : [init.code];
+    this.operationName = init.operationName;
+    this.path = this.errors[0]?.path;
+    this.data = init.data ?? null;
+    this.status = init.status;
+    this.cost = init.cost ?? null;
+  }
+}
+
+/** True when `err` is an SdkError, and when codes are given, one with one of those codes. */
+export function isSdkError(err: unknown, ...codes: SdkErrorCode[]): err is SdkError {
+  return err instanceof SdkError && (codes.length === 0 || codes.includes(err.code));
+}
