@@ -10,6 +10,7 @@ import { createClients, type DynamoClients } from '../../src/data/client.js';
 import { ensureTable } from '../../src/data/admin.js';
 import { cursorKeys } from '../../src/data/cursor.js';
 import { loadItems, readJsonl } from '../../src/data/load.js';
+import type { GraphiQLOptions } from '../../src/graphiql.js';
 import { createLogger } from '../../src/log.js';
 import { createApp, type App } from '../../src/server.js';
 import { startRecorder, type RecordedCall, type Recorder } from './recorder.js';
@@ -56,6 +57,8 @@ export interface TestServerOptions {
   /** Client settings for the server's DynamoDB client. */
   timeoutMs?: number;
   maxAttempts?: number;
+  /** What the GraphiQL page at /graphql starts with (the browser test's demo token). */
+  graphiql?: GraphiQLOptions;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -80,6 +83,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     checkReady: async () => true,
     logger: createLogger({ silent: true }),
     now: opts.now,
+    graphiql: opts.graphiql,
   });
   const { url } = await app.listen(0, '127.0.0.1');
 

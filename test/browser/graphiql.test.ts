@@ -1,0 +1,133 @@
+// The GraphiQL playground in a real browser (Debian's chromium through playwright-core): it must
+// render and run operations with every request outside the test server blocked, as it would
+// behind a firewall, and send the demo token from its header editor.
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { examples } from '../../graphiql/src/examples.js';
+import { definedOperationName } from '../../graphiql/src/operation-name.js';
+import type { GraphiQLOptions } from '../../src/graphiql.js';
+import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DEMO_USER = 'haroldwatkins';
+const SCREENSHOT = join(tmpdir(), 'graphiql.png');
+
+// Monaco draws spaces as no-break spaces and only the lines in view: fine for short documents.
+async function editorText(page: Page, selector: string): Promise<string> {
+  return (await page.locator(`${selector} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+describe('the GraphiQL playground at /graphql', () => {
+  let server: TestServer;
+  let browser: Browser;
+  // The token needs the server's auth settings, which exist once it has started; serveGraphiQL
+  // reads these options on every request, so filling them in afterwards is enough.
+  const graphiql: GraphiQLOptions = { demoUser: DEMO_USER };
+  let token: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`No browser at ${CHROMIUM}: install Debian's "chromium" package (or set CHROMIUM_PATH).`);
+    server = await startTestServer({ seed: ['game', 'photos'], graphiql });
+    token = await server.token(DEMO_USER);
+    graphiql.authorization = `Bearer ${token}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        // A second fence behind the request routing below: no name but the test server's resolves.
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('renders offline with every example as a tab, runs the first one and signs in with the demo token', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const origin = new URL(server.url).origin;
+    const offsite: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (new URL(url).origin === origin) return route.continue();
+      offsite.push(url);
+      return route.abort('blockedbyclient');
+    });
+    const requested: string[] = [];
+    context.on('request', (req) => requested.push(req.url()));
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+
+    // The schema for autocompletion and the docs comes from introspection, which must pass the query limits.
+    const introspection = page.waitForResponse((res) => res.url() === `${origin}/graphql` && (res.request().postData() ?? '').includes('__schema'));
+    const response = await page.goto(`${server.url}/graphql`);
+    expect(response?.status()).toBe(200);
+    const schema = await introspection;
+    expect(schema.status()).toBe(200);
+    expect(((await schema.json()) as { data?: { __schema?: { queryType?: { name: string } } } }).data?.__schema?.queryType?.name).toBe('Query');
+    await page.locator('.graphiql-query-editor .view-lines').first().waitFor();
+    expect(await editorText(page, '.graphiql-query-editor')).toContain(`user(username: "${DEMO_USER}")`);
+    const tabTitles = (await page.locator('.graphiql-tab-button').allInnerTexts()).map((t) => t.trim());
+    expect(tabTitles).toEqual(examples({ demoUser: DEMO_USER }).map((e) => e.name));
+    // The header editor starts open with the demo token.
+    expect(await editorText(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden)')).toContain(`"Authorization": "Bearer ${token}"`);
+
+    const sent = page.waitForRequest((req) => req.method() === 'POST' && req.url() === `${origin}/graphql` && (req.postData() ?? '').includes('haroldwatkins'));
+    await page.locator('.graphiql-execute-button').click();
+    expect((await sent).headers().authorization).toBe(`Bearer ${token}`);
+    await page.locator('.graphiql-response .view-lines', { hasText: 'Michele Miles' }).waitFor();
+    expect(await editorText(page, '.graphiql-response')).toMatch(/"name": "Michele Miles",\s*"followerCount": \d+/);
+    await page.screenshot({ path: SCREENSHOT });
+
+    // The email is private: seeing it proves the server took the header editor's token.
+    await page.locator('.graphiql-tab-button', { hasText: /^Me$/ }).click();
+    expect(await editorText(page, '.graphiql-query-editor')).toContain('viewer');
+    // Right after a tab switch GraphiQL still holds the previous tab's operation name for 100 ms;
+    // running at once is what a quick user does, and the page must cope (operation-name.ts).
+    await page.locator('.graphiql-execute-button').click();
+    await page.locator('.graphiql-response .view-lines', { hasText: 'andersontina@gmail.com' }).waitFor();
+
+    expect(pageErrors).toEqual([]);
+    expect(offsite).toEqual([]);
+    expect(requested.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin)).toEqual([]);
+    expect(requested.some((url) => url.startsWith(`${origin}/graphiql/assets/`))).toBe(true);
+    await context.close();
+  });
+
+  it('ships examples that all run without errors on the labs\' data as the demo user', async () => {
+    const runs = examples({ demoUser: DEMO_USER });
+    expect(runs.map((e) => e.name)).toEqual(['User', 'GameOpenGames', 'GameJoinGame', 'PhotosUserPhotos', 'PhotosReactToPhoto', 'Me']);
+    for (const example of runs) {
+      const res = await server.execute(example.query, { as: DEMO_USER });
+      expectNoErrors(res, example.query);
+      expect(Object.values(res.data ?? {}).every((v) => v !== null), example.name).toBe(true);
+    }
+  });
+});
+
+describe('definedOperationName', () => {
+  it('keeps a name the document defines and drops one it does not', () => {
+    expect(definedOperationName('query Me { viewer { username } }', 'Me')).toBe('Me');
+    expect(definedOperationName('query Me { viewer { username } }', 'User')).toBeUndefined();
+    expect(definedOperationName('query A { ping } mutation B { ping }', 'B')).toBe('B');
+    expect(definedOperationName('{ ping }', null)).toBeUndefined();
+  });
+
+  it('leaves an unparseable document\'s name for the server to report', () => {
+    expect(definedOperationName('query Me { viewer {', 'User')).toBe('User');
+  });
+});
