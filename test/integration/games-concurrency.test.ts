@@ -6,7 +6,10 @@ import { freshMap, gamePartition, getGameItem, seedUsers } from './games-seed.js
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer();
+  // DynamoDB Local runs transactions one at a time (40-80 ms each on a busy machine), so the
+  // last of a hundred can wait longer than the default 5 s deadline; this test is about the seat
+  // rules, not Local's latency.
+  s = await startTestServer({ timeoutMs: 30_000 });
 });
 afterAll(() => s.close());
 
