@@ -133,17 +133,35 @@ export function startGameUpdate(tableName: string, gameId: string, username: str
   };
 }
 
+/** The start a retried UpdateItem finds already applied: its own first attempt, whose answer was lost. */
+class AlreadyStartedByThisRequest extends AppError {
+  constructor(readonly game: Item) {
+    super('GAME_NOT_OPEN', 'The game was started by this very request.');
+  }
+}
+
 // Start a game: UpdateItem game REMOVE open_timestamp SET start_time, if full, the requester's, and not started.
 export async function startGame(ctx: DataContext, gameId: string, username: string): Promise<GameRecord> {
-  const item = await conditionalWrite(ctx.db, { update: startGameUpdate(ctx.db.tableName, gameId, username, labTime(ctx.now())) }, (old) => {
-    if (!old) return notFound(`The game ${gameId}`);
-    if (old.creator !== username) return forbidden(`Only the game's creator, ${String(old.creator)}, may start game ${gameId}.`);
-    if (old.start_time !== undefined || old.end_time !== undefined) return new AppError('GAME_NOT_OPEN', `Game ${gameId} has already started.`);
-    if (typeof old.people !== 'number' || old.people < GAME_CAPACITY) {
-      return new AppError('GAME_NOT_FULL', `Game ${gameId} has ${String(old.people)} of ${GAME_CAPACITY} players; it starts when full.`);
-    }
-    return new AppError('CONFLICT', `Game ${gameId} changed while starting. Try again.`);
-  });
+  const now = labTime(ctx.now());
+  let item: Item | undefined;
+  try {
+    item = await conditionalWrite(ctx.db, { update: startGameUpdate(ctx.db.tableName, gameId, username, now) }, (old) => {
+      if (!old) return notFound(`The game ${gameId}`);
+      if (old.creator !== username) return forbidden(`Only the game's creator, ${String(old.creator)}, may start game ${gameId}.`);
+      // The SDK resends the same request (same :now) when an answer is lost; finding exactly that
+      // start means the first attempt landed. (A second start by the creator in the same second
+      // is answered the same way: the game is started, as they asked.)
+      if (old.start_time === now && old.end_time === undefined) return new AlreadyStartedByThisRequest(old);
+      if (old.start_time !== undefined || old.end_time !== undefined) return new AppError('GAME_NOT_OPEN', `Game ${gameId} has already started.`);
+      if (typeof old.people !== 'number' || old.people < GAME_CAPACITY) {
+        return new AppError('GAME_NOT_FULL', `Game ${gameId} has ${String(old.people)} of ${GAME_CAPACITY} players; it starts when full.`);
+      }
+      return new AppError('CONFLICT', `Game ${gameId} changed while starting. Try again.`);
+    });
+  } catch (err) {
+    if (!(err instanceof AlreadyStartedByThisRequest)) throw err;
+    item = err.game;
+  }
   if (!item) throw new Error(`Starting game ${gameId} returned no item.`);
   correctItem(ctx.loaders, keys.game(gameId), item);
   return toGame(item);
