@@ -14,7 +14,7 @@ import type { DataContext } from './context.js';
 import { listBinding } from './cursor.js';
 import { keys } from './keys.js';
 import { correctItem, primeItems } from './loaders.js';
-import { queryPage, type Connection, type Page, type PageArgs } from './pagination.js';
+import { loadPage, type Connection, type Page, type PageArgs } from './pagination.js';
 import { formatTimestamp } from './photos.js';
 import { INVERTED_INDEX } from './table.js';
 import { transactWrite } from './transactions.js';
@@ -40,7 +40,7 @@ export function toFollow(item: Item): { followed: string; follower: string; foll
 
 // View followers for user: Query PK = USER#<u> AND begins_with(SK, #FRIEND#), then their profiles through the loader.
 export async function listFollowers(ctx: DataContext, username: string, args: PageArgs): Promise<UserConnection> {
-  const page = await queryPage(ctx.db, {
+  const page = await loadPage(ctx, {
     input: followersQuery(ctx.db.tableName, username),
     args,
     cursorKeys: ctx.cursorKeys,
@@ -59,7 +59,7 @@ export function followersQuery(tableName: string, username: string) {
 
 // View followed for user: Query InvertedIndex, SK = #FRIEND#<u>, then their profiles through the loader.
 export async function listFollowing(ctx: DataContext, username: string, args: PageArgs): Promise<UserConnection> {
-  const page = await queryPage(ctx.db, {
+  const page = await loadPage(ctx, {
     input: followingQuery(ctx.db.tableName, username),
     args,
     cursorKeys: ctx.cursorKeys,

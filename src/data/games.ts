@@ -9,15 +9,14 @@
 //                                                          ours also: joined_at, kills, damage, survived_seconds
 //
 // A user's games are the InvertedIndex partition SK = USER#<username>.
-import type { QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import DataLoader from 'dataloader';
+import type { QueryCommandInput, QueryCommandOutput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { badInput } from '../errors.js';
 import type { Item } from './batch.js';
 import type { DataContext } from './context.js';
 import { decodeCursor, encodeCursor, listBinding } from './cursor.js';
 import { keys, type Key } from './keys.js';
-import { primeItems, type Loaders } from './loaders.js';
-import { MAX_PAGE_SIZE, pageSize, queryPage, toConnection, type Connection, type Page, type PageArgs, type PageRequest } from './pagination.js';
+import { primeItems } from './loaders.js';
+import { MAX_PAGE_SIZE, loadPage, pageSize, toConnection, type Connection, type Page, type PageArgs, type PageRequest } from './pagination.js';
 import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX, keyAttributes } from './table.js';
 
 export const GAME_CAPACITY = 50;
@@ -110,32 +109,6 @@ export const participationKey = (p: Pick<ParticipationRecord, 'gameId' | 'userna
 
 const isGameItem = (item: Item) => typeof item.SK === 'string' && item.SK === keys.gameMetadataSk(String(item.game_id));
 
-// Lists asked for by one level of a GraphQL response (the players of each of ten games, the
-// games of many users) are read concurrently and handed back in the same tick, so the next
-// level's by-key loads (the players' users) fall into one loader batch instead of one per list.
-// The loader lives and dies with the request's Loaders; cache off, since a list may change
-// between the mutations of one operation.
-const queryWaves = new WeakMap<Loaders, DataLoader<() => Promise<unknown>, unknown>>();
-
-function inOneWave<T>(ctx: DataContext, read: () => Promise<T>): Promise<T> {
-  let loader = queryWaves.get(ctx.loaders);
-  if (!loader) {
-    loader = new DataLoader(
-      async (reads) =>
-        (await Promise.allSettled(reads.map((r) => r()))).map((r) =>
-          r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason)),
-        ),
-      { cache: false, name: 'gameQueries' },
-    );
-    queryWaves.set(ctx.loaders, loader);
-  }
-  return loader.load(read) as Promise<T>;
-}
-
-function loadPage(ctx: DataContext, req: PageRequest): Promise<Page> {
-  return inOneWave(ctx, () => queryPage(ctx.db, req));
-}
-
 // Get a game by id: BatchGetItem through the request's loader, key GAME#<id> / #METADATA#<id>.
 export async function getGame(ctx: DataContext, gameId: string): Promise<GameRecord | null> {
   const item = await ctx.loaders.item.load(keys.game(gameId));
@@ -158,7 +131,8 @@ export function viewGameQuery(tableName: string, gameId: string): QueryCommandIn
 // A game holds at most 50 players, so this one call usually reads the whole partition; the
 // players then ride on the record and `players` costs nothing.
 export async function viewGame(ctx: DataContext, gameId: string): Promise<GameRecord | null> {
-  const out = await inOneWave(ctx, () => ctx.db.query(viewGameQuery(ctx.db.tableName, gameId)));
+  // In the request's wave of list reads, so the players' users of many games batch together.
+  const out = (await ctx.loaders.lists.load(() => ctx.db.query(viewGameQuery(ctx.db.tableName, gameId)))) as QueryCommandOutput;
   const items = out.Items ?? [];
   primeItems(ctx.loaders, items);
   const gameItem = items[0] && isGameItem(items[0]) ? items[0] : undefined;
@@ -296,7 +270,7 @@ export function userGamesQuery(tableName: string, username: string): QueryComman
     TableName: tableName,
     IndexName: INVERTED_INDEX,
     KeyConditionExpression: 'SK = :user AND begins_with(PK, :game)',
-    ExpressionAttributeValues: { ':user': keys.userGamesIndexPk(username), ':game': keys.gamePartition('') },
+    ExpressionAttributeValues: { ':user': keys.userGamesIndexPk(username), ':game': keys.gamePkPrefix },
   };
 }
 

@@ -39,6 +39,8 @@ export const keys = {
 
   userPartition: (username: string) => USER + username,
   gamePartition: (gameId: string) => GAME + gameId,
+  /** InvertedIndex sort key prefix of a user's participations (their PK is the game's). */
+  gamePkPrefix: GAME,
   gameMetadataSk: (gameId: string) => META + gameId,
   userMetadataSk: (username: string) => META + username,
   /** Sort key prefix of a game's players, and the upper bound ('$' follows '#') of the lab's game query. */

@@ -7,9 +7,18 @@ import { keyId, keys, type Key } from './keys.js';
 
 export type ItemLoader = DataLoader<Key, Item | null, string>;
 
+/** Runs list reads issued in the same tick together and hands their results back together. */
+export type ListWave = DataLoader<() => Promise<unknown>, unknown>;
+
 export interface Loaders {
   /** Every by-key read of any entity goes through this one loader, so users, games and photos requested in the same tick share BatchGetItem calls. */
   item: ItemLoader;
+  /**
+   * List Queries of one response level (the players of ten games, the followers of a page of
+   * users) resolve together, so the by-key reads their resolvers make next fall into one
+   * BatchGetItem wave instead of one per list.
+   */
+  lists: ListWave;
 }
 
 export function createLoaders(db: Db): Loaders {
@@ -18,7 +27,14 @@ export function createLoaders(db: Db): Loaders {
     cacheKeyFn: keyId,
     name: 'item',
   });
-  return { item };
+  const lists: ListWave = new DataLoader(
+    async (reads) =>
+      (await Promise.allSettled(reads.map((read) => read()))).map((r) =>
+        r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason)),
+      ),
+    { cache: false, name: 'lists' },
+  );
+  return { item, lists };
 }
 
 /** Primes the loader with full items a Query returned, so later by-key reads cost nothing. */

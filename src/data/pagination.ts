@@ -3,6 +3,7 @@
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { badInput } from '../errors.js';
 import type { Item } from './batch.js';
+import type { DataContext } from './context.js';
 import { decodeCursor, encodeCursor, type CursorKeys } from './cursor.js';
 import type { Db } from './db.js';
 import { keyAttributes } from './table.js';
@@ -75,6 +76,11 @@ export async function queryPage(db: Db, req: PageRequest): Promise<Page> {
     if (!startKey) break;
   }
   return { items: collected.slice(0, first), hasNextPage: collected.length > first, hasPreviousPage, cursorFor };
+}
+
+/** Reads a page in the request's current wave of list reads (see Loaders.lists). */
+export function loadPage(ctx: DataContext, req: PageRequest): Promise<Page> {
+  return ctx.loaders.lists.load(() => queryPage(ctx.db, req)) as Promise<Page>;
 }
 
 /** Shapes a page into a Relay connection. */

@@ -14,7 +14,7 @@ import type { DataContext } from './context.js';
 import { listBinding } from './cursor.js';
 import { keys, type Key } from './keys.js';
 import { correctItem, primeItems } from './loaders.js';
-import { queryPage, toConnection, type Connection, type PageArgs } from './pagination.js';
+import { loadPage, toConnection, type Connection, type PageArgs } from './pagination.js';
 import { INVERTED_INDEX } from './table.js';
 import { transactWrite } from './transactions.js';
 
@@ -93,7 +93,7 @@ export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoR
 
 // View recent photos for user, newest first: Query PK = USER#<u> AND begins_with(SK, PHOTO#<u>#), descending.
 export async function listUserPhotos(ctx: DataContext, owner: string, args: PageArgs): Promise<Connection<PhotoRecord>> {
-  const page = await queryPage(ctx.db, {
+  const page = await loadPage(ctx, {
     input: userPhotosQuery(ctx.db.tableName, owner),
     args,
     cursorKeys: ctx.cursorKeys,
@@ -114,7 +114,7 @@ export function userPhotosQuery(tableName: string, owner: string) {
 
 // View photo and reactions: Query InvertedIndex, SK = PHOTO#<owner>#<ts> AND begins_with(PK, REACTION#).
 export async function listPhotoReactions(ctx: DataContext, owner: string, timestamp: string, args: PageArgs): Promise<Connection<ReactionRecord>> {
-  const page = await queryPage(ctx.db, {
+  const page = await loadPage(ctx, {
     input: photoReactionsQuery(ctx.db.tableName, owner, timestamp),
     args,
     cursorKeys: ctx.cursorKeys,
