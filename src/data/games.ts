@@ -13,11 +13,11 @@ import type { QueryCommandInput, QueryCommandOutput, ScanCommandInput } from '@a
 import { badInput } from '../errors.js';
 import type { Item } from './batch.js';
 import type { DataContext } from './context.js';
-import { decodeCursor, encodeCursor, listBinding } from './cursor.js';
+import { encodeCursor, listBinding } from './cursor.js';
 import { keys, type Key } from './keys.js';
 import { primeItems } from './loaders.js';
-import { MAX_PAGE_SIZE, loadPage, pageSize, toConnection, type Connection, type Page, type PageArgs, type PageRequest } from './pagination.js';
-import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX, keyAttributes } from './table.js';
+import { MAX_PAGE_SIZE, loadPage, pageSize, toConnection, type Connection, type Page, type PageArgs } from './pagination.js';
+import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX } from './table.js';
 
 export const GAME_CAPACITY = 50;
 
@@ -195,31 +195,9 @@ export function openGamesScan(tableName: string): ScanCommandInput {
 // Find open games on every map: Scan OpenGamesIndex (sparse: it holds open games only, as in the lab).
 export async function findOpenGames(ctx: DataContext, args: PageArgs): Promise<Connection<GameRecord>> {
   const binding = listBinding('openGames', 'Query', OPEN_GAMES_INDEX, {});
-  const first = pageSize(args.first);
-  const keyNames = keyAttributes(OPEN_GAMES_INDEX);
-  const cursorFor = (item: Item) => encodeCursor(ctx.cursorKeys, binding, Object.fromEntries(keyNames.map((n) => [n, item[n]])));
-  let startKey = args.after ? positionFrom(decodeCursor(ctx.cursorKeys, binding, args.after), keyNames) : undefined;
-  const collected: Item[] = [];
-  // One item more than asked, so hasNextPage is exact.
-  while (first > 0 && collected.length <= first) {
-    const out = await ctx.db.scan({ ...openGamesScan(ctx.db.tableName), Limit: Math.max(first + 1 - collected.length, 25), ...(startKey ? { ExclusiveStartKey: startKey } : {}) });
-    collected.push(...(out.Items ?? []).filter(stillOpen));
-    startKey = out.LastEvaluatedKey;
-    if (!startKey) break;
-  }
-  const items = collected.slice(0, first);
-  primeItems(ctx.loaders, items);
-  return toConnection({ items, hasNextPage: collected.length > first, hasPreviousPage: Boolean(args.after), cursorFor }, toGame);
-}
-
-function positionFrom(value: Record<string, unknown>, names: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of names) {
-    const v = value[n];
-    if (typeof v !== 'string') throw badInput('The cursor is not valid for this list.', 'after');
-    out[n] = v;
-  }
-  return out;
+  const page = await loadPage(ctx, { input: openGamesScan(ctx.db.tableName), scan: true, args, cursorKeys: ctx.cursorKeys, binding, filter: stillOpen });
+  primeItems(ctx.loaders, page.items);
+  return toConnection(page, toGame);
 }
 
 /** A valid timestamp as stored: UTC without the zone letter, so it compares with the lab's strings. */

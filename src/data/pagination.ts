@@ -1,6 +1,6 @@
 // Relay connections over DynamoDB Query. Reads one item more than asked so hasNextPage is exact
 // (no empty last page), and keeps reading when a filter drops items until the page is full.
-import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { badInput } from '../errors.js';
 import type { Item } from './batch.js';
 import type { DataContext } from './context.js';
@@ -36,8 +36,10 @@ export function pageSize(first: number | null | undefined, max = MAX_PAGE_SIZE):
 }
 
 export interface PageRequest {
-  /** The Query for the whole list; ExclusiveStartKey and Limit are set here. */
-  input: QueryCommandInput;
+  /** The Query (or, with scan, the Scan) for the whole list; ExclusiveStartKey and Limit are set here. */
+  input: QueryCommandInput | ScanCommandInput;
+  /** Read the list with Scan: only for a sparse index that holds nothing but the list. */
+  scan?: boolean;
   args: PageArgs;
   cursorKeys: CursorKeys;
   /** From listBinding(): the list this page belongs to. */
@@ -65,12 +67,13 @@ export async function queryPage(db: Db, req: PageRequest): Promise<Page> {
   const collected: Item[] = [];
   while (collected.length <= first) {
     const want = first + 1 - collected.length;
-    const out = await db.query({
+    const step = {
       ...req.input,
       // A filtered list reads in larger steps, since some of what it reads is dropped.
       Limit: req.filter ? Math.max(want, 25) : want,
       ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-    });
+    };
+    const out = req.scan ? await db.scan(step) : await db.query(step as QueryCommandInput);
     for (const item of out.Items ?? []) if (!req.filter || req.filter(item)) collected.push(item);
     startKey = out.LastEvaluatedKey;
     if (!startKey) break;
