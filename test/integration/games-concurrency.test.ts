@@ -38,5 +38,5 @@ describe('joinGame under contention', () => {
     const view = await s.execute(`query($id: ID!, $map: String!) { game(id: $id) { playerCount status } openGames(map: $map) { edges { node { id } } } }`, { variables: { id, map } });
     expectNoErrors(view);
     expect(view.data).toEqual({ game: { playerCount: 50, status: 'FULL' }, openGames: { edges: [] } });
-  });
+  }, 120_000);
 });
