@@ -87,6 +87,13 @@ describe('tokens the server must refuse', () => {
     expect(await snapshot(s.clients.doc, s.tableName)).toEqual(before);
   });
 
+  it('answers refused credentials with HTTP 401, as a client error, not 500 as a server failure', async () => {
+    const expired = await claims().setProtectedHeader({ alg: 'HS256' }).setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 3600).sign(secret());
+    const res = await withToken(VIEWER, expired);
+    expect({ status: res.status, codes: errorCodes(res) }).toEqual({ status: 401, codes: ['UNAUTHENTICATED'] });
+    expect(res.errors![0]!.message).toMatch(/The token has expired\. Get a new one\.$/);
+  });
+
   it('accepts a well-formed token, so the refusals above are about the token', async () => {
     const res = await withToken(VIEWER, await claims().setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret()));
     expectNoErrors(res);
