@@ -1,10 +1,13 @@
 // Shared by the reliability tests: a whole-table snapshot (to prove a refused request wrote
 // nothing), the invariants every counter must satisfy (to prove faults and races left nothing
 // half-written), and fast seeding of the test's own entities straight into the table.
+import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Item } from '../../src/data/batch.js';
 import { loadItems } from '../../src/data/load.js';
-import { freshUsername } from '../helpers/server.js';
+
+// Not test/helpers/server.js's: this module also runs outside vitest (bench/soak.ts).
+const freshUsername = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 
 /** Every item of the table, strongly consistent. */
 export async function scanAll(doc: DynamoDBDocumentClient, tableName: string): Promise<Item[]> {
