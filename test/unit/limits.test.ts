@@ -1,6 +1,8 @@
-import { Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, buildSchema, getIntrospectionQuery, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { measureOperation } from '../../src/limits.js';
+import { DEFAULT_PAGE_SIZE } from '../../src/data/pagination.js';
+import { LIMITS, countTokens, measureOperation } from '../../src/limits.js';
+import { loadTypeDefs } from '../../src/server.js';
 
 function measure(query: string, variables: Record<string, unknown> = {}) {
   const doc = parse(query);
@@ -30,5 +32,55 @@ describe('operation cost', () => {
     const m = measure(`{ a: user(username: "x") { ...F } b: user(username: "y") { ...F } } fragment F on User { username }`);
     expect(m.aliases).toBe(2);
     expect(m.depth).toBe(1);
+  });
+});
+
+describe('operation cost with the schema', () => {
+  const schema = buildSchema(loadTypeDefs());
+  const withSchema = (query: string, variables: Record<string, unknown> = {}) => {
+    const doc = parse(query);
+    const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+    const fragments = Object.fromEntries(
+      doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+    );
+    return measureOperation(op, fragments, variables, schema);
+  };
+
+  it('charges a follow edge its profile read and an embedded object nothing', () => {
+    // 1 user + 10 follows + 10 profiles; reactionCounts lives in the photo item.
+    expect(withSchema(`{ user(username: "abc") { followers(first: 10) { edges { node { name } } } } }`).cost).toBe(1 + 10 + 10);
+    expect(withSchema(`{ photo(owner: "abc", timestamp: "2024-01-01T00:00:00") { reactionCounts { heart } } }`).cost).toBe(1);
+  });
+
+  it('charges a connection its default page when `first` is left out, and takes a variable\'s default', () => {
+    expect(withSchema(`{ user(username: "abc") { photos { pageInfo { hasNextPage } } } }`).cost).toBe(1 + DEFAULT_PAGE_SIZE);
+    expect(withSchema(`query($n: Int = 7) { user(username: "abc") { photos(first: $n) { edges { cursor } } } }`).cost).toBe(1 + 7);
+  });
+
+  it('measures a fragment once however often it is spread', () => {
+    const frags = Array.from({ length: 60 }, (_, i) => `fragment F${i} on User { ...F${i + 1} ...F${i + 1} }`).join('\n');
+    const started = performance.now();
+    const m = withSchema(`{ viewer { ...F0 } }\n${frags}\nfragment F60 on User { name }`);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(m.rootFields).toBe(1);
+    expect(m.depth).toBe(1);
+  });
+
+  it('counts the fields introspection resolves: the full query fits, five of it do not', () => {
+    const full = getIntrospectionQuery();
+    expect(withSchema(full)).toMatchObject({ depth: 0, cost: 0 });
+    expect(withSchema(full).introspection).toBeLessThan(LIMITS.maxIntrospection);
+    const fragments = full.slice(full.indexOf('fragment FullType'));
+    const selection = full.slice(full.indexOf('__schema'), full.lastIndexOf('}', full.indexOf('fragment FullType')));
+    const five = `{ ${Array.from({ length: 5 }, (_, i) => `s${i}: ${selection}`).join('\n')} }\n${fragments}`;
+    expect(withSchema(five).introspection).toBeGreaterThan(LIMITS.maxIntrospection);
+  });
+});
+
+describe('token count', () => {
+  it('stops counting one past the limit, and leaves a lexical error to the parser', () => {
+    expect(countTokens('{ a b c }', 100)).toBe(5);
+    expect(countTokens(`{ ${'a '.repeat(10_000)}}`, 50)).toBe(51);
+    expect(countTokens('{ a "unterminated', 100)).toBe(2);
   });
 });
