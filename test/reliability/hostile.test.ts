@@ -94,12 +94,15 @@ const cases: Case[] = [
   ['NUL inside a name', gql(UPDATE, { input: { name: 'Ana\u0000Admin' } }, asAna), 200, ['BAD_USER_INPUT']],
   ['right-to-left override inside a status', gql(UPDATE, { input: { status: 'hello \u202Egnp.exe' } }, asAna), 200, ['BAD_USER_INPUT']],
   ['a lone surrogate escape inside the document', raw({ body: `{"query":"mutation { updateUser(input: { name: \\"A\\\\ud800B\\" }) { name } }"}`, as: asAna }), 400, ['GRAPHQL_PARSE_FAILED']],
+  // Fails today: src/validation.ts text() does not require well-formed UTF-16, so the name is stored.
   ['a lone surrogate inside a name, through variables', raw({ body: `{"query":"mutation($n: String!) { updateUser(input: { name: $n }) { name } }","variables":{"n":"A\\ud800B"}}`, as: asAna }), 200, ['BAD_USER_INPUT']],
   ['emoji in a username', gql(USER, { u: 'ana😀' }), 200, ['BAD_USER_INPUT']],
   ['a Cyrillic look-alike letter in a username', gql(USER, { u: 'аna_x' }), 200, ['BAD_USER_INPUT']],
   ['a zero-width space in a username', gql(USER, { u: 'ana\u200Bx' }), 200, ['BAD_USER_INPUT']],
   ['full-width digits in a timestamp', gql(REACT, { o: 'hxowner', t: '２０２４-05-05T05:05:05' }, asAna), 200, ['BAD_USER_INPUT']],
   ['a birthdate that is not a day (February 30)', gql(UPDATE, { input: { birthdate: '2019-02-30' } }, asAna), 200, ['BAD_USER_INPUT']],
+  // Fails today: src/validation.ts timestamp() lets Date.parse roll February 30 over to March 2.
+  ['a photo timestamp that is not a day (February 30)', gql(REACT, { o: 'hxowner', t: '2024-02-30T00:00:00' }, asAna), 200, ['BAD_USER_INPUT']],
   ['invalid UTF-8 bytes in the body', raw({ body: Buffer.concat([Buffer.from('{"query":"{ user(username: \\"an'), Buffer.from([0xff, 0xfe]), Buffer.from('a\\") { username } }"}')]) }), 200, ['BAD_USER_INPUT']],
 
   // Numbers.
