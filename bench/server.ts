@@ -1,0 +1,198 @@
+// The benchmark's server process: one variant of the same schema on a free loopback port.
+//   ours   createApp from src/server.ts (our resolvers, loaders, limits, cost reporting)
+//   naive  ApolloServer + bench/naive resolvers (one GetItem per related item), same HTTP handling
+//   plain  ApolloServer + in-memory resolvers: no DynamoDB at all (the floor)
+// Besides /graphql it answers GET /__bench/stats: this process's CPU time, completed GraphQL
+// requests and the DynamoDB calls, items and capacity its client saw, so the parent can take
+// per-window differences without touching the request path.
+//
+//   node --import tsx bench/server.ts <variant> [endpoint] [table]
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createAuthenticator } from '../src/auth.js';
+import { loadConfig } from '../src/config.js';
+import { createClients } from '../src/data/client.js';
+import { CostMeter } from '../src/data/cost.js';
+import { cursorKeys } from '../src/data/cursor.js';
+import { Db } from '../src/data/db.js';
+import { createLogger } from '../src/log.js';
+import { createApp, formatError, loadTypeDefs } from '../src/server.js';
+import { naiveResolvers, type NaiveContext } from './naive/resolvers.js';
+import { plainResolvers } from './plain/resolvers.js';
+
+export type Variant = 'ours' | 'naive' | 'plain';
+
+export interface ServerStats {
+  pid: number;
+  variant: Variant;
+  /** process.cpuUsage(): user and system microseconds of this whole process. */
+  cpu: { user: number; system: number };
+  requests: number;
+  /** GraphQL requests started and not yet answered. */
+  inflight: number;
+  calls: number;
+  callsByCommand: Record<string, number>;
+  items: number;
+  itemsByCommand: Record<string, number>;
+  rcu: number;
+  wcu: number;
+  failedCalls: number;
+}
+
+const [variant, endpoint, table] = process.argv.slice(2) as [Variant, string | undefined, string | undefined];
+if (!['ours', 'naive', 'plain'].includes(variant)) throw new Error(`Unknown variant ${variant}: ours, naive or plain.`);
+if (variant !== 'plain' && (!endpoint || !table)) throw new Error(`The ${variant} server needs an endpoint and a table.`);
+
+const stats: ServerStats = { pid: process.pid, variant, cpu: { user: 0, system: 0 }, requests: 0, inflight: 0, calls: 0, callsByCommand: {}, items: 0, itemsByCommand: {}, rcu: 0, wcu: 0, failedCalls: 0 };
+// context.commandName is the low-level client's command name, also for lib-dynamodb commands.
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
+
+/** Tallies every command this process's client completes (outermost step: retries included in one call). */
+function tally(doc: DynamoDBDocumentClient, tableName: string) {
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName ?? 'unknown');
+      stats.calls++;
+      stats.callsByCommand[name] = (stats.callsByCommand[name] ?? 0) + 1;
+      try {
+        const out = await next(args);
+        const o = out.output as { Items?: unknown[]; Item?: unknown; Responses?: Record<string, unknown[]>; ConsumedCapacity?: unknown };
+        const items = o.Items?.length ?? o.Responses?.[tableName]?.length ?? (o.Item ? 1 : 0);
+        stats.items += items;
+        stats.itemsByCommand[name] = (stats.itemsByCommand[name] ?? 0) + items;
+        for (const c of [o.ConsumedCapacity ?? []].flat() as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]) {
+          if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
+            stats.rcu += c.ReadCapacityUnits ?? 0;
+            stats.wcu += c.WriteCapacityUnits ?? 0;
+          } else if (WRITES.has(name)) stats.wcu += c.CapacityUnits ?? 0;
+          else stats.rcu += c.CapacityUnits ?? 0;
+        }
+        return out;
+      } catch (err) {
+        stats.failedCalls++;
+        throw err;
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'benchTally' },
+  );
+}
+
+// The same Apollo settings createApp uses, so the variants differ only in resolvers and plugins.
+const apolloOptions = {
+  csrfPrevention: true,
+  introspection: true,
+  includeStacktraceInErrorResponses: false,
+  allowBatchedHttpRequests: false,
+  formatError: formatError(createLogger({ silent: true })),
+};
+
+/** Puts the request's metered cost in extensions.dynamodb, as createApp's cost plugin does. */
+const costExtension: ApolloServerPlugin<NaiveContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind === 'single') {
+          response.body.singleResult.extensions = { ...response.body.singleResult.extensions, dynamodb: contextValue.meter.report() };
+        }
+      },
+    };
+  },
+};
+
+/** createApp's GraphQL request path, minus its routing: headers, body, executeHTTPGraphQLRequest, reply. */
+function graphqlHandler<C extends object>(apollo: ApolloServer<C>, context: () => Promise<C>) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    let body: unknown;
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks);
+      body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body }, context });
+    const out: Record<string, string> = {};
+    for (const [k, v] of result.headers) out[k] = v;
+    res.writeHead(result.status ?? 200, out);
+    if (result.body.kind === 'complete') res.end(result.body.string);
+    else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  };
+}
+
+async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  if (variant === 'plain') {
+    const apollo = new ApolloServer({ typeDefs: loadTypeDefs(), resolvers: plainResolvers() as never, ...apolloOptions, plugins: [ApolloServerPluginLandingPageDisabled()] });
+    await apollo.start();
+    const handle = graphqlHandler(apollo, async () => ({}));
+    return (req, res) => void handle(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((e) => fail(res, e));
+  }
+  const config = loadConfig({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: table, LOG_REQUESTS: 'off' });
+  const { doc } = createClients({ endpoint: endpoint!, region: 'local', timeoutMs: config.dynamoTimeoutMs, maxAttempts: config.dynamoMaxAttempts });
+  tally(doc, table!);
+  if (variant === 'ours') {
+    const app = createApp({
+      client: doc,
+      tableName: table!,
+      cursorKeys: cursorKeys(config.cursorSecret),
+      authenticate: createAuthenticator(config.auth),
+      reportCost: true,
+      maxBodyBytes: config.maxBodyBytes,
+      checkReady: async () => true,
+      logger: createLogger({ silent: true }),
+    });
+    await app.apollo.start();
+    return app.handler;
+  }
+  const apollo = new ApolloServer<NaiveContext>({
+    typeDefs: loadTypeDefs(),
+    resolvers: naiveResolvers as never,
+    ...apolloOptions,
+    plugins: [ApolloServerPluginLandingPageDisabled(), costExtension],
+  });
+  await apollo.start();
+  const handle = graphqlHandler(apollo, async () => {
+    const meter = new CostMeter();
+    return { meter, db: new Db(doc, table!, meter) };
+  });
+  return (req, res) => void handle(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((e) => fail(res, e));
+}
+
+function fail(res: ServerResponse, err: unknown) {
+  console.error(err);
+  if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ errors: [{ message: String(err) }] }));
+}
+
+const handler = await build();
+// createApp's listen() settings.
+const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+  if (req.url === '/__bench/stats') {
+    stats.cpu = process.cpuUsage();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+    return;
+  }
+  // Counted when the handler ends the response, so a request whose client left at the end of a
+  // window still counts the work it cost, and `inflight` shows when that work is done.
+  stats.inflight++;
+  const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.end = ((...a: unknown[]) => {
+    stats.inflight--;
+    stats.requests++;
+    return end(...a);
+  }) as typeof res.end;
+  handler(req, res);
+});
+server.keepAliveTimeout = 5_000;
+server.listen(0, '127.0.0.1', () => {
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  // The parent reads this one line to learn where the server is.
+  process.stdout.write(`${JSON.stringify({ ready: true, variant, pid: process.pid, port })}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
