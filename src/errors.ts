@@ -35,8 +35,10 @@ export class AppError extends GraphQLError {
 export const badInput = (message: string, field?: string) =>
   new AppError('BAD_USER_INPUT', message, field ? { field } : {});
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} does not exist.`);
+// Refused credentials are refused before any resolver runs, as HTTP 401 (Apollo reads
+// extensions.http from errors thrown while building the context; formatError drops it after).
 export const unauthenticated = (message = 'Sign in first: send "Authorization: Bearer <token>".') =>
-  new AppError('UNAUTHENTICATED', message);
+  new AppError('UNAUTHENTICATED', message, { http: { status: 401 } });
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
 
 /** The database could not answer in time (throttled, unreachable, 5xx): the client may retry. */

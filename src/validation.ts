@@ -9,6 +9,7 @@ const EMAIL = /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** The labs' timestamps (to the second, no zone) and ours (with fractions), both sortable. */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z?$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
 
@@ -44,10 +45,16 @@ export function birthdate(value: string, field = 'birthdate'): string {
 }
 
 export function timestamp(value: string, field = 'timestamp'): string {
-  if (typeof value !== 'string' || !TIMESTAMP.test(value) || Number.isNaN(Date.parse(value.endsWith('Z') ? value : `${value}Z`))) {
+  if (typeof value !== 'string' || !TIMESTAMP.test(value) || !isRealTime(value)) {
     throw badInput(`${field} must be a timestamp like 2019-04-16T00:41:18, got ${preview(value)}.`, field);
   }
   return value;
+}
+
+// Date.parse rolls February 30 over into March: a real time survives the round trip unchanged.
+function isRealTime(value: string): boolean {
+  const ms = Date.parse(value.endsWith('Z') ? value : `${value}Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19);
 }
 
 /** A photo location: an http(s) or s3 URL. */
@@ -67,7 +74,8 @@ export function location(value: string, field = 'location'): string {
 
 /** Free text: bounded length, no control or bidi-override characters. */
 export function text(value: string, field: string, max: number, min = 1): string {
-  if (typeof value !== 'string' || [...value].length > max || [...value].length < min || CONTROL.test(value.replace(/\n/g, ''))) {
+  // A lone surrogate is not text: stored, it would come back as U+FFFD or break a client's decoder.
+  if (typeof value !== 'string' || LONE_SURROGATE.test(value) || [...value].length > max || [...value].length < min || CONTROL.test(value.replace(/\n/g, ''))) {
     throw badInput(`${field} must be ${min}-${max} characters without control characters.`, field);
   }
   return value;
