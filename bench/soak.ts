@@ -139,7 +139,8 @@ async function main() {
   let server: { child: ChildProcess; url: string } | undefined;
   try {
     await ensureTable(clients.raw, TABLE);
-    const world = await seedWorld(clients.doc, TABLE, { users: 200, games: 40, photos: 60, seated: 30 });
+    // Enough open seats (300 games x 20) that joins keep landing for the whole run, not only the first minute.
+    const world = await seedWorld(clients.doc, TABLE, { users: 200, games: 300, photos: 60, seated: 30 });
     server = await startServer(db.endpoint);
     const config = loadConfig({ DYNAMODB_ENDPOINT: db.endpoint, TABLE_NAME: TABLE });
     const tokens = new Map<string, string>();
