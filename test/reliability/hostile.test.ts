@@ -94,14 +94,14 @@ const cases: Case[] = [
   ['NUL inside a name', gql(UPDATE, { input: { name: 'Ana\u0000Admin' } }, asAna), 200, ['BAD_USER_INPUT']],
   ['right-to-left override inside a status', gql(UPDATE, { input: { status: 'hello \u202Egnp.exe' } }, asAna), 200, ['BAD_USER_INPUT']],
   ['a lone surrogate escape inside the document', raw({ body: `{"query":"mutation { updateUser(input: { name: \\"A\\\\ud800B\\" }) { name } }"}`, as: asAna }), 400, ['GRAPHQL_PARSE_FAILED']],
-  // Fails today: src/validation.ts text() does not require well-formed UTF-16, so the name is stored.
+  // Real DynamoDB refuses strings that are not valid UTF-8; DynamoDB Local would store it.
   ['a lone surrogate inside a name, through variables', raw({ body: `{"query":"mutation($n: String!) { updateUser(input: { name: $n }) { name } }","variables":{"n":"A\\ud800B"}}`, as: asAna }), 200, ['BAD_USER_INPUT']],
   ['emoji in a username', gql(USER, { u: 'ana😀' }), 200, ['BAD_USER_INPUT']],
   ['a Cyrillic look-alike letter in a username', gql(USER, { u: 'аna_x' }), 200, ['BAD_USER_INPUT']],
   ['a zero-width space in a username', gql(USER, { u: 'ana\u200Bx' }), 200, ['BAD_USER_INPUT']],
   ['full-width digits in a timestamp', gql(REACT, { o: 'hxowner', t: '２０２４-05-05T05:05:05' }, asAna), 200, ['BAD_USER_INPUT']],
   ['a birthdate that is not a day (February 30)', gql(UPDATE, { input: { birthdate: '2019-02-30' } }, asAna), 200, ['BAD_USER_INPUT']],
-  // Fails today: src/validation.ts timestamp() lets Date.parse roll February 30 over to March 2.
+  // Date.parse alone would roll February 30 over to March 2.
   ['a photo timestamp that is not a day (February 30)', gql(REACT, { o: 'hxowner', t: '2024-02-30T00:00:00' }, asAna), 200, ['BAD_USER_INPUT']],
   ['invalid UTF-8 bytes in the body', raw({ body: Buffer.concat([Buffer.from('{"query":"{ user(username: \\"an'), Buffer.from([0xff, 0xfe]), Buffer.from('a\\") { username } }"}')]) }), 200, ['BAD_USER_INPUT']],
 
@@ -146,7 +146,7 @@ const cases: Case[] = [
   ['a multipart POST', raw({ headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\nmutation { ping }\r\n--x--', as: asAna }), 400, ['BAD_REQUEST']],
   ['a GET without a preflight header (CSRF)', raw({ method: 'GET', path: `/graphql?query=${encodeURIComponent('{ ping }')}`, headers: {} }), 400, ['BAD_REQUEST']],
   ['a mutation over GET', raw({ method: 'GET', path: `/graphql?query=${encodeURIComponent('mutation { ping }')}`, headers: { 'apollo-require-preflight': 'true' }, as: asAna }), 405, ['BAD_REQUEST']],
-  // A client's bad credentials are a 401, not a server failure (fails today: 500, see identity.test.ts).
+  // A client's bad credentials are a 401, not a server failure.
   ['an Authorization header of 10 KB', raw({ headers: { 'content-type': 'application/json', authorization: `Bearer ${long(10_000)}` }, body: JSON.stringify({ query: '{ viewer { username } }' }) }), 401, ['UNAUTHENTICATED']],
 ];
 
