@@ -10,6 +10,7 @@ import { createReadyCheck } from './data/admin.js';
 import { clientOptionsFrom, createClients, type DynamoClients } from './data/client.js';
 import { cursorKeys } from './data/cursor.js';
 import { createLogger, type Logger } from './log.js';
+import { parseGraphQLRequest, routeAnswer, type Answer } from './preflight.js';
 import { createApp } from './server.js';
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: LambdaContext) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -61,56 +62,31 @@ export const handler: LambdaHttpHandler = (event, context) => {
   return cached(event, context);
 };
 
-/**
- * What main.ts's HTTP handler does before Apollo, for the same answers on both entries: probes,
- * 404/405, the body limit, and stable codes for bodies Apollo would reject with a bare message.
- * Returns a response to stop there, or undefined to let Apollo answer.
- */
+/** The same answers before Apollo as the HTTP server (src/preflight.ts), in the integration's shape. */
 async function route(
   event: APIGatewayProxyEventV2,
   maxBodyBytes: number,
   checkReady: () => Promise<boolean>,
 ): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
-  const path = event.rawPath;
   const method = event.requestContext.http.method;
-  if (path === '/healthz') return json(200, { status: 'ok' });
-  if (path === '/readyz') {
-    const ready = await checkReady().catch(() => false);
-    return json(ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
-  }
-  if (path !== '/graphql') return json(404, { error: 'Not found. GraphQL is served at /graphql.' });
-  if (method !== 'GET' && method !== 'POST') return { statusCode: 405, headers: { allow: 'GET, POST' }, body: '' };
-  if (method !== 'POST' || !event.body) return undefined;
+  const routed = await routeAnswer(event.rawPath, method, checkReady);
+  if (routed) return toResult(routed);
+  const parsed = parseGraphQLRequest({
+    method,
+    contentType: headerValue(event, 'content-type') ?? '',
+    raw: event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
+    searchQuery: new URLSearchParams(event.rawQueryString ?? '').get('query'),
+    maxBodyBytes,
+  });
+  return 'answer' in parsed ? toResult(parsed.answer) : undefined;
+}
 
-  const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  if (body.length > maxBodyBytes) {
-    return error(413, 'BAD_USER_INPUT', `The request body is larger than the limit of ${maxBodyBytes} bytes.`);
-  }
-  const type = (headerValue(event, 'content-type') ?? '').toLowerCase();
-  if (!type.startsWith('application/json')) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return error(400, 'BAD_USER_INPUT', 'The request body is not valid JSON.');
-  }
-  if (Array.isArray(parsed)) {
-    return error(400, 'BAD_USER_INPUT', 'Batched requests are not accepted: send one operation per request (limit: 1 operation per request).');
-  }
-  if (parsed === null || typeof parsed !== 'object') return error(400, 'BAD_USER_INPUT', 'The request body must be a JSON object with a "query".');
-  return undefined;
+function toResult(answer: Answer): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: answer.status, headers: answer.headers, body: answer.body };
 }
 
 // API Gateway lowercases header names for payload 2.0, but a hand-made test event may not.
 function headerValue(event: APIGatewayProxyEventV2, name: string): string | undefined {
   for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name) return v;
   return undefined;
-}
-
-function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
-}
-
-function error(statusCode: number, code: string, message: string): APIGatewayProxyStructuredResultV2 {
-  return json(statusCode, { errors: [{ message, extensions: { code } }] });
 }

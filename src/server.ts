@@ -12,7 +12,8 @@ import type { Authenticate } from './auth.js';
 import { createContext, type Context } from './context.js';
 import type { CursorKeys } from './data/cursor.js';
 import { AppError } from './errors.js';
-import { LIMITS, documentTooLarge, queryLimitsPlugin } from './limits.js';
+import { LIMITS, queryLimitsPlugin } from './limits.js';
+import { errorAnswer, parseGraphQLRequest, routeAnswer, type Answer } from './preflight.js';
 import { resolvers } from './resolvers/index.js';
 import { serveGraphiQL, type GraphiQLOptions } from './graphiql.js';
 import { createLogger, type Logger } from './log.js';
@@ -125,64 +126,39 @@ export function createApp(opts: AppOptions): App {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((err) => {
       logger.error('handler failed', { error: String((err as Error)?.stack ?? err) });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent) send(res, errorAnswer(500, 'INTERNAL_SERVER_ERROR', 'Internal server error.'));
       else res.end();
     });
   };
 
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (url.pathname === '/readyz') {
-      const ready = await opts.checkReady().catch(() => false);
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
-    }
-    if (url.pathname === '/' && req.method === 'GET') {
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/' && method === 'GET') {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     }
-    if (url.pathname.startsWith('/graphiql/') && req.method === 'GET') return serveGraphiQL(req, res, url, opts.graphiql);
-    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
-    if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query')) {
+    if (url.pathname.startsWith('/graphiql/') && method === 'GET') return serveGraphiQL(req, res, url, opts.graphiql);
+    if (url.pathname === '/graphql' && method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query')) {
       return serveGraphiQL(req, res, url, opts.graphiql);
     }
-    if (req.method !== 'GET' && req.method !== 'POST') {
-      res.writeHead(405, { allow: 'GET, POST' }).end();
-      return;
-    }
+    const answer = await routeAnswer(url.pathname, method, opts.checkReady);
+    if (answer) return send(res, answer);
     await graphql(req, res, url);
   }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL) {
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-    let body: unknown = undefined;
-    if (req.method === 'POST') {
-      const read = await readBody(req, opts.maxBodyBytes);
-      if (read === 'too-large') {
-        return sendError(res, 413, 'BAD_USER_INPUT', `The request body is larger than the limit of ${opts.maxBodyBytes} bytes.`, { limit: 'maxBodyBytes', max: opts.maxBodyBytes });
-      }
-      const type = (req.headers['content-type'] ?? '').toLowerCase();
-      if (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) {
-        try {
-          body = read.length ? JSON.parse(read.toString('utf8')) : undefined;
-        } catch {
-          return sendError(res, 400, 'BAD_USER_INPUT', 'The request body is not valid JSON.');
-        }
-        if (Array.isArray(body)) {
-          return sendError(res, 400, 'BAD_USER_INPUT', 'Batched requests are not accepted: send one operation per request (limit: 1 operation per request).', {
-            limit: 'maxOperationsPerRequest',
-            value: body.length,
-            max: 1,
-          });
-        }
-        if (body === null || typeof body !== 'object') return sendError(res, 400, 'BAD_USER_INPUT', 'The request body must be a JSON object with a "query".');
-      } else {
-        body = read.toString('utf8');
-      }
-    }
-    const tooLarge = documentTooLarge(req.method === 'POST' ? (body as { query?: unknown } | undefined)?.query : url.searchParams.get('query'));
-    if (tooLarge) return sendError(res, 400, 'BAD_USER_INPUT', tooLarge.message, { limit: 'maxTokens', max: LIMITS.maxTokens });
+    const parsed = parseGraphQLRequest({
+      method: req.method ?? 'GET',
+      contentType: req.headers['content-type'] ?? '',
+      raw: req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : undefined,
+      searchQuery: url.searchParams.get('query'),
+      maxBodyBytes: opts.maxBodyBytes,
+    });
+    if ('answer' in parsed) return send(res, parsed.answer);
+    const body = parsed.body;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: () => createContext(contextDeps, req.headers.authorization),
@@ -250,10 +226,6 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | '
   return Buffer.concat(chunks);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
-}
-
-function sendError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}) {
-  sendJson(res, status, { errors: [{ message, extensions: { code, ...extensions } }] });
+function send(res: ServerResponse, answer: Answer) {
+  res.writeHead(answer.status, answer.headers).end(answer.body);
 }
