@@ -1,15 +1,12 @@
 // The data engine against DynamoDB Local: paging, guarded writes, and cost as a proxy sees it.
-import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable } from '../../src/data/admin.js';
 import { createClients, type DynamoClients } from '../../src/data/client.js';
 import { CostMeter } from '../../src/data/cost.js';
 import { cursorKeys, listBinding } from '../../src/data/cursor.js';
 import { Db } from '../../src/data/db.js';
 import { loadItems } from '../../src/data/load.js';
 import { queryPage, toConnection } from '../../src/data/pagination.js';
-import { TABLE } from '../../src/data/table.js';
 import { transactWrite } from '../../src/data/transactions.js';
 import { AppError, UnavailableError } from '../../src/errors.js';
 import { startRecorder, type Recorder } from '../helpers/recorder.js';
@@ -19,14 +16,12 @@ let tableName: string;
 let clients: DynamoClients;
 let recorder: Recorder;
 let proxied: DynamoClients;
-let recorderTarget: string;
 const ck = cursorKeys('engine-test-secret-0123456789abcdefgh');
 
 beforeAll(async () => {
   const t = await freshTable();
   tableName = t.tableName;
   clients = t.clients;
-  recorderTarget = t.endpoint;
   recorder = await startRecorder(t.endpoint);
   proxied = createClients({ endpoint: recorder.endpoint, region: 'local', timeoutMs: 2_000, maxAttempts: 3 });
   const items = Array.from({ length: 45 }, (_, i) => ({ PK: 'LIST#a', SK: `ITEM#${String(i).padStart(3, '0')}`, n: i }));
@@ -165,41 +160,4 @@ describe('cost accounting', () => {
     await d.query(list('LIST#a'));
     expect(d.meter.report()).toMatchObject({ totalCalls: 3, waves: 2 });
   });
-});
-
-describe('the table', () => {
-  it('gains the missing indexes of a table built by the labs, and a second run changes nothing', async () => {
-    const name = `${tableName}-lab`;
-    const c = createClients({ endpoint: recorderTarget, region: 'local', timeoutMs: 30_000, maxAttempts: 3 });
-    await c.raw.send(
-      new CreateTableCommand({
-        TableName: name,
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'InvertedIndex',
-            KeySchema: [
-              { AttributeName: 'SK', KeyType: 'HASH' },
-              { AttributeName: 'PK', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    const first = await ensureTable(c.raw, name);
-    expect(first).toEqual({ created: false, addedIndexes: TABLE.indexes.map((i) => i.name).filter((n) => n !== 'InvertedIndex') });
-    expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: [] });
-    const t = (await c.raw.send(new DescribeTableCommand({ TableName: name }))).Table!;
-    expect((t.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort()).toEqual(TABLE.indexes.map((i) => i.name).sort());
-    c.raw.destroy();
-  }, 120_000);
 });

@@ -1,0 +1,68 @@
+// Table management against its own DynamoDB Local: adding an index makes DynamoDB Local back-fill
+// it, which can stall for minutes behind the other test files' load on the shared instance.
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput, ensureTable } from '../../src/data/admin.js';
+import { createClients, type DynamoClients } from '../../src/data/client.js';
+import { startDynamoLocal, type EmbeddedDynamo } from '../../src/data/local.js';
+import { TABLE } from '../../src/data/table.js';
+
+let local: EmbeddedDynamo;
+let c: DynamoClients;
+beforeAll(async () => {
+  local = await startDynamoLocal();
+  c = createClients({ endpoint: local.endpoint, region: 'local', timeoutMs: 30_000, maxAttempts: 3 });
+});
+afterAll(async () => {
+  c.raw.destroy();
+  await local.stop();
+});
+
+const describeTable = async (name: string) => (await c.raw.send(new DescribeTableCommand({ TableName: name }))).Table!;
+
+describe('the table', () => {
+  it('is created once with every index, and a second run changes nothing', async () => {
+    expect(await ensureTable(c.raw, 'fresh')).toEqual({ created: true, addedIndexes: [] });
+    expect(await ensureTable(c.raw, 'fresh')).toEqual({ created: false, addedIndexes: [] });
+    const t = await describeTable('fresh');
+    const expected = createTableInput('fresh');
+    expect(t.KeySchema).toEqual(expected.KeySchema);
+    expect(t.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(t.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect((t.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.KeySchema, i.Projection?.ProjectionType]).sort()).toEqual(
+      (expected.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.KeySchema, 'ALL']).sort(),
+    );
+  });
+
+  it('gains the missing indexes of a table built by the labs, and a second run changes nothing', async () => {
+    const name = 'lab-built';
+    await c.raw.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: [
+          { AttributeName: 'PK', KeyType: 'HASH' },
+          { AttributeName: 'SK', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'PK', AttributeType: 'S' },
+          { AttributeName: 'SK', AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'InvertedIndex',
+            KeySchema: [
+              { AttributeName: 'SK', KeyType: 'HASH' },
+              { AttributeName: 'PK', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: TABLE.indexes.map((i) => i.name).filter((n) => n !== 'InvertedIndex') });
+    expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: [] });
+    const t = await describeTable(name);
+    expect((t.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.IndexStatus]).sort()).toEqual(TABLE.indexes.map((i) => [i.name, 'ACTIVE']).sort());
+  }, 120_000);
+});
