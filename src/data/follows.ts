@@ -14,7 +14,7 @@ import type { DataContext } from './context.js';
 import { listBinding } from './cursor.js';
 import { keys } from './keys.js';
 import { correctItem, primeItems } from './loaders.js';
-import { loadPage, type Connection, type Page, type PageArgs } from './pagination.js';
+import { lazyEdge, lazyPageInfo, loadPage, type Connection, type Page, type PageArgs } from './pagination.js';
 import { formatTimestamp } from './photos.js';
 import { INVERTED_INDEX } from './table.js';
 import { transactWrite } from './transactions.js';
@@ -86,17 +86,11 @@ async function withProfiles(ctx: DataContext, page: Page, who: (f: ReturnType<ty
   // A follow whose user no longer exists is left out rather than failing the whole list.
   const edges = page.items.flatMap((item, i): FollowEdge[] => {
     const node = users[i];
-    return node ? [{ cursor: page.cursorFor(item), node, followedAt: follows[i]!.followedAt }] : [];
+    return node ? [lazyEdge(() => page.cursorFor(item), node, { followedAt: follows[i]!.followedAt })] : [];
   });
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: page.items.length ? page.cursorFor(page.items.at(-1)!) : null,
-    },
-  };
+  // The end cursor is the last item read, even when its user was left out, so paging never repeats it.
+  const last = page.items.at(-1);
+  return { edges, pageInfo: lazyPageInfo(page.hasNextPage, page.hasPreviousPage, edges[0], last && (() => page.cursorFor(last))) };
 }
 
 export function newFollowItem(followed: string, follower: string, at: string): Item {

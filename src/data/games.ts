@@ -16,7 +16,7 @@ import type { DataContext } from './context.js';
 import { encodeCursor, listBinding } from './cursor.js';
 import { keys, type Key } from './keys.js';
 import { primeItems } from './loaders.js';
-import { MAX_PAGE_SIZE, loadPage, pageSize, toConnection, type Connection, type Page, type PageArgs } from './pagination.js';
+import { MAX_PAGE_SIZE, lazyEdge, lazyPageInfo, loadPage, pageSize, toConnection, type Connection, type Page, type PageArgs } from './pagination.js';
 import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX } from './table.js';
 
 export const GAME_CAPACITY = 50;
@@ -155,11 +155,9 @@ export async function gamePlayers(ctx: DataContext, game: GameRecord, args: Page
   const binding = listBinding('players', game.id, undefined, {});
   if (game.players && !args.after) {
     const first = pageSize(args.first);
-    const edges = game.players.slice(0, first).map((p) => ({ cursor: encodeCursor(ctx.cursorKeys, binding, { ...participationKey(p) }), node: p }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: game.players.length > first, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-    };
+    const edges = game.players.slice(0, first).map((p) => lazyEdge(() => encodeCursor(ctx.cursorKeys, binding, { ...participationKey(p) }), p));
+    const last = edges.at(-1);
+    return { edges, pageInfo: lazyPageInfo(game.players.length > first, false, edges[0], last && (() => last.cursor)) };
   }
   const page = await loadPage(ctx, { input: playersQuery(ctx.db.tableName, game.id), args, cursorKeys: ctx.cursorKeys, binding });
   primeItems(ctx.loaders, page.items);

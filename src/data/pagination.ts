@@ -86,18 +86,34 @@ export function loadPage(ctx: DataContext, req: PageRequest): Promise<Page> {
   return ctx.loaders.lists.load(() => queryPage(ctx.db, req)) as Promise<Page>;
 }
 
-/** Shapes a page into a Relay connection. */
-export function toConnection<T>(page: Page, map: (item: Item) => T): Connection<T> {
-  const edges = page.items.map((item) => ({ cursor: page.cursorFor(item), node: map(item) }));
+/**
+ * An edge whose cursor is encrypted and signed only when a client reads it: most queries never ask
+ * for edge cursors, and making one is the costliest part of an edge.
+ */
+export function lazyEdge<T, E extends object = object>(cursor: () => string, node: T, extra?: E): Edge<T> & E {
+  let memo: string | undefined;
+  return Object.defineProperty({ node, ...extra }, 'cursor', { get: () => (memo ??= cursor()), enumerable: true }) as Edge<T> & E;
+}
+
+/** pageInfo whose start and end cursors, like lazyEdge's, are only made when read. */
+export function lazyPageInfo(hasNextPage: boolean, hasPreviousPage: boolean, start?: Edge<unknown>, end?: () => string): Connection<unknown>['pageInfo'] {
   return {
-    edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+    hasNextPage,
+    hasPreviousPage,
+    get startCursor() {
+      return start?.cursor ?? null;
+    },
+    get endCursor() {
+      return end ? end() : null;
     },
   };
+}
+
+/** Shapes a page into a Relay connection. */
+export function toConnection<T>(page: Page, map: (item: Item) => T): Connection<T> {
+  const edges = page.items.map((item) => lazyEdge(() => page.cursorFor(item), map(item)));
+  const last = edges.at(-1);
+  return { edges, pageInfo: lazyPageInfo(page.hasNextPage, page.hasPreviousPage, edges[0], last && (() => last.cursor)) };
 }
 
 function pick(item: Item, names: string[]): Record<string, unknown> {
