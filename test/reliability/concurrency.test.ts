@@ -5,7 +5,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newFollowItem } from '../../src/data/follows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { invariantViolations, pool } from './support.js';
+import { closeAndDrop, invariantViolations, pool } from './support.js';
 import { DOMAIN_CODES, operations, scopeOf, seedWorld, type World } from './workload.js';
 
 let s: TestServer;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   // 80 users racing for the last seats of games that already hold 45 players.
   world = await seedWorld(s.clients.doc, s.tableName, { users: 80, games: 2, photos: 4, seated: 45 });
 });
-afterAll(() => s.close());
+afterAll(() => closeAndDrop(s));
 
 const OPERATIONS = 300;
 const IN_FLIGHT = 24;

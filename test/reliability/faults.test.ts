@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { always, fault, onCommands, sometimes, timed, times, type Injected } from '../helpers/faults.js';
 import { errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
-import { invariantViolations, pool, scanAll, seedUsers } from './support.js';
+import { closeAndDrop, invariantViolations, pool, scanAll, seedUsers } from './support.js';
 import { DOMAIN_CODES, OPS, operations, scopeOf, seedWorld, type World } from './workload.js';
 
 // The server's DynamoDB client: 3 attempts, each given up after 300 ms.
@@ -22,7 +22,7 @@ beforeAll(async () => {
   users = await seedUsers(s.clients.doc, s.tableName, 12, 'flt');
 });
 afterEach(() => s.recorder.inject(() => undefined));
-afterAll(() => s.close());
+afterAll(() => closeAndDrop(s));
 
 const READ_USER = `query($u: String!) { user(username: $u) { username followerCount } }`;
 

@@ -7,7 +7,7 @@ import { newGameItem, newPlayerItem } from '../../src/data/games-writes.js';
 import { loadItems } from '../../src/data/load.js';
 import { newPhotoItem } from '../../src/data/photos.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
-import { seedUsers, snapshot } from './support.js';
+import { closeAndDrop, seedUsers, snapshot } from './support.js';
 
 let s: TestServer;
 let ana: string;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   expectNoErrors(page);
   otherListCursor = page.data!.game.players.pageInfo.endCursor;
 });
-afterAll(() => s.close());
+afterAll(() => closeAndDrop(s));
 
 interface Req {
   method?: string;

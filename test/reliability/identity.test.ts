@@ -9,7 +9,7 @@ import { newGameItem, newPlayerItem } from '../../src/data/games-writes.js';
 import { loadItems } from '../../src/data/load.js';
 import { newPhotoItem, newReactionItem } from '../../src/data/photos.js';
 import { errorCodes, expectNoErrors, freshUsername, startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server.js';
-import { snapshot } from './support.js';
+import { closeAndDrop, snapshot } from './support.js';
 
 let s: TestServer;
 let ana: string;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   ]);
   await s.clients.doc.send(new PutCommand({ TableName: s.tableName, Item: newReactionItem(bob, 'HEART', bob, PHOTO_TS, '2024-03-01T10:01:00.000') }));
 });
-afterAll(() => s.close());
+afterAll(() => closeAndDrop(s));
 
 const VIEWER = `{ viewer { username } }`;
 const CREATE = `mutation($input: CreateUserInput!) { createUser(input: $input) { username } }`;

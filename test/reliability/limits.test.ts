@@ -4,7 +4,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/limits.js';
 import { expectNoErrors, startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server.js';
-import { seedUsers } from './support.js';
+import { closeAndDrop, seedUsers } from './support.js';
 
 let s: TestServer;
 let users: string[];
@@ -12,7 +12,7 @@ beforeAll(async () => {
   s = await startTestServer();
   users = await seedUsers(s.clients.doc, s.tableName, 2, 'lim');
 });
-afterAll(() => s.close());
+afterAll(() => closeAndDrop(s));
 
 function expectLimit(res: GraphQLResponse, limit: string, status = 400) {
   expect({ status: res.status, errors: res.errors?.map((e) => e.extensions) }).toEqual({
