@@ -10,8 +10,10 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** The labs' timestamps (to the second, no zone) and ours (with fractions), both sortable. */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z?$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Control characters, direction overrides and marks, line/paragraph separators and the BOM: invisible
+// text that reorders or splits what other users see. Zero-width joiners stay: emoji need them.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/;
 
 export function username(value: string, field = 'username'): string {
   if (typeof value !== 'string' || !USERNAME.test(value)) {

@@ -2,6 +2,7 @@
 // free port, and a recording proxy between them. execute() runs one operation and returns what
 // it cost as DynamoDB saw it.
 import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { createAuthenticator, signToken, type Role } from '../../src/auth.js';
@@ -107,6 +108,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await app.stop();
       serverClients.raw.destroy();
       await recorder.close();
+      // DynamoDB Local slows down as tables pile up (adding an index stalls past ten or so).
+      await clients.raw.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
       clients.raw.destroy();
     },
   };
