@@ -3,13 +3,12 @@
 // DynamoDB Local.
 import { fileURLToPath } from 'node:url';
 import { createAuthenticator, signToken } from './auth.js';
-import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
+import { describeDatabase } from './config.js';
 import { createReadyCheck, ensureTable } from './data/admin.js';
 import { cursorKeys } from './data/cursor.js';
 import { isTableEmpty, loadItems, readJsonl } from './data/load.js';
-import { JavaMissingError } from './data/local.js';
 import { createLogger } from './log.js';
-import { openDatabase } from './runtime.js';
+import { configOrExit, openDatabaseOrExit } from './runtime.js';
 import { createApp } from './server.js';
 
 export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) => fileURLToPath(new URL(`../demo/${f}`, import.meta.url)));
@@ -17,29 +16,10 @@ export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.json
 export const DEMO_USER = 'haroldwatkins';
 
 async function main() {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = configOrExit();
   const log = createLogger({ requests: config.logRequests });
   for (const w of config.warnings) log.warn(w);
-
-  let database;
-  try {
-    database = await openDatabase(config);
-  } catch (err) {
-    if (err instanceof JavaMissingError) {
-      console.error(err.message);
-      process.exit(3);
-    }
-    throw err;
-  }
+  const database = await openDatabaseOrExit(config);
   const shutdownDb = () => void database.close();
   // Last resort on any exit path; the watchdog covers deaths that run no handler at all.
   process.once('exit', () => {

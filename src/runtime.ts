@@ -1,8 +1,8 @@
 // Opens the configured database for a process: starts embedded DynamoDB Local when no endpoint
 // is configured, builds the long-lived clients, and knows how to close both.
-import type { Config } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { clientOptionsFrom, createClients, type DynamoClients } from './data/client.js';
-import { startDynamoLocal, type EmbeddedDynamo } from './data/local.js';
+import { JavaMissingError, startDynamoLocal, type EmbeddedDynamo } from './data/local.js';
 
 export interface OpenDatabase extends DynamoClients {
   /** Clients with a generous deadline for table management and bulk loads, which may be slow. */
@@ -30,4 +30,26 @@ export async function openDatabase(config: Config): Promise<OpenDatabase> {
       await embedded?.stop();
     },
   };
+}
+
+/** For process entry points: the configuration, or exit 2 with every problem listed. */
+export function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
+}
+
+/** For process entry points: the open database, or exit 3 with one sentence when Java is missing. */
+export async function openDatabaseOrExit(config: Config): Promise<OpenDatabase> {
+  try {
+    return await openDatabase(config);
+  } catch (err) {
+    if (!(err instanceof JavaMissingError)) throw err;
+    console.error(err.message);
+    process.exit(3);
+  }
 }
