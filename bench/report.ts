@@ -62,7 +62,7 @@ export interface RunResults {
   /** os.loadavg() at the start and end: other work on the machine during the run. */
   loadAverage: { before: number[]; after: number[] };
   versions: Record<string, unknown> & { node: string; cpus: string; packages: Record<string, string> };
-  settings: Record<string, unknown> & { mode: string; phaseWarmupS: number; warmupS: number; windowS: number; bigWindowS: number; stubWindowS: number; rounds: number; pinned: boolean };
+  settings: Record<string, unknown> & { mode: string; phaseWarmupS: number; warmupS: number; stubWarmupS: number; windowS: number; bigWindowS: number; stubWindowS: number; rounds: number; pinned: boolean };
   placement: { role: string; pid: number; cpus: string }[];
   /** Ops the schema does not serve, with graphql's reason. */
   skipped: { scenario: string; reason: string }[];
@@ -229,7 +229,7 @@ DynamoDB Local, not DynamoDB.
   same SDL from memory with plain Apollo Server (no database).
 - Windows: before each phase every server serves each of the phase's ops for ${s.phaseWarmupS} s (V8 needs
   thousands of requests to optimise a path). Then, per op, ${s.rounds} rounds per variant, interleaved (A B A B …),
-  after a further ${s.warmupS} s warm-up against DynamoDB Local; ${s.windowS} s windows against DynamoDB Local (${s.bigWindowS} s above fan-out 100), ${s.stubWindowS} s against the stub.
+  after a further ${s.warmupS} s warm-up of each (${s.stubWarmupS} s against the stub); ${s.windowS} s windows against DynamoDB Local (${s.bigWindowS} s above fan-out 100), ${s.stubWindowS} s against the stub.
   16 connections for every op and variant. Figures are medians over windows. After each window the harness waits until the server has answered every request it
   took (those cut off at the window's end too), so their cost is counted and the next window starts idle.
 - Load average of the machine (other work shares it): ${r.loadAverage.before.map((x) => x.toFixed(1)).join(' ')} at the start,
