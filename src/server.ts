@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Authenticate } from './auth.js';
@@ -118,7 +118,8 @@ export function createApp(opts: AppOptions): App {
     // main.ts owns shutdown: it stops taking requests, finishes those in flight, then stops Apollo.
     stopOnTerminationSignals: false,
     formatError: formatError(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(), costPlugin(opts.reportCost, logger)],
+    // Cache hints mean nothing for per-viewer data, and computing them costs CPU on every field.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(), costPlugin(opts.reportCost, logger)],
   });
   let httpServer: Server | undefined;
   const contextDeps = { client: opts.client, tableName: opts.tableName, cursorKeys: opts.cursorKeys, authenticate: opts.authenticate, now: opts.now };
