@@ -38,8 +38,10 @@ export interface GameRecord {
   gold: string | null;
   silver: string | null;
   bronze: string | null;
-  /** Every player, in username order, when the game was read together with its whole partition. */
+  /** The first players, in username order, when the game was read together with its partition. */
   players?: readonly ParticipationRecord[];
+  /** The partition holds more players than `players`. */
+  morePlayers?: boolean;
 }
 
 export interface ParticipationRecord {
@@ -138,7 +140,9 @@ export async function viewGame(ctx: DataContext, gameId: string): Promise<GameRe
   const gameItem = items[0] && isGameItem(items[0]) ? items[0] : undefined;
   if (!gameItem) return null;
   const game = toGame(gameItem);
-  if (!out.LastEvaluatedKey) game.players = items.filter((it) => String(it.SK).startsWith(keys.playerSkPrefix)).map(toParticipation);
+  game.players = items.filter((it) => String(it.SK).startsWith(keys.playerSkPrefix)).map(toParticipation);
+  // Read with Limit 102: more players than the 101 read means a first page of up to 100 is still exact.
+  game.morePlayers = Boolean(out.LastEvaluatedKey);
   return game;
 }
 
@@ -153,11 +157,11 @@ export function playersQuery(tableName: string, gameId: string): QueryCommandInp
 // A game's players in username order: Query PK = GAME#<id> AND begins_with(SK, USER#) (table).
 export async function gamePlayers(ctx: DataContext, game: GameRecord, args: PageArgs): Promise<Connection<ParticipationRecord>> {
   const binding = listBinding('players', game.id, undefined, {});
-  if (game.players && !args.after) {
-    const first = pageSize(args.first);
+  const first = pageSize(args.first);
+  if (game.players && !args.after && (first < game.players.length || !game.morePlayers)) {
     const edges = game.players.slice(0, first).map((p) => lazyEdge(() => encodeCursor(ctx.cursorKeys, binding, { ...participationKey(p) }), p));
     const last = edges.at(-1);
-    return { edges, pageInfo: lazyPageInfo(game.players.length > first, false, edges[0], last && (() => last.cursor)) };
+    return { edges, pageInfo: lazyPageInfo(game.players.length > first || Boolean(game.morePlayers), false, edges[0], last && (() => last.cursor)) };
   }
   const page = await loadPage(ctx, { input: playersQuery(ctx.db.tableName, game.id), args, cursorKeys: ctx.cursorKeys, binding });
   primeItems(ctx.loaders, page.items);
