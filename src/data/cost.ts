@@ -33,9 +33,9 @@ export class CostMeter {
     };
   }
 
-  /** Counts one attempt on the wire (retries included, so the count matches what DynamoDB saw). */
-  attempt(command: string): void {
-    this.calls[command] = (this.calls[command] ?? 0) + 1;
+  /** Counts a call's attempts on the wire (retries included, so the count matches what DynamoDB saw). */
+  attempts(command: string, attempts = 1): void {
+    this.calls[command] = (this.calls[command] ?? 0) + Math.max(1, attempts);
   }
 
   capacity(command: string, consumed: Capacity | Capacity[] | undefined): void {

@@ -31,37 +31,15 @@ import {
   type UpdateCommandInput,
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { UnavailableError, isUnavailable } from '../errors.js';
 import { CostMeter } from './cost.js';
-
-// Each attempt on the wire is counted by one client-level middleware placed after the SDK's retry
-// middleware; it finds the meter of the call it belongs to through AsyncLocalStorage, because the
-// client is shared by all requests.
-const currentCall = new AsyncLocalStorage<{ meter: CostMeter; name: string }>();
-const metered = new WeakSet<DynamoDBDocumentClient>();
-
-function installAttemptCounter(client: DynamoDBDocumentClient): void {
-  if (metered.has(client)) return;
-  metered.add(client);
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const call = currentCall.getStore();
-      call?.meter.attempt(call.name);
-      return next(args);
-    },
-    { step: 'finalizeRequest', priority: 'low', name: 'costMeterAttempt' },
-  );
-}
 
 export class Db {
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
     readonly meter: CostMeter = new CostMeter(),
-  ) {
-    installAttemptCounter(client);
-  }
+  ) {}
 
   get(input: GetCommandInput): Promise<GetCommandOutput> {
     return this.send('GetItem', new GetCommand(withCapacity(input)));
@@ -94,18 +72,26 @@ export class Db {
   private async send<O extends { ConsumedCapacity?: unknown }>(name: string, command: object): Promise<O> {
     const end = this.meter.begin();
     try {
-      const out = (await currentCall.run({ meter: this.meter, name }, () => this.client.send(command as never))) as unknown as O;
+      const out = (await this.client.send(command as never)) as unknown as O & { $metadata?: Metadata };
+      this.meter.attempts(name, out.$metadata?.attempts);
       this.meter.capacity(name, out.ConsumedCapacity as never);
       return out;
     } catch (err) {
-      const consumed = (err as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      if (consumed) this.meter.capacity(name, consumed as never);
+      const e = err as { ConsumedCapacity?: unknown; $metadata?: Metadata };
+      this.meter.attempts(name, e.$metadata?.attempts);
+      if (e.ConsumedCapacity) this.meter.capacity(name, e.ConsumedCapacity as never);
       if (isUnavailable(err)) throw new UnavailableError((err as Error).name);
       throw err;
     } finally {
       end();
     }
   }
+}
+
+// The SDK's retry middleware reports how many attempts a call took, failed calls included, so
+// the meter counts every request DynamoDB saw without hooking into the shared client.
+interface Metadata {
+  attempts?: number;
 }
 
 function withCapacity<T extends object>(input: T): T & { ReturnConsumedCapacity: 'TOTAL' } {
