@@ -307,7 +307,7 @@ secondary indexes its items are in (every item is in InvertedIndex, users also i
 also in OpenGamesIndex and GamesByMapIndex), and a ConditionCheck may or may not be charged.
 
 ${table(
-  ['op', 'concurrency', 'ops', 'op/s', 'p50 ms', 'p99 ms', 'WCU/op', 'analytic WCU', 'RCU/op', 'calls/op', 'CPU ms/op'],
+  ['op', 'concurrency', 'ops', 'op/s (c ÷ mean latency)', 'p50 ms', 'p99 ms', 'WCU/op', 'analytic WCU', 'RCU/op', 'calls/op', 'CPU ms/op'],
   r.writes.map((w) => [w.scenario, w.concurrency, w.ops, f(w.reqPerSec, 0), f(w.p50Ms, 0), f(w.p99Ms, 0), f(w.wcuPerOp), w.analyticWcu, f(w.rcuPerOp), `${f(w.callsPerOp)} (${Object.entries(w.callsByCommand).filter(([, v]) => v > 0).map(([k, v]) => `${f(v)} ${k.replace('Command', '')}`).join(', ')})`, f(w.cpuMsPerOp, 3)]),
 )}
 

@@ -267,7 +267,6 @@ async function compare(s: ReadScenario, targets: Target[], walks: Map<Target, Wa
 async function writeRun(t: Target, w: WriteScenario, concurrency: number, amount: number, next: { i: number }, tokens: Map<string, string>): Promise<WriteResult> {
   if (next.i + amount + concurrency > w.capacity) throw new Error(`${w.id}: the seeded pool holds ${w.capacity} distinct ops; raise it in bench/seed.ts.`);
   const s0 = await stats(t.child);
-  const t0 = performance.now();
   const r = await autocannon({
     url: url(t),
     connections: concurrency,
@@ -286,12 +285,13 @@ async function writeRun(t: Target, w: WriteScenario, concurrency: number, amount
   });
   const s1 = await drain(t);
   const ops = s1.requests - s0.requests;
-  const wallMs = performance.now() - t0;
   return {
     scenario: w.id,
     concurrency,
     ops,
-    reqPerSec: ops / (wallMs / 1000),
+    // autocannon ends a fixed-amount run on its 1 s tick, so wall time would quantise a short run's
+    // rate; a closed loop of c connections completes c ÷ mean latency ops a second (Little's law).
+    reqPerSec: (concurrency * 1000) / r.latency.average,
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     callsPerOp: (s1.calls - s0.calls) / ops,
