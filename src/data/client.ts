@@ -24,6 +24,15 @@ export function clientOptionsFrom(config: Config, embeddedEndpoint?: string): Cl
   return { endpoint: embeddedEndpoint, region: 'local', ...common };
 }
 
+// The SDK's logger middleware calls `logger?.info?.(...)` after every call, and building that
+// call's arguments walks the whole input and output for sensitive fields even when the logger
+// does nothing. A logger without info (or error: we report failures ourselves) skips the walk.
+const sdkLogger = {
+  debug: () => {},
+  trace: () => {},
+  warn: (...args: unknown[]) => console.warn(...args),
+} as unknown as NonNullable<ConstructorParameters<typeof DynamoDBClient>[0]>['logger'];
+
 /** Builds the clients. An explicit endpoint gets dummy credentials: DynamoDB Local ignores them. */
 export function createClients(opts: ClientOptions): DynamoClients {
   const raw = new DynamoDBClient({
@@ -32,6 +41,7 @@ export function createClients(opts: ClientOptions): DynamoClients {
       ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
     maxAttempts: opts.maxAttempts,
+    logger: sdkLogger,
     // Every call has a deadline, so a hung connection becomes a retry and then UNAVAILABLE, never a hang.
     requestHandler: { connectionTimeout: opts.timeoutMs, requestTimeout: opts.timeoutMs, throwOnRequestTimeout: true },
   });
