@@ -9,7 +9,7 @@
 //   node --import tsx bench/server.ts <variant> [endpoint] [table]
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAuthenticator } from '../src/auth.js';
 import { loadConfig } from '../src/config.js';
@@ -88,6 +88,9 @@ const apolloOptions = {
   formatError: formatError(createLogger({ silent: true })),
 };
 
+/** The built-in plugins createApp turns off, turned off here too so the variants' CPU compares. */
+const offPlugins = () => [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()];
+
 /** Puts the request's metered cost in extensions.dynamodb, as createApp's cost plugin does. */
 const costExtension: ApolloServerPlugin<NaiveContext> = {
   async requestDidStart() {
@@ -127,7 +130,7 @@ function graphqlHandler<C extends object>(apollo: ApolloServer<C>, context: () =
 
 async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
   if (variant === 'plain') {
-    const apollo = new ApolloServer({ typeDefs: loadTypeDefs(), resolvers: plainResolvers() as never, ...apolloOptions, plugins: [ApolloServerPluginLandingPageDisabled()] });
+    const apollo = new ApolloServer({ typeDefs: loadTypeDefs(), resolvers: plainResolvers() as never, ...apolloOptions, plugins: [...offPlugins()] });
     await apollo.start();
     const handle = graphqlHandler(apollo, async () => ({}));
     return (req, res) => void handle(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((e) => fail(res, e));
@@ -153,7 +156,7 @@ async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => v
     typeDefs: loadTypeDefs(),
     resolvers: naiveResolvers as never,
     ...apolloOptions,
-    plugins: [ApolloServerPluginLandingPageDisabled(), costExtension],
+    plugins: [...offPlugins(), costExtension],
   });
   await apollo.start();
   const handle = graphqlHandler(apollo, async () => {
