@@ -11,14 +11,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAuthenticator } from '../src/auth.js';
 import { loadConfig } from '../src/config.js';
 import { createClients } from '../src/data/client.js';
 import { CostMeter } from '../src/data/cost.js';
-import { cursorKeys } from '../src/data/cursor.js';
 import { Db } from '../src/data/db.js';
 import { createLogger } from '../src/log.js';
-import { createApp, formatError, loadTypeDefs } from '../src/server.js';
+import { appOptionsFromConfig, createApp, formatError, loadTypeDefs } from '../src/server.js';
 import { naiveResolvers, type NaiveContext } from './naive/resolvers.js';
 import { plainResolvers } from './plain/resolvers.js';
 
@@ -141,11 +139,8 @@ async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => v
   if (variant === 'ours') {
     const app = createApp({
       client: doc,
-      tableName: table!,
-      cursorKeys: cursorKeys(config.cursorSecret),
-      authenticate: createAuthenticator(config.auth),
+      ...appOptionsFromConfig(config),
       reportCost: true,
-      maxBodyBytes: config.maxBodyBytes,
       checkReady: async () => true,
       logger: createLogger({ silent: true }),
     });

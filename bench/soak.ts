@@ -12,14 +12,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createAuthenticator, signToken } from '../src/auth.js';
+import { signToken } from '../src/auth.js';
 import { loadConfig } from '../src/config.js';
 import { ensureTable } from '../src/data/admin.js';
 import { createClients } from '../src/data/client.js';
-import { cursorKeys } from '../src/data/cursor.js';
 import { startDynamoLocal } from '../src/data/local.js';
 import { createLogger } from '../src/log.js';
-import { createApp } from '../src/server.js';
+import { appOptionsFromConfig, createApp } from '../src/server.js';
 import { invariantViolations } from '../test/reliability/support.js';
 import { DOMAIN_CODES, operations, scopeOf, seedWorld, type Operation } from '../test/reliability/workload.js';
 
@@ -47,11 +46,8 @@ async function serve(endpoint: string) {
   const clients = createClients({ endpoint, region: 'local', timeoutMs: config.dynamoTimeoutMs, maxAttempts: config.dynamoMaxAttempts });
   const app = createApp({
     client: clients.doc,
-    tableName: TABLE,
-    cursorKeys: cursorKeys(config.cursorSecret),
-    authenticate: createAuthenticator(config.auth),
+    ...appOptionsFromConfig(config),
     reportCost: true,
-    maxBodyBytes: config.maxBodyBytes,
     checkReady: async () => true,
     logger: createLogger({ silent: true }),
   });

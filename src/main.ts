@@ -2,14 +2,13 @@
 // data, then the HTTP server; on SIGINT/SIGTERM it finishes in-flight requests and stops
 // DynamoDB Local.
 import { fileURLToPath } from 'node:url';
-import { createAuthenticator, signToken } from './auth.js';
+import { signToken } from './auth.js';
 import { describeDatabase } from './config.js';
 import { createReadyCheck, ensureTable } from './data/admin.js';
-import { cursorKeys } from './data/cursor.js';
 import { isTableEmpty, loadItems, readJsonl } from './data/load.js';
 import { createLogger } from './log.js';
 import { configOrExit, openDatabaseOrExit } from './runtime.js';
-import { createApp } from './server.js';
+import { appOptionsFromConfig, createApp } from './server.js';
 
 export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) => fileURLToPath(new URL(`../demo/${f}`, import.meta.url)));
 /** A user present in the labs' data, whose token GraphiQL starts with locally. */
@@ -49,11 +48,7 @@ async function main() {
   const demoToken = local && config.auth.kind === 'hs256' ? await signToken(config.auth, DEMO_USER, { expiresIn: '30d' }) : undefined;
   const app = createApp({
     client: database.doc,
-    tableName: config.tableName,
-    cursorKeys: cursorKeys(config.cursorSecret),
-    authenticate: createAuthenticator(config.auth),
-    reportCost: config.reportCost,
-    maxBodyBytes: config.maxBodyBytes,
+    ...appOptionsFromConfig(config),
     logger: log,
     graphiql: demoToken ? { authorization: `Bearer ${demoToken}`, demoUser: DEMO_USER } : {},
     checkReady: createReadyCheck(database.raw, config.tableName),

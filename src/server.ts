@@ -8,9 +8,10 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Authenticate } from './auth.js';
+import { createAuthenticator, type Authenticate } from './auth.js';
+import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
-import type { CursorKeys } from './data/cursor.js';
+import { cursorKeys, type CursorKeys } from './data/cursor.js';
 import { AppError } from './errors.js';
 import { LIMITS, queryLimitsPlugin } from './limits.js';
 import { errorAnswer, parseGraphQLRequest, routeAnswer, type Answer } from './preflight.js';
@@ -93,6 +94,17 @@ function costPlugin(report: boolean, logger: Logger): ApolloServerPlugin<Context
         },
       };
     },
+  };
+}
+
+/** The options every entry derives the same way from its configuration. */
+export function appOptionsFromConfig(config: Config): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'maxBodyBytes'> {
+  return {
+    tableName: config.tableName,
+    cursorKeys: cursorKeys(config.cursorSecret),
+    authenticate: createAuthenticator(config.auth),
+    reportCost: config.reportCost,
+    maxBodyBytes: config.maxBodyBytes,
   };
 }
 

@@ -5,15 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
-import { createAuthenticator, signToken, type Role } from '../../src/auth.js';
+import { signToken, type Role } from '../../src/auth.js';
 import { isLoopback, loadConfig, type AuthConfig } from '../../src/config.js';
 import { createClients, type DynamoClients } from '../../src/data/client.js';
 import { ensureTable } from '../../src/data/admin.js';
-import { cursorKeys } from '../../src/data/cursor.js';
 import { loadItems, readJsonl } from '../../src/data/load.js';
 import type { GraphiQLOptions } from '../../src/graphiql.js';
 import { createLogger } from '../../src/log.js';
-import { createApp, type App } from '../../src/server.js';
+import { appOptionsFromConfig, createApp, type App } from '../../src/server.js';
 import { startRecorder, type RecordedCall, type Recorder } from './recorder.js';
 
 export const LAB_FILES = {
@@ -76,11 +75,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const serverClients = createClients({ endpoint: recorder.endpoint, region: 'local', timeoutMs: opts.timeoutMs ?? 5_000, maxAttempts: opts.maxAttempts ?? 3 });
   const app: App = createApp({
     client: serverClients.doc,
-    tableName,
-    cursorKeys: cursorKeys(config.cursorSecret),
-    authenticate: createAuthenticator(config.auth),
+    ...appOptionsFromConfig(config),
     reportCost: opts.reportCost ?? true,
-    maxBodyBytes: config.maxBodyBytes,
     checkReady: async () => true,
     logger: createLogger({ silent: true }),
     now: opts.now,
