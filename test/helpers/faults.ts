@@ -60,6 +60,31 @@ export function sometimes(rate: number, makes: (() => Injected)[], seed: number,
   };
 }
 
+/**
+ * The first `n` distinct matching requests fail on every attempt: the SDK retries a request with
+ * the same body, so each of them runs out of retries whatever the order concurrent calls arrive in.
+ */
+export function stuck(n: number, make: () => Injected, match: Match = anyCall): Rule {
+  const chosen = new Set<string>();
+  return (call) => {
+    if (!match(call)) return undefined;
+    const key = `${call.command} ${JSON.stringify(call.body)}`;
+    if (chosen.size < n) chosen.add(key);
+    return chosen.has(key) ? make() : undefined;
+  };
+}
+
+/** The first rule that injects a fault wins. */
+export function either(...rules: Rule[]): Rule {
+  return (call) => {
+    for (const rule of rules) {
+      const injected = rule(call);
+      if (injected) return injected;
+    }
+    return undefined;
+  };
+}
+
 /** Notes when each call reached the proxy, then applies `rule`: tests read the gaps between retries from it. */
 export function timed(rule: Rule, log: { command: string; at: number }[]): Rule {
   return (call) => {
