@@ -86,7 +86,7 @@ async function withProfiles(ctx: DataContext, page: Page, who: (f: ReturnType<ty
   // A follow whose user no longer exists is left out rather than failing the whole list.
   const edges = page.items.flatMap((item, i): FollowEdge[] => {
     const node = users[i];
-    return node ? [lazyEdge(() => page.cursorFor(item), node, { followedAt: follows[i]!.followedAt })] : [];
+    return node ? [lazyEdge(node, item, page.cursorFor, { followedAt: follows[i]!.followedAt })] : [];
   });
   // The end cursor is the last item read, even when its user was left out, so paging never repeats it.
   const last = page.items.at(-1);

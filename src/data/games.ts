@@ -18,6 +18,7 @@ import { keys, type Key } from './keys.js';
 import { primeItems } from './loaders.js';
 import { MAX_PAGE_SIZE, lazyEdge, lazyPageInfo, loadPage, pageSize, toConnection, type Connection, type Page, type PageArgs } from './pagination.js';
 import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX } from './table.js';
+import { getUsers, type UserRecord } from './users.js';
 
 export const GAME_CAPACITY = 50;
 
@@ -52,6 +53,8 @@ export interface ParticipationRecord {
   damage: number | null;
   survivedSeconds: number | null;
   joinedAt: string | null;
+  /** The player's user when the list read it with the page (withUsers); undefined when not read, null when missing. */
+  user?: UserRecord | null;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -154,18 +157,34 @@ export function playersQuery(tableName: string, gameId: string): QueryCommandInp
   };
 }
 
+export interface PlayersOptions {
+  /** Read the players' users with the page (one BatchGetItem wave for the page) instead of one loader call per player. */
+  withUsers?: boolean;
+}
+
 // A game's players in username order: Query PK = GAME#<id> AND begins_with(SK, USER#) (table).
-export async function gamePlayers(ctx: DataContext, game: GameRecord, args: PageArgs): Promise<Connection<ParticipationRecord>> {
+export async function gamePlayers(ctx: DataContext, game: GameRecord, args: PageArgs, opts: PlayersOptions = {}): Promise<Connection<ParticipationRecord>> {
   const binding = listBinding('players', game.id, undefined, {});
   const first = pageSize(args.first);
   if (game.players && !args.after && (first < game.players.length || !game.morePlayers)) {
-    const edges = game.players.slice(0, first).map((p) => lazyEdge(() => encodeCursor(ctx.cursorKeys, binding, { ...participationKey(p) }), p));
+    const players = await withUsers(ctx, game.players.slice(0, first), opts);
+    const cursorOf = (p: ParticipationRecord) => encodeCursor(ctx.cursorKeys, binding, { ...participationKey(p) });
+    const edges = players.map((p) => lazyEdge(p, p, cursorOf));
     const last = edges.at(-1);
     return { edges, pageInfo: lazyPageInfo(game.players.length > first || Boolean(game.morePlayers), false, edges[0], last && (() => last.cursor)) };
   }
   const page = await loadPage(ctx, { input: playersQuery(ctx.db.tableName, game.id), args, cursorKeys: ctx.cursorKeys, binding });
   primeItems(ctx.loaders, page.items);
-  return toConnection(page, toParticipation);
+  const players = await withUsers(ctx, page.items.map(toParticipation), opts);
+  return toConnection(page, (_, i) => players[i]!);
+}
+
+// The players' users through the shared loader, for the whole page at once: one BatchGetItem per
+// 100 distinct users (with every other list of the same wave), none for users already loaded.
+async function withUsers(ctx: DataContext, players: readonly ParticipationRecord[], opts: PlayersOptions): Promise<readonly ParticipationRecord[]> {
+  if (!opts.withUsers || players.length === 0) return players;
+  const users = await getUsers(ctx, players.map((p) => p.username));
+  return players.map((p, i) => ({ ...p, user: users[i] ?? null }));
 }
 
 export function openGamesQuery(tableName: string, map: string): QueryCommandInput {

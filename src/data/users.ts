@@ -25,12 +25,13 @@ export interface UserRecord {
   pinnedImage: string | null;
 }
 
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+
 /** Turns a raw user item into a record; fails loudly on an item that is not a user. */
 export function toUser(item: Item): UserRecord {
   if (typeof item.username !== 'string' || item.SK !== keys.userMetadataSk(item.username)) {
     throw new Error(`Not a user item: ${String(item.PK)} / ${String(item.SK)}`);
   }
-  const str = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
     username: item.username,
     name: str(item.name),

@@ -2,6 +2,7 @@ import type { GameResolvers } from '../__generated__/resolvers-types.js';
 import type { Context } from '../context.js';
 import { GAME_CAPACITY, gamePlayers, gameStatus } from '../data/games.js';
 import { getUser } from '../data/users.js';
+import { selects } from './selection.js';
 
 /** A non-null reference whose item is missing is broken data: an internal error, not a null. */
 export const present = <T>(what: string) => (value: T | null): T => {
@@ -16,7 +17,7 @@ export const Game: GameResolvers = {
   playerCount: (g) => g.people,
   capacity: () => GAME_CAPACITY,
   status: (g) => gameStatus(g),
-  players: (g, args, ctx) => gamePlayers(ctx, g, args),
+  players: (g, args, ctx, info) => gamePlayers(ctx, g, args, { withUsers: selects(info, 'edges', 'node', 'user') }),
   gold: (g, _, ctx) => medalist(ctx, g.gold),
   silver: (g, _, ctx) => medalist(ctx, g.silver),
   bronze: (g, _, ctx) => medalist(ctx, g.bronze),

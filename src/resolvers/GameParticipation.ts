@@ -1,10 +1,14 @@
 import type { GameParticipationResolvers } from '../__generated__/resolvers-types.js';
 import { getGame } from '../data/games.js';
-import { getUser } from '../data/users.js';
+import { getUser, type UserRecord } from '../data/users.js';
 import { present } from './Game.js';
 
 export const GameParticipation: GameParticipationResolvers = {
   game: (p, _, ctx) => getGame(ctx, p.gameId).then(present(`The game ${p.gameId} of player ${p.username}`)),
-  user: (p, _, ctx) => getUser(ctx, p.username).then(present(`The user ${p.username} playing game ${p.gameId}`)),
+  // Read with the page when the list saw this field selected; on its own through the loader otherwise.
+  user: (p, _, ctx) => {
+    const found = present<UserRecord>(`The user ${p.username} playing game ${p.gameId}`);
+    return p.user === undefined ? getUser(ctx, p.username).then(found) : found(p.user);
+  },
   place: (p) => (p.place ? (p.place.toUpperCase() as Uppercase<typeof p.place>) : null),
 };

@@ -24,6 +24,21 @@ describe('reading games with their players', () => {
     expect(res.extensions!.dynamodb).toMatchObject({ totalCalls: 2, waves: 2 });
   });
 
+  it('reads the players\' users only when the query selects them, through fragments too', async () => {
+    const GAME = 'c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd';
+    const bare = await s.execute(`{ game(id: "${GAME}") { players(first: 50) { edges { node { kills } } } } }`);
+    expectNoErrors(bare);
+    expect(bare.data!.game.players.edges).toHaveLength(50);
+    expect(countCalls(bare.calls)).toEqual({ Query: 1 });
+
+    const viaFragments = await s.execute(`{ game(id: "${GAME}") { players(first: 50) { edges { ...Row } } } }
+      fragment Row on GameParticipationEdge { node { ... on GameParticipation { who: user { username } } } }`);
+    expectNoErrors(viaFragments);
+    const who = viaFragments.data!.game.players.edges.map((e: any) => e.node.who.username);
+    expect(new Set(who).size).toBe(50);
+    expect(countCalls(viaFragments.calls)).toEqual({ Query: 1, BatchGetItem: 1 });
+  });
+
   it('pages the players of a game read with its partition, and continues with a Query of the players', async () => {
     const first = await s.execute(`{ game(id: "c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd") { players(first: 30) { edges { node { user { username } } } pageInfo { hasNextPage endCursor } } } }`);
     expectNoErrors(first);

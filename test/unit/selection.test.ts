@@ -1,0 +1,35 @@
+import { parse, type FragmentDefinitionNode, type OperationDefinitionNode, type FieldNode } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { selects } from '../../src/resolvers/selection.js';
+
+// The info a resolver of the document's first root field would get.
+function infoOf(source: string) {
+  const doc = parse(source);
+  const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+  const fragments = Object.fromEntries(
+    doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((f) => [f.name.value, f]),
+  );
+  return { fieldNodes: [op.selectionSet.selections[0] as FieldNode], fragments };
+}
+
+describe('selects', () => {
+  it('finds a field by its path below the current field, ignoring aliases', () => {
+    const info = infoOf('{ players { all: edges { node { who: user { name } } } } }');
+    expect(selects(info, 'edges', 'node', 'user')).toBe(true);
+    expect(selects(info, 'edges', 'node', 'kills')).toBe(false);
+    expect(selects(info, 'node', 'user')).toBe(false);
+  });
+
+  it('looks through inline and named fragments, nested', () => {
+    const info = infoOf(`{ players { edges { ...E } } }
+      fragment E on GameParticipationEdge { node { ... on GameParticipation { ...U } } }
+      fragment U on GameParticipation { user { name } }`);
+    expect(selects(info, 'edges', 'node', 'user')).toBe(true);
+    expect(selects(info, 'edges', 'node', 'game')).toBe(false);
+  });
+
+  it('is false for a fragment it cannot find and does not loop on a self-referencing one', () => {
+    expect(selects(infoOf('{ players { ...Missing } }'), 'edges')).toBe(false);
+    expect(selects(infoOf('{ players { ...A } } fragment A on X { ...A }'), 'edges')).toBe(false);
+  });
+});
