@@ -39,9 +39,16 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The production server's V8 setting (package.json's start script), given to every process of the
+ * run alike: a larger young generation means fewer scavenges while 16 requests each hold their
+ * items, which cut the server's CPU per op by about a tenth in A/B runs against the stub.
+ */
+export const NODE_FLAGS = ['--max-semi-space-size=64'];
+
 /** Starts `node --import tsx script args` and resolves with its ready line. */
 export async function startNode(o: StartOptions): Promise<Child> {
-  const nodeArgs = ['--import', 'tsx', o.script, ...o.args];
+  const nodeArgs = [...NODE_FLAGS, '--import', 'tsx', o.script, ...o.args];
   const [cmd, args] = o.cpus ? ['taskset', ['-c', o.cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const proc = spawn(cmd, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   const log = createWriteStream(o.logFile, { flags: 'a' });
@@ -73,7 +80,7 @@ export async function startNode(o: StartOptions): Promise<Child> {
 
 /** Runs a node script to completion and returns its last stdout line, parsed. */
 export async function runNode(o: Omit<StartOptions, 'name' | 'role'>): Promise<Record<string, unknown>> {
-  const nodeArgs = ['--import', 'tsx', o.script, ...o.args];
+  const nodeArgs = [...NODE_FLAGS, '--import', 'tsx', o.script, ...o.args];
   const [cmd, args] = o.cpus ? ['taskset', ['-c', o.cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const proc = spawn(cmd, args as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(o.logFile, { flags: 'a' });

@@ -62,7 +62,7 @@ export interface RunResults {
   /** os.loadavg() at the start and end: other work on the machine during the run. */
   loadAverage: { before: number[]; after: number[] };
   versions: Record<string, unknown> & { node: string; cpus: string; packages: Record<string, string> };
-  settings: Record<string, unknown> & { mode: string; phaseWarmupS: number; warmupS: number; stubWarmupS: number; windowS: number; bigWindowS: number; stubWindowS: number; rounds: number; pinned: boolean };
+  settings: Record<string, unknown> & { mode: string; phaseWarmupS: number; warmupS: number; stubWarmupS: number; windowS: number; bigWindowS: number; stubWindowS: number; rounds: number; pinned: boolean; nodeFlags?: string[] };
   placement: { role: string; pid: number; cpus: string }[];
   /** Ops the schema does not serve, with graphql's reason. */
   skipped: { scenario: string; reason: string }[];
@@ -220,7 +220,8 @@ DynamoDB Local, not DynamoDB.
 ## How it was measured
 
 - Processes: the load generator (autocannon, in the orchestrator), DynamoDB Local (Java, in memory),
-  a stub DynamoDB endpoint and one server process per variant are separate processes.${
+  a stub DynamoDB endpoint and one server process per variant are separate processes, each Node process
+  started with \`${(s.nodeFlags ?? []).join(' ') || 'no flags'}\` (the production start script's heap setting).${
     s.pinned ? ` With \`taskset\` each server under test is pinned to CPU ${s.cpuUnderTest}; DynamoDB Local, the stub and the load generator may use both CPUs.` : ' No CPU pinning.'
   }
 - Variants: **ours** is \`createApp\` (src/server.ts) with our resolvers; **naive** serves the same SDL

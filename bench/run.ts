@@ -24,7 +24,7 @@ import { createClients } from '../src/data/client.js';
 import { loadItems } from '../src/data/load.js';
 import { startDynamoLocal, type EmbeddedDynamo } from '../src/data/local.js';
 import { canonicalScenarios, readScenarios, writeScenarios, type ReadScenario, type WriteScenario } from './operations.js';
-import { affinity, hasTaskset, runNode, startNode, stopAll, type Child } from './processes.js';
+import { NODE_FLAGS, affinity, hasTaskset, runNode, startNode, stopAll, type Child } from './processes.js';
 import { writeReport, type Measured, type RunResults, type WindowResult, type WriteResult } from './report.js';
 import { benchItems, FANOUTS, itemBytes } from './seed.js';
 import { median, sdkFits } from './stats.js';
@@ -328,7 +328,7 @@ async function main() {
   const loadBefore = loadavg();
   log(`benchmark (${settings.mode}) — node ${v.node}, ${v.cpus}, ${v.memoryGiB} GiB, load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')}`);
   log(`packages: ${Object.entries(v.packages).map(([k, x]) => `${k} ${x}`).join(', ')}`);
-  log(`settings: ${JSON.stringify(settings)}${only ? `, only ${only}` : ''}`);
+  log(`settings: ${JSON.stringify(settings)}, node flags ${NODE_FLAGS.join(' ')}${only ? `, only ${only}` : ''}`);
 
   const placement: RunResults['placement'] = [];
   const place = (role: string, pid: number) => {
@@ -475,7 +475,7 @@ async function main() {
       durationS: Math.round((Date.now() - started) / 1000),
       versions: v,
       loadAverage: { before: loadBefore, after: loadavg() },
-      settings: { ...settings, pinned, cpuUnderTest: pinned ? CPU_UNDER_TEST : null, table: TABLE, items: items.length },
+      settings: { ...settings, nodeFlags: NODE_FLAGS, pinned, cpuUnderTest: pinned ? CPU_UNDER_TEST : null, table: TABLE, items: items.length },
       placement,
       skipped,
       floors,
