@@ -10,19 +10,25 @@ import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
  * field they turn off costs a read but still resolves correctly.
  */
 export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, ...path: string[]): boolean {
-  return info.fieldNodes.some((node) => reaches(node.selectionSet, path, info.fragments, new Set()));
-}
-
-function reaches(set: SelectionSetNode | undefined, path: string[], fragments: GraphQLResolveInfo['fragments'], seen: Set<string>): boolean {
-  if (!set) return false;
-  if (path.length === 0) return true;
-  const [name, ...rest] = path;
-  return set.selections.some((sel) => {
-    if (sel.kind === Kind.FIELD) return sel.name.value === name && (rest.length === 0 || reaches(sel.selectionSet, rest, fragments, seen));
-    if (sel.kind === Kind.INLINE_FRAGMENT) return reaches(sel.selectionSet, path, fragments, seen);
-    const fragment = fragments[sel.name.value];
-    // Validation refuses fragment cycles; `seen` only keeps a malformed document from recursing forever.
-    if (!fragment || seen.has(sel.name.value)) return false;
-    return reaches(fragment.selectionSet, path, fragments, new Set(seen).add(sel.name.value));
-  });
+  // Each fragment is searched once per position in the path: a fragment spread twice at every level
+  // of forty (which the cost limit lets through when it selects nothing costly) stays linear.
+  const memo = new Map<string, boolean>();
+  const reaches = (set: SelectionSetNode | undefined, at: number): boolean => {
+    if (!set) return false;
+    if (at === path.length) return true;
+    return set.selections.some((sel) => {
+      if (sel.kind === Kind.FIELD) return sel.name.value === path[at] && reaches(sel.selectionSet, at + 1);
+      if (sel.kind === Kind.INLINE_FRAGMENT) return reaches(sel.selectionSet, at);
+      const key = `${sel.name.value}@${at}`;
+      let found = memo.get(key);
+      if (found === undefined) {
+        // Validation refuses a fragment that spreads itself; if one got here, it adds nothing.
+        memo.set(key, false);
+        found = reaches(info.fragments[sel.name.value]?.selectionSet, at);
+        memo.set(key, found);
+      }
+      return found;
+    });
+  };
+  return info.fieldNodes.some((node) => reaches(node.selectionSet, 0));
 }

@@ -2,6 +2,8 @@
 // (extensions.limit, value, max) and with no DynamoDB call made, as the proxy sees it.
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newGameItem, newPlayerItem } from '../../src/data/games-writes.js';
+import { loadItems } from '../../src/data/load.js';
 import { LIMITS } from '../../src/limits.js';
 import { expectNoErrors, startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server.js';
 import { closeAndDrop, seedUsers } from './support.js';
@@ -82,6 +84,17 @@ describe('query limits', () => {
     const res = await s.execute(query, { as: users[0] });
     expectLimit(res, 'maxCost');
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('answers a list whose selection is a fragment spread 2^40 times when it costs nothing', async () => {
+    // Game.players looks into its selection for `user`: that search, like the cost measure, must
+    // take each fragment once, or this cheap-looking query would hold the server forever.
+    const gameId = crypto.randomUUID();
+    await loadItems(s.clients.doc, s.tableName, [newGameItem(gameId, 'Bomb Bay', users[0]!, '2024-06-06T06:00:00'), newPlayerItem(gameId, users[0]!, '2024-06-06T06:00:00')]);
+    const frags = Array.from({ length: 40 }, (_, i) => `fragment F${i} on GameParticipationConnection { ...F${i + 1} ...F${i + 1} }`).join('\n');
+    const res = await s.execute(`query($id: ID!) { game(id: $id) { players { ...F0 } } }\n${frags}\nfragment F40 on GameParticipationConnection { pageInfo { hasNextPage } }`, { variables: { id: gameId } });
+    expectNoErrors(res);
+    expect(res.data!.game.players).toEqual({ pageInfo: { hasNextPage: false } });
   });
 
   it('serves the full introspection query GraphiQL sends', async () => {

@@ -32,4 +32,15 @@ describe('selects', () => {
     expect(selects(infoOf('{ players { ...Missing } }'), 'edges')).toBe(false);
     expect(selects(infoOf('{ players { ...A } } fragment A on X { ...A }'), 'edges')).toBe(false);
   });
+
+  it('searches each fragment once per position, so a fragment spread twice at each of 40 levels stays linear', () => {
+    const frags = Array.from({ length: 40 }, (_, i) => `fragment F${i} on GameParticipationConnection { ...F${i + 1} ...F${i + 1} }`).join('\n');
+    const info = infoOf(`{ players { ...F0 } }\n${frags}\nfragment F40 on GameParticipationConnection { pageInfo { hasNextPage } }`);
+    let lookups = 0;
+    const counted = { ...info, fragments: new Proxy(info.fragments, { get: (target, name) => (lookups++, Reflect.get(target, name)) }) };
+    expect(selects(counted, 'edges', 'node', 'user')).toBe(false);
+    // Without the memo this would be 2^41 lookups; with it, one per fragment.
+    expect(lookups).toBe(41);
+  });
 });
+
