@@ -71,19 +71,16 @@ describe('query limits', () => {
   });
 
   it('refuses a document of more than maxTokens tokens before parsing it', async () => {
-    const started = performance.now();
     const res = await s.execute(`{ ${Array(LIMITS.maxTokens + 1).fill('ping').join(' ')} }`);
     expectLimit(res, 'maxTokens');
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('measures a fragment spread 2^40 times in linear time and refuses its cost', async () => {
     const frags = Array.from({ length: 40 }, (_, i) => `fragment F${i} on User { ...F${i + 1} ...F${i + 1} }`).join('\n');
     const query = `{ viewer { ...F0 } }\n${frags}\nfragment F40 on User { followers(first: 1) { edges { cursor } } }`;
-    const started = performance.now();
+    // Linear time is what lets this answer at all (test/unit/limits.test.ts counts the lookups).
     const res = await s.execute(query, { as: users[0] });
     expectLimit(res, 'maxCost');
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('answers a list whose selection is a fragment spread 2^40 times when it costs nothing', async () => {
