@@ -17,6 +17,7 @@ import { correctItem, primeItems } from './loaders.js';
 import { loadPage, toConnection, type Connection, type PageArgs } from './pagination.js';
 import { INVERTED_INDEX } from './table.js';
 import { transactWrite } from './transactions.js';
+import type { UserRecord } from './users.js';
 
 export type ReactionType = 'HEART' | 'SMILEY' | 'THUMBS_UP' | 'SUNGLASSES';
 
@@ -37,6 +38,8 @@ export interface PhotoRecord {
   timestamp: string;
   location: string;
   reactionCounts: ReactionCounts;
+  /** The owner's profile when the photo was listed under it (User.photos): Photo.owner needs no read then. */
+  ownerUser?: UserRecord;
 }
 
 export interface ReactionRecord {
@@ -54,11 +57,17 @@ export function toPhoto(item: Item): PhotoRecord {
   const { owner, timestamp } = keys.parsePhotoSk(sk);
   if (item.PK !== keys.userPartition(owner) || typeof item.location !== 'string') throw new Error(`Not a photo item: ${String(item.PK)} / ${sk}`);
   const counts = (item.reactions ?? {}) as Record<string, unknown>;
-  const n = (t: ReactionType) => {
-    const v = counts[STORED_REACTION[t]];
-    return typeof v === 'number' ? v : 0;
+  return {
+    owner,
+    timestamp,
+    location: item.location,
+    reactionCounts: { heart: count(counts, 'HEART'), smiley: count(counts, 'SMILEY'), thumbsUp: count(counts, 'THUMBS_UP'), sunglasses: count(counts, 'SUNGLASSES') },
   };
-  return { owner, timestamp, location: item.location, reactionCounts: { heart: n('HEART'), smiley: n('SMILEY'), thumbsUp: n('THUMBS_UP'), sunglasses: n('SUNGLASSES') } };
+}
+
+function count(counts: Record<string, unknown>, type: ReactionType): number {
+  const v = counts[STORED_REACTION[type]];
+  return typeof v === 'number' ? v : 0;
 }
 
 /** Turns a raw reaction item into a record; fails loudly on an item that is not a reaction. */
@@ -92,15 +101,15 @@ export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoR
 }
 
 // View recent photos for user, newest first: Query PK = USER#<u> AND begins_with(SK, PHOTO#<u>#), descending.
-export async function listUserPhotos(ctx: DataContext, owner: string, args: PageArgs): Promise<Connection<PhotoRecord>> {
+export async function listUserPhotos(ctx: DataContext, owner: UserRecord, args: PageArgs): Promise<Connection<PhotoRecord>> {
   const page = await loadPage(ctx, {
-    input: userPhotosQuery(ctx.db.tableName, owner),
+    input: userPhotosQuery(ctx.db.tableName, owner.username),
     args,
     cursorKeys: ctx.cursorKeys,
-    binding: listBinding('User.photos', owner, undefined),
+    binding: listBinding('User.photos', owner.username, undefined),
   });
   primeItems(ctx.loaders, page.items);
-  return toConnection(page, toPhoto);
+  return toConnection(page, (item) => ({ ...toPhoto(item), ownerUser: owner }));
 }
 
 export function userPhotosQuery(tableName: string, owner: string) {

@@ -12,7 +12,7 @@ export function orNotFound<T>(value: T | null, what: string): T {
 export const Photo: PhotoResolvers = {
   // Usernames and timestamps contain no '/', so the id is unambiguous and needs no lookup.
   id: (p) => `${p.owner}/${p.timestamp}`,
-  owner: async (p, _, ctx) => orNotFound(await getUser(ctx, p.owner), `The owner ${p.owner} of this photo`),
+  owner: (p, _, ctx) => p.ownerUser ?? getUser(ctx, p.owner).then((u) => orNotFound(u, `The owner ${p.owner} of this photo`)),
   reactions: (p, args, ctx) => listPhotoReactions(ctx, p.owner, p.timestamp, args),
   viewerReactions: (p, _, ctx) => (ctx.viewer ? getUserReactions(ctx, ctx.viewer.username, p.owner, p.timestamp) : []),
 };

@@ -5,7 +5,7 @@ import { getPhotoBySk, listUserPhotos } from '../data/photos.js';
 
 export const UserPhotos: UserResolvers = {
   pinnedPhoto: (u, _, ctx) => (u.pinnedImage ? getPhotoBySk(ctx, u.pinnedImage) : null),
-  photos: (u, args, ctx) => listUserPhotos(ctx, u.username, args),
+  photos: (u, args, ctx) => listUserPhotos(ctx, u, args),
   followers: (u, args, ctx) => listFollowers(ctx, u.username, args),
   following: (u, args, ctx) => listFollowing(ctx, u.username, args),
 };

@@ -137,6 +137,14 @@ describe('reading the lab\'s photos', () => {
     expect(countCalls(anon.calls)).toEqual({ BatchGetItem: 1 });
   });
 
+  it('gives each photo of a user\'s list that user as owner, read once', async () => {
+    const res = await s.execute(`{ user(username: "john42") { name photos(first: 5) { edges { node { owner { username name } } } } } }`);
+    expectNoErrors(res);
+    const owners = res.data!.user.photos.edges.map((e: any) => e.node.owner);
+    expect(owners).toEqual(Array(5).fill({ username: 'john42', name: res.data!.user.name }));
+    expect(countCalls(res.calls)).toEqual({ BatchGetItem: 1, Query: 1 });
+  });
+
   it('batches the viewer\'s reactions on a page of photos into one BatchGetItem', async () => {
     const res = await s.execute(`{ user(username: "david83") { photos(first: 20) { edges { node { viewerReactions } } } } }`, { as: 'kennedyheather' });
     expectNoErrors(res);
