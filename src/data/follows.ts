@@ -13,7 +13,7 @@ import type { Item } from './batch.js';
 import type { DataContext } from './context.js';
 import { listBinding } from './cursor.js';
 import { keys } from './keys.js';
-import { correctItem, primeItems } from './loaders.js';
+import { correctItem } from './loaders.js';
 import { lazyEdge, lazyPageInfo, loadPage, type Connection, type Page, type PageArgs } from './pagination.js';
 import { formatTimestamp } from './photos.js';
 import { INVERTED_INDEX } from './table.js';
@@ -80,7 +80,6 @@ export function followingQuery(tableName: string, username: string) {
 // The profiles of a page come through the shared loader: one BatchGetItem per 100 distinct users,
 // none for an empty page, and none for a user already loaded in this request.
 async function withProfiles(ctx: DataContext, page: Page, who: (f: ReturnType<typeof toFollow>) => string): Promise<UserConnection> {
-  primeItems(ctx.loaders, page.items);
   const follows = page.items.map(toFollow);
   const users = await getUsers(ctx, follows.map(who));
   // A follow whose user no longer exists is left out rather than failing the whole list.

@@ -139,9 +139,10 @@ export async function viewGame(ctx: DataContext, gameId: string): Promise<GameRe
   // In the request's wave of list reads, so the players' users of many games batch together.
   const out = (await ctx.loaders.lists.load(() => ctx.db.query(viewGameQuery(ctx.db.tableName, gameId)))) as QueryCommandOutput;
   const items = out.Items ?? [];
-  primeItems(ctx.loaders, items);
   const gameItem = items[0] && isGameItem(items[0]) ? items[0] : undefined;
   if (!gameItem) return null;
+  // The game item only: only writes read a player item by key, and they want it fresh.
+  primeItems(ctx.loaders, [gameItem]);
   const game = toGame(gameItem);
   game.players = items.filter((it) => String(it.SK).startsWith(keys.playerSkPrefix)).map(toParticipation);
   // Read with Limit 102: more players than the 101 read means a first page of up to 100 is still exact.
@@ -174,7 +175,6 @@ export async function gamePlayers(ctx: DataContext, game: GameRecord, args: Page
     return { edges, pageInfo: lazyPageInfo(game.players.length > first || Boolean(game.morePlayers), false, edges[0], last && (() => last.cursor)) };
   }
   const page = await loadPage(ctx, { input: playersQuery(ctx.db.tableName, game.id), args, cursorKeys: ctx.cursorKeys, binding });
-  primeItems(ctx.loaders, page.items);
   const players = await withUsers(ctx, page.items.map(toParticipation), opts);
   return toConnection(page, (_, i) => players[i]!);
 }
@@ -277,6 +277,5 @@ export function userGamesQuery(tableName: string, username: string): QueryComman
 export async function findUserGames(ctx: DataContext, username: string, args: PageArgs): Promise<Connection<ParticipationRecord>> {
   const binding = listBinding('games', username, INVERTED_INDEX, {});
   const page = await loadPage(ctx, { input: userGamesQuery(ctx.db.tableName, username), args, cursorKeys: ctx.cursorKeys, binding });
-  primeItems(ctx.loaders, page.items);
   return toConnection(page, toParticipation);
 }
