@@ -1,7 +1,9 @@
 // Round trips: what reading games with their players' profiles costs, counted by the recording
 // proxy (res.calls) and by the server's own meter (extensions.dynamodb.waves).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countCalls, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
+import { newGameItem, newPlayerItem } from '../../src/data/games-writes.js';
+import { loadItems } from '../../src/data/load.js';
+import { countCalls, errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';
 
 let s: TestServer;
@@ -37,6 +39,19 @@ describe('reading games with their players', () => {
     const who = viaFragments.data!.game.players.edges.map((e: any) => e.node.who.username);
     expect(new Set(who).size).toBe(50);
     expect(countCalls(viaFragments.calls)).toEqual({ Query: 1, BatchGetItem: 1 });
+  });
+
+  it('fails a player whose user item is missing as broken data, not as a missing player', async () => {
+    const [creator] = await seedUsers(s, 1, 'ghost');
+    const id = crypto.randomUUID();
+    const at = '2024-07-07T07:00:00';
+    // Started, so it stays out of the open-games lists other tests read.
+    const started = { ...newGameItem(id, 'Ghost Gulch', creator!, at), people: 2, start_time: at };
+    delete started.open_timestamp;
+    await loadItems(s.clients.doc, s.tableName, [started, newPlayerItem(id, creator!, at), newPlayerItem(id, 'ghost_nobody', at)]);
+    const res = await s.execute(`query($id: ID!) { game(id: $id) { players { edges { node { user { username } } } } } }`, { variables: { id } });
+    expect(errorCodes(res)).toEqual(['INTERNAL_SERVER_ERROR']);
+    expect(res.data).toEqual({ game: null });
   });
 
   it('pages the players of a game read with its partition, and continues with a Query of the players', async () => {
