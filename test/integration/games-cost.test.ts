@@ -1,6 +1,7 @@
 // Round trips: what reading games with their players' profiles costs, counted by the recording
 // proxy (res.calls) and by the server's own meter (extensions.dynamodb.waves).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Item } from '../../src/data/batch.js';
 import { newGameItem, newPlayerItem } from '../../src/data/games-writes.js';
 import { loadItems } from '../../src/data/load.js';
 import { countCalls, errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
@@ -46,7 +47,7 @@ describe('reading games with their players', () => {
     const id = crypto.randomUUID();
     const at = '2024-07-07T07:00:00';
     // Started, so it stays out of the open-games lists other tests read.
-    const started = { ...newGameItem(id, 'Ghost Gulch', creator!, at), people: 2, start_time: at };
+    const started: Item = { ...newGameItem(id, 'Ghost Gulch', creator!, at), people: 2, start_time: at };
     delete started.open_timestamp;
     await loadItems(s.clients.doc, s.tableName, [started, newPlayerItem(id, creator!, at), newPlayerItem(id, 'ghost_nobody', at)]);
     const res = await s.execute(`query($id: ID!) { game(id: $id) { players { edges { node { user { username } } } } } }`, { variables: { id } });
