@@ -3,6 +3,7 @@
 import DataLoader from 'dataloader';
 import { batchGetKeys, type Item } from './batch.js';
 import type { Db } from './db.js';
+import type { Page } from './pagination.js';
 import { keyId, keys, type Key } from './keys.js';
 
 export type ItemLoader = DataLoader<Key, Item | null, string>;
@@ -19,6 +20,11 @@ export interface Loaders {
    * BatchGetItem wave instead of one per list.
    */
   lists: ListWave;
+  /**
+   * First pages a parent's read brought along (a user read with its followers in one Query), by
+   * list binding and page size, for the list's resolver to take instead of reading them again.
+   */
+  pages: Map<string, Page>;
 }
 
 export function createLoaders(db: Db): Loaders {
@@ -34,7 +40,7 @@ export function createLoaders(db: Db): Loaders {
       ),
     { cache: false, name: 'lists' },
   );
-  return { item, lists };
+  return { item, lists, pages: new Map() };
 }
 
 /** Primes the loader with full items a Query returned, so later by-key reads cost nothing. */
@@ -52,3 +58,6 @@ export function correctItem(loaders: Loaders, key: Key, item: Item | null): void
 }
 
 export { keys };
+
+/** The key of a read-ahead first page in Loaders.pages. */
+export const pageKey = (binding: string, first: number) => `${first} ${binding}`;

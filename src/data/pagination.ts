@@ -55,14 +55,17 @@ export interface Page {
   cursorFor: (item: Item) => string;
 }
 
+/** Checks `first` without throwing: true when pageSize() accepts it. */
+export function isPageSize(first: unknown, max = MAX_PAGE_SIZE): first is number | null | undefined {
+  return first === undefined || first === null || (Number.isInteger(first) && (first as number) >= 0 && (first as number) <= max);
+}
+
 /** Reads one page of a list: at most `first` items, with an exact hasNextPage. */
 export async function queryPage(db: Db, req: PageRequest): Promise<Page> {
   const first = pageSize(req.args.first);
   const keyNames = keyAttributes(req.input.IndexName);
-  const cursorFor = (item: Item) => encodeCursor(req.cursorKeys, req.binding, pick(item, keyNames));
   let startKey = req.args.after ? positionFrom(decodeCursor(req.cursorKeys, req.binding, req.args.after), keyNames) : undefined;
-  const hasPreviousPage = Boolean(req.args.after);
-  if (first === 0) return { items: [], hasNextPage: false, hasPreviousPage, cursorFor };
+  if (first === 0) return pageOf(req, []);
 
   const collected: Item[] = [];
   while (collected.length <= first) {
@@ -78,7 +81,22 @@ export async function queryPage(db: Db, req: PageRequest): Promise<Page> {
     startKey = out.LastEvaluatedKey;
     if (!startKey) break;
   }
-  return { items: collected.slice(0, first), hasNextPage: collected.length > first, hasPreviousPage, cursorFor };
+  return pageOf(req, collected);
+}
+
+/**
+ * The page of `req` given the list's items from its start (or from `after`) in order: the first
+ * `first` of them, with hasNextPage exact when at least one more was read or the list ended.
+ */
+export function pageOf(req: Pick<PageRequest, 'input' | 'args' | 'cursorKeys' | 'binding'>, read: Item[]): Page {
+  const first = pageSize(req.args.first);
+  const keyNames = keyAttributes(req.input.IndexName);
+  return {
+    items: read.slice(0, first),
+    hasNextPage: read.length > first,
+    hasPreviousPage: Boolean(req.args.after),
+    cursorFor: (item: Item) => encodeCursor(req.cursorKeys, req.binding, pick(item, keyNames)),
+  };
 }
 
 /** Reads a page in the request's current wave of list reads (see Loaders.lists). */

@@ -2,7 +2,7 @@
 // related items for the whole page at once, and only when the client wants them: no call is made
 // for a field nobody selected, and the items it reads reach GraphQL as plain values, not one
 // promise per item.
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind, valueFromASTUntyped, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /**
  * True when some selection of the current field reaches `path` (field names, aliases ignored),
@@ -31,4 +31,28 @@ export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments
     });
   };
   return info.fieldNodes.some((node) => reaches(node.selectionSet, 0));
+}
+
+/**
+ * The arguments given to each selection of the current field's child `name`, variables applied
+ * (aliases and fragments included; a fragment spread twice counts once, as GraphQL merges it).
+ * Untyped: an argument left out is absent, not its schema default. (Typed helpers of graphql-js
+ * check their schema objects with instanceof, which fails across its ESM and CommonJS copies.)
+ */
+export function childArguments(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'variableValues'>, name: string): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined): void => {
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind === Kind.FIELD) {
+        if (sel.name.value === name) found.push(Object.fromEntries((sel.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, info.variableValues)])));
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) visit(sel.selectionSet);
+      else if (!seen.has(sel.name.value)) {
+        seen.add(sel.name.value);
+        visit(info.fragments[sel.name.value]?.selectionSet);
+      }
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet);
+  return found;
 }

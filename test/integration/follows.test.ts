@@ -122,13 +122,79 @@ describe('round trips', () => {
     expect(second.data!.user.following.pageInfo.hasNextPage).toBe(false);
   });
 
-  it('asks BatchGetItem nothing for a user who follows nobody', async () => {
+  it('asks BatchGetItem nothing for a user who follows nobody and has no followers', async () => {
     const [loner] = await seedUsers(1);
     const res = await s.execute(LISTS, { variables: { u: loner } });
     expectNoErrors(res);
     expect(res.data!.user.following.edges).toEqual([]);
     expect(res.data!.user.followers.edges).toEqual([]);
-    expect(countCalls(res.calls)).toEqual({ BatchGetItem: 1, Query: 2 });
+    // The profile comes with its (empty) followers page; who it follows is a Query of InvertedIndex.
+    expect(countCalls(res.calls)).toEqual({ Query: 2 });
+  });
+});
+
+describe('a user read with the first page of their followers', () => {
+  const PROFILE = `query($u: String!, $first: Int, $after: String) { user(username: $u) { username name
+    followers(first: $first, after: $after) { edges { node { username name } } pageInfo { hasNextPage endCursor } } } }`;
+  let star: string;
+  let fans: string[];
+  beforeAll(async () => {
+    star = (await seedUsers(1, 'star'))[0]!;
+    fans = (await seedUsers(12, 'fan')).sort();
+    await loadItems(s.clients.doc, s.tableName, fans.map((f) => newFollowItem(star, f, '2026-02-02T00:00:00.000')));
+  });
+
+  it('is one Query for the profile and every follower, then one BatchGetItem of their profiles, when the page holds them all', async () => {
+    const res = await s.execute(PROFILE, { variables: { u: star, first: 12 } });
+    expectNoErrors(res);
+    expect(res.data!.user).toMatchObject({ username: star, name: `Name ${star}` });
+    expect(res.data!.user.followers.edges.map((e: any) => e.node)).toEqual(fans.map((f) => ({ username: f, name: `Name ${f}` })));
+    expect(res.data!.user.followers.pageInfo.hasNextPage).toBe(false);
+    expect(res.calls.map((c) => c.command)).toEqual(['Query', 'BatchGetItem']);
+    expect(batchGetKeys(res.calls).sort()).toEqual(fans.map((f) => `USER#${f}`));
+  });
+
+  it('reads the profile by key, with the followers\' profiles, when there are more followers than the page; the next page continues exactly', async () => {
+    const page1 = await s.execute(PROFILE, { variables: { u: star, first: 5 } });
+    expectNoErrors(page1);
+    expect(page1.data!.user.name).toBe(`Name ${star}`);
+    expect(page1.data!.user.followers.pageInfo.hasNextPage).toBe(true);
+    expect(page1.calls.map((c) => c.command)).toEqual(['Query', 'BatchGetItem']);
+    expect(batchGetKeys(page1.calls).sort()).toEqual([star, ...fans.slice(0, 5)].map((f) => `USER#${f}`).sort());
+    const page2 = await s.execute(PROFILE, { variables: { u: star, first: 10, after: page1.data!.user.followers.pageInfo.endCursor } });
+    expectNoErrors(page2);
+    expect([...page1.data!.user.followers.edges, ...page2.data!.user.followers.edges].map((e: any) => e.node.username)).toEqual(fans);
+    expect(page2.data!.user.followers.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('has an exact hasNextPage when the followers are one more than the page', async () => {
+    const res = await s.execute(PROFILE, { variables: { u: star, first: 11 } });
+    expectNoErrors(res);
+    expect(res.data!.user.followers.edges).toHaveLength(11);
+    expect(res.data!.user.followers.pageInfo.hasNextPage).toBe(true);
+    expect(res.calls.map((c) => c.command)).toEqual(['Query', 'BatchGetItem']);
+  });
+
+  it('answers null for a user who does not exist with one Query, and reads nothing for first: 0 but the profile', async () => {
+    const missing = await s.execute(PROFILE, { variables: { u: freshUsername('ghost'), first: 5 } });
+    expectNoErrors(missing);
+    expect(missing.data).toEqual({ user: null });
+    expect(countCalls(missing.calls)).toEqual({ Query: 1 });
+    const none = await s.execute(PROFILE, { variables: { u: star, first: 0 } });
+    expectNoErrors(none);
+    expect(none.data!.user.followers).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    expect(countCalls(none.calls)).toEqual({ BatchGetItem: 1 });
+  });
+
+  it('still refuses a bad first on the followers field, and reads the user by key when followers is selected twice', async () => {
+    const bad = await s.execute(PROFILE, { variables: { u: star, first: 101 } });
+    expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(bad.errors![0]!.path).toEqual(['user', 'followers']);
+    const twice = await s.execute(`query($u: String!) { user(username: $u) { a: followers(first: 2) { edges { node { username } } } b: followers(first: 3) { edges { node { username } } } } }`, { variables: { u: star } });
+    expectNoErrors(twice);
+    expect(twice.data!.user.a.edges.map((e: any) => e.node.username)).toEqual(fans.slice(0, 2));
+    expect(twice.data!.user.b.edges.map((e: any) => e.node.username)).toEqual(fans.slice(0, 3));
+    expect(twice.calls[0]!.command).toBe('BatchGetItem');
   });
 });
 

@@ -1,15 +1,15 @@
 import { parse, type FragmentDefinitionNode, type OperationDefinitionNode, type FieldNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { selects } from '../../src/resolvers/selection.js';
+import { childArguments, selects } from '../../src/resolvers/selection.js';
 
 // The info a resolver of the document's first root field would get.
-function infoOf(source: string) {
+function infoOf(source: string, variableValues: Record<string, unknown> = {}) {
   const doc = parse(source);
   const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
   const fragments = Object.fromEntries(
     doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((f) => [f.name.value, f]),
   );
-  return { fieldNodes: [op.selectionSet.selections[0] as FieldNode], fragments };
+  return { fieldNodes: [op.selectionSet.selections[0] as FieldNode], fragments, variableValues };
 }
 
 describe('selects', () => {
@@ -44,3 +44,11 @@ describe('selects', () => {
   });
 });
 
+describe('childArguments', () => {
+  it('gives the arguments of each selection of a child field, with variables, through aliases and fragments', () => {
+    const info = infoOf(`query($n: Int) { user { a: followers(first: $n) { edges { cursor } } ...F ... on User { followers(after: "x") { edges { cursor } } } } }
+      fragment F on User { followers { pageInfo { hasNextPage } } }`, { n: 7 });
+    expect(childArguments(info, 'followers')).toEqual([{ first: 7 }, {}, { after: 'x' }]);
+    expect(childArguments(info, 'following')).toEqual([]);
+  });
+});
