@@ -7,18 +7,19 @@
 // InvertedIndex (SK #FRIEND#<follower>), then the followed users' profiles by key ("partial
 // normalization": the follow item holds no profile data). Each user item keeps exact `followers`
 // and `following` counts, moved in the same transaction as the follow item.
-import type { QueryCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AppError, notFound } from '../errors.js';
 import type { Item } from './batch.js';
 import type { DataContext } from './context.js';
 import { listBinding } from './cursor.js';
 import { keys } from './keys.js';
-import { correctItem, pageKey } from './loaders.js';
-import { lazyEdge, lazyPageInfo, loadPage, pageOf, pageSize, type Connection, type Page, type PageArgs } from './pagination.js';
+import { correctItem } from './loaders.js';
+import { lazyEdge, lazyPageInfo, loadPage, type Connection, type Page, type PageArgs } from './pagination.js';
+import { pageReadAhead, viewUserWithList } from './profile.js';
 import { formatTimestamp } from './photos.js';
 import { INVERTED_INDEX } from './table.js';
 import { transactWrite } from './transactions.js';
-import { getUser, getUsers, toUser, type UserRecord } from './users.js';
+import { getUsers, toUser, type UserRecord } from './users.js';
 
 export interface FollowEdge {
   cursor: string;
@@ -41,50 +42,24 @@ export function toFollow(item: Item): { followed: string; follower: string; foll
 // View followers for user: Query PK = USER#<u> AND begins_with(SK, #FRIEND#), then their profiles through the loader.
 export async function listFollowers(ctx: DataContext, username: string, args: PageArgs): Promise<UserConnection> {
   const binding = followersBinding(username);
-  const readAhead = args.after ? undefined : ctx.loaders.pages.get(pageKey(binding, pageSize(args.first)));
-  const page = readAhead ?? (await loadPage(ctx, { input: followersQuery(ctx.db.tableName, username), args, cursorKeys: ctx.cursorKeys, binding }));
+  const page =
+    pageReadAhead(ctx, binding, args) ?? (await loadPage(ctx, { input: followersQuery(ctx.db.tableName, username), args, cursorKeys: ctx.cursorKeys, binding }));
   return withProfiles(ctx, page, (f) => f.follower);
 }
 
 const followersBinding = (username: string) => listBinding('User.followers', username, undefined);
 
-// View a user and the first page of their followers: Query PK = USER#<u> AND SK BETWEEN #FRIEND# AND #METADATA#<u> (table).
-// Follow items sort just before the user's own item, so when the page holds all of a user's
-// followers (most users) the profile comes in the same call; otherwise it is read by key, in
-// the same BatchGetItem as the followers' profiles. Either way the page is exact and is left in
-// Loaders.pages for User.followers.
-export async function viewUserWithFollowers(ctx: DataContext, username: string, args: { first?: number | null }): Promise<UserRecord | null> {
-  const first = pageSize(args.first);
-  const out = await ctx.db.query(userWithFollowersQuery(ctx.db.tableName, username, first));
-  const items = out.Items ?? [];
-  const metaSk = keys.userMetadataSk(username);
-  const user = items.find((it) => it.SK === metaSk);
-  const follows = items.filter((it) => String(it.SK).startsWith(keys.followerSkPrefix));
-  const binding = followersBinding(username);
-  const page = pageOf({ input: followersQuery(ctx.db.tableName, username), args: { first }, cursorKeys: ctx.cursorKeys, binding }, follows);
-  ctx.loaders.pages.set(pageKey(binding, first), page);
-  // Requested now, so a profile read by key below shares their BatchGetItem; loadMany never rejects.
-  void ctx.loaders.item.loadMany(page.items.map((f) => keys.user(toFollow(f).follower)));
-  if (user) {
-    correctItem(ctx.loaders, keys.user(username), user);
-    return toUser(user);
-  }
-  // The whole range was read and holds no profile: the user does not exist.
-  if (!out.LastEvaluatedKey) {
-    correctItem(ctx.loaders, keys.user(username), null);
-    return null;
-  }
-  return getUser(ctx, username);
-}
-
-export function userWithFollowersQuery(tableName: string, username: string, first: number): QueryCommandInput {
-  return {
-    TableName: tableName,
-    KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-    ExpressionAttributeValues: { ':pk': keys.userPartition(username), ':from': keys.followerSkPrefix, ':to': keys.userMetadataSk(username) },
-    // The page, one more follower for an exact hasNextPage, and the profile after them.
-    Limit: first + 2,
-  };
+// View a user and the first page of its followers: Query PK = USER#<u> AND SK BETWEEN #FRIEND# AND #METADATA#<u> (table); see profile.ts.
+export function viewUserWithFollowers(ctx: DataContext, username: string, first: number): Promise<UserRecord | null> {
+  return viewUserWithList(ctx, username, {
+    input: followersQuery(ctx.db.tableName, username),
+    binding: followersBinding(username),
+    first,
+    end: keys.followerSkPrefix,
+    ascending: true,
+    isListItem: (it) => String(it.SK).startsWith(keys.followerSkPrefix),
+    next: (page) => page.items.map((f) => keys.user(toFollow(f).follower)),
+  });
 }
 
 export function followersQuery(tableName: string, username: string) {

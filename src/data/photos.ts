@@ -7,7 +7,7 @@
 //
 // On InvertedIndex (SK, PK) a photo's partition holds its reactions (PK REACTION#…) followed by
 // the photo itself (PK USER#…, which sorts after every REACTION#).
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AppError, notFound } from '../errors.js';
 import type { Item } from './batch.js';
 import type { DataContext } from './context.js';
@@ -15,6 +15,7 @@ import { listBinding } from './cursor.js';
 import { keys, type Key } from './keys.js';
 import { correctItem, primeItems } from './loaders.js';
 import { loadPage, toConnection, type Connection, type PageArgs } from './pagination.js';
+import { pageReadAhead, viewUserWithList } from './profile.js';
 import { INVERTED_INDEX } from './table.js';
 import { transactWrite } from './transactions.js';
 import type { UserRecord } from './users.js';
@@ -102,17 +103,30 @@ export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoR
 
 // View recent photos for user, newest first: Query PK = USER#<u> AND begins_with(SK, PHOTO#<u>#), descending.
 export async function listUserPhotos(ctx: DataContext, owner: UserRecord, args: PageArgs): Promise<Connection<PhotoRecord>> {
-  const page = await loadPage(ctx, {
-    input: userPhotosQuery(ctx.db.tableName, owner.username),
-    args,
-    cursorKeys: ctx.cursorKeys,
-    binding: listBinding('User.photos', owner.username, undefined),
-  });
+  const binding = photosBinding(owner.username);
+  const page =
+    pageReadAhead(ctx, binding, args) ?? (await loadPage(ctx, { input: userPhotosQuery(ctx.db.tableName, owner.username), args, cursorKeys: ctx.cursorKeys, binding }));
   primeItems(ctx.loaders, page.items);
   return toConnection(page, (item) => ({ ...toPhoto(item), ownerUser: owner }));
 }
 
-export function userPhotosQuery(tableName: string, owner: string) {
+const photosBinding = (owner: string) => listBinding('User.photos', owner, undefined);
+
+// Fetch user and photos, as the lab does: Query PK = USER#<u> AND SK BETWEEN #METADATA#<u> AND PHOTO#<u>#<high>, descending (table); see profile.ts.
+export function viewUserWithPhotos(ctx: DataContext, username: string, first: number): Promise<UserRecord | null> {
+  const prefix = keys.photoSkPrefix(username);
+  return viewUserWithList(ctx, username, {
+    input: userPhotosQuery(ctx.db.tableName, username),
+    binding: photosBinding(username),
+    first,
+    // Above every timestamp: the range ends after the newest photo.
+    end: `${prefix}\uffff`,
+    ascending: false,
+    isListItem: (it) => String(it.SK).startsWith(prefix),
+  });
+}
+
+export function userPhotosQuery(tableName: string, owner: string): QueryCommandInput {
   return {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',

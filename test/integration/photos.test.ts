@@ -145,12 +145,34 @@ describe('reading the lab\'s photos', () => {
     expect(countCalls(res.calls)).toEqual({ BatchGetItem: 1, Query: 1 });
   });
 
+  it('reads a user with its photos in one Query when the page reaches the user\'s item, else adds a BatchGetItem for the user', async () => {
+    const all = labPhotos.filter((p) => p.username === 'john42').map((p) => p.timestamp as string).sort().reverse();
+    const q = `query($first: Int) { user(username: "john42") { name photos(first: $first) { edges { node { timestamp } } pageInfo { hasNextPage } } } }`;
+    const whole = await s.execute(q, { variables: { first: 18 } });
+    expectNoErrors(whole);
+    expect(whole.data!.user.photos.edges.map((e: any) => e.node.timestamp)).toEqual(all);
+    expect(whole.data!.user.photos.pageInfo.hasNextPage).toBe(false);
+    expect(whole.calls.map((c) => c.command)).toEqual(['Query']);
+    // One more photo than the page still fits the Query's Limit (page + 2), with an exact hasNextPage.
+    const oneMore = await s.execute(q, { variables: { first: 17 } });
+    expectNoErrors(oneMore);
+    expect(oneMore.data!.user.photos.pageInfo.hasNextPage).toBe(true);
+    expect(oneMore.calls.map((c) => c.command)).toEqual(['Query']);
+    const part = await s.execute(q, { variables: { first: 16 } });
+    expectNoErrors(part);
+    expect(part.data!.user.name).toBe(whole.data!.user.name);
+    expect(part.data!.user.photos.edges.map((e: any) => e.node.timestamp)).toEqual(all.slice(0, 16));
+    expect(part.data!.user.photos.pageInfo.hasNextPage).toBe(true);
+    expect(part.calls.map((c) => c.command)).toEqual(['Query', 'BatchGetItem']);
+  });
+
   it('batches the viewer\'s reactions on a page of photos into one BatchGetItem', async () => {
     const res = await s.execute(`{ user(username: "david83") { photos(first: 20) { edges { node { viewerReactions } } } } }`, { as: 'kennedyheather' });
     expectNoErrors(res);
     const photos = labPhotos.filter((p) => p.username === 'david83');
-    // 4 possible keys per photo; at most 100 keys per BatchGetItem.
-    expect(countCalls(res.calls)).toEqual({ BatchGetItem: 1 + Math.ceil((photos.length * 4) / 100), Query: 1 });
+    // The user and all its photos in one Query; 4 possible keys per photo, at most 100 keys per BatchGetItem.
+    expect(photos.length).toBeLessThan(20);
+    expect(countCalls(res.calls)).toEqual({ BatchGetItem: Math.ceil((photos.length * 4) / 100), Query: 1 });
     const expected = photos
       .sort((a, b) => (a.timestamp < b.timestamp ? 1 : -1))
       .map((p) => labReactions.filter((r) => r.SK === p.SK && r.reactingUser === 'kennedyheather').map((r) => TYPE[r.reactionType]).sort());
