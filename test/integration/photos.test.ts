@@ -166,6 +166,14 @@ describe('reading the lab\'s photos', () => {
     expect(part.calls.map((c) => c.command)).toEqual(['Query', 'BatchGetItem']);
   });
 
+  it('reads the viewer with its photos in one Query as well', async () => {
+    const res = await s.execute(`{ viewer { username photos(first: 20) { edges { node { owner { username } } } } } }`, { as: 'john42' });
+    expectNoErrors(res);
+    expect(res.data!.viewer.photos.edges).toHaveLength(18);
+    expect(res.data!.viewer.photos.edges.every((e: any) => e.node.owner.username === 'john42')).toBe(true);
+    expect(res.calls.map((c) => c.command)).toEqual(['Query']);
+  });
+
   it('batches the viewer\'s reactions on a page of photos into one BatchGetItem', async () => {
     const res = await s.execute(`{ user(username: "david83") { photos(first: 20) { edges { node { viewerReactions } } } } }`, { as: 'kennedyheather' });
     expectNoErrors(res);

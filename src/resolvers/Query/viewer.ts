@@ -1,4 +1,4 @@
 import type { QueryResolvers } from '../../__generated__/resolvers-types.js';
-import { getUser } from '../../data/users.js';
+import { readProfile } from '../profile.js';
 
-export const viewer: QueryResolvers['viewer'] = (_, __, ctx) => (ctx.viewer ? getUser(ctx, ctx.viewer.username) : null);
+export const viewer: QueryResolvers['viewer'] = (_, __, ctx, info) => (ctx.viewer ? readProfile(ctx, ctx.viewer.username, info) : null);
