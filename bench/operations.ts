@@ -62,7 +62,7 @@ export function readScenarios(fanouts: readonly number[]): ReadScenario[] {
       pages: pagesFor(n, { u: seed.followedUser(n) }),
       connectionPath: ['user', 'followers'],
       floor: {
-        // A first page that holds every follower reads the profile in the same Query (src/data/profile.ts).
+        // A first page that holds every follower reads the profile in the same Query (src/data/users/profile.ts).
         calls: pages === 1 ? 2 : 3 * pages,
         why: 'one page: the user and its followers (one Query), their profiles (BatchGetItem); with more pages, per page the user, the follow items and their profiles',
       },

@@ -224,7 +224,7 @@ DynamoDB Local, not DynamoDB.
   started with \`${(s.nodeFlags ?? []).join(' ') || 'no flags'}\` (the production start script's heap setting).${
     s.pinned ? ` With \`taskset\` each server under test is pinned to CPU ${s.cpuUnderTest}; DynamoDB Local, the stub and the load generator may use both CPUs.` : ' No CPU pinning.'
   }
-- Variants: **ours** is \`createApp\` (src/server.ts) with our resolvers; **naive** serves the same SDL
+- Variants: **ours** is \`createApp\` (src/http/server.ts) with our resolvers; **naive** serves the same SDL
   with bench/naive resolvers, one GetItem per related item (the N+1 pattern of AppSync/Amplify
   resolver maps), through the same \`Db\` so its calls are metered the same way; **plain** serves the
   same SDL from memory with plain Apollo Server (no database).

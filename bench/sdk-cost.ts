@@ -6,8 +6,8 @@
 // and one over all commands, give the figures the server's overhead is judged against.
 //
 //   node --import tsx bench/sdk-cost.ts <endpoint> <table> <iterations> [repetitions]
-import { createClients } from '../src/data/client.js';
-import { Db } from '../src/data/db.js';
+import { createClients } from '../src/data/dynamo/client.js';
+import { Db } from '../src/data/dynamo/db.js';
 import { keys } from '../src/data/keys.js';
 import { followedUser, poolUser } from './seed.js';
 import { median, sdkFits } from './stats.js';

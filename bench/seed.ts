@@ -12,7 +12,7 @@
 //   bench_feed_<N>                      N photos with reaction counts
 //   write pools                         users and games the write scenarios consume, one pair each
 import { keys } from '../src/data/keys.js';
-import type { Item } from '../src/data/batch.js';
+import type { Item } from '../src/data/dynamo/batch.js';
 
 export const FANOUTS = [1, 10, 100, 1000] as const;
 export type Fanout = (typeof FANOUTS)[number];

@@ -1,5 +1,5 @@
 // The benchmark's server process: one variant of the same schema on a free loopback port.
-//   ours   createApp from src/server.ts (our resolvers, loaders, limits, cost reporting)
+//   ours   createApp from src/http/server.ts (our resolvers, loaders, limits, cost reporting)
 //   naive  ApolloServer + bench/naive resolvers (one GetItem per related item), same HTTP handling
 //   plain  ApolloServer + in-memory resolvers: no DynamoDB at all (the floor)
 // Besides /graphql it answers GET /__bench/stats: this process's CPU time, completed GraphQL
@@ -12,11 +12,13 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../src/config.js';
-import { createClients } from '../src/data/client.js';
-import { CostMeter } from '../src/data/cost.js';
-import { Db } from '../src/data/db.js';
+import { createClients } from '../src/data/dynamo/client.js';
+import { CostMeter } from '../src/data/dynamo/cost.js';
+import { Db } from '../src/data/dynamo/db.js';
 import { createLogger } from '../src/log.js';
-import { appOptionsFromConfig, createApp, formatError, loadTypeDefs } from '../src/server.js';
+import { formatError } from '../src/graphql/apollo.js';
+import { appOptionsFromConfig, createApp } from '../src/http/server.js';
+import { loadTypeDefs } from '../src/schema.js';
 import { naiveResolvers, type NaiveContext } from './naive/resolvers.js';
 import { plainResolvers } from './plain/resolvers.js';
 

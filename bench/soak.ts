@@ -14,11 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { signToken } from '../src/auth.js';
 import { loadConfig } from '../src/config.js';
-import { ensureTable } from '../src/data/admin.js';
-import { createClients } from '../src/data/client.js';
-import { startDynamoLocal } from '../src/data/local.js';
+import { ensureTable } from '../src/ops/admin.js';
+import { createClients } from '../src/data/dynamo/client.js';
+import { startDynamoLocal } from '../src/ops/local.js';
 import { createLogger } from '../src/log.js';
-import { appOptionsFromConfig, createApp } from '../src/server.js';
+import { appOptionsFromConfig, createApp } from '../src/http/server.js';
 import { invariantViolations } from '../test/reliability/support.js';
 import { DOMAIN_CODES, operations, scopeOf, seedWorld, type Operation } from '../test/reliability/workload.js';
 

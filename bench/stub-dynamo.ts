@@ -7,7 +7,7 @@
 //   node --import tsx bench/stub-dynamo.ts <table>
 import { createServer } from 'node:http';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Item } from '../src/data/batch.js';
+import type { Item } from '../src/data/dynamo/batch.js';
 import { keyId } from '../src/data/keys.js';
 import { TABLE } from '../src/data/table.js';
 import { benchItems, itemBytes } from './seed.js';

@@ -5,7 +5,7 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  // src/graphiql.ts serves the assets under /graphiql/ and index.html at /graphql.
+  // src/http/graphiql.ts serves the assets under /graphiql/ and index.html at /graphql.
   base: '/graphiql/',
   publicDir: false,
   // No React plugin: esbuild's automatic JSX runtime is all the page needs.

@@ -1,17 +1,14 @@
-// Lambda entry, beside main.ts: the same ApolloServer (createApp), served through API Gateway's
+// Lambda entry, beside main.ts: the same ApolloServer (createGraphQL), served through API Gateway's
 // HTTP API (payload 2.0). The table is deployed by infra/, so unlike main.ts nothing here creates
 // tables, loads demo data or starts DynamoDB Local.
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
-import { createAuthenticator } from './auth.js';
 import { loadConfig, type Config } from './config.js';
-import { createContext, type ContextDeps } from './context.js';
-import { createReadyCheck } from './data/admin.js';
-import { clientOptionsFrom, createClients, type DynamoClients } from './data/client.js';
-import { cursorKeys } from './data/cursor.js';
+import { clientOptionsFrom, createClients, type DynamoClients } from './data/dynamo/client.js';
+import { createGraphQL, graphqlOptionsFromConfig } from './graphql/apollo.js';
+import { parseGraphQLRequest, routeAnswer, type Answer } from './http/preflight.js';
 import { createLogger, type Logger } from './log.js';
-import { parseGraphQLRequest, routeAnswer, type Answer } from './preflight.js';
-import { createApp } from './server.js';
+import { createReadyCheck } from './data/dynamo/ready.js';
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: LambdaContext) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -31,21 +28,12 @@ export function createHandler(config: Config, opts: HandlerOptions = {}): Lambda
   for (const w of config.warnings) logger.warn(w);
   const clients = opts.clients ?? createClients(clientOptionsFrom(config));
   const checkReady = createReadyCheck(clients.raw, config.tableName);
-  const deps: ContextDeps = {
-    client: clients.doc,
-    tableName: config.tableName,
-    cursorKeys: cursorKeys(config.cursorSecret),
-    authenticate: createAuthenticator(config.auth),
-    now: opts.now,
-  };
-  // createApp's HTTP handler goes unused here; its ApolloServer carries the limits and the
-  // extensions.dynamodb cost report, which is why it is reused rather than rebuilt.
-  const app = createApp({ ...deps, reportCost: config.reportCost, maxBodyBytes: config.maxBodyBytes, checkReady, logger });
+  const service = createGraphQL({ client: clients.doc, ...graphqlOptionsFromConfig(config), now: opts.now, logger });
 
   // The integration is CommonJS, so its types name @apollo/server's CJS declarations while ours
   // are ESM: the same class to TypeScript twice. At run time it only calls public methods.
-  const graphql = startServerAndCreateLambdaHandler(app.apollo as never, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
-    context: ({ event }) => createContext(deps, event.headers?.authorization),
+  const graphql = startServerAndCreateLambdaHandler(service.apollo as never, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
+    context: ({ event }) => service.context(event.headers?.authorization),
     middleware: [(event) => route(event, config.maxBodyBytes, checkReady)],
   });
   return async (event, context) => {
@@ -62,7 +50,7 @@ export const handler: LambdaHttpHandler = (event, context) => {
   return cached(event, context);
 };
 
-/** The same answers before Apollo as the HTTP server (src/preflight.ts), in the integration's shape. */
+/** The same answers before Apollo as the HTTP server (src/http/preflight.ts), in the integration's shape. */
 async function route(
   event: APIGatewayProxyEventV2,
   maxBodyBytes: number,

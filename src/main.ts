@@ -4,11 +4,12 @@
 import { fileURLToPath } from 'node:url';
 import { signToken } from './auth.js';
 import { describeDatabase } from './config.js';
-import { createReadyCheck, ensureTable } from './data/admin.js';
-import { isTableEmpty, loadItems, readJsonl } from './data/load.js';
+import { createReadyCheck } from './data/dynamo/ready.js';
+import { ensureTable } from './ops/admin.js';
+import { isTableEmpty, loadItems, readJsonl } from './ops/load.js';
 import { createLogger } from './log.js';
-import { configOrExit, openDatabaseOrExit } from './runtime.js';
-import { appOptionsFromConfig, createApp } from './server.js';
+import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
+import { appOptionsFromConfig, createApp } from './http/server.js';
 
 export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) => fileURLToPath(new URL(`../demo/${f}`, import.meta.url)));
 /** A user present in the labs' data, whose token GraphiQL starts with locally. */

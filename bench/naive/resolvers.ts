@@ -3,9 +3,9 @@
 // in it (a follower's profile, a player's user, a photo's owner) is its own GetItem, with no
 // batching and no per-request cache. The calls go through the project's Db, so they are metered
 // into extensions.dynamodb exactly like ours.
-import type { Item } from '../../src/data/batch.js';
-import type { CostMeter } from '../../src/data/cost.js';
-import type { Db } from '../../src/data/db.js';
+import type { Item } from '../../src/data/dynamo/batch.js';
+import type { CostMeter } from '../../src/data/dynamo/cost.js';
+import type { Db } from '../../src/data/dynamo/db.js';
 import { keys } from '../../src/data/keys.js';
 import { INVERTED_INDEX, OPEN_GAMES_INDEX } from '../../src/data/table.js';
 

@@ -1,7 +1,7 @@
 // The floor: the same schema answered from memory by plain Apollo Server resolvers, with no
 // DynamoDB, no loaders, no cursor crypto and no cost metering. Whatever our server spends above
 // this (plus what the AWS SDK itself costs per call and item) is its own overhead.
-import type { Item } from '../../src/data/batch.js';
+import type { Item } from '../../src/data/dynamo/batch.js';
 import { keyId, keys } from '../../src/data/keys.js';
 import { benchItems } from '../seed.js';
 

@@ -13,7 +13,7 @@ import { TABLE, type TableDefinition } from '../../src/data/table.js';
 import { buildTable } from './table.js';
 
 /**
- * Every DynamoDB action the server's Db (src/data/db.ts) and /readyz can send. A transaction is
+ * Every DynamoDB action the server's Db (src/data/dynamo/db.ts) and /readyz can send. A transaction is
  * authorized per item action, so TransactWriteItems needs no action of its own but needs
  * ConditionCheckItem for its condition checks.
  */

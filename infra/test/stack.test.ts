@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createTableInput } from '../../src/data/admin.js';
+import { createTableInput } from '../../src/ops/admin.js';
 import { TABLE, type TableDefinition } from '../../src/data/table.js';
 import { GraphqlStack, SERVER_DYNAMODB_ACTIONS, type GraphqlStackProps, type JwksAuth } from '../lib/stack.js';
 
@@ -149,7 +149,7 @@ describe('the function\'s permissions', () => {
   it('cover every command the server\'s Db can send', () => {
     // A transaction is authorized per item: Put/Update/Delete plus ConditionCheckItem for checks.
     const perItem: Record<string, string[]> = { TransactWriteItems: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] };
-    const db = readFileSync(new URL('../../src/data/db.ts', import.meta.url), 'utf8');
+    const db = readFileSync(new URL('../../src/data/dynamo/db.ts', import.meta.url), 'utf8');
     const sent = [...db.matchAll(/this\.send\('(\w+)'/g)].map((m) => m[1]!);
     expect(sent.length).toBeGreaterThanOrEqual(9);
     for (const command of sent) {

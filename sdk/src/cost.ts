@@ -1,5 +1,5 @@
 // What operations cost in DynamoDB, as the server reports it in extensions.dynamodb.
-import type { CostReport } from '../../src/data/cost.js';
+import type { CostReport } from '../../src/data/dynamo/cost.js';
 
 export type { CostReport };
 

@@ -1,9 +1,9 @@
 // The one error every SDK call throws: a code a program can switch on, the server's message, the
 // path of the failing field and every error of the response.
 import type { ErrorCode } from '../../src/errors.js';
-import type { CostReport } from '../../src/data/cost.js';
+import type { CostReport } from '../../src/data/dynamo/cost.js';
 
-/** Codes graphql-js and Apollo Server give before any resolver runs (see PUBLIC_CODES in src/server.ts). */
+/** Codes graphql-js and Apollo Server give before any resolver runs (see PUBLIC_CODES in src/graphql/apollo.ts). */
 export type RequestErrorCode =
   | 'GRAPHQL_PARSE_FAILED'
   | 'GRAPHQL_VALIDATION_FAILED'

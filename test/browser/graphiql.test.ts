@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examples } from '../../graphiql/src/examples.js';
 import { definedOperationName } from '../../graphiql/src/operation-name.js';
-import type { GraphiQLOptions } from '../../src/graphiql.js';
+import type { GraphiQLOptions } from '../../src/http/graphiql.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,6 +1,6 @@
 // Starts one DynamoDB Local in memory for the test run and stops it afterwards.
 import type { TestProject } from 'vitest/node';
-import { startDynamoLocal } from '../../src/data/local.js';
+import { startDynamoLocal } from '../../src/ops/local.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { signToken, type Role } from '../../src/auth.js';
 import { isLoopback, loadConfig, type AuthConfig } from '../../src/config.js';
-import { createClients, type DynamoClients } from '../../src/data/client.js';
-import { ensureTable } from '../../src/data/admin.js';
-import { loadItems, readJsonl } from '../../src/data/load.js';
-import type { GraphiQLOptions } from '../../src/graphiql.js';
+import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
+import { ensureTable } from '../../src/ops/admin.js';
+import { loadItems, readJsonl } from '../../src/ops/load.js';
+import type { GraphiQLOptions } from '../../src/http/graphiql.js';
 import { createLogger } from '../../src/log.js';
-import { appOptionsFromConfig, createApp, type App } from '../../src/server.js';
+import { appOptionsFromConfig, createApp, type App } from '../../src/http/server.js';
 import { startRecorder, type RecordedCall, type Recorder } from './recorder.js';
 
 export const LAB_FILES = {

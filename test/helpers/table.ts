@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { isLoopback } from '../../src/config.js';
-import { ensureTable } from '../../src/data/admin.js';
-import { createClients, type DynamoClients } from '../../src/data/client.js';
+import { ensureTable } from '../../src/ops/admin.js';
+import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
 
 export async function freshTable(): Promise<{ tableName: string; clients: DynamoClients; endpoint: string }> {
   const endpoint = inject('dynamoEndpoint');

@@ -2,9 +2,9 @@
 // it, which can stall for minutes behind the other test files' load on the shared instance.
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput, ensureTable } from '../../src/data/admin.js';
-import { createClients, type DynamoClients } from '../../src/data/client.js';
-import { startDynamoLocal, type EmbeddedDynamo } from '../../src/data/local.js';
+import { createTableInput, ensureTable } from '../../src/ops/admin.js';
+import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
+import { startDynamoLocal, type EmbeddedDynamo } from '../../src/ops/local.js';
 import { TABLE } from '../../src/data/table.js';
 
 let local: EmbeddedDynamo;

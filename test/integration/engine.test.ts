@@ -1,13 +1,13 @@
 // The data engine against DynamoDB Local: paging, guarded writes, and cost as a proxy sees it.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClients, type DynamoClients } from '../../src/data/client.js';
-import { CostMeter } from '../../src/data/cost.js';
-import { cursorKeys, listBinding } from '../../src/data/cursor.js';
-import { Db } from '../../src/data/db.js';
-import { loadItems } from '../../src/data/load.js';
-import { queryPage, toConnection } from '../../src/data/pagination.js';
-import { transactWrite } from '../../src/data/transactions.js';
+import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
+import { CostMeter } from '../../src/data/dynamo/cost.js';
+import { cursorKeys, listBinding } from '../../src/data/dynamo/cursor.js';
+import { Db } from '../../src/data/dynamo/db.js';
+import { loadItems } from '../../src/ops/load.js';
+import { queryPage, toConnection } from '../../src/data/dynamo/pagination.js';
+import { transactWrite } from '../../src/data/dynamo/transactions.js';
 import { AppError, UnavailableError } from '../../src/errors.js';
 import { startRecorder, type Recorder } from '../helpers/recorder.js';
 import { freshTable } from '../helpers/table.js';

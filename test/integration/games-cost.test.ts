@@ -1,9 +1,9 @@
 // Round trips: what reading games with their players' profiles costs, counted by the recording
 // proxy (res.calls) and by the server's own meter (extensions.dynamodb.waves).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Item } from '../../src/data/batch.js';
-import { newGameItem, newPlayerItem } from '../../src/data/games-writes.js';
-import { loadItems } from '../../src/data/load.js';
+import type { Item } from '../../src/data/dynamo/batch.js';
+import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
+import { loadItems } from '../../src/ops/load.js';
 import { countCalls, errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';
 

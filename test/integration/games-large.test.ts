@@ -2,7 +2,7 @@
 // exactly, and its first page costs the floor: one Query, one BatchGetItem.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadItems } from '../../src/data/load.js';
+import { loadItems } from '../../src/ops/load.js';
 import { countCalls, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;

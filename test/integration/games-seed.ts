@@ -2,8 +2,8 @@
 // (not through the API, to stay fast), shaped exactly like the lab's items.
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Item } from '../../src/data/batch.js';
-import { loadItems } from '../../src/data/load.js';
+import type { Item } from '../../src/data/dynamo/batch.js';
+import { loadItems } from '../../src/ops/load.js';
 import { freshUsername, type TestServer } from '../helpers/server.js';
 
 /** Writes `count` fresh users and returns their names. */

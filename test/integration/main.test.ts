@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/auth.js';
 import { loadConfig } from '../../src/config.js';
-import { freePort } from '../../src/data/local.js';
+import { freePort } from '../../src/ops/local.js';
 
 const running: ChildProcess[] = [];
 afterAll(() => {

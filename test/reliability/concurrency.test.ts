@@ -3,7 +3,7 @@
 // domain code a client can act on (never INTERNAL_SERVER_ERROR).
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newFollowItem } from '../../src/data/follows.js';
+import { newFollowItem } from '../../src/data/follows/follows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { closeAndDrop, invariantViolations, pool } from './support.js';
 import { DOMAIN_CODES, operations, scopeOf, seedWorld, type World } from './workload.js';

@@ -2,9 +2,9 @@
 // (extensions.limit, value, max) and with no DynamoDB call made, as the proxy sees it.
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newGameItem, newPlayerItem } from '../../src/data/games-writes.js';
-import { loadItems } from '../../src/data/load.js';
-import { LIMITS } from '../../src/limits.js';
+import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
+import { loadItems } from '../../src/ops/load.js';
+import { LIMITS } from '../../src/graphql/limits.js';
 import { expectNoErrors, startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server.js';
 import { closeAndDrop, seedUsers } from './support.js';
 

@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthenticator, signToken } from '../../src/auth.js';
 import { isLoopback, loadConfig } from '../../src/config.js';
-import { createReadyCheck, ensureTable } from '../../src/data/admin.js';
-import { createClients, type DynamoClients } from '../../src/data/client.js';
-import { cursorKeys } from '../../src/data/cursor.js';
-import { freePort, startDynamoLocal, type EmbeddedDynamo } from '../../src/data/local.js';
+import { createReadyCheck } from '../../src/data/dynamo/ready.js';
+import { ensureTable } from '../../src/ops/admin.js';
+import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
+import { cursorKeys } from '../../src/data/dynamo/cursor.js';
+import { freePort, startDynamoLocal, type EmbeddedDynamo } from '../../src/ops/local.js';
 import { createLogger } from '../../src/log.js';
-import { createApp, type App } from '../../src/server.js';
+import { createApp, type App } from '../../src/http/server.js';
 import { invariantViolations } from './support.js';
 import { DOMAIN_CODES, operations, scopeOf, seedWorld, type Operation, type World } from './workload.js';
 

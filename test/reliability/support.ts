@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Item } from '../../src/data/batch.js';
-import { loadItems } from '../../src/data/load.js';
+import type { Item } from '../../src/data/dynamo/batch.js';
+import { loadItems } from '../../src/ops/load.js';
 
 // Not test/helpers/server.js's: this module also runs outside vitest (bench/soak.ts).
 const freshUsername = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;

@@ -4,9 +4,9 @@
 // shapes the domain modules write, so a run spends its time on the operations under test.
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { newGameItem, newPlayerItem } from '../../src/data/games-writes.js';
-import { loadItems } from '../../src/data/load.js';
-import { newPhotoItem } from '../../src/data/photos.js';
+import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
+import { loadItems } from '../../src/ops/load.js';
+import { newPhotoItem } from '../../src/data/photos/photos.js';
 import { seeded } from '../helpers/faults.js';
 import { seedUsers, type Scope } from './support.js';
 

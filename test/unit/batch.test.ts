@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_GET_LIMIT, UnprocessedKeyError, backoffDelay, batchGetKeys, type Item, type RetryPolicy } from '../../src/data/batch.js';
-import type { Db } from '../../src/data/db.js';
+import { BATCH_GET_LIMIT, UnprocessedKeyError, backoffDelay, batchGetKeys, type Item, type RetryPolicy } from '../../src/data/dynamo/batch.js';
+import type { Db } from '../../src/data/dynamo/db.js';
 import { keys, type Key } from '../../src/data/keys.js';
-import { createLoaders } from '../../src/data/loaders.js';
+import { createLoaders } from '../../src/data/dynamo/loaders.js';
 
 type BatchGetInput = { RequestItems: Record<string, { Keys: Key[] }> };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cursorKeys, decodeCursor, encodeCursor, listBinding } from '../../src/data/cursor.js';
+import { cursorKeys, decodeCursor, encodeCursor, listBinding } from '../../src/data/dynamo/cursor.js';
 import { AppError } from '../../src/errors.js';
 
 const k = cursorKeys('a-secret-that-is-long-enough-0123456789');

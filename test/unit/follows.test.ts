@@ -7,7 +7,7 @@ import {
   toFollow,
   unfollowTransaction,
   usersAfterWriteBatchGet,
-} from '../../src/data/follows.js';
+} from '../../src/data/follows/follows.js';
 
 const T = 'photos';
 

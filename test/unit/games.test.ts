@@ -12,7 +12,7 @@ import {
   toParticipation,
   userGamesQuery,
   viewGameQuery,
-} from '../../src/data/games.js';
+} from '../../src/data/games/reads.js';
 import {
   createGameTransaction,
   endGameTransaction,
@@ -23,7 +23,7 @@ import {
   podiumQuery,
   recordResultTransaction,
   startGameUpdate,
-} from '../../src/data/games-writes.js';
+} from '../../src/data/games/writes.js';
 
 const ID = '3d4285f0-e52b-401a-a59b-112b38c4a26b';
 const T = '2019-04-16T00:41:18';

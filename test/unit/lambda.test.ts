@@ -5,8 +5,8 @@ import type { APIGatewayProxyEventV2, Context as LambdaContext } from 'aws-lambd
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signToken } from '../../src/auth.js';
 import { isLoopback, loadConfig } from '../../src/config.js';
-import { ensureTable } from '../../src/data/admin.js';
-import { createClients } from '../../src/data/client.js';
+import { ensureTable } from '../../src/ops/admin.js';
+import { createClients } from '../../src/data/dynamo/client.js';
 import { createHandler, type LambdaHttpHandler } from '../../src/lambda.js';
 import { createLogger } from '../../src/log.js';
 import { freshUsername } from '../helpers/server.js';

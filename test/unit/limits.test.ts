@@ -1,8 +1,8 @@
 import { Kind, buildSchema, getIntrospectionQuery, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PAGE_SIZE } from '../../src/data/pagination.js';
-import { LIMITS, countTokens, measureOperation } from '../../src/limits.js';
-import { loadTypeDefs } from '../../src/server.js';
+import { DEFAULT_PAGE_SIZE } from '../../src/data/dynamo/pagination.js';
+import { LIMITS, countTokens, measureOperation } from '../../src/graphql/limits.js';
+import { loadTypeDefs } from '../../src/schema.js';
 
 function measure(query: string, variables: Record<string, unknown> = {}) {
   const doc = parse(query);

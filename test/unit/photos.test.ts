@@ -10,7 +10,7 @@ import {
   toReaction,
   uploadPhotoTransaction,
   userPhotosQuery,
-} from '../../src/data/photos.js';
+} from '../../src/data/photos/photos.js';
 
 const T = 'photos';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import * as v from '../../src/validation.js';
+import * as v from '../../src/graphql/validation.js';
 
 const refused = (fn: () => unknown) => {
   try {

@@ -1,0 +1,62 @@
+// BatchGetItem done right: at most 100 keys a request, UnprocessedKeys retried with jittered
+// exponential backoff up to a bound, results merged across attempts and returned in key order.
+import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import type { Db } from './db.js';
+import { keyId, type Key } from '../keys.js';
+
+export type Item = Record<string, NativeAttributeValue>;
+
+export const BATCH_GET_LIMIT = 100;
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Injected so unit tests control time and chance. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 25, maxDelayMs: 1_000 };
+
+/** "Full jitter" backoff: a random delay up to base * 2^attempt, capped. */
+export function backoffDelay(attempt: number, policy: RetryPolicy): number {
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.floor((policy.random ?? Math.random)() * cap);
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class UnprocessedKeyError extends Error {
+  constructor(key: Key, attempts: number) {
+    super(`DynamoDB left ${key.PK} / ${key.SK} unprocessed after ${attempts} attempts.`);
+    this.name = 'UnprocessedKeyError';
+  }
+}
+
+/** Reads many keys: each result is the item, null when absent, or an Error for that key alone. */
+export async function batchGetKeys(db: Db, keys: readonly Key[], policy: RetryPolicy = DEFAULT_RETRY): Promise<(Item | null | Error)[]> {
+  const unique = new Map<string, Key>();
+  for (const k of keys) unique.set(keyId(k), { PK: k.PK, SK: k.SK });
+  const found = new Map<string, Item>();
+  const failed = new Map<string, Error>();
+  const chunks: Key[][] = [];
+  const all = [...unique.values()];
+  for (let i = 0; i < all.length; i += BATCH_GET_LIMIT) chunks.push(all.slice(i, i + BATCH_GET_LIMIT));
+  await Promise.all(chunks.map((chunk) => readChunk(db, chunk, policy, found, failed)));
+  return keys.map((k) => failed.get(keyId(k)) ?? found.get(keyId(k)) ?? null);
+}
+
+async function readChunk(db: Db, chunk: Key[], policy: RetryPolicy, found: Map<string, Item>, failed: Map<string, Error>) {
+  let pending = chunk;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= policy.maxAttempts) {
+      for (const k of pending) failed.set(keyId(k), new UnprocessedKeyError(k, attempt));
+      return;
+    }
+    if (attempt > 0) await (policy.sleep ?? sleep)(backoffDelay(attempt, policy));
+    const out = await db.batchGet({ RequestItems: { [db.tableName]: { Keys: pending } } });
+    for (const item of out.Responses?.[db.tableName] ?? []) found.set(keyId(item as Key), item);
+    pending = (out.UnprocessedKeys?.[db.tableName]?.Keys ?? []) as Key[];
+  }
+}

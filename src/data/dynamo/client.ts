@@ -1,0 +1,52 @@
+// The DynamoDB client is long-lived: built once per process and shared by every request.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from '../../config.js';
+
+export interface DynamoClients {
+  raw: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+}
+
+export interface ClientOptions {
+  endpoint?: string;
+  region: string;
+  timeoutMs: number;
+  maxAttempts: number;
+}
+
+export function clientOptionsFrom(config: Config, embeddedEndpoint?: string): ClientOptions {
+  const db = config.database;
+  const common = { timeoutMs: config.dynamoTimeoutMs, maxAttempts: config.dynamoMaxAttempts };
+  if (db.kind === 'aws') return { region: db.region, ...common };
+  if (db.kind === 'endpoint') return { endpoint: db.endpoint, region: db.region, ...common };
+  if (!embeddedEndpoint) throw new Error('The embedded database must be started before the client is built.');
+  return { endpoint: embeddedEndpoint, region: 'local', ...common };
+}
+
+// The SDK's logger middleware calls `logger?.info?.(...)` after every call, and building that
+// call's arguments walks the whole input and output for sensitive fields even when the logger
+// does nothing. A logger without info (or error: we report failures ourselves) skips the walk.
+const sdkLogger = {
+  debug: () => {},
+  trace: () => {},
+  warn: (...args: unknown[]) => console.warn(...args),
+} as unknown as NonNullable<ConstructorParameters<typeof DynamoDBClient>[0]>['logger'];
+
+/** Builds the clients. An explicit endpoint gets dummy credentials: DynamoDB Local ignores them. */
+export function createClients(opts: ClientOptions): DynamoClients {
+  const raw = new DynamoDBClient({
+    region: opts.region,
+    ...(opts.endpoint
+      ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+    maxAttempts: opts.maxAttempts,
+    logger: sdkLogger,
+    // Every call has a deadline, so a hung connection becomes a retry and then UNAVAILABLE, never a hang.
+    requestHandler: { connectionTimeout: opts.timeoutMs, requestTimeout: opts.timeoutMs, throwOnRequestTimeout: true },
+  });
+  const doc = DynamoDBDocumentClient.from(raw, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+  return { raw, doc };
+}

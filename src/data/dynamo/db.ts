@@ -1,0 +1,99 @@
+// The one door to DynamoDB for request-time code. Each request gets its own Db around the shared
+// client, so every call asks for consumed capacity, is counted on the request's CostMeter (one
+// count per attempt on the wire), and turns availability failures into UNAVAILABLE.
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
+  type DeleteCommandInput,
+  type DeleteCommandOutput,
+  type DynamoDBDocumentClient,
+  type GetCommandInput,
+  type GetCommandOutput,
+  type PutCommandInput,
+  type PutCommandOutput,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+  type ScanCommandInput,
+  type ScanCommandOutput,
+  type TransactWriteCommandInput,
+  type TransactWriteCommandOutput,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { UnavailableError, isUnavailable } from '../../errors.js';
+import { CostMeter } from './cost.js';
+
+export class Db {
+  constructor(
+    readonly client: DynamoDBDocumentClient,
+    readonly tableName: string,
+    readonly meter: CostMeter = new CostMeter(),
+  ) {}
+
+  get(input: GetCommandInput): Promise<GetCommandOutput> {
+    return this.send('GetItem', new GetCommand(withCapacity(input)));
+  }
+  batchGet(input: BatchGetCommandInput): Promise<BatchGetCommandOutput> {
+    return this.send('BatchGetItem', new BatchGetCommand(withCapacity(input)));
+  }
+  query(input: QueryCommandInput): Promise<QueryCommandOutput> {
+    return this.send('Query', new QueryCommand(withCapacity(input)));
+  }
+  scan(input: ScanCommandInput): Promise<ScanCommandOutput> {
+    return this.send('Scan', new ScanCommand(withCapacity(input)));
+  }
+  put(input: PutCommandInput): Promise<PutCommandOutput> {
+    return this.send('PutItem', new PutCommand(withCapacity(input)));
+  }
+  update(input: UpdateCommandInput): Promise<UpdateCommandOutput> {
+    return this.send('UpdateItem', new UpdateCommand(withCapacity(input)));
+  }
+  delete(input: DeleteCommandInput): Promise<DeleteCommandOutput> {
+    return this.send('DeleteItem', new DeleteCommand(withCapacity(input)));
+  }
+  transactWrite(input: TransactWriteCommandInput): Promise<TransactWriteCommandOutput> {
+    return this.send('TransactWriteItems', new TransactWriteCommand(withCapacity(input)));
+  }
+  batchWrite(input: BatchWriteCommandInput): Promise<BatchWriteCommandOutput> {
+    return this.send('BatchWriteItem', new BatchWriteCommand(withCapacity(input)));
+  }
+
+  private async send<O extends { ConsumedCapacity?: unknown }>(name: string, command: object): Promise<O> {
+    const end = this.meter.begin();
+    try {
+      const out = (await this.client.send(command as never)) as unknown as O & { $metadata?: Metadata };
+      this.meter.attempts(name, out.$metadata?.attempts);
+      this.meter.capacity(name, out.ConsumedCapacity as never);
+      return out;
+    } catch (err) {
+      const e = err as { ConsumedCapacity?: unknown; $metadata?: Metadata };
+      this.meter.attempts(name, e.$metadata?.attempts);
+      if (e.ConsumedCapacity) this.meter.capacity(name, e.ConsumedCapacity as never);
+      if (isUnavailable(err)) throw new UnavailableError((err as Error).name);
+      throw err;
+    } finally {
+      end();
+    }
+  }
+}
+
+// The SDK's retry middleware reports how many attempts a call took, failed calls included, so
+// the meter counts every request DynamoDB saw without hooking into the shared client.
+interface Metadata {
+  attempts?: number;
+}
+
+function withCapacity<T extends object>(input: T): T & { ReturnConsumedCapacity: 'TOTAL' } {
+  return { ...input, ReturnConsumedCapacity: 'TOTAL' };
+}

@@ -1,0 +1,304 @@
+// Games: the writes. Each is one guarded write (a transaction or a conditional update) whose
+// conditions carry the rules, so concurrent requests cannot break them, and whose failure is
+// told apart from the old item DynamoDB returns. Item layout: see games.ts.
+import { randomUUID } from 'node:crypto';
+import type { QueryCommandInput, TransactWriteCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Viewer } from '../../auth.js';
+import { AppError, forbidden, notFound } from '../../errors.js';
+import type { Item } from '../dynamo/batch.js';
+import type { DataContext } from '../dynamo/context.js';
+import { GAME_CAPACITY, MEDALS, labTime, toGame, toParticipation, type GameRecord, type Medal, type ParticipationRecord } from './reads.js';
+import { keys } from '../keys.js';
+import { correctItem, primeItems } from '../dynamo/loaders.js';
+import { conditionalWrite, transactWrite, TRANSACTION_RETRY, type CancellationReason } from '../dynamo/transactions.js';
+
+const LAST_SEAT = GAME_CAPACITY - 1;
+
+export function newGameItem(gameId: string, map: string, creator: string, now: string): Item {
+  // open_timestamp lists the game in the sparse OpenGamesIndex until it fills or starts.
+  return { ...keys.game(gameId), game_id: gameId, map, create_time: now, people: 1, creator, open_timestamp: now };
+}
+
+export function newPlayerItem(gameId: string, username: string, now: string): Item {
+  return { ...keys.player(gameId, username), game_id: gameId, username, joined_at: now };
+}
+
+/** The game and its creator's seat, only if the creator's profile exists. */
+export function createGameTransaction(tableName: string, game: Item, creatorSeat: Item): TransactWriteCommandInput {
+  return {
+    TransactItems: [
+      { Put: { TableName: tableName, Item: game, ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: tableName, Item: creatorSeat, ConditionExpression: 'attribute_not_exists(PK)' } },
+      { ConditionCheck: { TableName: tableName, Key: keys.user(String(game.creator)), ConditionExpression: 'attribute_exists(PK)' } },
+    ],
+  };
+}
+
+// Create a game: TransactWriteItems, Put game + Put creator's player item + ConditionCheck creator's user item exists.
+export async function createGame(ctx: DataContext, map: string, creator: string): Promise<GameRecord> {
+  const now = labTime(ctx.now());
+  const gameId = randomUUID();
+  const game = newGameItem(gameId, map, creator, now);
+  const seat = newPlayerItem(gameId, creator, now);
+  await transactWrite(ctx.db, createGameTransaction(ctx.db.tableName, game, seat), (_reason, index) =>
+    index === 2 ? notFound(`The user ${creator} (create your profile first)`) : new AppError('CONFLICT', `A game with id ${gameId} already exists. Try again.`),
+  );
+  primeItems(ctx.loaders, [game, seat]);
+  // A new game's only player is its creator: its player list is known without reading it.
+  return { ...toGame(game), players: [toParticipation(seat)] };
+}
+
+/**
+ * Takes a seat. Below the last seat the count only grows while it stays below 49, so joins never
+ * wait on one another's exact count; the last seat sets 50 and takes the game off OpenGamesIndex
+ * in the same write, so a full game is never listed as open.
+ */
+export function joinGameTransaction(tableName: string, gameId: string, username: string, now: string, knownPeople: number): TransactWriteCommandInput {
+  const open = 'attribute_exists(open_timestamp) AND attribute_not_exists(start_time)';
+  const seat =
+    knownPeople < LAST_SEAT
+      ? { UpdateExpression: 'SET people = people + :one', ConditionExpression: `${open} AND people < :last`, ExpressionAttributeValues: { ':one': 1, ':last': LAST_SEAT } }
+      : {
+          UpdateExpression: 'SET people = :capacity REMOVE open_timestamp',
+          ConditionExpression: `${open} AND people = :last`,
+          ExpressionAttributeValues: { ':capacity': GAME_CAPACITY, ':last': LAST_SEAT },
+        };
+  return {
+    TransactItems: [
+      { Put: { TableName: tableName, Item: newPlayerItem(gameId, username, now), ConditionExpression: 'attribute_not_exists(SK)' } },
+      { ConditionCheck: { TableName: tableName, Key: keys.user(username), ConditionExpression: 'attribute_exists(PK)' } },
+      { Update: { TableName: tableName, Key: keys.game(gameId), ...seat } },
+    ],
+  };
+}
+
+/** The count moved past what the join was built for: retry with the count DynamoDB reported. */
+class SeatCountMoved extends AppError {
+  constructor(readonly people: number) {
+    super('CONFLICT', 'The game\'s player count kept changing while you joined. Try again.', { retryable: true });
+  }
+}
+
+/** Why a game refuses a new player, or undefined when it is open and has a seat. */
+export function joinRefusal(gameId: string, game: Item | null): AppError | undefined {
+  if (!game) return notFound(`The game ${gameId}`);
+  if (game.start_time !== undefined || game.end_time !== undefined) return new AppError('GAME_NOT_OPEN', `Game ${gameId} has already started.`);
+  if (typeof game.people === 'number' && game.people >= GAME_CAPACITY) return new AppError('GAME_FULL', `Game ${gameId} already has ${game.people} of ${GAME_CAPACITY} players.`);
+  if (game.open_timestamp === undefined) return new AppError('GAME_NOT_OPEN', `Game ${gameId} is not taking players.`);
+  return undefined;
+}
+
+const JOIN_ATTEMPTS = 4;
+// A hundred players racing for the last seats collide on the game item; give them more room
+// than the default before telling anyone to retry.
+const JOIN_RETRY = { ...TRANSACTION_RETRY, maxAttempts: 8 };
+
+// Join a game: TransactWriteItems, Put player item if absent + ConditionCheck user exists + Update game people (seat rules above).
+export async function joinGame(ctx: DataContext, gameId: string, username: string): Promise<ParticipationRecord> {
+  const gameItem = await ctx.loaders.item.load(keys.game(gameId));
+  if (!gameItem) throw notFound(`The game ${gameId}`);
+  let people = toGame(gameItem).people;
+  for (let attempt = 0; attempt < JOIN_ATTEMPTS; attempt++) {
+    const seat = newPlayerItem(gameId, username, labTime(ctx.now()));
+    const tx = joinGameTransaction(ctx.db.tableName, gameId, username, String(seat.joined_at), people);
+    try {
+      await transactWrite(ctx.db, tx, (reason, index) => joinReason(gameId, username, reason, index), JOIN_RETRY);
+    } catch (err) {
+      if (!(err instanceof SeatCountMoved)) throw err;
+      people = err.people;
+      continue;
+    }
+    const filled = people >= LAST_SEAT;
+    const { open_timestamp: _open, ...rest } = gameItem;
+    correctItem(ctx.loaders, keys.game(gameId), filled ? { ...rest, people: GAME_CAPACITY } : { ...gameItem, people: people + 1 });
+    correctItem(ctx.loaders, keys.player(gameId, username), seat);
+    return toParticipation(seat);
+  }
+  throw new SeatCountMoved(people);
+}
+
+function joinReason(gameId: string, username: string, reason: CancellationReason, index: number): AppError | undefined {
+  if (index === 0) return new AppError('ALREADY_JOINED', `${username} is already a player of game ${gameId}.`);
+  if (index === 1) return notFound(`The user ${username} (create your profile first)`);
+  return joinRefusal(gameId, reason.item) ?? new SeatCountMoved(Number(reason.item?.people ?? 0));
+}
+
+export function startGameUpdate(tableName: string, gameId: string, username: string, now: string): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: keys.game(gameId),
+    UpdateExpression: 'SET start_time = :now REMOVE open_timestamp',
+    ConditionExpression: 'people = :capacity AND creator = :me AND attribute_not_exists(start_time)',
+    ExpressionAttributeValues: { ':now': now, ':capacity': GAME_CAPACITY, ':me': username },
+  };
+}
+
+/** The start a retried UpdateItem finds already applied: its own first attempt, whose answer was lost. */
+class AlreadyStartedByThisRequest extends AppError {
+  constructor(readonly game: Item) {
+    super('GAME_NOT_OPEN', 'The game was started by this very request.');
+  }
+}
+
+// Start a game: UpdateItem game REMOVE open_timestamp SET start_time, if full, the requester's, and not started.
+export async function startGame(ctx: DataContext, gameId: string, username: string): Promise<GameRecord> {
+  const now = labTime(ctx.now());
+  let item: Item | undefined;
+  try {
+    item = await conditionalWrite(ctx.db, { update: startGameUpdate(ctx.db.tableName, gameId, username, now) }, (old) => {
+      if (!old) return notFound(`The game ${gameId}`);
+      if (old.creator !== username) return forbidden(`Only the game's creator, ${String(old.creator)}, may start game ${gameId}.`);
+      // The SDK resends the same request (same :now) when an answer is lost; finding exactly that
+      // start means the first attempt landed. (A second start by the creator in the same second
+      // is answered the same way: the game is started, as they asked.)
+      if (old.start_time === now && old.end_time === undefined) return new AlreadyStartedByThisRequest(old);
+      if (old.start_time !== undefined || old.end_time !== undefined) return new AppError('GAME_NOT_OPEN', `Game ${gameId} has already started.`);
+      if (typeof old.people !== 'number' || old.people < GAME_CAPACITY) {
+        return new AppError('GAME_NOT_FULL', `Game ${gameId} has ${String(old.people)} of ${GAME_CAPACITY} players; it starts when full.`);
+      }
+      return new AppError('CONFLICT', `Game ${gameId} changed while starting. Try again.`);
+    });
+  } catch (err) {
+    if (!(err instanceof AlreadyStartedByThisRequest)) throw err;
+    item = err.game;
+  }
+  if (!item) throw new Error(`Starting game ${gameId} returned no item.`);
+  correctItem(ctx.loaders, keys.game(gameId), item);
+  return toGame(item);
+}
+
+/** The game's creator, or any token with the game-server role, runs a started game. */
+function runsGame(viewer: Viewer, creator: string): boolean {
+  return viewer.role === 'game-server' || viewer.username === creator;
+}
+
+export interface PlayerResult {
+  place: Medal | null;
+  kills: number;
+  damage: number;
+  survivedSeconds: number;
+}
+
+/** Replaces a player's result (null place removes the medal) while the game runs; `creator` also requires the requester to be the creator. */
+export function recordResultTransaction(tableName: string, gameId: string, username: string, result: PlayerResult, creator: string | null): TransactWriteCommandInput {
+  const values: Record<string, unknown> = { ':kills': result.kills, ':damage': result.damage, ':survived': result.survivedSeconds };
+  let update = 'SET kills = :kills, damage = :damage, survived_seconds = :survived';
+  if (result.place) {
+    update += ', place = :place';
+    values[':place'] = result.place;
+  } else update += ' REMOVE place';
+  const running = 'attribute_exists(start_time) AND attribute_not_exists(end_time)';
+  return {
+    TransactItems: [
+      {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: keys.game(gameId),
+          ConditionExpression: creator ? `${running} AND creator = :me` : running,
+          ...(creator ? { ExpressionAttributeValues: { ':me': creator } } : {}),
+        },
+      },
+      { Update: { TableName: tableName, Key: keys.player(gameId, username), UpdateExpression: update, ConditionExpression: 'attribute_exists(SK)', ExpressionAttributeValues: values } },
+    ],
+  };
+}
+
+function notRunning(gameId: string, game: Item): AppError {
+  return game.end_time !== undefined
+    ? new AppError('GAME_NOT_STARTED', `Game ${gameId} ended at ${String(game.end_time)}; results are recorded while a game runs.`)
+    : new AppError('GAME_NOT_STARTED', `Game ${gameId} has not started yet.`);
+}
+
+// Update game for a user: TransactWriteItems, ConditionCheck game running (and the requester's) + Update player item if it exists.
+export async function recordPlayerResult(ctx: DataContext, viewer: Viewer, gameId: string, username: string, result: PlayerResult): Promise<ParticipationRecord> {
+  const creator = viewer.role === 'game-server' ? null : viewer.username;
+  const tx = recordResultTransaction(ctx.db.tableName, gameId, username, result, creator);
+  const key = keys.player(gameId, username);
+  // The unchanged attributes (joined_at) are read alongside the write: whichever version the read
+  // sees, the fields the write sets are taken from the write.
+  const [, before] = await Promise.all([
+    transactWrite(ctx.db, tx, (reason, index) => {
+      if (index === 1) return notFound(`${username} as a player of game ${gameId}`);
+      if (!reason.item) return notFound(`The game ${gameId}`);
+      if (creator && reason.item.creator !== creator) return forbidden(`Only the creator of game ${gameId} or its game server may record results.`);
+      return notRunning(gameId, reason.item);
+    }),
+    ctx.loaders.item.load(key),
+  ]);
+  const { place: _place, ...unchanged } = before ?? { ...key, game_id: gameId, username };
+  const item: Item = { ...unchanged, kills: result.kills, damage: result.damage, survived_seconds: result.survivedSeconds, ...(result.place ? { place: result.place } : {}) };
+  correctItem(ctx.loaders, key, item);
+  return toParticipation(item);
+}
+
+export function podiumQuery(tableName: string, gameId: string): QueryCommandInput {
+  return {
+    TableName: tableName,
+    KeyConditionExpression: 'PK = :pk AND SK BETWEEN :meta AND :end',
+    // Only the game item carries create_time; only medal holders carry place.
+    FilterExpression: 'attribute_exists(create_time) OR attribute_exists(place)',
+    ExpressionAttributeValues: { ':pk': keys.gamePartition(gameId), ':meta': keys.gameMetadataSk(gameId), ':end': keys.playersSkUpperBound },
+    // The podium must include the results recorded just before.
+    ConsistentRead: true,
+  };
+}
+
+export type Podium = Partial<Record<Medal, string>>;
+
+/** Ends a running game with its podium, each medal holder checked to hold it still. */
+export function endGameTransaction(tableName: string, gameId: string, now: string, podium: Podium): TransactWriteCommandInput {
+  const medals = MEDALS.filter((m) => podium[m] !== undefined);
+  const values: Record<string, unknown> = { ':now': now };
+  for (const m of medals) values[`:${m}`] = podium[m];
+  return {
+    TransactItems: [
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.game(gameId),
+          UpdateExpression: `SET ${['end_time = :now', ...medals.map((m) => `${m} = :${m}`)].join(', ')}`,
+          ConditionExpression: 'attribute_exists(start_time) AND attribute_not_exists(end_time)',
+          ExpressionAttributeValues: values,
+        },
+      },
+      ...medals.map((m) => ({
+        ConditionCheck: { TableName: tableName, Key: keys.player(gameId, podium[m]!), ConditionExpression: 'place = :place', ExpressionAttributeValues: { ':place': m } },
+      })),
+    ],
+  };
+}
+
+// Update game: Query PK = GAME#<id> AND SK BETWEEN #METADATA#<id> AND USER$ (consistent, medal holders only), then
+// TransactWriteItems, Update game SET end_time + podium if running + ConditionCheck each medal holder.
+export async function endGame(ctx: DataContext, viewer: Viewer, gameId: string): Promise<GameRecord> {
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await ctx.db.query({ ...podiumQuery(ctx.db.tableName, gameId), ...(startKey ? { ExclusiveStartKey: startKey } : {}) });
+    items.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  const gameItem = items.find((it) => it.SK === keys.gameMetadataSk(gameId));
+  if (!gameItem) throw notFound(`The game ${gameId}`);
+  const game = toGame(gameItem);
+  if (!runsGame(viewer, game.creator)) throw forbidden(`Only the creator of game ${gameId} or its game server may end it.`);
+  if (!game.startedAt || game.endedAt) throw notRunning(gameId, gameItem);
+
+  const podium: Podium = {};
+  for (const m of MEDALS) {
+    const holders = items.filter((it) => it.place === m).map((it) => String(it.username));
+    if (holders.length > 1) {
+      throw new AppError('CONFLICT', `${holders.join(' and ')} both hold ${m} in game ${gameId}: record one of them again before ending the game.`, { medal: m, holders });
+    }
+    if (holders[0]) podium[m] = holders[0];
+  }
+  const now = labTime(ctx.now());
+  await transactWrite(ctx.db, endGameTransaction(ctx.db.tableName, gameId, now, podium), (reason, index) => {
+    if (index > 0) return new AppError('CONFLICT', `The podium of game ${gameId} changed while it was ending. Try again.`);
+    return reason.item ? notRunning(gameId, reason.item) : notFound(`The game ${gameId}`);
+  });
+  const ended = { ...gameItem, end_time: now, ...podium };
+  primeItems(ctx.loaders, items);
+  correctItem(ctx.loaders, keys.game(gameId), ended);
+  return toGame(ended);
+}

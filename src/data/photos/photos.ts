@@ -1,0 +1,300 @@
+// Photos and reactions (the Quick Photos lab).
+//
+//   entity    PK                            SK                           attributes
+//   Photo     USER#<owner>                  PHOTO#<owner>#<timestamp>    username, timestamp, location,
+//                                                                        reactions {+1, smiley, sunglasses, heart}
+//   Reaction  REACTION#<user>#<stored type> PHOTO#<owner>#<timestamp>    reactingUser, reactionType, photo (= SK), timestamp
+//
+// On InvertedIndex (SK, PK) a photo's partition holds its reactions (PK REACTION#…) followed by
+// the photo itself (PK USER#…, which sorts after every REACTION#).
+import type { QueryCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { AppError, notFound } from '../../errors.js';
+import type { Item } from '../dynamo/batch.js';
+import type { DataContext } from '../dynamo/context.js';
+import { listBinding } from '../dynamo/cursor.js';
+import { keys, type Key } from '../keys.js';
+import { correctItem, primeItems } from '../dynamo/loaders.js';
+import { loadPage, toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
+import { pageReadAhead, viewUserWithList } from '../users/profile.js';
+import { INVERTED_INDEX } from '../table.js';
+import { transactWrite } from '../dynamo/transactions.js';
+import type { UserRecord } from '../users/users.js';
+
+export type ReactionType = 'HEART' | 'SMILEY' | 'THUMBS_UP' | 'SUNGLASSES';
+
+/** The API's reaction types and the names the lab stores (`+1` cannot be a GraphQL enum value). */
+export const STORED_REACTION: Record<ReactionType, string> = { HEART: 'heart', SMILEY: 'smiley', THUMBS_UP: '+1', SUNGLASSES: 'sunglasses' };
+export const REACTION_TYPES = Object.keys(STORED_REACTION) as ReactionType[];
+const TYPE_OF_STORED = new Map(REACTION_TYPES.map((t) => [STORED_REACTION[t], t]));
+
+export interface ReactionCounts {
+  heart: number;
+  smiley: number;
+  thumbsUp: number;
+  sunglasses: number;
+}
+
+export interface PhotoRecord {
+  owner: string;
+  timestamp: string;
+  location: string;
+  reactionCounts: ReactionCounts;
+  /** The owner's profile when the photo was listed under it (User.photos): Photo.owner needs no read then. */
+  ownerUser?: UserRecord;
+}
+
+export interface ReactionRecord {
+  user: string;
+  type: ReactionType;
+  owner: string;
+  /** The photo's timestamp. */
+  photoTimestamp: string;
+  reactedAt: string | null;
+}
+
+/** Turns a raw photo item into a record; fails loudly on an item that is not a photo. */
+export function toPhoto(item: Item): PhotoRecord {
+  const sk = String(item.SK);
+  const { owner, timestamp } = keys.parsePhotoSk(sk);
+  if (item.PK !== keys.userPartition(owner) || typeof item.location !== 'string') throw new Error(`Not a photo item: ${String(item.PK)} / ${sk}`);
+  const counts = (item.reactions ?? {}) as Record<string, unknown>;
+  return {
+    owner,
+    timestamp,
+    location: item.location,
+    reactionCounts: { heart: count(counts, 'HEART'), smiley: count(counts, 'SMILEY'), thumbsUp: count(counts, 'THUMBS_UP'), sunglasses: count(counts, 'SUNGLASSES') },
+  };
+}
+
+function count(counts: Record<string, unknown>, type: ReactionType): number {
+  const v = counts[STORED_REACTION[type]];
+  return typeof v === 'number' ? v : 0;
+}
+
+/** Turns a raw reaction item into a record; fails loudly on an item that is not a reaction. */
+export function toReaction(item: Item): ReactionRecord {
+  const { user, storedType } = keys.parseReactionPk(String(item.PK));
+  const { owner, timestamp } = keys.parsePhotoSk(String(item.SK));
+  const type = TYPE_OF_STORED.get(storedType);
+  if (!type) throw new Error(`Not a reaction item: ${String(item.PK)} / ${String(item.SK)}`);
+  return { user, type, owner, photoTimestamp: timestamp, reactedAt: typeof item.timestamp === 'string' ? item.timestamp : null };
+}
+
+/**
+ * The server's timestamps: UTC to the millisecond with no zone, like 2026-11-21T05:45:07.123.
+ * They share the lab's `2019-04-16T00:41:18` form, so string order stays time order across both
+ * (a lab stamp sorts before ours within the same second, as a prefix does).
+ */
+export function formatTimestamp(date: Date): string {
+  return date.toISOString().slice(0, 23);
+}
+
+// Get a photo: BatchGetItem through the request's loader, key USER#<owner> / PHOTO#<owner>#<ts>.
+export async function getPhoto(ctx: DataContext, owner: string, timestamp: string): Promise<PhotoRecord | null> {
+  const item = await ctx.loaders.item.load(keys.photo(owner, timestamp));
+  return item ? toPhoto(item) : null;
+}
+
+// Get a photo by its sort key (a user's pinnedImage): BatchGetItem through the loader.
+export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoRecord | null> {
+  const { owner, timestamp } = keys.parsePhotoSk(sk);
+  return getPhoto(ctx, owner, timestamp);
+}
+
+// View recent photos for user, newest first: Query PK = USER#<u> AND begins_with(SK, PHOTO#<u>#), descending.
+export async function listUserPhotos(ctx: DataContext, owner: UserRecord, args: PageArgs): Promise<Connection<PhotoRecord>> {
+  const binding = photosBinding(owner.username);
+  const page =
+    pageReadAhead(ctx, binding, args) ?? (await loadPage(ctx, { input: userPhotosQuery(ctx.db.tableName, owner.username), args, cursorKeys: ctx.cursorKeys, binding }));
+  primeItems(ctx.loaders, page.items);
+  return toConnection(page, (item) => ({ ...toPhoto(item), ownerUser: owner }));
+}
+
+const photosBinding = (owner: string) => listBinding('User.photos', owner, undefined);
+
+// Fetch user and photos, as the lab does: Query PK = USER#<u> AND SK BETWEEN #METADATA#<u> AND PHOTO#<u>#<high>, descending (table); see profile.ts.
+export function viewUserWithPhotos(ctx: DataContext, username: string, first: number): Promise<UserRecord | null> {
+  const prefix = keys.photoSkPrefix(username);
+  return viewUserWithList(ctx, username, {
+    input: userPhotosQuery(ctx.db.tableName, username),
+    binding: photosBinding(username),
+    first,
+    // Above every timestamp: the range ends after the newest photo.
+    end: `${prefix}\uffff`,
+    ascending: false,
+    isListItem: (it) => String(it.SK).startsWith(prefix),
+  });
+}
+
+export function userPhotosQuery(tableName: string, owner: string): QueryCommandInput {
+  return {
+    TableName: tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.userPartition(owner), ':prefix': keys.photoSkPrefix(owner) },
+    ScanIndexForward: false,
+  };
+}
+
+// View photo and reactions: Query InvertedIndex, SK = PHOTO#<owner>#<ts> AND begins_with(PK, REACTION#).
+export async function listPhotoReactions(ctx: DataContext, owner: string, timestamp: string, args: PageArgs): Promise<Connection<ReactionRecord>> {
+  const page = await loadPage(ctx, {
+    input: photoReactionsQuery(ctx.db.tableName, owner, timestamp),
+    args,
+    cursorKeys: ctx.cursorKeys,
+    binding: listBinding('Photo.reactions', keys.photoSk(owner, timestamp), INVERTED_INDEX),
+  });
+  primeItems(ctx.loaders, page.items);
+  return toConnection(page, toReaction);
+}
+
+export function photoReactionsQuery(tableName: string, owner: string, timestamp: string) {
+  return {
+    TableName: tableName,
+    IndexName: INVERTED_INDEX,
+    KeyConditionExpression: 'SK = :sk AND begins_with(PK, :prefix)',
+    ExpressionAttributeValues: { ':sk': keys.photoSk(owner, timestamp), ':prefix': keys.reactionPkPrefix },
+  };
+}
+
+// The viewer's reactions on a photo: the four possible reaction keys, BatchGetItem through the loader.
+export async function getUserReactions(ctx: DataContext, user: string, owner: string, timestamp: string): Promise<ReactionType[]> {
+  const items = await ctx.loaders.item.loadMany(REACTION_TYPES.map((t) => keys.reaction(user, STORED_REACTION[t], owner, timestamp)));
+  return REACTION_TYPES.filter((_, i) => {
+    const it = items[i];
+    if (it instanceof Error) throw it;
+    return it != null;
+  });
+}
+
+export function newPhotoItem(owner: string, timestamp: string, location: string): Item {
+  return {
+    ...keys.photo(owner, timestamp),
+    username: owner,
+    timestamp,
+    location,
+    reactions: Object.fromEntries(REACTION_TYPES.map((t) => [STORED_REACTION[t], 0])),
+  };
+}
+
+/** Puts the photo if its key is free, and checks its owner exists. */
+export function uploadPhotoTransaction(tableName: string, item: Item): TransactWriteCommandInput {
+  return {
+    TransactItems: [
+      { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(SK)' } },
+      { ConditionCheck: { TableName: tableName, Key: keys.user(item.username as string), ConditionExpression: 'attribute_exists(PK)' } },
+    ],
+  };
+}
+
+/** Two uploads by one user in the same millisecond: the second takes the next free millisecond, at most this many times. */
+export const UPLOAD_ATTEMPTS = 10;
+
+class TimestampTaken extends AppError {
+  constructor() {
+    super('CONFLICT', 'Another photo was uploaded at the same instant. Try again.');
+  }
+}
+
+// Upload photo: TransactWriteItems, Put photo if its SK is free + ConditionCheck the owner exists.
+export async function uploadPhoto(ctx: DataContext, owner: string, location: string): Promise<PhotoRecord> {
+  let at = ctx.now().getTime();
+  for (let attempt = 1; ; attempt++, at++) {
+    const item = newPhotoItem(owner, formatTimestamp(new Date(at)), location);
+    try {
+      await transactWrite(ctx.db, uploadPhotoTransaction(ctx.db.tableName, item), (_reason, index) =>
+        index === 0 ? new TimestampTaken() : notFound(`The user ${owner}`),
+      );
+      correctItem(ctx.loaders, keys.photo(owner, item.timestamp as string), item);
+      return toPhoto(item);
+    } catch (err) {
+      if (!(err instanceof TimestampTaken) || attempt >= UPLOAD_ATTEMPTS) throw err;
+    }
+  }
+}
+
+export function newReactionItem(user: string, type: ReactionType, owner: string, timestamp: string, reactedAt: string): Item {
+  const key = keys.reaction(user, STORED_REACTION[type], owner, timestamp);
+  return { ...key, reactingUser: user, reactionType: STORED_REACTION[type], photo: key.SK, timestamp: reactedAt };
+}
+
+// The photo's Update comes first so that a missing photo is reported as NOT_FOUND whatever else fails.
+/** Adds one to the photo's count (the photo must exist), checks the reacting user exists, and puts the reaction if they have not reacted so. */
+export function reactTransaction(tableName: string, reaction: Item, owner: string, timestamp: string): TransactWriteCommandInput {
+  return {
+    TransactItems: [
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.photo(owner, timestamp),
+          UpdateExpression: 'SET reactions.#t = reactions.#t + :one',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#t': reaction.reactionType as string },
+          ExpressionAttributeValues: { ':one': 1 },
+        },
+      },
+      { ConditionCheck: { TableName: tableName, Key: keys.user(reaction.reactingUser as string), ConditionExpression: 'attribute_exists(PK)' } },
+      { Put: { TableName: tableName, Item: reaction, ConditionExpression: 'attribute_not_exists(PK)' } },
+    ],
+  };
+}
+
+/** Takes one from the photo's count (the photo must exist, the count be positive) and deletes the reaction, which must exist. */
+export function removeReactionTransaction(tableName: string, user: string, type: ReactionType, owner: string, timestamp: string): TransactWriteCommandInput {
+  return {
+    TransactItems: [
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.photo(owner, timestamp),
+          UpdateExpression: 'SET reactions.#t = reactions.#t - :one',
+          ConditionExpression: 'attribute_exists(PK) AND reactions.#t > :zero',
+          ExpressionAttributeNames: { '#t': STORED_REACTION[type] },
+          ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+        },
+      },
+      { Delete: { TableName: tableName, Key: keys.reaction(user, STORED_REACTION[type], owner, timestamp), ConditionExpression: 'attribute_exists(PK)' } },
+    ],
+  };
+}
+
+// React to photo: TransactWriteItems, Update photo reactions.<type> + 1 if it exists + ConditionCheck user exists + Put reaction if absent.
+export async function reactToPhoto(ctx: DataContext, user: string, owner: string, timestamp: string, type: ReactionType): Promise<PhotoRecord> {
+  const reaction = newReactionItem(user, type, owner, timestamp, formatTimestamp(ctx.now()));
+  await transactWrite(ctx.db, reactTransaction(ctx.db.tableName, reaction, owner, timestamp), (_reason, index) => {
+    if (index === 0) return photoNotFound(owner, timestamp);
+    if (index === 1) return notFound(`Your profile (${user})`);
+    return new AppError('ALREADY_REACTED', `${user} already reacted to this photo with ${type}.`, { type });
+  });
+  correctItem(ctx.loaders, reaction as Key, reaction);
+  return readPhotoAfterWrite(ctx, owner, timestamp);
+}
+
+// Remove reaction: TransactWriteItems, Update photo reactions.<type> - 1 if it exists and > 0 + Delete reaction if present.
+export async function removeReaction(ctx: DataContext, user: string, owner: string, timestamp: string, type: ReactionType): Promise<PhotoRecord> {
+  const tx = removeReactionTransaction(ctx.db.tableName, user, type, owner, timestamp);
+  await transactWrite(ctx.db, tx, (reason, index) => {
+    if (index === 0) {
+      if (!reason.item) return photoNotFound(owner, timestamp);
+      // A zero count is only consistent with there being no reaction: let the Delete's reason decide.
+      return undefined;
+    }
+    return new AppError('NOT_REACTED', `${user} has not reacted to this photo with ${type}.`, { type });
+  });
+  // Known to be gone: primed as absent, so viewerReactions does not re-read it (possibly stale) from a replica.
+  const key = keys.reaction(user, STORED_REACTION[type], owner, timestamp);
+  correctItem(ctx.loaders, key, null);
+  return readPhotoAfterWrite(ctx, owner, timestamp);
+}
+
+function photoNotFound(owner: string, timestamp: string) {
+  return notFound(`The photo ${owner}/${timestamp}`);
+}
+
+// A transaction returns no items, and the counts must include concurrent reactions: GetItem, ConsistentRead.
+async function readPhotoAfterWrite(ctx: DataContext, owner: string, timestamp: string): Promise<PhotoRecord> {
+  const key = keys.photo(owner, timestamp);
+  const out = await ctx.db.get({ TableName: ctx.db.tableName, Key: key, ConsistentRead: true });
+  correctItem(ctx.loaders, key, out.Item ?? null);
+  if (!out.Item) throw photoNotFound(owner, timestamp);
+  return toPhoto(out.Item);
+}

@@ -1,0 +1,236 @@
+// Users. Item: PK USER#<username>, SK #METADATA#<username>, attributes as in both labs
+// (username, name, email, birthdate, address; photo lab adds status, interests, followers,
+// following, pinnedImage = the pinned photo's SK). A unique email is held by a guard item
+// (PK EMAIL#<email>) written in the same transaction as the user.
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { AppError, notFound } from '../../errors.js';
+import type { Item } from '../dynamo/batch.js';
+import type { DataContext } from '../dynamo/context.js';
+import { keys } from '../keys.js';
+import { correctItem, primeItems } from '../dynamo/loaders.js';
+import { EMAIL_INDEX } from '../table.js';
+import { transactWrite } from '../dynamo/transactions.js';
+
+export interface UserRecord {
+  username: string;
+  name: string | null;
+  email: string | null;
+  birthdate: string | null;
+  address: string | null;
+  status: string | null;
+  interests: string[];
+  followerCount: number;
+  followingCount: number;
+  /** The pinned photo's sort key (PHOTO#<owner>#<timestamp>), as the photo lab stores it. */
+  pinnedImage: string | null;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+
+/** Turns a raw user item into a record; fails loudly on an item that is not a user. */
+export function toUser(item: Item): UserRecord {
+  if (typeof item.username !== 'string' || item.SK !== keys.userMetadataSk(item.username)) {
+    throw new Error(`Not a user item: ${String(item.PK)} / ${String(item.SK)}`);
+  }
+  return {
+    username: item.username,
+    name: str(item.name),
+    email: str(item.email),
+    birthdate: str(item.birthdate),
+    address: str(item.address),
+    status: str(item.status),
+    interests: Array.isArray(item.interests) ? item.interests.filter((i): i is string => typeof i === 'string') : [],
+    // Game-lab users have no counters: absent means zero.
+    followerCount: typeof item.followers === 'number' ? item.followers : 0,
+    followingCount: typeof item.following === 'number' ? item.following : 0,
+    pinnedImage: str(item.pinnedImage),
+  };
+}
+
+// Get a user by username: BatchGetItem through the request's loader, key USER#<u> / #METADATA#<u>.
+export async function getUser(ctx: DataContext, username: string): Promise<UserRecord | null> {
+  const item = await ctx.loaders.item.load(keys.user(username));
+  return item ? toUser(item) : null;
+}
+
+// Get many users by username: one BatchGetItem per 100 distinct names, through the loader.
+export async function getUsers(ctx: DataContext, usernames: readonly string[]): Promise<(UserRecord | null)[]> {
+  const items = await ctx.loaders.item.loadMany(usernames.map((u) => keys.user(u)));
+  return items.map((it) => {
+    if (it instanceof Error) throw it;
+    return it ? toUser(it) : null;
+  });
+}
+
+// Find a user by email: Query EmailIndex, email = :email (only user items carry email).
+export async function findUserByEmail(ctx: DataContext, email: string): Promise<UserRecord | null> {
+  const out = await ctx.db.query(findUserByEmailQuery(ctx.db.tableName, email));
+  const items = out.Items ?? [];
+  primeItems(ctx.loaders, items);
+  return items[0] ? toUser(items[0]) : null;
+}
+
+export function findUserByEmailQuery(tableName: string, email: string) {
+  return {
+    TableName: tableName,
+    IndexName: EMAIL_INDEX,
+    KeyConditionExpression: 'email = :email',
+    ExpressionAttributeValues: { ':email': email },
+    Limit: 1,
+  };
+}
+
+export interface NewUser {
+  username: string;
+  name: string;
+  email: string;
+  birthdate?: string | null;
+  address?: string | null;
+  status?: string | null;
+  interests?: readonly string[] | null;
+}
+
+export function newUserItem(u: NewUser): Item {
+  return {
+    ...keys.user(u.username),
+    username: u.username,
+    name: u.name,
+    email: u.email,
+    ...(u.birthdate ? { birthdate: u.birthdate } : {}),
+    ...(u.address ? { address: u.address } : {}),
+    ...(u.status ? { status: u.status } : {}),
+    interests: [...(u.interests ?? [])],
+    followers: 0,
+    following: 0,
+  };
+}
+
+/** The user and its email guard, each only if absent. */
+export function createUserTransaction(tableName: string, item: Item): TransactWriteCommandInput {
+  return {
+    TransactItems: [
+      { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } },
+      {
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.emailGuard(item.email as string), username: item.username },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    ],
+  };
+}
+
+// Create a user: TransactWriteItems, Put user if absent + Put email guard if absent.
+export async function createUser(ctx: DataContext, input: NewUser): Promise<UserRecord> {
+  // Users loaded from the labs' data have no email guard item, so the index is checked too.
+  const holder = await findUserByEmail(ctx, input.email);
+  if (holder) throw emailTaken(input.email);
+  const item = newUserItem(input);
+  await transactWrite(ctx.db, createUserTransaction(ctx.db.tableName, item), (_reason, index) =>
+    index === 0 ? new AppError('ALREADY_EXISTS', `The username ${input.username} is taken.`, { field: 'username' }) : emailTaken(input.email),
+  );
+  correctItem(ctx.loaders, keys.user(input.username), item);
+  return toUser(item);
+}
+
+function emailTaken(email: string) {
+  return new AppError('ALREADY_EXISTS', `The email ${email} is already used by another user.`, { field: 'email' });
+}
+
+export interface UserChanges {
+  name?: string;
+  email?: string;
+  birthdate?: string | null;
+  address?: string | null;
+  status?: string | null;
+  interests?: readonly string[];
+  /** A photo sort key to pin, or null to unpin. */
+  pinnedImage?: string | null;
+}
+
+const ATTRIBUTE: Record<keyof UserChanges, string> = {
+  name: 'name',
+  email: 'email',
+  birthdate: 'birthdate',
+  address: 'address',
+  status: 'status',
+  interests: 'interests',
+  pinnedImage: 'pinnedImage',
+};
+
+/** Updates the user (which must exist), moves the email guard when the email changes, and checks a pinned photo exists. */
+export function updateUserTransaction(tableName: string, username: string, changes: UserChanges, oldEmail: string | null): TransactWriteCommandInput {
+  const sets: string[] = [];
+  const removes: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(changes) as [keyof UserChanges, unknown][]) {
+    if (value === undefined) continue;
+    names[`#${field}`] = ATTRIBUTE[field];
+    if (value === null) removes.push(`#${field}`);
+    else {
+      sets.push(`#${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+  }
+  const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.user(username),
+        UpdateExpression: update,
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+      },
+    },
+  ];
+  if (changes.email && changes.email.toLowerCase() !== oldEmail?.toLowerCase()) {
+    items.push({
+      Put: { TableName: tableName, Item: { ...keys.emailGuard(changes.email), username }, ConditionExpression: 'attribute_not_exists(PK)' },
+    });
+    if (oldEmail) {
+      items.push({
+        Delete: { TableName: tableName, Key: keys.emailGuard(oldEmail), ConditionExpression: 'attribute_not_exists(PK) OR username = :me', ExpressionAttributeValues: { ':me': username } },
+      });
+    }
+  }
+  if (changes.pinnedImage) {
+    const { owner, timestamp } = keys.parsePhotoSk(changes.pinnedImage);
+    items.push({ ConditionCheck: { TableName: tableName, Key: keys.photo(owner, timestamp), ConditionExpression: 'attribute_exists(PK)' } });
+  }
+  return { TransactItems: items };
+}
+
+// Update a user's profile: TransactWriteItems, Update user if it exists (+ email guard move, + pinned photo check).
+export async function updateUser(ctx: DataContext, username: string, changes: UserChanges): Promise<UserRecord> {
+  const current = await getUser(ctx, username);
+  if (!current) throw notFound(`The user ${username}`);
+  if (changes.email && changes.email.toLowerCase() !== current.email?.toLowerCase()) {
+    const holder = await findUserByEmail(ctx, changes.email);
+    if (holder && holder.username !== username) throw emailTaken(changes.email);
+  }
+  const hasChange = Object.values(changes).some((v) => v !== undefined);
+  if (hasChange) {
+    const tx = updateUserTransaction(ctx.db.tableName, username, changes, current.email);
+    const emailIndex = tx.TransactItems!.findIndex((a) => a.Put !== undefined);
+    await transactWrite(ctx.db, tx, (reason, index) => {
+      if (index === 0) return notFound(`The user ${username}`);
+      if (index === emailIndex) return emailTaken(changes.email ?? '');
+      if (tx.TransactItems![index]?.ConditionCheck) return notFound('The photo to pin');
+      return undefined;
+    });
+  }
+  // The transaction returns nothing, so the new profile is the old one with the changes applied
+  // (counters come from the read above; a concurrent follow may have moved them since).
+  const item = { ...(await ctx.loaders.item.load(keys.user(username))) } as Item;
+  for (const [field, value] of Object.entries(changes) as [keyof UserChanges, unknown][]) {
+    if (value === undefined) continue;
+    if (value === null) delete item[ATTRIBUTE[field]];
+    else item[ATTRIBUTE[field]] = value;
+  }
+  correctItem(ctx.loaders, keys.user(username), item);
+  return toUser(item);
+}

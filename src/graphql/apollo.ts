@@ -1,0 +1,110 @@
+// Builds the ApolloServer: schema, resolvers, limits, error shaping and the cost report. It knows
+// no transport: the HTTP server (src/http) and the Lambda entry both execute operations through it.
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLFormattedError } from 'graphql';
+import { createAuthenticator } from '../auth.js';
+import type { Config } from '../config.js';
+import { cursorKeys } from '../data/dynamo/cursor.js';
+import { AppError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { loadTypeDefs } from '../schema.js';
+import { createContext, type Context, type ContextDeps } from './context.js';
+import { LIMITS, queryLimitsPlugin } from './limits.js';
+import { resolvers } from './resolvers/index.js';
+
+export interface GraphQLOptions extends ContextDeps {
+  /** Adds what each response cost to extensions.dynamodb. */
+  reportCost: boolean;
+  logger?: Logger;
+}
+
+export interface GraphQLService {
+  apollo: ApolloServer<Context>;
+  /** The per-request context for a request carrying this Authorization header. */
+  context(authorization: string | undefined): Promise<Context>;
+}
+
+/** The options every entry derives the same way from its configuration. */
+export function graphqlOptionsFromConfig(config: Config): Pick<GraphQLOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost'> {
+  return {
+    tableName: config.tableName,
+    cursorKeys: cursorKeys(config.cursorSecret),
+    authenticate: createAuthenticator(config.auth),
+    reportCost: config.reportCost,
+  };
+}
+
+export function createGraphQL(opts: GraphQLOptions): GraphQLService {
+  const logger = opts.logger ?? createLogger();
+  const apollo = new ApolloServer<Context>({
+    typeDefs: loadTypeDefs(),
+    resolvers,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: LIMITS.maxTokens },
+    // The process entry owns shutdown: it stops taking requests, finishes those in flight, then stops Apollo.
+    stopOnTerminationSignals: false,
+    formatError: formatError(logger),
+    // Cache hints mean nothing for per-viewer data, and computing them costs CPU on every field.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(), costPlugin(opts.reportCost, logger)],
+  });
+  const deps: ContextDeps = { client: opts.client, tableName: opts.tableName, cursorKeys: opts.cursorKeys, authenticate: opts.authenticate, now: opts.now };
+  return { apollo, context: (authorization) => createContext(deps, authorization) };
+}
+
+/** Codes the server itself produces; anything else reaching formatError is an internal failure. */
+const PUBLIC_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export function formatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = (error as { originalError?: unknown })?.originalError ?? error;
+    if (original instanceof AppError || (error instanceof AppError)) {
+      const { http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+      return { ...formatted, extensions };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
+      // graphql-js variable coercion errors are the client's: give them the stable input code.
+      const publicCode = code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST' ? code : code;
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: publicCode } };
+    }
+    logger.error('unexpected error', { error: String((original as Error)?.stack ?? original) });
+    return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+function costPlugin(report: boolean, logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ request }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, contextValue, errors }) {
+          const cost = contextValue.meter?.report();
+          if (report && cost && response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, dynamodb: cost };
+          }
+          const codes = (errors ?? []).map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+          logger.info('request', {
+            operation: request.operationName ?? null,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+            outcome: codes.length ? 'error' : 'ok',
+            ...(codes.length ? { codes: [...new Set(codes)] } : {}),
+            ...(cost ? { calls: cost.totalCalls, waves: cost.waves } : {}),
+          });
+        },
+      };
+    },
+  };
+}
+

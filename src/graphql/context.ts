@@ -1,0 +1,42 @@
+// The per-request context: who is asking, and a fresh Db, cost meter and loaders for this request.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Authenticate, Viewer } from '../auth.js';
+import { forbidden, unauthenticated } from '../errors.js';
+import { CostMeter } from '../data/dynamo/cost.js';
+import type { DataContext } from '../data/dynamo/context.js';
+import type { CursorKeys } from '../data/dynamo/cursor.js';
+import { Db } from '../data/dynamo/db.js';
+import { createLoaders } from '../data/dynamo/loaders.js';
+
+export interface Context extends DataContext {
+  viewer: Viewer | null;
+  meter: CostMeter;
+}
+
+export interface ContextDeps {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  cursorKeys: CursorKeys;
+  authenticate: Authenticate;
+  now?: () => Date;
+}
+
+export async function createContext(deps: ContextDeps, authorization: string | undefined): Promise<Context> {
+  const viewer = await deps.authenticate(authorization);
+  const meter = new CostMeter();
+  const db = new Db(deps.client, deps.tableName, meter);
+  return { viewer, meter, db, loaders: createLoaders(db), cursorKeys: deps.cursorKeys, now: deps.now ?? (() => new Date()) };
+}
+
+/** The signed-in viewer, or UNAUTHENTICATED: anonymous requests may read but never write. */
+export function requireViewer(ctx: Pick<Context, 'viewer'>): Viewer {
+  if (!ctx.viewer) throw unauthenticated();
+  return ctx.viewer;
+}
+
+/** The viewer, who must be `username` themselves. */
+export function requireSelf(ctx: Pick<Context, 'viewer'>, username: string, action: string): Viewer {
+  const viewer = requireViewer(ctx);
+  if (viewer.username !== username) throw forbidden(`Only ${username} may ${action}; you are signed in as ${viewer.username}.`);
+  return viewer;
+}

@@ -1,0 +1,12 @@
+import type { UserResolvers } from '../../__generated__/resolvers-types.js';
+import type { Context } from '../context.js';
+import type { UserRecord } from '../../data/users/users.js';
+
+// Private fields are shown to the user themselves only.
+const own = (u: UserRecord, ctx: Context) => ctx.viewer?.username === u.username;
+
+export const User: UserResolvers = {
+  email: (u, _, ctx) => (own(u, ctx) ? u.email : null),
+  birthdate: (u, _, ctx) => (own(u, ctx) ? u.birthdate : null),
+  address: (u, _, ctx) => (own(u, ctx) ? u.address : null),
+};

@@ -1,0 +1,51 @@
+// Serves the GraphiQL playground bundled from npm packages (built by vite into dist/graphiql), so
+// it works offline and behind a firewall. In local mode the page starts with a demo user's token.
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface GraphiQLOptions {
+  /** A ready-made "Authorization" header value for the header editor (local mode only). */
+  authorization?: string;
+  demoUser?: string;
+}
+
+export const GRAPHIQL_DIR = fileURLToPath(new URL('../../dist/graphiql/', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.json': 'application/json',
+};
+
+export async function serveGraphiQL(_req: IncomingMessage, res: ServerResponse, url: URL, opts: GraphiQLOptions = {}): Promise<void> {
+  const asset = url.pathname.startsWith('/graphiql/') ? url.pathname.slice('/graphiql/'.length) : 'index.html';
+  const path = normalize(join(GRAPHIQL_DIR, decodeURIComponent(asset) || 'index.html'));
+  if (!path.startsWith(GRAPHIQL_DIR)) {
+    res.writeHead(404).end();
+    return;
+  }
+  let body: Buffer;
+  try {
+    body = await readFile(path);
+  } catch {
+    if (asset === 'index.html') {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('GraphiQL is not built yet: run "npm run build:graphiql" (npm start does this for you).\n');
+    } else res.writeHead(404).end();
+    return;
+  }
+  const type = TYPES[extname(path)] ?? 'application/octet-stream';
+  if (path.endsWith('index.html')) {
+    const config = JSON.stringify({ endpoint: '/graphql', authorization: opts.authorization ?? null, demoUser: opts.demoUser ?? null }).replace(/</g, '\\u003c');
+    const html = body.toString('utf8').replace('</head>', `<script>window.__GRAPHIQL_CONFIG__=${config}</script></head>`);
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(html);
+    return;
+  }
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable' }).end(body);
+}

@@ -1,0 +1,143 @@
+// The HTTP surface: routes, body limits, GraphiQL, and Apollo's execution behind them, without
+// listening until asked, so tests and main.ts share one definition of the server.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { Config } from '../config.js';
+import { createGraphQL, graphqlOptionsFromConfig, type GraphQLOptions } from '../graphql/apollo.js';
+import type { Context } from '../graphql/context.js';
+import { createLogger } from '../log.js';
+import { serveGraphiQL, type GraphiQLOptions } from './graphiql.js';
+import { errorAnswer, parseGraphQLRequest, routeAnswer, type Answer } from './preflight.js';
+
+export interface AppOptions extends GraphQLOptions {
+  maxBodyBytes: number;
+  /** Reports whether the table answers; /readyz uses it. */
+  checkReady: () => Promise<boolean>;
+  graphiql?: GraphiQLOptions;
+}
+
+/** The options every entry derives the same way from its configuration. */
+export function appOptionsFromConfig(config: Config): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'maxBodyBytes'> {
+  return { ...graphqlOptionsFromConfig(config), maxBodyBytes: config.maxBodyBytes };
+}
+
+export interface App {
+  apollo: ApolloServer<Context>;
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Starts Apollo and an HTTP server on host:port; resolves with the bound port. */
+  listen(port: number, host: string): Promise<{ server: Server; port: number; url: string }>;
+  /** Stops taking requests, finishes the ones in flight, then stops Apollo. */
+  stop(): Promise<void>;
+}
+
+export function createApp(opts: AppOptions): App {
+  const logger = opts.logger ?? createLogger();
+  const { apollo, context } = createGraphQL({ ...opts, logger });
+  let httpServer: Server | undefined;
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    route(req, res).catch((err) => {
+      logger.error('handler failed', { error: String((err as Error)?.stack ?? err) });
+      if (!res.headersSent) send(res, errorAnswer(500, 'INTERNAL_SERVER_ERROR', 'Internal server error.'));
+      else res.end();
+    });
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/' && method === 'GET') {
+      res.writeHead(302, { location: '/graphql' }).end();
+      return;
+    }
+    if (url.pathname.startsWith('/graphiql/') && method === 'GET') return serveGraphiQL(req, res, url, opts.graphiql);
+    if (url.pathname === '/graphql' && method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query')) {
+      return serveGraphiQL(req, res, url, opts.graphiql);
+    }
+    const answer = await routeAnswer(url.pathname, method, opts.checkReady);
+    if (answer) return send(res, answer);
+    await graphql(req, res, url);
+  }
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    const parsed = parseGraphQLRequest({
+      method: req.method ?? 'GET',
+      contentType: req.headers['content-type'] ?? '',
+      raw: req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : undefined,
+      searchQuery: url.searchParams.get('query'),
+      maxBodyBytes: opts.maxBodyBytes,
+    });
+    if ('answer' in parsed) return send(res, parsed.answer);
+    const body = parsed.body;
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => context(req.headers.authorization),
+    });
+    const out: Record<string, string> = {};
+    for (const [k, v] of result.headers) out[k] = v;
+    res.writeHead(result.status ?? 200, out);
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  return {
+    apollo,
+    handler,
+    async listen(port, host) {
+      await apollo.start();
+      httpServer = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
+      httpServer.keepAliveTimeout = 5_000;
+      await new Promise<void>((res, rej) => {
+        httpServer!.once('error', rej);
+        httpServer!.listen(port, host, () => res());
+      });
+      const addr = httpServer.address();
+      const bound = typeof addr === 'object' && addr ? addr.port : port;
+      return { server: httpServer, port: bound, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` };
+    },
+    async stop() {
+      if (httpServer) {
+        const server = httpServer;
+        const closed = new Promise<void>((res) => server.close(() => res()));
+        // Keep-alive sockets that finish their last request become idle later: close them as they
+        // do, and cut whatever is still open after the grace period.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        const cut = setTimeout(() => server.closeAllConnections(), 10_000);
+        server.closeIdleConnections();
+        await closed;
+        clearInterval(sweep);
+        clearTimeout(cut);
+      }
+      await apollo.stop();
+    },
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) {
+    req.resume();
+    return 'too-large';
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return 'too-large';
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, answer: Answer) {
+  res.writeHead(answer.status, answer.headers).end(answer.body);
+}

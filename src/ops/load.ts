@@ -1,0 +1,59 @@
+// Bulk loading in the labs' format: one JSON item per line, written with BatchWriteItem 25 at a
+// time, UnprocessedItems retried with backoff.
+import { readFileSync } from 'node:fs';
+import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backoffDelay, sleep, type Item } from '../data/dynamo/batch.js';
+
+export const BATCH_WRITE_LIMIT = 25;
+
+/** Parses a .jsonl file; names the line of any item that is not an object with string PK and SK. */
+export function readJsonl(path: string): Item[] {
+  const items: Item[] = [];
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      let item: unknown;
+      try {
+        item = JSON.parse(line);
+      } catch {
+        throw new Error(`${path}:${i + 1}: not valid JSON.`);
+      }
+      const it = item as Item;
+      if (typeof it !== 'object' || it === null || typeof it.PK !== 'string' || typeof it.SK !== 'string') {
+        throw new Error(`${path}:${i + 1}: an item needs string PK and SK attributes.`);
+      }
+      items.push(it);
+    });
+  return items;
+}
+
+/** Writes every item; returns how many were written. */
+export async function loadItems(client: DynamoDBDocumentClient, tableName: string, items: readonly Item[]): Promise<number> {
+  const policy = { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 2_000 };
+  const chunks: Item[][] = [];
+  for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) chunks.push(items.slice(i, i + BATCH_WRITE_LIMIT));
+  let written = 0;
+  // A few requests at a time: fast on DynamoDB Local, gentle on a fresh on-demand table.
+  const queue = [...chunks];
+  const worker = async () => {
+    for (let chunk = queue.shift(); chunk; chunk = queue.shift()) {
+      let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= policy.maxAttempts) throw new Error(`${pending.length} items stayed unprocessed after ${attempt} attempts.`);
+        if (attempt > 0) await sleep(backoffDelay(attempt, policy));
+        const out = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+        const left = (out.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+        written += pending.length - left.length;
+        pending = left;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return written;
+}
+
+export async function isTableEmpty(client: DynamoDBDocumentClient, tableName: string): Promise<boolean> {
+  const out = await client.send(new ScanCommand({ TableName: tableName, Limit: 1, ProjectionExpression: 'PK' }));
+  return (out.Items ?? []).length === 0 && !out.LastEvaluatedKey;
+}
