@@ -46,7 +46,7 @@ await runExample(async (session) => {
         console.log(`refused with GAME_FULL: ${err.errors[0]?.message} (${describeCost(err.cost)})`);
         break;
       case 'GAME_NOT_OPEN':
-        throw new Error(`expected GAME_FULL, the game was already closed: ${err.message}`);
+        throw new Error(`expected GAME_FULL, the game was already closed: ${err.message}`, { cause: err });
       default:
         throw err;
     }

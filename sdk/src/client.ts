@@ -21,6 +21,8 @@ export interface CallOptions {
 }
 
 /** Variables may be left out when the operation has none or only optional ones. */
+// `{}` is the point here: it extends TVariables exactly when every variable is optional.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type VariablesArgs<TVariables> = {} extends TVariables
   ? [variables?: TVariables, options?: CallOptions]
   : [variables: TVariables, options?: CallOptions];

@@ -90,7 +90,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tim
       // Another process (a second server instance) created it first: that is fine.
       if ((err as Error).name !== 'ResourceInUseException') throw err;
     }
-    table = await waitUntilUsable(client, tableName, timeoutMs);
+    await waitUntilUsable(client, tableName, timeoutMs);
     await enableTtl(client, tableName);
   }
   for (const index of TABLE.indexes) {

@@ -85,7 +85,7 @@ export async function startDynamoLocal(opts: StartOptions = {}): Promise<Embedde
     await waitReady(endpoint, opts.readyTimeoutMs ?? 60_000, exited);
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}\nDynamoDB Local said:\n${output}`);
+    throw new Error(`${(err as Error).message}\nDynamoDB Local said:\n${output}`, { cause: err });
   }
   return { endpoint, pid, stop };
 }

@@ -13,7 +13,9 @@ const timer = setInterval(() => {
   if (!alive(parent)) {
     try {
       process.kill(child, 'SIGKILL');
-    } catch {}
+    } catch {
+      // already gone
+    }
     process.exit(0);
   }
 }, 500);

@@ -37,7 +37,7 @@ export async function startRecorder(target: string): Promise<Recorder> {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const target = String(req.headers['x-amz-target'] ?? '');
-      let body: Record<string, unknown> = {};
+      let body: Record<string, unknown>;
       try {
         body = JSON.parse(raw.toString('utf8') || '{}');
       } catch {

@@ -49,15 +49,6 @@ function embeddedPort(output: string): number {
   return Number(endpoint![1]);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function gql(url: string, query: string, token?: string) {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',

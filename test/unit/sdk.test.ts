@@ -214,7 +214,7 @@ describe('types', () => {
       // @ts-expect-error no such variable
       await client.joinGame({ gameId: 'g1', map: 'x' });
       // @ts-expect-error user(username) may be null
-      (await client.user({ username: 'ana' })).data.user.username;
+      void (await client.user({ username: 'ana' })).data.user.username;
       await client.openGames(); // every variable optional: none needed
       const err = new SdkError({ code: 'GAME_FULL', message: '', operationName: 'JoinGame' });
       // @ts-expect-error not a code the server has

@@ -16,7 +16,7 @@ import type { DataContext } from '../dynamo/context.js';
 import { encodeCursor, listBinding } from '../dynamo/cursor.js';
 import { keys, type Key } from '../keys.js';
 import { primeItems } from '../dynamo/loaders.js';
-import { MAX_PAGE_SIZE, lazyEdge, lazyPageInfo, loadPage, pageSize, toConnection, type Connection, type Page, type PageArgs } from '../dynamo/pagination.js';
+import { MAX_PAGE_SIZE, lazyEdge, lazyPageInfo, loadPage, pageSize, toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
 import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX } from '../table.js';
 import { getUsers, type UserRecord } from '../users/users.js';
 
