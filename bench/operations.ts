@@ -176,7 +176,8 @@ export const writeScenarios: WriteScenario[] = [
   },
   {
     id: 'reactToPhoto',
-    query: 'mutation React($o: String!, $t: String!, $type: ReactionType!) { reactToPhoto(owner: $o, timestamp: $t, type: $type) { reactionCounts { heart smiley thumbsUp sunglasses } } }',
+    query:
+      'mutation React($o: String!, $t: String!, $type: ReactionType!) { reactToPhoto(owner: $o, timestamp: $t, type: $type) { reactionCounts { heart smiley thumbsUp sunglasses } } }',
     op: (i) => {
       const rest = Math.floor(i / seed.REACT_PHOTOS);
       return {
@@ -189,6 +190,6 @@ export const writeScenarios: WriteScenario[] = [
       };
     },
     capacity: seed.REACT_PHOTOS * seed.REACTORS * REACTION_TYPES.length,
-    analytic: { wcu: 4, why: 'TransactWriteItems of 2 actions (Put reaction, Update the photo\'s count) = 2×2 WCU' },
+    analytic: { wcu: 4, why: "TransactWriteItems of 2 actions (Put reaction, Update the photo's count) = 2×2 WCU" },
   },
 ];

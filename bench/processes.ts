@@ -55,7 +55,10 @@ export async function startNode(o: StartOptions): Promise<Child> {
   proc.stderr!.pipe(log);
   const lines = createInterface({ input: proc.stdout! });
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${o.name} was not ready within ${o.timeoutMs ?? 60_000} ms (log: ${o.logFile})`)), o.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${o.name} was not ready within ${o.timeoutMs ?? 60_000} ms (log: ${o.logFile})`)),
+      o.timeoutMs ?? 60_000,
+    );
     proc.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${o.name} exited with ${code} before it was ready (log: ${o.logFile})`));

@@ -62,7 +62,18 @@ export interface RunResults {
   /** os.loadavg() at the start and end: other work on the machine during the run. */
   loadAverage: { before: number[]; after: number[] };
   versions: Record<string, unknown> & { node: string; cpus: string; packages: Record<string, string> };
-  settings: Record<string, unknown> & { mode: string; phaseWarmupS: number; warmupS: number; stubWarmupS: number; windowS: number; bigWindowS: number; stubWindowS: number; rounds: number; pinned: boolean; nodeFlags?: string[] };
+  settings: Record<string, unknown> & {
+    mode: string;
+    phaseWarmupS: number;
+    warmupS: number;
+    stubWarmupS: number;
+    windowS: number;
+    bigWindowS: number;
+    stubWindowS: number;
+    rounds: number;
+    pinned: boolean;
+    nodeFlags?: string[];
+  };
   placement: { role: string; pid: number; cpus: string }[];
   /** Ops the schema does not serve, with graphql's reason. */
   skipped: { scenario: string; reason: string }[];
@@ -95,7 +106,8 @@ const CPU_BOUND = 1.25;
 const MARGINAL_US = 20;
 
 const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
-const find = (r: RunResults, scenario: string, variant: string, backend: string) => r.measured.find((m) => m.scenario === scenario && m.variant === variant && m.backend === backend);
+const find = (r: RunResults, scenario: string, variant: string, backend: string) =>
+  r.measured.find((m) => m.scenario === scenario && m.variant === variant && m.backend === backend);
 
 /** What the SDK's own work costs for an op's calls and items, command by command. */
 export function sdkCostMs(sdk: SdkFit, m: Pick<Measured, 'callsByCommandPerOp' | 'itemsByCommandPerOp'>): number {
@@ -113,16 +125,24 @@ function derive(r: RunResults) {
       const o = find(r, `${fam}-${n}`, 'ours', 'dynamodb-local');
       const nv = find(r, `${fam}-${n}`, 'naive', 'dynamodb-local');
       const perRound = o && nv ? o.windows.map((w, i) => w.opsPerSec / (nv.windows[i]?.opsPerSec ?? NaN)) : [];
-      return { family: fam, fanout: n, ours: o?.opsPerSec, naive: nv?.opsPerSec, ratio: o && nv ? o.opsPerSec / nv.opsPerSec : NaN, perRound, target: RATIO_TARGET[n]! };
+      return {
+        family: fam,
+        fanout: n,
+        ours: o?.opsPerSec,
+        naive: nv?.opsPerSec,
+        ratio: o && nv ? o.opsPerSec / nv.opsPerSec : NaN,
+        perRound,
+        target: RATIO_TARGET[n]!,
+      };
     }),
   ).filter((x) => x.ours !== undefined);
 
   const slopes = FAMILIES.flatMap((fam) =>
     (['dynamodb-local', 'stub'] as const).flatMap((backend) =>
       (['ours', 'naive', 'plain'] as const).flatMap((variant) => {
-        const pts = FANOUTS.map((n) => [n, find(r, `${fam}-${n}`, variant, backend === 'stub' && variant === 'plain' ? 'none' : backend)] as const).filter(
-          (p): p is readonly [(typeof FANOUTS)[number], Measured] => p[1] !== undefined,
-        );
+        const pts = FANOUTS.map(
+          (n) => [n, find(r, `${fam}-${n}`, variant, backend === 'stub' && variant === 'plain' ? 'none' : backend)] as const,
+        ).filter((p): p is readonly [(typeof FANOUTS)[number], Measured] => p[1] !== undefined);
         if (pts.length < 2 || (variant === 'plain' && backend === 'dynamodb-local')) return [];
         const fit = (k: 'callsPerOp' | 'rcuPerOp' | 'cpuMsPerOp') => linearFit(pts.map(([n, m]) => [n, m[k]]));
         const onePage = pts.filter(([n]) => n <= 100);
@@ -149,18 +169,43 @@ function derive(r: RunResults) {
       const p = find(r, o.scenario, 'plain', 'none');
       const sdkMs = sdkCostMs(r.sdk, o);
       const bound = p ? CPU_BOUND * (p.cpuMsPerOp + sdkMs) : NaN;
-      return { scenario: o.scenario, oursMs: o.cpuMsPerOp, plainMs: p?.cpuMsPerOp ?? NaN, sdkMs, boundMs: bound, ratio: o.cpuMsPerOp / (bound / CPU_BOUND), met: o.cpuMsPerOp <= bound };
+      return {
+        scenario: o.scenario,
+        oursMs: o.cpuMsPerOp,
+        plainMs: p?.cpuMsPerOp ?? NaN,
+        sdkMs,
+        boundMs: bound,
+        ratio: o.cpuMsPerOp / (bound / CPU_BOUND),
+        met: o.cpuMsPerOp <= bound,
+      };
     });
 
   const targets: Target[] = [];
   for (const fl of r.floors) {
-    targets.push({ id: `calls ${fl.scenario}`, target: `≤ ${fl.floor} calls (floor)`, measured: `${fl.calls} calls (${Object.entries(fl.callsByCommand).map(([k, v]) => `${v} ${k}`).join(', ')})`, met: fl.met });
+    targets.push({
+      id: `calls ${fl.scenario}`,
+      target: `≤ ${fl.floor} calls (floor)`,
+      measured: `${fl.calls} calls (${Object.entries(fl.callsByCommand)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')})`,
+      met: fl.met,
+    });
   }
   for (const x of ratios) {
-    targets.push({ id: `throughput ${x.family}-${x.fanout}`, target: `batched/naive ≥ ${x.target}`, measured: `×${f(x.ratio)}`, met: x.ratio >= x.target });
+    targets.push({
+      id: `throughput ${x.family}-${x.fanout}`,
+      target: `batched/naive ≥ ${x.target}`,
+      measured: `×${f(x.ratio)}`,
+      met: x.ratio >= x.target,
+    });
   }
   for (const o of overhead) {
-    targets.push({ id: `server CPU ${o.scenario} (stub)`, target: `≤ ${CPU_BOUND} × (plain + SDK) = ${f(o.boundMs, 3)} ms`, measured: `${f(o.oursMs, 3)} ms (${f(o.ratio)} × (plain ${f(o.plainMs, 3)} + SDK ${f(o.sdkMs, 3)}))`, met: o.met });
+    targets.push({
+      id: `server CPU ${o.scenario} (stub)`,
+      target: `≤ ${CPU_BOUND} × (plain + SDK) = ${f(o.boundMs, 3)} ms`,
+      measured: `${f(o.oursMs, 3)} ms (${f(o.ratio)} × (plain ${f(o.plainMs, 3)} + SDK ${f(o.sdkMs, 3)}))`,
+      met: o.met,
+    });
   }
   // Within one page (fan-out 1 to 100) an extra item costs only itself; across pages the slope also
   // carries each extra page's fixed cost, so it is shown beside.
@@ -182,19 +227,41 @@ export function writeReport(r: RunResults, outDir: string): string {
     ...r,
     measured: r.measured.map((m) => ({
       ...m,
-      ...Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === 'number').map(([k, v]) => [k, round(v as number, 4)])),
+      ...Object.fromEntries(
+        Object.entries(m)
+          .filter(([, v]) => typeof v === 'number')
+          .map(([k, v]) => [k, round(v as number, 4)]),
+      ),
       windows: m.windows.map((w) => Object.fromEntries(Object.entries(w).map(([k, v]) => [k, round(v, 4)]))),
     })),
-    throughputRatios: d.ratios.map((x) => ({ ...x, ratio: round(x.ratio), perRound: x.perRound.map((p) => round(p)), ours: round(x.ours ?? NaN), naive: round(x.naive ?? NaN) })),
-    slopes: d.slopes.map((s) => ({ ...s, callsPerItem: round(s.callsPerItem, 4), rcuPerItem: round(s.rcuPerItem, 4), cpuUsPerItem: round(s.cpuUsPerItem, 2), cpuR2: round(s.cpuR2), cpuUsPerItemInPage: round(s.cpuUsPerItemInPage, 2) })),
-    serverOverhead: d.overhead.map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, 4) : v]))),
+    throughputRatios: d.ratios.map((x) => ({
+      ...x,
+      ratio: round(x.ratio),
+      perRound: x.perRound.map((p) => round(p)),
+      ours: round(x.ours ?? NaN),
+      naive: round(x.naive ?? NaN),
+    })),
+    slopes: d.slopes.map((s) => ({
+      ...s,
+      callsPerItem: round(s.callsPerItem, 4),
+      rcuPerItem: round(s.rcuPerItem, 4),
+      cpuUsPerItem: round(s.cpuUsPerItem, 2),
+      cpuR2: round(s.cpuR2),
+      cpuUsPerItemInPage: round(s.cpuUsPerItemInPage, 2),
+    })),
+    serverOverhead: d.overhead.map((o) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, 4) : v])),
+    ),
     targets: d.targets,
   };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(join(outDir, 'fanout.svg'), chart(r));
   writeFileSync(join(outDir, 'RESULTS.md'), markdown(r, d));
   const met = d.targets.filter((t) => t.met).length;
-  return [`targets met: ${met} of ${d.targets.length}`, ...d.targets.filter((t) => !t.met).map((t) => `  missed: ${t.id}: ${t.measured} (target ${t.target})`)].join('\n');
+  return [
+    `targets met: ${met} of ${d.targets.length}`,
+    ...d.targets.filter((t) => !t.met).map((t) => `  missed: ${t.id}: ${t.measured} (target ${t.target})`),
+  ].join('\n');
 }
 
 function table(head: string[], rows: (string | number)[][]): string {
@@ -222,7 +289,9 @@ DynamoDB Local, not DynamoDB.
 - Processes: the load generator (autocannon, in the orchestrator), DynamoDB Local (Java, in memory),
   a stub DynamoDB endpoint and one server process per variant are separate processes, each Node process
   started with \`${(s.nodeFlags ?? []).join(' ') || 'no flags'}\` (the production start script's heap setting).${
-    s.pinned ? ` With \`taskset\` each server under test is pinned to CPU ${s.cpuUnderTest}; DynamoDB Local, the stub and the load generator may use both CPUs.` : ' No CPU pinning.'
+    s.pinned
+      ? ` With \`taskset\` each server under test is pinned to CPU ${s.cpuUnderTest}; DynamoDB Local, the stub and the load generator may use both CPUs.`
+      : ' No CPU pinning.'
   }
 - Variants: **ours** is \`createApp\` (src/http/server.ts) with our resolvers; **naive** serves the same SDL
   with bench/naive resolvers, one GetItem per related item (the N+1 pattern of AppSync/Amplify
@@ -256,11 +325,37 @@ ${table(
 ## Batched (ours) vs naive, against DynamoDB Local
 
 ${table(
-  ['scenario', 'ours op/s', 'naive op/s', 'ratio', 'ours p50/p99 ms', 'naive p50/p99 ms', 'ours calls/op', 'naive calls/op', 'ours RCU/op', 'naive RCU/op', 'ours CPU ms/op', 'naive CPU ms/op'],
+  [
+    'scenario',
+    'ours op/s',
+    'naive op/s',
+    'ratio',
+    'ours p50/p99 ms',
+    'naive p50/p99 ms',
+    'ours calls/op',
+    'naive calls/op',
+    'ours RCU/op',
+    'naive RCU/op',
+    'ours CPU ms/op',
+    'naive CPU ms/op',
+  ],
   scenarios.map((sc) => {
     const o = find(r, sc, 'ours', 'dynamodb-local')!;
     const n = find(r, sc, 'naive', 'dynamodb-local')!;
-    return [sc, f(o.opsPerSec, 1), f(n.opsPerSec, 1), `×${f(o.opsPerSec / n.opsPerSec)}`, `${f(o.p50Ms, 0)} / ${f(o.p99Ms, 0)}`, `${f(n.p50Ms, 0)} / ${f(n.p99Ms, 0)}`, f(o.callsPerOp, 1), f(n.callsPerOp, 1), f(o.rcuPerOp, 1), f(n.rcuPerOp, 1), f(o.cpuMsPerOp, 3), f(n.cpuMsPerOp, 3)];
+    return [
+      sc,
+      f(o.opsPerSec, 1),
+      f(n.opsPerSec, 1),
+      `×${f(o.opsPerSec / n.opsPerSec)}`,
+      `${f(o.p50Ms, 0)} / ${f(o.p99Ms, 0)}`,
+      `${f(n.p50Ms, 0)} / ${f(n.p99Ms, 0)}`,
+      f(o.callsPerOp, 1),
+      f(n.callsPerOp, 1),
+      f(o.rcuPerOp, 1),
+      f(n.rcuPerOp, 1),
+      f(o.cpuMsPerOp, 3),
+      f(n.cpuMsPerOp, 3),
+    ];
   }),
 )}
 
@@ -268,7 +363,14 @@ ${table(
 
 ${table(
   ['scenario', 'floor', 'ours (sample)', 'ours (under load)', 'naive (sample)', 'why the floor'],
-  r.floors.map((fl) => [fl.scenario, fl.floor, fl.calls, f(find(r, fl.scenario, 'ours', 'dynamodb-local')?.callsPerOp, 2), find(r, fl.scenario, 'naive', 'dynamodb-local')?.sample.calls ?? '–', fl.why]),
+  r.floors.map((fl) => [
+    fl.scenario,
+    fl.floor,
+    fl.calls,
+    f(find(r, fl.scenario, 'ours', 'dynamodb-local')?.callsPerOp, 2),
+    find(r, fl.scenario, 'naive', 'dynamodb-local')?.sample.calls ?? '–',
+    fl.why,
+  ]),
 )}
 
 ## Fan-out growth
@@ -277,7 +379,16 @@ Least-squares slope of cost per extra related item over fan-outs ${FANOUTS.join(
 
 ${table(
   ['list', 'backend', 'variant', 'calls / item', 'RCU / item', 'server CPU µs / item', 'CPU fit r²', 'CPU µs / item within a page (1–100)'],
-  d.slopes.map((x) => [x.family, x.backend, x.variant, f(x.callsPerItem, 4), f(x.rcuPerItem, 4), f(x.cpuUsPerItem, 1), f(x.cpuR2), f(x.cpuUsPerItemInPage, 1)]),
+  d.slopes.map((x) => [
+    x.family,
+    x.backend,
+    x.variant,
+    f(x.callsPerItem, 4),
+    f(x.rcuPerItem, 4),
+    f(x.cpuUsPerItem, 1),
+    f(x.cpuR2),
+    f(x.cpuUsPerItemInPage, 1),
+  ]),
 )}
 
 ![DynamoDB calls and server CPU per operation against fan-out](fanout.svg)
@@ -291,8 +402,28 @@ ${f(r.sdk.perCallUs, 1)} µs per call + ${f(r.sdk.perItemUs, 2)} µs per item (f
 ${CPU_BOUND} × (plain + SDK cost of ours' calls and items per op).
 
 ${table(
-  ['scenario', 'ours CPU ms/op', 'naive CPU ms/op', 'plain CPU ms/op', 'SDK ms/op', 'bound ms/op', 'ours / (plain + SDK)', 'ours op/s', 'plain op/s'],
-  d.overhead.map((o) => [o.scenario, f(o.oursMs, 3), f(find(r, o.scenario, 'naive', 'stub')?.cpuMsPerOp, 3), f(o.plainMs, 3), f(o.sdkMs, 3), f(o.boundMs, 3), f(o.ratio), f(find(r, o.scenario, 'ours', 'stub')?.opsPerSec, 0), f(find(r, o.scenario, 'plain', 'none')?.opsPerSec, 0)]),
+  [
+    'scenario',
+    'ours CPU ms/op',
+    'naive CPU ms/op',
+    'plain CPU ms/op',
+    'SDK ms/op',
+    'bound ms/op',
+    'ours / (plain + SDK)',
+    'ours op/s',
+    'plain op/s',
+  ],
+  d.overhead.map((o) => [
+    o.scenario,
+    f(o.oursMs, 3),
+    f(find(r, o.scenario, 'naive', 'stub')?.cpuMsPerOp, 3),
+    f(o.plainMs, 3),
+    f(o.sdkMs, 3),
+    f(o.boundMs, 3),
+    f(o.ratio),
+    f(find(r, o.scenario, 'ours', 'stub')?.opsPerSec, 0),
+    f(find(r, o.scenario, 'plain', 'none')?.opsPerSec, 0),
+  ]),
 )}
 
 SDK calibration points (CPU µs per call, before / after): ${r.sdk.before.points
@@ -309,7 +440,22 @@ also in OpenGamesIndex and GamesByMapIndex), and a ConditionCheck may or may not
 
 ${table(
   ['op', 'concurrency', 'ops', 'op/s (c ÷ mean latency)', 'p50 ms', 'p99 ms', 'WCU/op', 'analytic WCU', 'RCU/op', 'calls/op', 'CPU ms/op'],
-  r.writes.map((w) => [w.scenario, w.concurrency, w.ops, f(w.reqPerSec, 0), f(w.p50Ms, 0), f(w.p99Ms, 0), f(w.wcuPerOp), w.analyticWcu, f(w.rcuPerOp), `${f(w.callsPerOp)} (${Object.entries(w.callsByCommand).filter(([, v]) => v > 0).map(([k, v]) => `${f(v)} ${k.replace('Command', '')}`).join(', ')})`, f(w.cpuMsPerOp, 3)]),
+  r.writes.map((w) => [
+    w.scenario,
+    w.concurrency,
+    w.ops,
+    f(w.reqPerSec, 0),
+    f(w.p50Ms, 0),
+    f(w.p99Ms, 0),
+    f(w.wcuPerOp),
+    w.analyticWcu,
+    f(w.rcuPerOp),
+    `${f(w.callsPerOp)} (${Object.entries(w.callsByCommand)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${f(v)} ${k.replace('Command', '')}`)
+      .join(', ')})`,
+    f(w.cpuMsPerOp, 3),
+  ]),
 )}
 
 ${[...new Set(r.writes.map((w) => w.scenario))].map((id) => `- ${id}: ${r.writes.find((w) => w.scenario === id)!.analyticWhy}.`).join('\n')}
@@ -344,7 +490,10 @@ function chart(r: RunResults): string {
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">Cost against fan-out, DynamoDB Local (log-log; ours solid, naive dashed)</text>`,
   ];
   for (const p of panels) {
-    const values = r.measured.filter((m) => m.backend === 'dynamodb-local' && /^(followers|players|feed)-\d+$/.test(m.scenario)).map((m) => m[p.key]).filter((v) => v > 0);
+    const values = r.measured
+      .filter((m) => m.backend === 'dynamodb-local' && /^(followers|players|feed)-\d+$/.test(m.scenario))
+      .map((m) => m[p.key])
+      .filter((v) => v > 0);
     const lo = Math.floor(Math.log10(Math.min(...values, 1)));
     const hi = Math.ceil(Math.log10(Math.max(...values, 10)));
     const ys = (v: number) => top + ph - ((Math.log10(v) - lo) / (hi - lo || 1)) * ph;
@@ -352,23 +501,38 @@ function chart(r: RunResults): string {
     parts.push(`<rect x="${p.x0}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
     for (let e = lo; e <= hi; e++) {
       const y = ys(10 ** e);
-      parts.push(`<line x1="${p.x0}" x2="${p.x0 + pw}" y1="${y}" y2="${y}" stroke="#eee"/>`, `<text x="${p.x0 - 6}" y="${y + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(-e)}</text>`);
+      parts.push(
+        `<line x1="${p.x0}" x2="${p.x0 + pw}" y1="${y}" y2="${y}" stroke="#eee"/>`,
+        `<text x="${p.x0 - 6}" y="${y + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(-e)}</text>`,
+      );
     }
-    for (const n of FANOUTS) parts.push(`<line x1="${xs(n, p.x0)}" x2="${xs(n, p.x0)}" y1="${top}" y2="${top + ph}" stroke="#eee"/>`, `<text x="${xs(n, p.x0)}" y="${top + ph + 16}" text-anchor="middle">${n}</text>`);
+    for (const n of FANOUTS)
+      parts.push(
+        `<line x1="${xs(n, p.x0)}" x2="${xs(n, p.x0)}" y1="${top}" y2="${top + ph}" stroke="#eee"/>`,
+        `<text x="${xs(n, p.x0)}" y="${top + ph + 16}" text-anchor="middle">${n}</text>`,
+      );
     parts.push(`<text x="${p.x0 + pw / 2}" y="${top + ph + 34}" text-anchor="middle">related items per op (fan-out)</text>`);
     for (const fam of FAMILIES) {
       for (const variant of ['ours', 'naive'] as const) {
-        const pts = FANOUTS.map((n) => [n, find(r, `${fam}-${n}`, variant, 'dynamodb-local')?.[p.key]] as const).filter((q): q is readonly [(typeof FANOUTS)[number], number] => typeof q[1] === 'number' && q[1] > 0);
+        const pts = FANOUTS.map((n) => [n, find(r, `${fam}-${n}`, variant, 'dynamodb-local')?.[p.key]] as const).filter(
+          (q): q is readonly [(typeof FANOUTS)[number], number] => typeof q[1] === 'number' && q[1] > 0,
+        );
         if (pts.length === 0) continue;
         const line = pts.map(([n, v]) => `${xs(n, p.x0).toFixed(1)},${ys(v).toFixed(1)}`).join(' ');
-        parts.push(`<polyline points="${line}" fill="none" stroke="${colours[fam]}" stroke-width="2"${variant === 'naive' ? ' stroke-dasharray="6 4"' : ''}/>`);
-        for (const [n, v] of pts) parts.push(`<circle cx="${xs(n, p.x0).toFixed(1)}" cy="${ys(v).toFixed(1)}" r="3" fill="${colours[fam]}"/>`);
+        parts.push(
+          `<polyline points="${line}" fill="none" stroke="${colours[fam]}" stroke-width="2"${variant === 'naive' ? ' stroke-dasharray="6 4"' : ''}/>`,
+        );
+        for (const [n, v] of pts)
+          parts.push(`<circle cx="${xs(n, p.x0).toFixed(1)}" cy="${ys(v).toFixed(1)}" r="3" fill="${colours[fam]}"/>`);
       }
     }
   }
   let lx = 70;
   for (const fam of FAMILIES) {
-    parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${H - 18}" y2="${H - 18}" stroke="${colours[fam]}" stroke-width="2"/>`, `<text x="${lx + 30}" y="${H - 14}">${fam}</text>`);
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 24}" y1="${H - 18}" y2="${H - 18}" stroke="${colours[fam]}" stroke-width="2"/>`,
+      `<text x="${lx + 30}" y="${H - 14}">${fam}</text>`,
+    );
     lx += 120;
   }
   parts.push(

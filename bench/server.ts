@@ -45,7 +45,20 @@ const [variant, endpoint, table] = process.argv.slice(2) as [Variant, string | u
 if (!['ours', 'naive', 'plain'].includes(variant)) throw new Error(`Unknown variant ${variant}: ours, naive or plain.`);
 if (variant !== 'plain' && (!endpoint || !table)) throw new Error(`The ${variant} server needs an endpoint and a table.`);
 
-const stats: ServerStats = { pid: process.pid, variant, cpu: { user: 0, system: 0 }, requests: 0, inflight: 0, calls: 0, callsByCommand: {}, items: 0, itemsByCommand: {}, rcu: 0, wcu: 0, failedCalls: 0 };
+const stats: ServerStats = {
+  pid: process.pid,
+  variant,
+  cpu: { user: 0, system: 0 },
+  requests: 0,
+  inflight: 0,
+  calls: 0,
+  callsByCommand: {},
+  items: 0,
+  itemsByCommand: {},
+  rcu: 0,
+  wcu: 0,
+  failedCalls: 0,
+};
 // context.commandName is the low-level client's command name, also for lib-dynamodb commands.
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
 
@@ -62,7 +75,11 @@ function tally(doc: DynamoDBDocumentClient, tableName: string) {
         const items = o.Items?.length ?? o.Responses?.[tableName]?.length ?? (o.Item ? 1 : 0);
         stats.items += items;
         stats.itemsByCommand[name] = (stats.itemsByCommand[name] ?? 0) + items;
-        for (const c of [o.ConsumedCapacity ?? []].flat() as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]) {
+        for (const c of [o.ConsumedCapacity ?? []].flat() as {
+          CapacityUnits?: number;
+          ReadCapacityUnits?: number;
+          WriteCapacityUnits?: number;
+        }[]) {
           if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
             stats.rcu += c.ReadCapacityUnits ?? 0;
             stats.wcu += c.WriteCapacityUnits ?? 0;
@@ -116,7 +133,10 @@ function graphqlHandler<C extends object>(apollo: ApolloServer<C>, context: () =
       const raw = Buffer.concat(chunks);
       body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
     }
-    const result = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body }, context });
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context,
+    });
     const out: Record<string, string> = {};
     for (const [k, v] of result.headers) out[k] = v;
     res.writeHead(result.status ?? 200, out);
@@ -130,13 +150,23 @@ function graphqlHandler<C extends object>(apollo: ApolloServer<C>, context: () =
 
 async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
   if (variant === 'plain') {
-    const apollo = new ApolloServer({ typeDefs: loadTypeDefs(), resolvers: plainResolvers() as never, ...apolloOptions, plugins: [...offPlugins()] });
+    const apollo = new ApolloServer({
+      typeDefs: loadTypeDefs(),
+      resolvers: plainResolvers() as never,
+      ...apolloOptions,
+      plugins: [...offPlugins()],
+    });
     await apollo.start();
     const handle = graphqlHandler(apollo, async () => ({}));
     return (req, res) => void handle(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((e) => fail(res, e));
   }
   const config = loadConfig({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: table, LOG_REQUESTS: 'off' });
-  const { doc } = createClients({ endpoint: endpoint!, region: 'local', timeoutMs: config.dynamoTimeoutMs, maxAttempts: config.dynamoMaxAttempts });
+  const { doc } = createClients({
+    endpoint: endpoint!,
+    region: 'local',
+    timeoutMs: config.dynamoTimeoutMs,
+    maxAttempts: config.dynamoMaxAttempts,
+  });
   tally(doc, table!);
   if (variant === 'ours') {
     const app = createApp({

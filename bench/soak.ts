@@ -65,7 +65,10 @@ async function serve(endpoint: string) {
 // ---- The load generator ---------------------------------------------------------------------
 
 function startServer(endpoint: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(SELF, ['--serve', endpoint], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(SELF, ['--serve', endpoint], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('The server did not start within 60 s.')), 60_000);
     child.once('exit', (code) => reject(new Error(`The server exited during start-up (code ${code}).`)));
@@ -125,11 +128,14 @@ async function main() {
   const sampleEveryS = Number(values['sample-every']);
   const warmupS = Number(values.warmup);
   for (const [name, v] of Object.entries({ duration: durationS, concurrency, 'sample-every': sampleEveryS, warmup: warmupS })) {
-    if (!Number.isFinite(v) || v <= 0 || (name !== 'duration' && name !== 'warmup' && !Number.isInteger(v))) throw new Error(`--${name} must be a positive number, got ${String(v)}.`);
+    if (!Number.isFinite(v) || v <= 0 || (name !== 'duration' && name !== 'warmup' && !Number.isInteger(v)))
+      throw new Error(`--${name} must be a positive number, got ${String(v)}.`);
   }
   if (warmupS >= durationS) throw new Error('--warmup must be shorter than --duration.');
 
-  console.log(`soak: ${durationS} s, ${concurrency} in flight, memory every ${sampleEveryS} s (slope measured after ${warmupS} s of warm-up)`);
+  console.log(
+    `soak: ${durationS} s, ${concurrency} in flight, memory every ${sampleEveryS} s (slope measured after ${warmupS} s of warm-up)`,
+  );
   const db = await startDynamoLocal();
   const clients = createClients({ endpoint: db.endpoint, region: 'local', timeoutMs: 5_000, maxAttempts: 3 });
   let server: { child: ChildProcess; url: string } | undefined;
@@ -180,7 +186,14 @@ async function main() {
     const samples: MemorySample[] = [];
     const sample = async (t: number) => {
       const u = await memoryOf(server!.child);
-      samples.push({ t: Math.round(t * 10) / 10, rssMb: mb(u.rss), heapUsedMb: mb(u.heapUsed), heapTotalMb: mb(u.heapTotal), externalMb: mb(u.external), requests });
+      samples.push({
+        t: Math.round(t * 10) / 10,
+        rssMb: mb(u.rss),
+        heapUsedMb: mb(u.heapUsed),
+        heapTotalMb: mb(u.heapTotal),
+        externalMb: mb(u.external),
+        requests,
+      });
     };
     await sample(0);
     const startedAt = performance.now();
@@ -195,7 +208,9 @@ async function main() {
       await sample(t);
       if (t - lastReport >= 30 || performance.now() >= endAt) {
         const last = samples.at(-1)!;
-        console.log(`  ${Math.round(t)} s: ${requests} requests, ${Math.round(requests / t)}/s, heap ${last.heapUsedMb} MB, rss ${last.rssMb} MB`);
+        console.log(
+          `  ${Math.round(t)} s: ${requests} requests, ${Math.round(requests / t)}/s, heap ${last.heapUsedMb} MB, rss ${last.rssMb} MB`,
+        );
         lastReport = t;
       }
     }
@@ -212,12 +227,25 @@ async function main() {
     const last = samples.at(-1)!;
     const results = {
       when: new Date().toISOString(),
-      settings: { durationS, concurrency, sampleEveryS, warmupS, seed: Number(values.seed), world: { users: world.users.length, games: world.games.length, photos: world.photos.length } },
-      environment: { node: process.version, platform: `${process.platform} ${process.arch}`, database: 'DynamoDB Local (in memory), same machine' },
+      settings: {
+        durationS,
+        concurrency,
+        sampleEveryS,
+        warmupS,
+        seed: Number(values.seed),
+        world: { users: world.users.length, games: world.games.length, photos: world.photos.length },
+      },
+      environment: {
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        database: 'DynamoDB Local (in memory), same machine',
+      },
       throughput: { requests, elapsedS: Math.round(elapsedS * 10) / 10, perSecond: Math.round((requests / elapsedS) * 10) / 10 },
       latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: percentile(sorted, 100) },
       outcomes: byOutcome,
-      operations: Object.fromEntries(Object.entries(byOperation).map(([k, v]) => [k, { count: v.count, ok: v.ok, meanMs: Math.round((v.totalMs / v.count) * 10) / 10 }])),
+      operations: Object.fromEntries(
+        Object.entries(byOperation).map(([k, v]) => [k, { count: v.count, ok: v.ok, meanMs: Math.round((v.totalMs / v.count) * 10) / 10 }]),
+      ),
       unexpectedErrors: { count: unexpected.length, first: unexpected.slice(0, 10) },
       memory: {
         start: { rssMb: first.rssMb, heapUsedMb: first.heapUsedMb },
@@ -232,7 +260,9 @@ async function main() {
     };
     writeFileSync(OUT_JSON, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(OUT_MD, report(results));
-    console.log(`soak: ${requests} requests (${results.throughput.perSecond}/s), p95 ${results.latencyMs.p95} ms, unexpected errors ${unexpected.length}, heap ${first.heapUsedMb} -> ${last.heapUsedMb} MB (slope ${heapSlope} MB/min), rss ${first.rssMb} -> ${last.rssMb} MB (slope ${rssSlope} MB/min), invariant violations ${violations.length}`);
+    console.log(
+      `soak: ${requests} requests (${results.throughput.perSecond}/s), p95 ${results.latencyMs.p95} ms, unexpected errors ${unexpected.length}, heap ${first.heapUsedMb} -> ${last.heapUsedMb} MB (slope ${heapSlope} MB/min), rss ${first.rssMb} -> ${last.rssMb} MB (slope ${rssSlope} MB/min), invariant violations ${violations.length}`,
+    );
     console.log(`soak: wrote ${OUT_JSON} and ${OUT_MD}`);
     if (unexpected.length || violations.length || !results.memory.flat) process.exitCode = 1;
   } finally {
@@ -249,7 +279,13 @@ async function main() {
 
 type Results = {
   when: string;
-  settings: { durationS: number; concurrency: number; sampleEveryS: number; warmupS: number; world: { users: number; games: number; photos: number } };
+  settings: {
+    durationS: number;
+    concurrency: number;
+    sampleEveryS: number;
+    warmupS: number;
+    world: { users: number; games: number; photos: number };
+  };
   environment: { node: string; platform: string; database: string };
   throughput: { requests: number; elapsedS: number; perSecond: number };
   latencyMs: { p50: number; p95: number; p99: number; max: number };
@@ -299,7 +335,11 @@ Outcomes (a domain code is a correct answer: following someone twice is ALREADY_
 
 | outcome | count |
 |---|---|
-${rows(Object.entries(r.outcomes).sort(([, a], [, b]) => b - a).map(([outcome, count]) => ({ outcome, count })))}
+${rows(
+  Object.entries(r.outcomes)
+    .sort(([, a], [, b]) => b - a)
+    .map(([outcome, count]) => ({ outcome, count })),
+)}
 
 ## Memory samples (server process)
 

@@ -60,7 +60,10 @@ export function sdkFits(points: readonly SdkPoint[]) {
   const byCommand: Record<string, { perCallUs: number; perItemUs: number }> = {};
   for (const command of new Set(points.map((p) => p.command))) {
     const pts = points.filter((p) => p.command === command);
-    const { slope, intercept } = new Set(pts.map((p) => p.items)).size > 1 ? linearFit(pts.map((p) => [p.items, p.cpuUsPerCall])) : { slope: 0, intercept: median(pts.map((p) => p.cpuUsPerCall)) };
+    const { slope, intercept } =
+      new Set(pts.map((p) => p.items)).size > 1
+        ? linearFit(pts.map((p) => [p.items, p.cpuUsPerCall]))
+        : { slope: 0, intercept: median(pts.map((p) => p.cpuUsPerCall)) };
     byCommand[command] = { perCallUs: intercept, perItemUs: slope };
   }
   const { a, b, r2 } = fit2(points.map((p) => [1, p.items, p.cpuUsPerCall]));

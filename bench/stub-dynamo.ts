@@ -75,7 +75,8 @@ interface Condition {
   values: string[];
 }
 
-const CONDITION = /\s*(?:begins_with\s*\(\s*([#\w]+)\s*,\s*(:\w+)\s*\)|([#\w]+)\s+BETWEEN\s+(:\w+)\s+AND\s+(:\w+)|([#\w]+)\s*(<=|>=|=|<|>)\s*(:\w+))\s*(?:AND\s+|$)/iy;
+const CONDITION =
+  /\s*(?:begins_with\s*\(\s*([#\w]+)\s*,\s*(:\w+)\s*\)|([#\w]+)\s+BETWEEN\s+(:\w+)\s+AND\s+(:\w+)|([#\w]+)\s*(<=|>=|=|<|>)\s*(:\w+))\s*(?:AND\s+|$)/iy;
 
 function parseKeyCondition(expr: string, names: Record<string, string> = {}, values: Record<string, unknown> = {}): Condition[] {
   const out: Condition[] = [];
@@ -143,7 +144,11 @@ function batchGetItem(req: AV): string {
 function query(req: AV): string {
   const ix = indexes.get(String(req.IndexName ?? ''));
   if (!ix) throw new Validation(`Unknown index ${String(req.IndexName)}`);
-  const conditions = parseKeyCondition(String(req.KeyConditionExpression), req.ExpressionAttributeNames as Record<string, string>, req.ExpressionAttributeValues as AV);
+  const conditions = parseKeyCondition(
+    String(req.KeyConditionExpression),
+    req.ExpressionAttributeNames as Record<string, string>,
+    req.ExpressionAttributeValues as AV,
+  );
   const hash = conditions.find((c) => c.name === ix.partitionKey && c.op === '=');
   if (!hash) throw new Validation(`Query condition missed key schema element: ${ix.partitionKey}`);
   const range = conditions.find((c) => c !== hash);
@@ -176,7 +181,10 @@ function query(req: AV): string {
   }
   // DynamoDB returns a LastEvaluatedKey whenever it stopped at Limit, even with nothing after.
   const stoppedAtLimit = out.length === limit && limit !== Infinity;
-  const lek = (more || stoppedAtLimit) && last ? `,"LastEvaluatedKey":${JSON.stringify(marshall(Object.fromEntries(ix.keyNames.map((k) => [k, last!.item[k]]))))}` : '';
+  const lek =
+    (more || stoppedAtLimit) && last
+      ? `,"LastEvaluatedKey":${JSON.stringify(marshall(Object.fromEntries(ix.keyNames.map((k) => [k, last!.item[k]]))))}`
+      : '';
   return `{"Items":[${out.map((s) => s.json).join(',')}],"Count":${out.length},"ScannedCount":${out.length}${lek}${wantsCapacity(req) ? `,"ConsumedCapacity":${capacity(units(bytes, Boolean(req.ConsistentRead)))}` : ''}}`;
 }
 
@@ -207,7 +215,10 @@ const server = createServer((req, res) => {
       send(200, handler(JSON.parse(Buffer.concat(chunks).toString('utf8')) as AV));
     } catch (err) {
       const type = err instanceof Validation ? 'ValidationException' : 'InternalServerError';
-      send(err instanceof Validation ? 400 : 500, JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: String((err as Error).message) }));
+      send(
+        err instanceof Validation ? 400 : 500,
+        JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: String((err as Error).message) }),
+      );
     }
   });
 });

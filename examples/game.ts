@@ -19,14 +19,18 @@ await runExample(async (session) => {
 
   heading(`Creating ${names.length} users`);
   await Promise.all(
-    names.map((username) => client(username).createUser({ input: { username, name: `Player ${username.slice(-2)}`, email: `${username}@example.com` } })),
+    names.map((username) =>
+      client(username).createUser({ input: { username, name: `Player ${username.slice(-2)}`, email: `${username}@example.com` } }),
+    ),
   );
   console.log(`created ${names[0]} .. ${names[names.length - 1]}`);
 
   heading('Creating a game');
   const created = await client(creator).createGame({ input: { map: MAP } });
   const game = created.data.createGame;
-  console.log(`${creator} created game ${game.id} on ${game.map}: ${game.playerCount}/${game.capacity} players, ${game.status} (${describeCost(created.cost)})`);
+  console.log(
+    `${creator} created game ${game.id} on ${game.map}: ${game.playerCount}/${game.capacity} players, ${game.status} (${describeCost(created.cost)})`,
+  );
 
   heading(`${joiners.length} players join at once`);
   const joins = await Promise.all(joiners.map((username) => client(username).joinGame({ gameId: game.id })));
@@ -88,7 +92,9 @@ await runExample(async (session) => {
     const games = data.user?.games.edges ?? [];
     console.log(`\n${user.username} (${medal}) has played ${games.length} game(s) (${describeCost(cost)}):`);
     for (const { node } of games) {
-      console.log(`  ${node.game.id} on ${node.game.map}: ${node.game.status}, ${node.game.playerCount} players, place ${node.place ?? '-'}, ${node.kills ?? 0} kills`);
+      console.log(
+        `  ${node.game.id} on ${node.game.map}: ${node.game.status}, ${node.game.playerCount} players, place ${node.place ?? '-'}, ${node.kills ?? 0} kills`,
+      );
     }
   }
 

@@ -15,14 +15,25 @@ await runExample(async (session) => {
   const client = (name: string): Client => clients.get(name)!;
 
   heading('Creating users');
-  for (const [username, interests] of [[ana, ['hiking', 'film']], [ben, ['food']], [cyd, ['cats']], [dee, []]] as const) {
-    await client(username).createUser({ input: { username, name: username.split('_')[1]!.toUpperCase(), email: `${username}@example.com`, interests: [...interests] } });
+  for (const [username, interests] of [
+    [ana, ['hiking', 'film']],
+    [ben, ['food']],
+    [cyd, ['cats']],
+    [dee, []],
+  ] as const) {
+    await client(username).createUser({
+      input: { username, name: username.split('_')[1]!.toUpperCase(), email: `${username}@example.com`, interests: [...interests] },
+    });
     console.log(`created ${username}`);
   }
 
   heading('Uploading photos');
   const uploads: Record<string, PhotoFieldsFragment[]> = { [ana]: [], [ben]: [], [cyd]: [] };
-  for (const [owner, count] of [[ana, 5], [ben, 3], [cyd, 2]] as const) {
+  for (const [owner, count] of [
+    [ana, 5],
+    [ben, 3],
+    [cyd, 2],
+  ] as const) {
     for (let i = 1; i <= count; i++) {
       const { data } = await client(owner).uploadPhoto({ input: { location: `https://photos.example.com/${owner}/${i}.jpg` } });
       uploads[owner]!.push(data.uploadPhoto);
@@ -31,14 +42,25 @@ await runExample(async (session) => {
   }
 
   heading('Following');
-  for (const [follower, followed] of [[dee, ana], [dee, ben], [dee, cyd], [ana, ben]] as const) {
+  for (const [follower, followed] of [
+    [dee, ana],
+    [dee, ben],
+    [dee, cyd],
+    [ana, ben],
+  ] as const) {
     const { data } = await client(follower).followUser({ username: followed });
     console.log(`${follower} follows ${followed} (now ${data.followUser.followerCount} follower(s))`);
   }
 
   heading('Reacting');
   const favourite = uploads[ana]!.at(-1)!;
-  const reactions: [string, ReactionType][] = [[ben, 'HEART'], [cyd, 'HEART'], [cyd, 'SMILEY'], [dee, 'THUMBS_UP'], [dee, 'SUNGLASSES']];
+  const reactions: [string, ReactionType][] = [
+    [ben, 'HEART'],
+    [cyd, 'HEART'],
+    [cyd, 'SMILEY'],
+    [dee, 'THUMBS_UP'],
+    [dee, 'SUNGLASSES'],
+  ];
   for (const [user, type] of reactions) {
     await client(user).reactToPhoto({ owner: ana, timestamp: favourite.timestamp, type });
     console.log(`${user} reacted ${type} to ${favourite.id}`);
@@ -83,7 +105,8 @@ await runExample(async (session) => {
     page++;
     console.log(`feed page ${page} (${describeCost(cost)}):`);
     for (const { node } of following.edges) {
-      for (const { node: photo } of node.photos.edges) console.log(`  ${photo.id}  ${counts(photo)}  mine: [${photo.viewerReactions.join(', ')}]`);
+      for (const { node: photo } of node.photos.edges)
+        console.log(`  ${photo.id}  ${counts(photo)}  mine: [${photo.viewerReactions.join(', ')}]`);
     }
     after = following.pageInfo.hasNextPage ? following.pageInfo.endCursor : null;
   } while (after);

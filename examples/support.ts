@@ -17,9 +17,25 @@ const READY_TIMEOUT_MS = 90_000;
 // Everything src/config.ts reads: a server we start gets none of the caller's settings, so it
 // runs on its own in-memory database and accepts the development tokens we sign.
 const SERVER_SETTINGS = [
-  'PORT', 'HOST', 'TABLE_NAME', 'DYNAMODB_ENDPOINT', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'DYNAMODB_DATA_DIR',
-  'DYNAMODB_IN_MEMORY', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL', 'AUTH_SECRET', 'CURSOR_SECRET', 'DEMO_DATA',
-  'DYNAMODB_COST', 'MAX_BODY_BYTES', 'DYNAMODB_TIMEOUT_MS', 'DYNAMODB_MAX_ATTEMPTS', 'LOG_REQUESTS',
+  'PORT',
+  'HOST',
+  'TABLE_NAME',
+  'DYNAMODB_ENDPOINT',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'DYNAMODB_DATA_DIR',
+  'DYNAMODB_IN_MEMORY',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+  'AUTH_JWKS_URL',
+  'AUTH_SECRET',
+  'CURSOR_SECRET',
+  'DEMO_DATA',
+  'DYNAMODB_COST',
+  'MAX_BODY_BYTES',
+  'DYNAMODB_TIMEOUT_MS',
+  'DYNAMODB_MAX_ATTEMPTS',
+  'LOG_REQUESTS',
 ];
 
 export interface Session {
@@ -102,7 +118,10 @@ async function startLocalServer(): Promise<LocalServer> {
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`The server did not get ready within ${READY_TIMEOUT_MS / 1000} s.`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`The server did not get ready within ${READY_TIMEOUT_MS / 1000} s.`)),
+        READY_TIMEOUT_MS,
+      );
       child.stdout.on('data', (d: Buffer) => {
         keep(d);
         if (/"msg":"server ready"/.test(output)) {

@@ -6,7 +6,9 @@ import { load } from './codegen-outputs.mjs';
 
 const outputs = load();
 const before = new Map(outputs.map((f) => [f, existsSync(f) ? readFileSync(f, 'utf8') : null]));
-execFileSync(process.execPath, ['node_modules/@graphql-codegen/cli/cjs/bin.js', '--config', 'codegen.yml', '--silent'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['node_modules/@graphql-codegen/cli/cjs/bin.js', '--config', 'codegen.yml', '--silent'], {
+  stdio: 'inherit',
+});
 const stale = outputs.filter((f) => before.get(f) !== readFileSync(f, 'utf8'));
 if (stale.length) {
   console.error(`Generated code was stale (now regenerated; commit it): ${stale.join(', ')}`);

@@ -25,7 +25,10 @@ function newestSource(path) {
 function staleReason() {
   if (!existsSync(output)) return 'not built yet';
   const built = statSync(output).mtimeMs;
-  const newest = sources.filter(existsSync).map(newestSource).reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
+  const newest = sources
+    .filter(existsSync)
+    .map(newestSource)
+    .reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
   return newest.mtimeMs > built ? `${relative(root, newest.path)} changed` : null;
 }
 

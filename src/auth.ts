@@ -37,7 +37,7 @@ export function createAuthenticator(auth: AuthConfig): Authenticate {
       throw unauthenticated('The token is not valid for this server.');
     }
     const sub = payload.sub;
-    if (typeof sub !== 'string' || !SUBJECT.test(sub)) throw unauthenticated('The token\'s subject is not a valid username.');
+    if (typeof sub !== 'string' || !SUBJECT.test(sub)) throw unauthenticated("The token's subject is not a valid username.");
     const role = payload.role === 'game-server' ? 'game-server' : null;
     return { username: sub, role };
   };

@@ -113,13 +113,15 @@ export function loadConfig(env: Env = process.env): Config {
     if (secret === undefined && !local) {
       problems.push('AUTH_SECRET (at least 32 characters) or AUTH_JWKS_URL is required when not using a local database.');
     }
-    if (secret === undefined && local) warnings.push('AUTH_SECRET is not set: using the fixed development secret. Never do this in production.');
+    if (secret === undefined && local)
+      warnings.push('AUTH_SECRET is not set: using the fixed development secret. Never do this in production.');
     auth = { kind: 'hs256', secret: secret ?? DEV_AUTH_SECRET, issuer, audience, isDevDefault: secret === undefined };
   }
 
   const cursorSecret = str('CURSOR_SECRET');
   if (cursorSecret !== undefined && cursorSecret.length < 32) problems.push('CURSOR_SECRET must be at least 32 characters.');
-  if (cursorSecret === undefined && !local) problems.push('CURSOR_SECRET (at least 32 characters) is required when not using a local database.');
+  if (cursorSecret === undefined && !local)
+    problems.push('CURSOR_SECRET (at least 32 characters) is required when not using a local database.');
 
   const config: Config = {
     host,

@@ -32,8 +32,7 @@ export class AppError extends GraphQLError {
   }
 }
 
-export const badInput = (message: string, field?: string) =>
-  new AppError('BAD_USER_INPUT', message, field ? { field } : {});
+export const badInput = (message: string, field?: string) => new AppError('BAD_USER_INPUT', message, field ? { field } : {});
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} does not exist.`);
 // Refused credentials are refused before any resolver runs, as HTTP 401 (Apollo reads
 // extensions.http from errors thrown while building the context; formatError drops it after).
@@ -60,7 +59,16 @@ const UNAVAILABLE_NAMES = new Set([
   'RequestTimeoutException',
   'AbortError',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+]);
 
 /** True for failures of the database's availability, as opposed to a rejected request. */
 export function isUnavailable(err: unknown): boolean {

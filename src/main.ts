@@ -11,7 +11,9 @@ import { createLogger } from './log.js';
 import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
 import { appOptionsFromConfig, createApp } from './http/server.js';
 
-export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) => fileURLToPath(new URL(`../demo/${f}`, import.meta.url)));
+export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) =>
+  fileURLToPath(new URL(`../demo/${f}`, import.meta.url)),
+);
 /** A user present in the labs' data, whose token GraphiQL starts with locally. */
 export const DEMO_USER = 'haroldwatkins';
 
@@ -29,7 +31,11 @@ async function main() {
       // already stopped
     }
   });
-  log.info('database', { using: describeDatabase(config.database), endpoint: database.embedded?.endpoint ?? null, table: config.tableName });
+  log.info('database', {
+    using: describeDatabase(config.database),
+    endpoint: database.embedded?.endpoint ?? null,
+    table: config.tableName,
+  });
 
   try {
     const ensured = await ensureTable(database.admin.raw, config.tableName);

@@ -23,7 +23,8 @@ type Resolver = (parent: Item, args: Record<string, any>, ctx: NaiveContext) => 
 
 // Amplify's nextToken: the LastEvaluatedKey, base64-encoded and unchecked.
 const encodeToken = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null);
-const decodeToken = (token: string | null | undefined) => (token ? (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined);
+const decodeToken = (token: string | null | undefined) =>
+  token ? (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
 
 async function getItem(ctx: NaiveContext, key: { PK: string; SK: string }): Promise<Item | null> {
   const out = await ctx.db.get({ TableName: ctx.db.tableName, Key: key });
@@ -54,14 +55,21 @@ const User: Record<string, Resolver> = {
   followers: (u, args, ctx) =>
     queryConnection(
       ctx,
-      { KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': u.PK, ':p': keys.followerSkPrefix } },
+      {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+        ExpressionAttributeValues: { ':pk': u.PK, ':p': keys.followerSkPrefix },
+      },
       args,
       (f) => getItem(ctx, keys.user(keys.parseFollower(String(f.SK)))),
     ),
   following: (u, args, ctx) =>
     queryConnection(
       ctx,
-      { IndexName: INVERTED_INDEX, KeyConditionExpression: 'SK = :sk', ExpressionAttributeValues: { ':sk': keys.followingIndexPk(String(u.username)) } },
+      {
+        IndexName: INVERTED_INDEX,
+        KeyConditionExpression: 'SK = :sk',
+        ExpressionAttributeValues: { ':sk': keys.followingIndexPk(String(u.username)) },
+      },
       args,
       (f) => getItem(ctx, keys.user(keys.parseUsername(String(f.PK)))),
     ),
@@ -92,7 +100,12 @@ const game: Resolver = (_, { id }, ctx) => getItem(ctx, keys.game(id));
 const openGames: Resolver = (_, { map, ...page }, ctx) =>
   queryConnection(
     ctx,
-    { IndexName: OPEN_GAMES_INDEX, KeyConditionExpression: '#map = :map', ExpressionAttributeNames: { '#map': 'map' }, ExpressionAttributeValues: { ':map': map } },
+    {
+      IndexName: OPEN_GAMES_INDEX,
+      KeyConditionExpression: '#map = :map',
+      ExpressionAttributeNames: { '#map': 'map' },
+      ExpressionAttributeValues: { ':map': map },
+    },
     page,
     (g) => g,
   );

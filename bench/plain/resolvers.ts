@@ -36,7 +36,10 @@ export function plainResolvers(items: Item[] = benchItems()) {
     const page = list.slice(start, start + first);
     const edges = page.map((it, i) => ({ cursor: String(start + i + 1), node: node(it) }));
     const hasNextPage = start + first < list.length;
-    return { edges, pageInfo: { hasNextPage, hasPreviousPage: start > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      pageInfo: { hasNextPage, hasPreviousPage: start > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   };
   const lists = new Map<string, Item[]>();
   const partition = (pk: string, prefix: string, descending = false) => {
@@ -54,8 +57,12 @@ export function plainResolvers(items: Item[] = benchItems()) {
     followerCount: (u) => u.followers ?? 0,
     followingCount: (u) => u.following ?? 0,
     interests: (u) => u.interests ?? [],
-    followers: (u, args) => connection(partition(String(u.PK), keys.followerSkPrefix), args, (f) => get(keys.user(keys.parseFollower(String(f.SK))))),
-    following: (u, args) => connection(inverted.get(keys.followingIndexPk(String(u.username))) ?? [], args, (f) => get(keys.user(keys.parseUsername(String(f.PK))))),
+    followers: (u, args) =>
+      connection(partition(String(u.PK), keys.followerSkPrefix), args, (f) => get(keys.user(keys.parseFollower(String(f.SK))))),
+    following: (u, args) =>
+      connection(inverted.get(keys.followingIndexPk(String(u.username))) ?? [], args, (f) =>
+        get(keys.user(keys.parseUsername(String(f.PK)))),
+      ),
     photos: (u, args) => connection(partition(String(u.PK), keys.photoSkPrefix(String(u.username)), true), args, (p) => p),
   };
   const Photo: Record<string, Resolver> = {

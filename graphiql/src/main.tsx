@@ -31,7 +31,8 @@ const config: GraphiQLConfig = {
 };
 
 const post = createGraphiQLFetcher({ url: config.endpoint });
-const fetcher: Fetcher = (params, opts) => post({ ...params, operationName: definedOperationName(params.query, params.operationName) }, opts);
+const fetcher: Fetcher = (params, opts) =>
+  post({ ...params, operationName: definedOperationName(params.query, params.operationName) }, opts);
 const headers = defaultHeaders(config.authorization);
 const tabs = examples({ demoUser: config.demoUser }).map(({ query }) => ({ query, headers }));
 

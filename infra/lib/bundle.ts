@@ -38,7 +38,9 @@ export function bundleServer(outDir: string): Bundle {
     legalComments: 'none',
     logLevel: 'warning',
     // CommonJS dependencies call require() for Node built-ins, which an ES module lacks.
-    banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
+    },
   });
   const schemaSrc = join(REPO_ROOT, 'schema');
   const schemaOut = join(outDir, 'schema');

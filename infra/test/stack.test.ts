@@ -31,7 +31,10 @@ type Json = Record<string, any>;
 
 function only(template: Template, type: string): { id: string; resource: Json } {
   const found = Object.entries(template.findResources(type));
-  expect(found.map(([id]) => id), `exactly one ${type}`).toHaveLength(1);
+  expect(
+    found.map(([id]) => id),
+    `exactly one ${type}`,
+  ).toHaveLength(1);
   const [id, resource] = found[0]!;
   return { id, resource };
 }
@@ -116,13 +119,13 @@ describe('the table', () => {
   });
 });
 
-describe('the function\'s permissions', () => {
+describe("the function's permissions", () => {
   const template = synth();
   const tableId = only(template, 'AWS::DynamoDB::Table').id;
   const logsId = only(template, 'AWS::Logs::LogGroup').id;
   const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
 
-  it('allow the server\'s DynamoDB actions on this table and its indexes, and writing its own logs, nothing else', () => {
+  it("allow the server's DynamoDB actions on this table and its indexes, and writing its own logs, nothing else", () => {
     expect(statements(template)).toStrictEqual([
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [logsId, 'Arn'] } },
       {
@@ -146,7 +149,7 @@ describe('the function\'s permissions', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Role: { 'Fn::GetAtt': [only(template, 'AWS::IAM::Role').id, 'Arn'] } });
   });
 
-  it('cover every command the server\'s Db can send', () => {
+  it("cover every command the server's Db can send", () => {
     // A transaction is authorized per item: Put/Update/Delete plus ConditionCheckItem for checks.
     const perItem: Record<string, string[]> = { TransactWriteItems: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] };
     const db = readFileSync(new URL('../../src/data/dynamo/db.ts', import.meta.url), 'utf8');
@@ -211,7 +214,7 @@ describe('secrets and auth', () => {
   const secrets = (t: Template) => Object.keys(t.findResources('AWS::SecretsManager::Secret'));
   const env = (t: Template) => only(t, 'AWS::Lambda::Function').resource.Properties.Environment.Variables as Json;
 
-  it('give the function a generated cursor secret and the issuer\'s JWKS, by reference only', () => {
+  it("give the function a generated cursor secret and the issuer's JWKS, by reference only", () => {
     const t = synth({ auth: AUTH });
     const [cursor, ...rest] = secrets(t);
     expect(rest).toStrictEqual([]);
@@ -243,14 +246,14 @@ describe('secrets and auth', () => {
 describe('the function and its API', () => {
   const template = synth();
 
-  it('runs the given handler on a supported Node.js runtime, on ARM, within API Gateway\'s 30 s', () => {
+  it("runs the given handler on a supported Node.js runtime, on ARM, within API Gateway's 30 s", () => {
     const fn = only(template, 'AWS::Lambda::Function').resource.Properties;
     expect(fn).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 20 });
     expect(fn.LoggingConfig).toStrictEqual({ LogGroup: { Ref: only(template, 'AWS::Logs::LogGroup').id } });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('is reached through an HTTP API on exactly the server\'s routes, with payload 2.0', () => {
+  it("is reached through an HTTP API on exactly the server's routes, with payload 2.0", () => {
     only(template, 'AWS::ApiGatewayV2::Api');
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey as string);

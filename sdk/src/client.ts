@@ -72,7 +72,10 @@ export function createClient(options: ClientOptions): Client {
   new URL(options.url); // a malformed URL fails here rather than at the first call
   const fetchFn = options.fetch ?? globalThis.fetch;
 
-  async function request<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, ...[variables, call]: VariablesArgs<TVariables>): Promise<SdkResult<TData>> {
+  async function request<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    ...[variables, call]: VariablesArgs<TVariables>
+  ): Promise<SdkResult<TData>> {
     const { query, operationName } = printed(document);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -93,25 +96,56 @@ export function createClient(options: ClientOptions): Client {
       status = res.status;
       text = await res.text();
     } catch (cause) {
-      throw new SdkError({ code: 'NETWORK_ERROR', message: `No answer from ${options.url}: ${(cause as Error)?.message ?? String(cause)}`, operationName, status, cause });
+      throw new SdkError({
+        code: 'NETWORK_ERROR',
+        message: `No answer from ${options.url}: ${(cause as Error)?.message ?? String(cause)}`,
+        operationName,
+        status,
+        cause,
+      });
     }
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw new SdkError({ code: 'INVALID_RESPONSE', message: `HTTP ${status} with a body that is not JSON: ${text.slice(0, 200)}`, operationName, status });
+      throw new SdkError({
+        code: 'INVALID_RESPONSE',
+        message: `HTTP ${status} with a body that is not JSON: ${text.slice(0, 200)}`,
+        operationName,
+        status,
+      });
     }
-    if (!isObject(body)) throw new SdkError({ code: 'INVALID_RESPONSE', message: `HTTP ${status} with a body that is not a GraphQL response.`, operationName, status });
+    if (!isObject(body))
+      throw new SdkError({
+        code: 'INVALID_RESPONSE',
+        message: `HTTP ${status} with a body that is not a GraphQL response.`,
+        operationName,
+        status,
+      });
     const extensions = isObject(body.extensions) ? body.extensions : {};
     const cost = readCost(extensions);
     options.onCost?.(cost, operationName);
     const errors = Array.isArray(body.errors) ? body.errors.map(toErrorEntry) : [];
     const first = errors[0];
     if (first) {
-      throw new SdkError({ code: toSdkErrorCode(first.extensions?.code), message: first.message, operationName, errors, data: body.data, status, cost });
+      throw new SdkError({
+        code: toSdkErrorCode(first.extensions?.code),
+        message: first.message,
+        operationName,
+        errors,
+        data: body.data,
+        status,
+        cost,
+      });
     }
     if (!isObject(body.data)) {
-      throw new SdkError({ code: 'INVALID_RESPONSE', message: `HTTP ${status} with neither data nor errors.`, operationName, status, cost });
+      throw new SdkError({
+        code: 'INVALID_RESPONSE',
+        message: `HTTP ${status} with neither data nor errors.`,
+        operationName,
+        status,
+        cost,
+      });
     }
     return { data: body.data as TData, cost, extensions };
   }
@@ -119,7 +153,8 @@ export function createClient(options: ClientOptions): Client {
   const methods = Object.fromEntries(
     Object.entries(operationDocuments).map(([name, document]) => [
       name,
-      (variables?: Record<string, unknown>, call?: CallOptions) => request(document as TypedDocumentNode<unknown, Record<string, unknown>>, variables, call),
+      (variables?: Record<string, unknown>, call?: CallOptions) =>
+        request(document as TypedDocumentNode<unknown, Record<string, unknown>>, variables, call),
     ]),
   ) as unknown as OperationMethods;
 

@@ -1,7 +1,16 @@
 // The SDK's public surface: the client, its error and cost helpers, and every generated type and
 // typed document node (usable with Apollo Client or urql as they are).
 export { createClient, operationDocuments } from './client.js';
-export type { CallOptions, Client, ClientOptions, OperationDocuments, OperationMethods, OperationName, SdkResult, VariablesArgs } from './client.js';
+export type {
+  CallOptions,
+  Client,
+  ClientOptions,
+  OperationDocuments,
+  OperationMethods,
+  OperationName,
+  SdkResult,
+  VariablesArgs,
+} from './client.js';
 export { SdkError, isSdkError, toSdkErrorCode } from './errors.js';
 export type { ClientErrorCode, GraphQLErrorEntry, RequestErrorCode, SdkErrorCode, SdkErrorInit } from './errors.js';
 export { createCostTally, readCost } from './cost.js';

@@ -49,9 +49,20 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     stopOnTerminationSignals: false,
     formatError: formatError(logger),
     // Cache hints mean nothing for per-viewer data, and computing them costs CPU on every field.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(), costPlugin(opts.reportCost, logger)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      queryLimitsPlugin(),
+      costPlugin(opts.reportCost, logger),
+    ],
   });
-  const deps: ContextDeps = { client: opts.client, tableName: opts.tableName, cursorKeys: opts.cursorKeys, authenticate: opts.authenticate, now: opts.now };
+  const deps: ContextDeps = {
+    client: opts.client,
+    tableName: opts.tableName,
+    cursorKeys: opts.cursorKeys,
+    authenticate: opts.authenticate,
+    now: opts.now,
+  };
   return { apollo, context: (authorization) => createContext(deps, authorization) };
 }
 
@@ -69,7 +80,7 @@ const PUBLIC_CODES = new Set([
 export function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as { originalError?: unknown })?.originalError ?? error;
-    if (original instanceof AppError || (error instanceof AppError)) {
+    if (original instanceof AppError || error instanceof AppError) {
       const { http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions };
     }
@@ -107,4 +118,3 @@ function costPlugin(report: boolean, logger: Logger): ApolloServerPlugin<Context
     },
   };
 }
-

@@ -43,7 +43,14 @@ export interface Limits {
   maxIntrospection: number;
 }
 
-export const LIMITS: Limits = { maxTokens: 3_000, maxDepth: 12, maxAliases: 30, maxRootFields: 20, maxCost: 5_000, maxIntrospection: 10_000 };
+export const LIMITS: Limits = {
+  maxTokens: 3_000,
+  maxDepth: 12,
+  maxAliases: 30,
+  maxRootFields: 20,
+  maxCost: 5_000,
+  maxIntrospection: 10_000,
+};
 
 export interface OperationMeasure {
   /** Nesting of data fields; introspection's own levels (its ofType chains) are bounded by maxIntrospection instead. */
@@ -202,7 +209,12 @@ function countIntrospection(
 }
 
 /** What an introspection field resolves to over this schema, as graphql-js's introspection types do. */
-function introspectionChildren(schema: GraphQLSchema, kind: IntrospectionKind, value: unknown, field: string): { kind: IntrospectionKind; values: readonly unknown[] } | undefined {
+function introspectionChildren(
+  schema: GraphQLSchema,
+  kind: IntrospectionKind,
+  value: unknown,
+  field: string,
+): { kind: IntrospectionKind; values: readonly unknown[] } | undefined {
   const t = value as GraphQLType;
   switch (`${kind}.${field}`) {
     case '__Schema.types':
@@ -264,7 +276,12 @@ function fieldType(schema: GraphQLSchema, parent: GraphQLNamedType, name: string
 }
 
 /** How many items a field reads per item of its parent. */
-function fieldReads(field: FieldNode, parent: GraphQLNamedType | undefined, type: GraphQLOutputType | undefined, vars: Record<string, unknown>): number {
+function fieldReads(
+  field: FieldNode,
+  parent: GraphQLNamedType | undefined,
+  type: GraphQLOutputType | undefined,
+  vars: Record<string, unknown>,
+): number {
   const name = field.name.value;
   const id = parent ? `${parent.name}.${name}` : name;
   const listArg = LIST_ARGUMENT_FIELDS[id] ?? (parent ? undefined : LIST_ARGUMENT_FIELDS[`Query.${name}`]);
@@ -343,18 +360,40 @@ function limitError(message: string, limit: keyof Limits, value: number, max: nu
 
 /** Checks an operation against the limits; throws BAD_USER_INPUT naming the first limit it exceeds. */
 export function checkOperation(m: OperationMeasure, limits: Limits = LIMITS): void {
-  if (m.depth > limits.maxDepth) throw limitError(`The operation is ${m.depth} levels deep; the limit is ${limits.maxDepth}.`, 'maxDepth', m.depth, limits.maxDepth);
-  if (m.aliases > limits.maxAliases) throw limitError(`The operation uses ${m.aliases} aliases; the limit is ${limits.maxAliases}.`, 'maxAliases', m.aliases, limits.maxAliases);
+  if (m.depth > limits.maxDepth)
+    throw limitError(`The operation is ${m.depth} levels deep; the limit is ${limits.maxDepth}.`, 'maxDepth', m.depth, limits.maxDepth);
+  if (m.aliases > limits.maxAliases)
+    throw limitError(
+      `The operation uses ${m.aliases} aliases; the limit is ${limits.maxAliases}.`,
+      'maxAliases',
+      m.aliases,
+      limits.maxAliases,
+    );
   if (m.rootFields > limits.maxRootFields) {
-    throw limitError(`The operation selects ${m.rootFields} root fields; the limit is ${limits.maxRootFields}.`, 'maxRootFields', m.rootFields, limits.maxRootFields);
+    throw limitError(
+      `The operation selects ${m.rootFields} root fields; the limit is ${limits.maxRootFields}.`,
+      'maxRootFields',
+      m.rootFields,
+      limits.maxRootFields,
+    );
   }
   if (m.cost > limits.maxCost) {
     const cost = Math.min(m.cost, Number.MAX_SAFE_INTEGER);
-    throw limitError(`The operation may read ${cost} items; the limit is ${limits.maxCost}. Ask for smaller pages.`, 'maxCost', cost, limits.maxCost);
+    throw limitError(
+      `The operation may read ${cost} items; the limit is ${limits.maxCost}. Ask for smaller pages.`,
+      'maxCost',
+      cost,
+      limits.maxCost,
+    );
   }
   if (m.introspection > limits.maxIntrospection) {
     const n = Math.min(m.introspection, Number.MAX_SAFE_INTEGER);
-    throw limitError(`The introspection resolves more than ${limits.maxIntrospection} fields, the limit.`, 'maxIntrospection', n, limits.maxIntrospection);
+    throw limitError(
+      `The introspection resolves more than ${limits.maxIntrospection} fields, the limit.`,
+      'maxIntrospection',
+      n,
+      limits.maxIntrospection,
+    );
   }
 }
 

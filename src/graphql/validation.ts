@@ -23,24 +23,34 @@ export function username(value: string, field = 'username'): string {
 }
 
 export function gameId(value: string, field = 'gameId'): string {
-  if (typeof value !== 'string' || !GAME_ID.test(value)) throw badInput(`${field} must be a game id (letters, digits and "-"), got ${preview(value)}.`, field);
+  if (typeof value !== 'string' || !GAME_ID.test(value))
+    throw badInput(`${field} must be a game id (letters, digits and "-"), got ${preview(value)}.`, field);
   return value;
 }
 
 export function map(value: string, field = 'map'): string {
   if (typeof value !== 'string' || !MAP.test(value)) {
-    throw badInput(`${field} must be 2-40 letters, digits and spaces, starting with a letter (like "Green Grasslands"), got ${preview(value)}.`, field);
+    throw badInput(
+      `${field} must be 2-40 letters, digits and spaces, starting with a letter (like "Green Grasslands"), got ${preview(value)}.`,
+      field,
+    );
   }
   return value;
 }
 
 export function email(value: string, field = 'email'): string {
-  if (typeof value !== 'string' || value.length > 254 || !EMAIL.test(value)) throw badInput(`${field} must be an email address, got ${preview(value)}.`, field);
+  if (typeof value !== 'string' || value.length > 254 || !EMAIL.test(value))
+    throw badInput(`${field} must be an email address, got ${preview(value)}.`, field);
   return value;
 }
 
 export function birthdate(value: string, field = 'birthdate'): string {
-  if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+  if (
+    typeof value !== 'string' ||
+    !DATE.test(value) ||
+    Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ||
+    new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value
+  ) {
     throw badInput(`${field} must be a date as YYYY-MM-DD, got ${preview(value)}.`, field);
   }
   return value;
@@ -77,14 +87,21 @@ export function location(value: string, field = 'location'): string {
 /** Free text: bounded length, no control or bidi-override characters. */
 export function text(value: string, field: string, max: number, min = 1): string {
   // A lone surrogate is not text: stored, it would come back as U+FFFD or break a client's decoder.
-  if (typeof value !== 'string' || LONE_SURROGATE.test(value) || [...value].length > max || [...value].length < min || CONTROL.test(value.replace(/\n/g, ''))) {
+  if (
+    typeof value !== 'string' ||
+    LONE_SURROGATE.test(value) ||
+    [...value].length > max ||
+    [...value].length < min ||
+    CONTROL.test(value.replace(/\n/g, ''))
+  ) {
     throw badInput(`${field} must be ${min}-${max} characters without control characters.`, field);
   }
   return value;
 }
 
 export function int(value: number, field: string, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw badInput(`${field} must be a whole number from ${min} to ${max}, got ${value}.`, field);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw badInput(`${field} must be a whole number from ${min} to ${max}, got ${value}.`, field);
   return value;
 }
 

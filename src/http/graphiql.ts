@@ -36,13 +36,19 @@ export async function serveGraphiQL(_req: IncomingMessage, res: ServerResponse, 
     body = await readFile(path);
   } catch {
     if (asset === 'index.html') {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('GraphiQL is not built yet: run "npm run build:graphiql" (npm start does this for you).\n');
+      res
+        .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('GraphiQL is not built yet: run "npm run build:graphiql" (npm start does this for you).\n');
     } else res.writeHead(404).end();
     return;
   }
   const type = TYPES[extname(path)] ?? 'application/octet-stream';
   if (path.endsWith('index.html')) {
-    const config = JSON.stringify({ endpoint: '/graphql', authorization: opts.authorization ?? null, demoUser: opts.demoUser ?? null }).replace(/</g, '\\u003c');
+    const config = JSON.stringify({
+      endpoint: '/graphql',
+      authorization: opts.authorization ?? null,
+      demoUser: opts.demoUser ?? null,
+    }).replace(/</g, '\\u003c');
     const html = body.toString('utf8').replace('</head>', `<script>window.__GRAPHIQL_CONFIG__=${config}</script></head>`);
     res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(html);
     return;

@@ -62,14 +62,20 @@ export function parseGraphQLRequest(req: GraphQLRequestIn): { answer: Answer } |
       }
       if (Array.isArray(body)) {
         return {
-          answer: errorAnswer(400, 'BAD_USER_INPUT', 'Batched requests are not accepted: send one operation per request (limit: 1 operation per request).', {
-            limit: 'maxOperationsPerRequest',
-            value: body.length,
-            max: 1,
-          }),
+          answer: errorAnswer(
+            400,
+            'BAD_USER_INPUT',
+            'Batched requests are not accepted: send one operation per request (limit: 1 operation per request).',
+            {
+              limit: 'maxOperationsPerRequest',
+              value: body.length,
+              max: 1,
+            },
+          ),
         };
       }
-      if (body === null || typeof body !== 'object') return { answer: errorAnswer(400, 'BAD_USER_INPUT', 'The request body must be a JSON object with a "query".') };
+      if (body === null || typeof body !== 'object')
+        return { answer: errorAnswer(400, 'BAD_USER_INPUT', 'The request body must be a JSON object with a "query".') };
     } else {
       // Apollo refuses other content types itself (CSRF prevention); it gets the text to say so.
       body = raw.toString('utf8');

@@ -17,7 +17,9 @@ export interface AppOptions extends GraphQLOptions {
 }
 
 /** The options every entry derives the same way from its configuration. */
-export function appOptionsFromConfig(config: Config): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'maxBodyBytes'> {
+export function appOptionsFromConfig(
+  config: Config,
+): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'maxBodyBytes'> {
   return { ...graphqlOptionsFromConfig(config), maxBodyBytes: config.maxBodyBytes };
 }
 
@@ -51,7 +53,12 @@ export function createApp(opts: AppOptions): App {
       return;
     }
     if (url.pathname.startsWith('/graphiql/') && method === 'GET') return serveGraphiQL(req, res, url, opts.graphiql);
-    if (url.pathname === '/graphql' && method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query')) {
+    if (
+      url.pathname === '/graphql' &&
+      method === 'GET' &&
+      (req.headers.accept ?? '').includes('text/html') &&
+      !url.searchParams.has('query')
+    ) {
       return serveGraphiQL(req, res, url, opts.graphiql);
     }
     const answer = await routeAnswer(url.pathname, method, opts.checkReady);

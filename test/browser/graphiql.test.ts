@@ -73,12 +73,16 @@ describe('the GraphiQL playground at /graphql', () => {
     page.on('pageerror', (err) => pageErrors.push(String(err)));
 
     // The schema for autocompletion and the docs comes from introspection, which must pass the query limits.
-    const introspection = page.waitForResponse((res) => res.url() === `${origin}/graphql` && (res.request().postData() ?? '').includes('__schema'));
+    const introspection = page.waitForResponse(
+      (res) => res.url() === `${origin}/graphql` && (res.request().postData() ?? '').includes('__schema'),
+    );
     const response = await page.goto(`${server.url}/graphql`);
     expect(response?.status()).toBe(200);
     const schema = await introspection;
     expect(schema.status()).toBe(200);
-    expect(((await schema.json()) as { data?: { __schema?: { queryType?: { name: string } } } }).data?.__schema?.queryType?.name).toBe('Query');
+    expect(((await schema.json()) as { data?: { __schema?: { queryType?: { name: string } } } }).data?.__schema?.queryType?.name).toBe(
+      'Query',
+    );
     await page.locator('.graphiql-query-editor .view-lines').first().waitFor();
     expect(await editorText(page, '.graphiql-query-editor')).toContain(`user(username: "${DEMO_USER}")`);
     const tabTitles = (await page.locator('.graphiql-tab-button').allInnerTexts()).map((t) => t.trim());
@@ -86,7 +90,9 @@ describe('the GraphiQL playground at /graphql', () => {
     // The header editor starts open with the demo token.
     expect(await editorText(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden)')).toContain(`"Authorization": "Bearer ${token}"`);
 
-    const sent = page.waitForRequest((req) => req.method() === 'POST' && req.url() === `${origin}/graphql` && (req.postData() ?? '').includes('haroldwatkins'));
+    const sent = page.waitForRequest(
+      (req) => req.method() === 'POST' && req.url() === `${origin}/graphql` && (req.postData() ?? '').includes('haroldwatkins'),
+    );
     await page.locator('.graphiql-execute-button').click();
     expect((await sent).headers().authorization).toBe(`Bearer ${token}`);
     await page.locator('.graphiql-response .view-lines', { hasText: 'Michele Miles' }).waitFor();
@@ -108,13 +114,16 @@ describe('the GraphiQL playground at /graphql', () => {
     await context.close();
   });
 
-  it('ships examples that all run without errors on the labs\' data as the demo user', async () => {
+  it("ships examples that all run without errors on the labs' data as the demo user", async () => {
     const runs = examples({ demoUser: DEMO_USER });
     expect(runs.map((e) => e.name)).toEqual(['User', 'GameOpenGames', 'GameJoinGame', 'PhotosUserPhotos', 'PhotosReactToPhoto', 'Me']);
     for (const example of runs) {
       const res = await server.execute(example.query, { as: DEMO_USER });
       expectNoErrors(res, example.query);
-      expect(Object.values(res.data ?? {}).every((v) => v !== null), example.name).toBe(true);
+      expect(
+        Object.values(res.data ?? {}).every((v) => v !== null),
+        example.name,
+      ).toBe(true);
     }
   });
 });
@@ -127,7 +136,7 @@ describe('definedOperationName', () => {
     expect(definedOperationName('{ ping }', null)).toBeUndefined();
   });
 
-  it('leaves an unparseable document\'s name for the server to report', () => {
+  it("leaves an unparseable document's name for the server to report", () => {
     expect(definedOperationName('query Me { viewer {', 'User')).toBe('User');
   });
 });

@@ -12,15 +12,24 @@ export const fault = {
   /** What DynamoDB answers when a table or index is over its provisioned throughput. */
   provisionedThroughputExceeded: (): Injected => ({
     status: 400,
-    body: { __type: `${DYNAMODB}ProvisionedThroughputExceededException`, message: 'The level of configured provisioned throughput for the table was exceeded.' },
+    body: {
+      __type: `${DYNAMODB}ProvisionedThroughputExceededException`,
+      message: 'The level of configured provisioned throughput for the table was exceeded.',
+    },
   }),
   /** What DynamoDB answers when an account or partition exceeds its request rate (on-demand tables). */
   throttling: (): Injected => ({
     status: 400,
     body: { __type: 'com.amazon.coral.availability#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
   }),
-  internalServerError: (): Injected => ({ status: 500, body: { __type: `${DYNAMODB}InternalServerError`, message: 'Internal server error' } }),
-  serviceUnavailable: (): Injected => ({ status: 503, body: { __type: 'com.amazon.coral.availability#ServiceUnavailableException', message: 'Service unavailable' } }),
+  internalServerError: (): Injected => ({
+    status: 500,
+    body: { __type: `${DYNAMODB}InternalServerError`, message: 'Internal server error' },
+  }),
+  serviceUnavailable: (): Injected => ({
+    status: 503,
+    body: { __type: 'com.amazon.coral.availability#ServiceUnavailableException', message: 'Service unavailable' },
+  }),
   /** The connection is cut before DynamoDB sees the request. */
   dropBefore: (): Injected => ({ drop: 'before' }),
   /** DynamoDB applies the request, then the connection is cut before its answer arrives. */

@@ -13,10 +13,7 @@ export interface RecordedCall {
  * before the answer arrives (drop 'after'), or hold DynamoDB's answer back for delayMs (the
  * request is applied at once; only the answer is slow).
  */
-export type Injected =
-  | { status: number; body: unknown }
-  | { drop: 'before' | 'after' }
-  | { delayMs: number };
+export type Injected = { status: number; body: unknown } | { drop: 'before' | 'after' } | { delayMs: number };
 
 export interface Recorder {
   endpoint: string;
@@ -86,6 +83,10 @@ export async function startRecorder(target: string): Promise<Recorder> {
     calls,
     reset: () => void calls.splice(0),
     inject: (f) => void (fault = f),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

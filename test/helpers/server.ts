@@ -72,7 +72,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
   const recorder = await startRecorder(endpoint);
   const config = loadConfig({ DYNAMODB_ENDPOINT: recorder.endpoint, TABLE_NAME: tableName });
-  const serverClients = createClients({ endpoint: recorder.endpoint, region: 'local', timeoutMs: opts.timeoutMs ?? 5_000, maxAttempts: opts.maxAttempts ?? 3 });
+  const serverClients = createClients({
+    endpoint: recorder.endpoint,
+    region: 'local',
+    timeoutMs: opts.timeoutMs ?? 5_000,
+    maxAttempts: opts.maxAttempts ?? 3,
+  });
   const app: App = createApp({
     client: serverClients.doc,
     ...appOptionsFromConfig(config),
@@ -114,7 +119,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 /** Fails with the whole response printed, so a failing test explains itself. */
 export function expectNoErrors(res: GraphQLResponse, query?: string): void {
   if (res.errors?.length || res.status !== 200) {
-    throw new Error(`Expected no errors${query ? ` for\n${query}\n` : ''}, got HTTP ${res.status}:\n${JSON.stringify({ errors: res.errors, data: res.data }, null, 2)}`);
+    throw new Error(
+      `Expected no errors${query ? ` for\n${query}\n` : ''}, got HTTP ${res.status}:\n${JSON.stringify({ errors: res.errors, data: res.data }, null, 2)}`,
+    );
   }
 }
 

@@ -60,9 +60,14 @@ describe('the table', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
-    expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: TABLE.indexes.map((i) => i.name).filter((n) => n !== 'InvertedIndex') });
+    expect(await ensureTable(c.raw, name)).toEqual({
+      created: false,
+      addedIndexes: TABLE.indexes.map((i) => i.name).filter((n) => n !== 'InvertedIndex'),
+    });
     expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: [] });
     const t = await describeTable(name);
-    expect((t.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.IndexStatus]).sort()).toEqual(TABLE.indexes.map((i) => [i.name, 'ACTIVE']).sort());
+    expect((t.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.IndexStatus]).sort()).toEqual(
+      TABLE.indexes.map((i) => [i.name, 'ACTIVE']).sort(),
+    );
   }, 120_000);
 });

@@ -67,18 +67,30 @@ describe('pages', () => {
   });
 
   it('refuse a cursor of another list before calling DynamoDB', async () => {
-    const first = await queryPage(db(), { input: list('LIST#a'), args: { first: 2 }, cursorKeys: ck, binding: listBinding('test', 'LIST#a', undefined) });
+    const first = await queryPage(db(), {
+      input: list('LIST#a'),
+      args: { first: 2 },
+      cursorKeys: ck,
+      binding: listBinding('test', 'LIST#a', undefined),
+    });
     const cursor = first.cursorFor(first.items[1]!);
     recorder.reset();
     await expect(
-      queryPage(db(), { input: list('LIST#b'), args: { first: 2, after: cursor }, cursorKeys: ck, binding: listBinding('test', 'LIST#b', undefined) }),
+      queryPage(db(), {
+        input: list('LIST#b'),
+        args: { first: 2, after: cursor },
+        cursorKeys: ck,
+        binding: listBinding('test', 'LIST#b', undefined),
+      }),
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(recorder.calls).toEqual([]);
   });
 
   it('refuse first above 100 or below 0', async () => {
     for (const first of [101, -1]) {
-      await expect(queryPage(db(), { input: list('LIST#a'), args: { first }, cursorKeys: ck, binding: 'x' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+      await expect(queryPage(db(), { input: list('LIST#a'), args: { first }, cursorKeys: ck, binding: 'x' })).rejects.toMatchObject({
+        code: 'BAD_USER_INPUT',
+      });
     }
   });
 });
@@ -93,7 +105,9 @@ describe('guarded writes', () => {
       ExpressionAttributeValues: { ':one': 1, ':limit': limit },
     },
   });
-  const put = (sk: string) => ({ Put: { TableName: tableName, Item: { PK: 'MARK#m', SK: sk }, ConditionExpression: 'attribute_not_exists(PK)' } });
+  const put = (sk: string) => ({
+    Put: { TableName: tableName, Item: { PK: 'MARK#m', SK: sk }, ConditionExpression: 'attribute_not_exists(PK)' },
+  });
 
   it('map each cancellation reason to the domain error of its action, with the old item', async () => {
     const seen: unknown[] = [];
@@ -110,12 +124,16 @@ describe('guarded writes', () => {
   it('apply every action or none under concurrency: 30 racers, 10 seats', async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 30 }, (_, i) =>
-        transactWrite(db(), { TransactItems: [put(`seat-${i}`), bump(10)] }, (_r, index) => (index === 1 ? new AppError('GAME_FULL', 'full') : undefined)),
+        transactWrite(db(), { TransactItems: [put(`seat-${i}`), bump(10)] }, (_r, index) =>
+          index === 1 ? new AppError('GAME_FULL', 'full') : undefined,
+        ),
       ),
     );
     const won = results.filter((r) => r.status === 'fulfilled').length;
     const codes = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as AppError).code);
-    const counter = await clients.doc.send(new GetCommand({ TableName: tableName, Key: { PK: 'COUNTER#c', SK: 'COUNTER#c' }, ConsistentRead: true }));
+    const counter = await clients.doc.send(
+      new GetCommand({ TableName: tableName, Key: { PK: 'COUNTER#c', SK: 'COUNTER#c' }, ConsistentRead: true }),
+    );
     expect(counter.Item!.n).toBe(won);
     expect(won).toBeLessThanOrEqual(10);
     expect(codes.every((c) => c === 'GAME_FULL' || c === 'CONFLICT')).toBe(true);

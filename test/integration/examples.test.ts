@@ -101,6 +101,8 @@ describe('examples/photos.ts', () => {
     expectNoErrors(photo);
     expect(photo.data!.photo.reactionCounts).toEqual({ heart: 2, smiley: 1, thumbsUp: 1, sunglasses: 0 });
     const ben = owner!.replace(/_ana$/, '_ben');
-    expect(photo.data!.photo.reactions.edges.filter((e: any) => e.node.user.username === ben).map((e: any) => e.node.type)).toEqual(['HEART']);
+    expect(photo.data!.photo.reactions.edges.filter((e: any) => e.node.user.username === ben).map((e: any) => e.node.type)).toEqual([
+      'HEART',
+    ]);
   }, 60_000);
 });

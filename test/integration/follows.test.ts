@@ -18,7 +18,11 @@ const labUsers = new Map(lab.filter((i) => i.SK.startsWith('#METADATA#')).map((i
 
 async function seedUsers(n: number, prefix = 'f'): Promise<string[]> {
   const names = Array.from({ length: n }, () => freshUsername(prefix));
-  await loadItems(s.clients.doc, s.tableName, names.map((u) => newUserItem({ username: u, name: `Name ${u}`, email: `${u}@example.com` })));
+  await loadItems(
+    s.clients.doc,
+    s.tableName,
+    names.map((u) => newUserItem({ username: u, name: `Name ${u}`, email: `${u}@example.com` })),
+  );
   return names;
 }
 
@@ -36,7 +40,9 @@ const counts = async (u: string) => {
 function batchGetKeys(calls: RecordedCall[]): string[] {
   return calls
     .filter((c) => c.command === 'BatchGetItem')
-    .flatMap((c) => Object.values(c.body.RequestItems as Record<string, { Keys: { PK: { S: string } }[] }>).flatMap((r) => r.Keys.map((k) => k.PK.S)));
+    .flatMap((c) =>
+      Object.values(c.body.RequestItems as Record<string, { Keys: { PK: { S: string } }[] }>).flatMap((r) => r.Keys.map((k) => k.PK.S)),
+    );
 }
 
 const FOLLOW = `mutation($u: String!) { followUser(username: $u) { username followerCount followingCount } }`;
@@ -46,8 +52,8 @@ const LISTS = `query($u: String!) { user(username: $u) {
   followers(first: 100) { edges { followedAt node { username name } } pageInfo { hasNextPage } }
   following(first: 100) { edges { followedAt node { username name } } pageInfo { hasNextPage } } } }`;
 
-describe('reading the lab\'s follows', () => {
-  it('gives every user\'s followers and followed users with their profiles, as the lab does', async () => {
+describe("reading the lab's follows", () => {
+  it("gives every user's followers and followed users with their profiles, as the lab does", async () => {
     const responses = await Promise.all([...labUsers.keys()].map(async (u) => ({ u, res: await s.execute(LISTS, { variables: { u } }) })));
     expect(responses).toHaveLength(20);
     for (const { u, res } of responses) {
@@ -55,14 +61,18 @@ describe('reading the lab\'s follows', () => {
       const got = res.data!.user;
       const followers = labFollows.filter((f) => f.followedUser === u).sort((a, b) => (a.followingUser < b.followingUser ? -1 : 1));
       const following = labFollows.filter((f) => f.followingUser === u).sort((a, b) => (a.followedUser < b.followedUser ? -1 : 1));
-      expect(got.followers.edges).toEqual(followers.map((f) => ({ followedAt: f.timestamp, node: { username: f.followingUser, name: labUsers.get(f.followingUser)!.name } })));
-      expect(got.following.edges).toEqual(following.map((f) => ({ followedAt: f.timestamp, node: { username: f.followedUser, name: labUsers.get(f.followedUser)!.name } })));
+      expect(got.followers.edges).toEqual(
+        followers.map((f) => ({ followedAt: f.timestamp, node: { username: f.followingUser, name: labUsers.get(f.followingUser)!.name } })),
+      );
+      expect(got.following.edges).toEqual(
+        following.map((f) => ({ followedAt: f.timestamp, node: { username: f.followedUser, name: labUsers.get(f.followedUser)!.name } })),
+      );
       expect([got.followerCount, got.followingCount]).toEqual([followers.length, following.length]);
       expect([got.followers.pageInfo.hasNextPage, got.following.pageInfo.hasNextPage]).toEqual([false, false]);
     }
   });
 
-  it('reads the lab\'s six self-follows without failing', async () => {
+  it("reads the lab's six self-follows without failing", async () => {
     const selfFollowers = labFollows.filter((f) => f.followedUser === f.followingUser).map((f) => f.followedUser as string);
     expect(selfFollowers).toHaveLength(6);
     const responses = await Promise.all(selfFollowers.map(async (u) => ({ u, res: await s.execute(LISTS, { variables: { u } }) })));
@@ -96,19 +106,31 @@ describe('round trips', () => {
   beforeAll(async () => {
     reader = (await seedUsers(1, 'reader'))[0]!;
     followed = await seedUsers(120, 'star');
-    await loadItems(s.clients.doc, s.tableName, followed.map((f) => newFollowItem(f, reader, '2026-01-01T00:00:00.000')));
+    await loadItems(
+      s.clients.doc,
+      s.tableName,
+      followed.map((f) => newFollowItem(f, reader, '2026-01-01T00:00:00.000')),
+    );
   });
 
-  it('reads a user\'s first 100 followed users with their names in 3 calls', async () => {
-    const res = await s.execute(`query($u: String!) { user(username: $u) { following(first: 100) { edges { node { name } } pageInfo { hasNextPage } } } }`, {
-      variables: { u: reader },
-    });
+  it("reads a user's first 100 followed users with their names in 3 calls", async () => {
+    const res = await s.execute(
+      `query($u: String!) { user(username: $u) { following(first: 100) { edges { node { name } } pageInfo { hasNextPage } } } }`,
+      {
+        variables: { u: reader },
+      },
+    );
     expectNoErrors(res);
     expect(res.calls.map((c) => c.command)).toEqual(['BatchGetItem', 'Query', 'BatchGetItem']);
     expect(res.calls[1]!.body.IndexName).toBe('InvertedIndex');
     expect(batchGetKeys([res.calls[2]!])).toHaveLength(100);
     const names = res.data!.user.following.edges.map((e: any) => e.node.name);
-    expect(names).toEqual([...followed].sort().slice(0, 100).map((f) => `Name ${f}`));
+    expect(names).toEqual(
+      [...followed]
+        .sort()
+        .slice(0, 100)
+        .map((f) => `Name ${f}`),
+    );
     expect(res.data!.user.following.pageInfo.hasNextPage).toBe(true);
   });
 
@@ -141,7 +163,11 @@ describe('a user read with the first page of their followers', () => {
   beforeAll(async () => {
     star = (await seedUsers(1, 'star'))[0]!;
     fans = (await seedUsers(12, 'fan')).sort();
-    await loadItems(s.clients.doc, s.tableName, fans.map((f) => newFollowItem(star, f, '2026-02-02T00:00:00.000')));
+    await loadItems(
+      s.clients.doc,
+      s.tableName,
+      fans.map((f) => newFollowItem(star, f, '2026-02-02T00:00:00.000')),
+    );
   });
 
   it('is one Query for the profile and every follower, then one BatchGetItem of their profiles, when the page holds them all', async () => {
@@ -154,7 +180,7 @@ describe('a user read with the first page of their followers', () => {
     expect(batchGetKeys(res.calls).sort()).toEqual(fans.map((f) => `USER#${f}`));
   });
 
-  it('reads the profile by key, with the followers\' profiles, when there are more followers than the page; the next page continues exactly', async () => {
+  it("reads the profile by key, with the followers' profiles, when there are more followers than the page; the next page continues exactly", async () => {
     const page1 = await s.execute(PROFILE, { variables: { u: star, first: 5 } });
     expectNoErrors(page1);
     expect(page1.data!.user.name).toBe(`Name ${star}`);
@@ -190,7 +216,10 @@ describe('a user read with the first page of their followers', () => {
     const bad = await s.execute(PROFILE, { variables: { u: star, first: 101 } });
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
     expect(bad.errors![0]!.path).toEqual(['user', 'followers']);
-    const twice = await s.execute(`query($u: String!) { user(username: $u) { a: followers(first: 2) { edges { node { username } } } b: followers(first: 3) { edges { node { username } } } } }`, { variables: { u: star } });
+    const twice = await s.execute(
+      `query($u: String!) { user(username: $u) { a: followers(first: 2) { edges { node { username } } } b: followers(first: 3) { edges { node { username } } } } }`,
+      { variables: { u: star } },
+    );
     expectNoErrors(twice);
     expect(twice.data!.user.a.edges.map((e: any) => e.node.username)).toEqual(fans.slice(0, 2));
     expect(twice.data!.user.b.edges.map((e: any) => e.node.username)).toEqual(fans.slice(0, 3));
@@ -286,7 +315,7 @@ describe('following and unfollowing', () => {
     expect(await counts('lindsay56')).toEqual({ followers: 0, following: undefined });
   });
 
-  it('keeps a lab user\'s counter in step with the lab\'s', async () => {
+  it("keeps a lab user's counter in step with the lab's", async () => {
     const [fan] = await seedUsers(1);
     const before = labUsers.get('natasha87')!.followers as number;
     const res = await s.execute(FOLLOW, { variables: { u: 'natasha87' }, as: fan });

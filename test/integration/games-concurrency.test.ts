@@ -17,7 +17,10 @@ describe('joinGame under contention', () => {
   it('seats exactly 49 of 100 concurrent joiners plus the creator, and tells every other one GAME_FULL', async () => {
     const [creator, ...racers] = await seedUsers(s, 101, 'racer');
     const map = freshMap();
-    const created = await s.execute(`mutation($map: String!) { createGame(input: { map: $map }) { id } }`, { variables: { map }, as: creator });
+    const created = await s.execute(`mutation($map: String!) { createGame(input: { map: $map }) { id } }`, {
+      variables: { map },
+      as: creator,
+    });
     expectNoErrors(created);
     const id: string = created.data!.createGame.id;
 
@@ -26,7 +29,9 @@ describe('joinGame under contention', () => {
     );
     const joined = results.filter((r) => !r.errors).map((r) => r.data!.joinGame.user.username);
     const refused = results.filter((r) => r.errors);
-    expect(refused.map((r) => [errorCodes(r), r.errors![0]!.message])).toEqual(Array.from({ length: 51 }, () => [['GAME_FULL'], expect.stringMatching(/50 of 50/)]));
+    expect(refused.map((r) => [errorCodes(r), r.errors![0]!.message])).toEqual(
+      Array.from({ length: 51 }, () => [['GAME_FULL'], expect.stringMatching(/50 of 50/)]),
+    );
     expect(joined).toHaveLength(49);
 
     const item = await getGameItem(s, id);
@@ -35,7 +40,10 @@ describe('joinGame under contention', () => {
     const players = (await gamePartition(s, id)).filter((it) => String(it.SK).startsWith('USER#')).map((it) => it.username);
     expect(players.sort()).toEqual([creator, ...joined].sort());
 
-    const view = await s.execute(`query($id: ID!, $map: String!) { game(id: $id) { playerCount status } openGames(map: $map) { edges { node { id } } } }`, { variables: { id, map } });
+    const view = await s.execute(
+      `query($id: ID!, $map: String!) { game(id: $id) { playerCount status } openGames(map: $map) { edges { node { id } } } }`,
+      { variables: { id, map } },
+    );
     expectNoErrors(view);
     expect(view.data).toEqual({ game: { playerCount: 50, status: 'FULL' }, openGames: { edges: [] } });
   }, 120_000);

@@ -17,7 +17,7 @@ const PLAYER_NAMES = `players(first: 50) { edges { node { user { username name }
 const names = (game: any) => game.players.edges.map((e: any) => e.node.user.name);
 
 describe('reading games with their players', () => {
-  it('shows a 50-player game with every player\'s name in 2 calls and 2 waves', async () => {
+  it("shows a 50-player game with every player's name in 2 calls and 2 waves", async () => {
     const res = await s.execute(`{ game(id: "c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd") { id playerCount ${PLAYER_NAMES} } }`);
     expectNoErrors(res);
     expect(res.data!.game.playerCount).toBe(50);
@@ -27,7 +27,7 @@ describe('reading games with their players', () => {
     expect(res.extensions!.dynamodb).toMatchObject({ totalCalls: 2, waves: 2 });
   });
 
-  it('reads the players\' users only when the query selects them, through fragments too', async () => {
+  it("reads the players' users only when the query selects them, through fragments too", async () => {
     const GAME = 'c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd';
     const bare = await s.execute(`{ game(id: "${GAME}") { players(first: 50) { edges { node { kills } } } } }`);
     expectNoErrors(bare);
@@ -50,19 +50,26 @@ describe('reading games with their players', () => {
     const started: Item = { ...newGameItem(id, 'Ghost Gulch', creator!, at), people: 2, start_time: at };
     delete started.open_timestamp;
     await loadItems(s.clients.doc, s.tableName, [started, newPlayerItem(id, creator!, at), newPlayerItem(id, 'ghost_nobody', at)]);
-    const res = await s.execute(`query($id: ID!) { game(id: $id) { players { edges { node { user { username } } } } } }`, { variables: { id } });
+    const res = await s.execute(`query($id: ID!) { game(id: $id) { players { edges { node { user { username } } } } } }`, {
+      variables: { id },
+    });
     expect(errorCodes(res)).toEqual(['INTERNAL_SERVER_ERROR']);
     expect(res.data).toEqual({ game: null });
   });
 
   it('pages the players of a game read with its partition, and continues with a Query of the players', async () => {
-    const first = await s.execute(`{ game(id: "c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd") { players(first: 30) { edges { node { user { username } } } pageInfo { hasNextPage endCursor } } } }`);
+    const first = await s.execute(
+      `{ game(id: "c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd") { players(first: 30) { edges { node { user { username } } } pageInfo { hasNextPage endCursor } } } }`,
+    );
     expectNoErrors(first);
     const page1 = first.data!.game.players;
     expect(page1.pageInfo.hasNextPage).toBe(true);
-    const rest = await s.execute(`query($after: String) { game(id: "c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd") { players(first: 30, after: $after) { edges { node { user { username } } } pageInfo { hasNextPage } } } }`, {
-      variables: { after: page1.pageInfo.endCursor },
-    });
+    const rest = await s.execute(
+      `query($after: String) { game(id: "c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd") { players(first: 30, after: $after) { edges { node { user { username } } } pageInfo { hasNextPage } } } }`,
+      {
+        variables: { after: page1.pageInfo.endCursor },
+      },
+    );
     expectNoErrors(rest);
     expect(rest.data!.game.players.pageInfo.hasNextPage).toBe(false);
     const all = [...page1.edges, ...rest.data!.game.players.edges].map((e: any) => e.node.user.username);
@@ -74,7 +81,9 @@ describe('reading games with their players', () => {
   it('reads the 250 distinct players of 5 full games with exactly 3 BatchGetItem calls', async () => {
     const users = await seedUsers(s, 250, 'full');
     const map = freshMap();
-    const ids = await Promise.all([0, 1, 2, 3, 4].map((g) => seedGame(s, { map, players: users.slice(g * 50, g * 50 + 50), started: true })));
+    const ids = await Promise.all(
+      [0, 1, 2, 3, 4].map((g) => seedGame(s, { map, players: users.slice(g * 50, g * 50 + 50), started: true })),
+    );
     const op = `{ ${ids.map((id, i) => `g${i}: game(id: "${id}") { ${PLAYER_NAMES} }`).join(' ')} }`;
     const res = await s.execute(op);
     expectNoErrors(res);
@@ -86,12 +95,15 @@ describe('reading games with their players', () => {
     expect(res.extensions!.dynamodb.waves).toBe(2);
   });
 
-  it('lists 10 open games on a map with their players\' names: 1 + 10 Queries and one BatchGetItem per 100 users, in 3 waves', async () => {
+  it("lists 10 open games on a map with their players' names: 1 + 10 Queries and one BatchGetItem per 100 users, in 3 waves", async () => {
     const users = await seedUsers(s, 150, 'open');
     const map = freshMap();
     // Ten open games of 15 distinct players each: 150 users, so 2 batches.
-    for (let g = 0; g < 10; g++) await seedGame(s, { map, players: users.slice(g * 15, g * 15 + 15), createTime: `2024-05-01T10:0${g}:00` });
-    const res = await s.execute(`query($map: String!) { openGames(map: $map, first: 10) { edges { node { id ${PLAYER_NAMES} } } } }`, { variables: { map } });
+    for (let g = 0; g < 10; g++)
+      await seedGame(s, { map, players: users.slice(g * 15, g * 15 + 15), createTime: `2024-05-01T10:0${g}:00` });
+    const res = await s.execute(`query($map: String!) { openGames(map: $map, first: 10) { edges { node { id ${PLAYER_NAMES} } } } }`, {
+      variables: { map },
+    });
     expectNoErrors(res);
     const seen = res.data!.openGames.edges.flatMap((e: any) => names(e.node));
     expect(seen).toHaveLength(150);
@@ -99,10 +111,12 @@ describe('reading games with their players', () => {
     expect(res.extensions!.dynamodb.waves).toBe(3);
   });
 
-  it('lists the lab\'s open games on every map with their players\' names: 1 Scan, a Query per game and a BatchGetItem per 100 users, in 3 waves', async () => {
+  it("lists the lab's open games on every map with their players' names: 1 Scan, a Query per game and a BatchGetItem per 100 users, in 3 waves", async () => {
     const res = await s.execute(`{ openGames(first: 40) { edges { node { id map playerCount ${PLAYER_NAMES} } } } }`);
     expectNoErrors(res);
-    const lab = res.data!.openGames.edges.filter((e: any) => ['Dirty Desert', 'Green Grasslands', 'Juicy Jungle', 'Urban Underground'].includes(e.node.map));
+    const lab = res.data!.openGames.edges.filter((e: any) =>
+      ['Dirty Desert', 'Green Grasslands', 'Juicy Jungle', 'Urban Underground'].includes(e.node.map),
+    );
     expect(lab).toHaveLength(9);
     // The lab's open games seat 220 players, 153 of them distinct.
     expect(lab.reduce((n: number, e: any) => n + e.node.players.edges.length, 0)).toBe(220);

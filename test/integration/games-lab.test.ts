@@ -45,7 +45,9 @@ describe('the game lab on its own data', () => {
       capacity: 50,
       status: 'OPEN',
       players: {
-        edges: ['branchmichael', 'deanmcclure', 'emccoy'].map((username) => ({ node: { user: { username }, place: null, joinedAt: null } })),
+        edges: ['branchmichael', 'deanmcclure', 'emccoy'].map((username) => ({
+          node: { user: { username }, place: null, joinedAt: null },
+        })),
         pageInfo: { hasNextPage: true },
       },
     });
@@ -93,7 +95,7 @@ describe('the game lab on its own data', () => {
     expect(second.data!.openGames.pageInfo.hasNextPage).toBe(false);
   });
 
-  it('finds the open games on every map from the sparse index (the lab\'s nine)', async () => {
+  it("finds the open games on every map from the sparse index (the lab's nine)", async () => {
     const res = await s.execute(`{ openGames(first: 100) { edges { node { id map status } } pageInfo { hasNextPage } } }`);
     expectNoErrors(res);
     expect(ids(res.data!.openGames).sort()).toEqual([...ALL_OPEN].sort());
@@ -103,7 +105,10 @@ describe('the game lab on its own data', () => {
     const pages: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 5; i++) {
-      const page: any = await s.execute(`query($after: String) { openGames(first: 4, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`, { variables: { after } });
+      const page: any = await s.execute(
+        `query($after: String) { openGames(first: 4, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+        { variables: { after } },
+      );
       expectNoErrors(page);
       pages.push(...ids(page.data.openGames));
       if (!page.data.openGames.pageInfo.hasNextPage) break;
@@ -135,9 +140,15 @@ describe('the game lab on its own data', () => {
       '3a816c56-53e9-4d42-a76d-fa4af24b9842',
       'c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd',
     ]);
-    const ranged = await s.execute(`{ gamesByMap(map: "Dirty Desert", from: "2019-04-14T06:10:42", to: "2019-04-14T12:18:51Z") { edges { node { id } } } }`);
+    const ranged = await s.execute(
+      `{ gamesByMap(map: "Dirty Desert", from: "2019-04-14T06:10:42", to: "2019-04-14T12:18:51Z") { edges { node { id } } } }`,
+    );
     expectNoErrors(ranged);
-    expect(ids(ranged.data!.gamesByMap)).toEqual(['873aaf13-0847-4661-ba26-21e0c66ebe64', '292c8712-c9df-4721-a9a2-cae4ac607ed6', 'd06af94a-2363-441d-a69b-49e3f85e748a']);
+    expect(ids(ranged.data!.gamesByMap)).toEqual([
+      '873aaf13-0847-4661-ba26-21e0c66ebe64',
+      '292c8712-c9df-4721-a9a2-cae4ac607ed6',
+      'd06af94a-2363-441d-a69b-49e3f85e748a',
+    ]);
     expect(countCalls(ranged.calls)).toEqual({ Query: 1 });
     const since = await s.execute(`{ gamesByMap(map: "Dirty Desert", from: "2019-04-15T00:00:00") { edges { node { id } } } }`);
     expect(ids(since.data!.gamesByMap)).toEqual(['f25030b7-5db0-44d5-ae76-4d310ef24e08', 'fe89e561-8a93-4e08-84d8-efa88bef383d']);
@@ -146,7 +157,9 @@ describe('the game lab on its own data', () => {
   });
 
   it('refuses a reversed or malformed time range, and a malformed map, before any call', async () => {
-    const reversed = await s.execute(`{ gamesByMap(map: "Dirty Desert", from: "2019-04-15T00:00:00", to: "2019-04-14T00:00:00") { edges { cursor } } }`);
+    const reversed = await s.execute(
+      `{ gamesByMap(map: "Dirty Desert", from: "2019-04-15T00:00:00", to: "2019-04-14T00:00:00") { edges { cursor } } }`,
+    );
     expect(errorCodes(reversed)).toEqual(['BAD_USER_INPUT']);
     const malformed = await s.execute(`{ gamesByMap(map: "Dirty Desert", from: "yesterday") { edges { cursor } } }`);
     expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
@@ -156,7 +169,9 @@ describe('the game lab on its own data', () => {
   });
 
   it('finds the games of a user through the inverted index', async () => {
-    const res = await s.execute(`{ user(username: "smithshannon") { games(first: 10) { edges { node { game { id map status } place } } } } }`);
+    const res = await s.execute(
+      `{ user(username: "smithshannon") { games(first: 10) { edges { node { game { id map status } place } } } } }`,
+    );
     expectNoErrors(res);
     expect(res.data!.user.games.edges.map((e: any) => [e.node.game.id, e.node.game.status])).toEqual([
       ['0ab37cf1-fc60-4d93-b72b-89335f759581', 'OPEN'],

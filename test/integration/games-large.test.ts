@@ -11,7 +11,15 @@ const players = Array.from({ length: 150 }, (_, i) => `big_${String(i).padStart(
 beforeAll(async () => {
   s = await startTestServer();
   await loadItems(s.clients.doc, s.tableName, [
-    { PK: `GAME#${id}`, SK: `#METADATA#${id}`, game_id: id, map: 'Big Map', create_time: '2026-01-01T00:00:00', people: 150, creator: players[0] },
+    {
+      PK: `GAME#${id}`,
+      SK: `#METADATA#${id}`,
+      game_id: id,
+      map: 'Big Map',
+      create_time: '2026-01-01T00:00:00',
+      people: 150,
+      creator: players[0],
+    },
     ...players.map((u) => ({ PK: `GAME#${id}`, SK: `USER#${u}`, game_id: id, username: u })),
     ...players.map((u) => ({ PK: `USER#${u}`, SK: `#METADATA#${u}`, username: u, name: `Name ${u}`, email: `${u}@example.com` })),
   ]);

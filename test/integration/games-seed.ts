@@ -33,11 +33,25 @@ export interface SeedGame {
 export async function seedGame(s: TestServer, g: SeedGame): Promise<string> {
   const id = randomUUID();
   const t = g.createTime ?? '2024-05-01T10:00:00';
-  const game: Item = { PK: `GAME#${id}`, SK: `#METADATA#${id}`, game_id: id, map: g.map, create_time: t, people: g.players.length, creator: g.players[0]! };
+  const game: Item = {
+    PK: `GAME#${id}`,
+    SK: `#METADATA#${id}`,
+    game_id: id,
+    map: g.map,
+    create_time: t,
+    people: g.players.length,
+    creator: g.players[0]!,
+  };
   if (!g.started && (g.players.length < 50 || g.listedWhenFull)) game.open_timestamp = t;
   if (g.started) game.start_time = '2024-05-01T10:10:00';
   if (g.ended) game.end_time = '2024-05-01T10:30:00';
-  const players = g.players.map((u) => ({ PK: `GAME#${id}`, SK: `USER#${u}`, game_id: id, username: u, ...(g.places?.[u] ? { place: g.places[u] } : {}) }));
+  const players = g.players.map((u) => ({
+    PK: `GAME#${id}`,
+    SK: `USER#${u}`,
+    game_id: id,
+    username: u,
+    ...(g.places?.[u] ? { place: g.places[u] } : {}),
+  }));
   await loadItems(s.clients.doc, s.tableName, [game, ...players]);
   return id;
 }
@@ -53,13 +67,20 @@ export const getPlayerItem = (s: TestServer, id: string, username: string) => ge
 /** Every item of a game's partition. */
 export async function gamePartition(s: TestServer, id: string): Promise<Item[]> {
   const out = await s.clients.doc.send(
-    new QueryCommand({ TableName: s.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `GAME#${id}` }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: s.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': `GAME#${id}` },
+      ConsistentRead: true,
+    }),
   );
   return out.Items ?? [];
 }
 
 /** A map name no other test uses, so lists on it hold only this test's games. */
 export function freshMap(): string {
-  const letters = randomUUID().replace(/[^a-f]/g, '').slice(0, 8);
+  const letters = randomUUID()
+    .replace(/[^a-f]/g, '')
+    .slice(0, 8);
   return `Map ${letters}x`;
 }

@@ -32,7 +32,7 @@ const openIds = async (map: string) => {
 const result = { kills: 3, damage: 1200, survivedSeconds: 640 };
 
 describe('createGame', () => {
-  it('creates an open game with its creator as first player, in one transaction, in the lab\'s item shape', async () => {
+  it("creates an open game with its creator as first player, in one transaction, in the lab's item shape", async () => {
     const [ana] = await seedUsers(s, 1);
     const map = freshMap();
     const res = await s.execute(CREATE, { variables: { map }, as: ana });
@@ -60,9 +60,17 @@ describe('createGame', () => {
       people: 1,
       creator: ana,
     });
-    expect(await getPlayerItem(s, game.id, ana!)).toEqual({ PK: `GAME#${game.id}`, SK: `USER#${ana}`, game_id: game.id, username: ana, joined_at: '2030-01-02T03:04:05' });
+    expect(await getPlayerItem(s, game.id, ana!)).toEqual({
+      PK: `GAME#${game.id}`,
+      SK: `USER#${ana}`,
+      game_id: game.id,
+      username: ana,
+      joined_at: '2030-01-02T03:04:05',
+    });
     expect(await openIds(map)).toEqual([game.id]);
-    const mine = await s.execute(`query($u: String!) { user(username: $u) { games { edges { node { game { id } } } } } }`, { variables: { u: ana } });
+    const mine = await s.execute(`query($u: String!) { user(username: $u) { games { edges { node { game { id } } } } } }`, {
+      variables: { u: ana },
+    });
     expect(mine.data!.user.games.edges).toEqual([{ node: { game: { id: game.id } } }]);
   });
 
@@ -79,7 +87,12 @@ describe('createGame', () => {
     expect(errorCodes(noProfile)).toEqual(['NOT_FOUND']);
     expect(await openIds(map)).toEqual([]);
     const index = await s.clients.doc.send(
-      new QueryCommand({ TableName: s.tableName, IndexName: 'InvertedIndex', KeyConditionExpression: 'SK = :u', ExpressionAttributeValues: { ':u': `USER#${ghost}` } }),
+      new QueryCommand({
+        TableName: s.tableName,
+        IndexName: 'InvertedIndex',
+        KeyConditionExpression: 'SK = :u',
+        ExpressionAttributeValues: { ':u': `USER#${ghost}` },
+      }),
     );
     expect(index.Items).toEqual([]);
   });
@@ -91,7 +104,12 @@ describe('joinGame', () => {
     const id = await seedGame(s, { map: freshMap(), players: [creator!] });
     const res = await s.execute(JOIN, { variables: { id }, as: bo });
     expectNoErrors(res);
-    expect(res.data!.joinGame).toEqual({ user: { username: bo }, joinedAt: '2030-01-02T03:04:05', place: null, game: { id, playerCount: 2, status: 'OPEN' } });
+    expect(res.data!.joinGame).toEqual({
+      user: { username: bo },
+      joinedAt: '2030-01-02T03:04:05',
+      place: null,
+      game: { id, playerCount: 2, status: 'OPEN' },
+    });
     // The game is read once (to choose the seat rule), then one transaction; the user batch follows.
     expect(countCalls(res.calls)).toEqual({ BatchGetItem: 2, TransactWriteItems: 1 });
     expect((await getGameItem(s, id))!.people).toBe(2);
@@ -120,7 +138,7 @@ describe('joinGame', () => {
     expect((await getGameItem(s, id))!.people).toBe(1);
   });
 
-  it('refuses a full game with GAME_FULL, even one the lab\'s old join left listed', async () => {
+  it("refuses a full game with GAME_FULL, even one the lab's old join left listed", async () => {
     const users = await seedUsers(s, 51);
     const map = freshMap();
     const full = await seedGame(s, { map, players: users.slice(0, 50) });
@@ -192,7 +210,17 @@ function staleGameRead(id: string, changes: Record<string, unknown>) {
     if (served || call.command !== 'BatchGetItem' || keys?.[0]?.PK?.S !== `GAME#${id}`) return undefined;
     served = true;
     const t = '2024-05-01T10:00:00';
-    const item = { PK: `GAME#${id}`, SK: `#METADATA#${id}`, game_id: id, map: 'Stale', create_time: t, open_timestamp: t, creator: 'someone', people: 1, ...changes };
+    const item = {
+      PK: `GAME#${id}`,
+      SK: `#METADATA#${id}`,
+      game_id: id,
+      map: 'Stale',
+      create_time: t,
+      open_timestamp: t,
+      creator: 'someone',
+      people: 1,
+      ...changes,
+    };
     return { status: 200, body: { Responses: { [s.tableName]: [marshall(item)] }, UnprocessedKeys: {} } };
   });
 }
@@ -255,7 +283,11 @@ describe('recordPlayerResult', () => {
       damage: 1200,
       survived_seconds: 640,
     });
-    const byServer = await s.execute(RECORD, { variables: { id, u: users[7], input: { kills: 4, damage: 5, survivedSeconds: 6, place: null } }, as: 'match_server', role: 'game-server' });
+    const byServer = await s.execute(RECORD, {
+      variables: { id, u: users[7], input: { kills: 4, damage: 5, survivedSeconds: 6, place: null } },
+      as: 'match_server',
+      role: 'game-server',
+    });
     expectNoErrors(byServer);
     expect(byServer.data!.recordPlayerResult).toMatchObject({ place: null, kills: 4 });
     expect((await getPlayerItem(s, id, users[7]!))!.place).toBeUndefined();
@@ -269,12 +301,25 @@ describe('recordPlayerResult', () => {
     const [outsider] = await seedUsers(s, 1);
     const input = { ...result, place: 'SILVER' };
     expect(errorCodes(await s.execute(RECORD, { variables: { id: running, u: users[3], input }, as: users[3] }))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await s.execute(RECORD, { variables: { id: open, u: users[3], input }, as: users[0] }))).toEqual(['GAME_NOT_STARTED']);
-    expect(errorCodes(await s.execute(RECORD, { variables: { id: ended, u: users[3], input }, as: users[0] }))).toEqual(['GAME_NOT_STARTED']);
+    expect(errorCodes(await s.execute(RECORD, { variables: { id: open, u: users[3], input }, as: users[0] }))).toEqual([
+      'GAME_NOT_STARTED',
+    ]);
+    expect(errorCodes(await s.execute(RECORD, { variables: { id: ended, u: users[3], input }, as: users[0] }))).toEqual([
+      'GAME_NOT_STARTED',
+    ]);
     expect(errorCodes(await s.execute(RECORD, { variables: { id: running, u: outsider, input }, as: users[0] }))).toEqual(['NOT_FOUND']);
-    expect(errorCodes(await s.execute(RECORD, { variables: { id: '00000000-0000-4000-8000-000000000002', u: users[3], input }, as: 'x_server', role: 'game-server' }))).toEqual(['NOT_FOUND']);
+    expect(
+      errorCodes(
+        await s.execute(RECORD, {
+          variables: { id: '00000000-0000-4000-8000-000000000002', u: users[3], input },
+          as: 'x_server',
+          role: 'game-server',
+        }),
+      ),
+    ).toEqual(['NOT_FOUND']);
     expect(errorCodes(await s.execute(RECORD, { variables: { id: running, u: users[3], input } }))).toEqual(['UNAUTHENTICATED']);
-    for (const id of [open, running, ended]) expect(await getPlayerItem(s, id, users[3]!)).toEqual({ PK: `GAME#${id}`, SK: `USER#${users[3]}`, game_id: id, username: users[3] });
+    for (const id of [open, running, ended])
+      expect(await getPlayerItem(s, id, users[3]!)).toEqual({ PK: `GAME#${id}`, SK: `USER#${users[3]}`, game_id: id, username: users[3] });
     expect(await getPlayerItem(s, running, outsider!)).toBeUndefined();
   });
 
@@ -286,7 +331,11 @@ describe('recordPlayerResult', () => {
       { u: 'Not#A#Name', input: result },
     ];
     for (const { u, input } of bad) {
-      const res = await s.execute(RECORD, { variables: { id: '00000000-0000-4000-8000-000000000003', u, input }, as: 'x_server', role: 'game-server' });
+      const res = await s.execute(RECORD, {
+        variables: { id: '00000000-0000-4000-8000-000000000003', u, input },
+        as: 'x_server',
+        role: 'game-server',
+      });
       expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
       expect(res.calls).toEqual([]);
     }
@@ -302,13 +351,21 @@ describe('endGame', () => {
       [users[9], 'SILVER'],
       [users[2], 'BRONZE'],
     ] as const;
-    for (const [u, place] of medals) expectNoErrors(await s.execute(RECORD, { variables: { id, u, input: { ...result, place } }, as: users[0] }));
+    for (const [u, place] of medals)
+      expectNoErrors(await s.execute(RECORD, { variables: { id, u, input: { ...result, place } }, as: users[0] }));
     expect(errorCodes(await s.execute(END, { variables: { id }, as: users[1] }))).toEqual(['FORBIDDEN']);
 
     clock = new Date('2030-01-02T05:00:00Z');
     const res = await s.execute(END, { variables: { id }, as: 'match_server', role: 'game-server' });
     expectNoErrors(res);
-    expect(res.data!.endGame).toEqual({ id, status: 'FINISHED', endedAt: '2030-01-02T05:00:00', gold: { username: users[5] }, silver: { username: users[9] }, bronze: { username: users[2] } });
+    expect(res.data!.endGame).toEqual({
+      id,
+      status: 'FINISHED',
+      endedAt: '2030-01-02T05:00:00',
+      gold: { username: users[5] },
+      silver: { username: users[9] },
+      bronze: { username: users[2] },
+    });
     expect(countCalls(res.calls)).toEqual({ Query: 1, TransactWriteItems: 1, BatchGetItem: 1 });
     expect(await getGameItem(s, id)).toMatchObject({ end_time: '2030-01-02T05:00:00', gold: users[5], silver: users[9], bronze: users[2] });
 
@@ -321,8 +378,15 @@ describe('endGame', () => {
     const open = await seedGame(s, { map: freshMap(), players: users.slice(0, 10) });
     expect(errorCodes(await s.execute(END, { variables: { id: open }, as: users[0] }))).toEqual(['GAME_NOT_STARTED']);
     expect(errorCodes(await s.execute(END, { variables: { id: open } }))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await s.execute(END, { variables: { id: '00000000-0000-4000-8000-000000000004' }, as: users[0] }))).toEqual(['NOT_FOUND']);
-    const twoGolds = await seedGame(s, { map: freshMap(), players: users, started: true, places: { [users[1]!]: 'gold', [users[2]!]: 'gold' } });
+    expect(errorCodes(await s.execute(END, { variables: { id: '00000000-0000-4000-8000-000000000004' }, as: users[0] }))).toEqual([
+      'NOT_FOUND',
+    ]);
+    const twoGolds = await seedGame(s, {
+      map: freshMap(),
+      players: users,
+      started: true,
+      places: { [users[1]!]: 'gold', [users[2]!]: 'gold' },
+    });
     const res = await s.execute(END, { variables: { id: twoGolds }, as: users[0] });
     expect(errorCodes(res)).toEqual(['CONFLICT']);
     expect(res.errors![0]!.extensions!.holders).toEqual([users[1], users[2]].sort());

@@ -19,7 +19,11 @@ const TYPE: Record<string, string> = { heart: 'HEART', smiley: 'SMILEY', '+1': '
 
 async function seedUsers(n: number, prefix = 'p'): Promise<string[]> {
   const names = Array.from({ length: n }, () => freshUsername(prefix));
-  await loadItems(s.clients.doc, s.tableName, names.map((u) => newUserItem({ username: u, name: `Name ${u}`, email: `${u}@example.com` })));
+  await loadItems(
+    s.clients.doc,
+    s.tableName,
+    names.map((u) => newUserItem({ username: u, name: `Name ${u}`, email: `${u}@example.com` })),
+  );
   return names;
 }
 
@@ -50,8 +54,8 @@ async function upload(owner: string, location = `https://img.example.com/${owner
   return res.data!.uploadPhoto as { timestamp: string; reactionCounts: typeof ZERO };
 }
 
-describe('reading the lab\'s photos', () => {
-  it('lists every user\'s photos newest first, with the lab\'s locations, counts and reactions', async () => {
+describe("reading the lab's photos", () => {
+  it("lists every user's photos newest first, with the lab's locations, counts and reactions", async () => {
     // Pages big enough for the lab's largest (18 photos, 6 reactions), small enough for the cost limit.
     const q = `query($u: String!) { user(username: $u) { photos(first: 20) {
       edges { node { id timestamp location reactionCounts { heart smiley thumbsUp sunglasses }
@@ -72,10 +76,22 @@ describe('reading the lab\'s photos', () => {
         expect(node.id).toBe(`${u}/${p.timestamp}`);
         expect(node.location).toBe(p.location);
         // The lab's stored counts agree with its reaction items (checked, not assumed).
-        expect(node.reactionCounts).toEqual({ heart: count('heart'), smiley: count('smiley'), thumbsUp: count('+1'), sunglasses: count('sunglasses') });
-        expect(node.reactionCounts).toEqual({ heart: p.reactions.heart, smiley: p.reactions.smiley, thumbsUp: p.reactions['+1'], sunglasses: p.reactions.sunglasses });
+        expect(node.reactionCounts).toEqual({
+          heart: count('heart'),
+          smiley: count('smiley'),
+          thumbsUp: count('+1'),
+          sunglasses: count('sunglasses'),
+        });
+        expect(node.reactionCounts).toEqual({
+          heart: p.reactions.heart,
+          smiley: p.reactions.smiley,
+          thumbsUp: p.reactions['+1'],
+          sunglasses: p.reactions.sunglasses,
+        });
         expect(node.reactions.pageInfo.hasNextPage).toBe(false);
-        const got = node.reactions.edges.map((e: any) => `${e.node.user.username} ${e.node.type} ${e.node.reactedAt} ${e.node.photo.id}`).sort();
+        const got = node.reactions.edges
+          .map((e: any) => `${e.node.user.username} ${e.node.type} ${e.node.reactedAt} ${e.node.photo.id}`)
+          .sort();
         expect(got).toEqual(theirs.map((r) => `${r.reactingUser} ${TYPE[r.reactionType]} ${r.timestamp} ${u}/${p.timestamp}`).sort());
         photosSeen++;
       }
@@ -83,8 +99,12 @@ describe('reading the lab\'s photos', () => {
     expect(photosSeen).toBe(200);
   });
 
-  it('pages a user\'s photos with exact hasNextPage and no overlap', async () => {
-    const all = labPhotos.filter((p) => p.username === 'john42').map((p) => p.timestamp as string).sort().reverse();
+  it("pages a user's photos with exact hasNextPage and no overlap", async () => {
+    const all = labPhotos
+      .filter((p) => p.username === 'john42')
+      .map((p) => p.timestamp as string)
+      .sort()
+      .reverse();
     const q = `query($after: String) { user(username: "john42") { photos(first: 7, after: $after) { edges { node { timestamp } } pageInfo { hasNextPage endCursor } } } }`;
     const seen: string[] = [];
     let after: string | null = null;
@@ -102,7 +122,9 @@ describe('reading the lab\'s photos', () => {
 
   it('reads a photo, its owner and its reactions with their users in four calls', async () => {
     const p = labPhotos.find((x) => x.SK === 'PHOTO#david83#2018-06-27T09:17:56')!;
-    const res = await s.execute(`{ photo(owner: "david83", timestamp: "2018-06-27T09:17:56") { location owner { name } reactions { edges { node { type user { username } } } } } }`);
+    const res = await s.execute(
+      `{ photo(owner: "david83", timestamp: "2018-06-27T09:17:56") { location owner { name } reactions { edges { node { type user { username } } } } } }`,
+    );
     expectNoErrors(res);
     expect(res.data!.photo.location).toBe(p.location);
     expect(res.data!.photo.owner.name).toBe('Hannah Anderson');
@@ -120,7 +142,7 @@ describe('reading the lab\'s photos', () => {
     expect(bad.calls).toEqual([]);
   });
 
-  it('resolves a user\'s pinned photo', async () => {
+  it("resolves a user's pinned photo", async () => {
     const res = await s.execute(`{ user(username: "haroldwatkins") { pinnedPhoto { id owner { username } } } }`);
     expectNoErrors(res);
     expect(res.data!.user.pinnedPhoto).toEqual({ id: 'haroldwatkins/2018-06-09T15:00:24', owner: { username: 'haroldwatkins' } });
@@ -137,7 +159,7 @@ describe('reading the lab\'s photos', () => {
     expect(countCalls(anon.calls)).toEqual({ BatchGetItem: 1 });
   });
 
-  it('gives each photo of a user\'s list that user as owner, read once', async () => {
+  it("gives each photo of a user's list that user as owner, read once", async () => {
     const res = await s.execute(`{ user(username: "john42") { name photos(first: 5) { edges { node { owner { username name } } } } } }`);
     expectNoErrors(res);
     const owners = res.data!.user.photos.edges.map((e: any) => e.node.owner);
@@ -145,8 +167,12 @@ describe('reading the lab\'s photos', () => {
     expect(countCalls(res.calls)).toEqual({ BatchGetItem: 1, Query: 1 });
   });
 
-  it('reads a user with its photos in one Query when the page reaches the user\'s item, else adds a BatchGetItem for the user', async () => {
-    const all = labPhotos.filter((p) => p.username === 'john42').map((p) => p.timestamp as string).sort().reverse();
+  it("reads a user with its photos in one Query when the page reaches the user's item, else adds a BatchGetItem for the user", async () => {
+    const all = labPhotos
+      .filter((p) => p.username === 'john42')
+      .map((p) => p.timestamp as string)
+      .sort()
+      .reverse();
     const q = `query($first: Int) { user(username: "john42") { name photos(first: $first) { edges { node { timestamp } } pageInfo { hasNextPage } } } }`;
     const whole = await s.execute(q, { variables: { first: 18 } });
     expectNoErrors(whole);
@@ -174,8 +200,10 @@ describe('reading the lab\'s photos', () => {
     expect(res.calls.map((c) => c.command)).toEqual(['Query']);
   });
 
-  it('batches the viewer\'s reactions on a page of photos into one BatchGetItem', async () => {
-    const res = await s.execute(`{ user(username: "david83") { photos(first: 20) { edges { node { viewerReactions } } } } }`, { as: 'kennedyheather' });
+  it("batches the viewer's reactions on a page of photos into one BatchGetItem", async () => {
+    const res = await s.execute(`{ user(username: "david83") { photos(first: 20) { edges { node { viewerReactions } } } } }`, {
+      as: 'kennedyheather',
+    });
     expectNoErrors(res);
     const photos = labPhotos.filter((p) => p.username === 'david83');
     // The user and all its photos in one Query; 4 possible keys per photo, at most 100 keys per BatchGetItem.
@@ -183,7 +211,12 @@ describe('reading the lab\'s photos', () => {
     expect(countCalls(res.calls)).toEqual({ BatchGetItem: Math.ceil((photos.length * 4) / 100), Query: 1 });
     const expected = photos
       .sort((a, b) => (a.timestamp < b.timestamp ? 1 : -1))
-      .map((p) => labReactions.filter((r) => r.SK === p.SK && r.reactingUser === 'kennedyheather').map((r) => TYPE[r.reactionType]).sort());
+      .map((p) =>
+        labReactions
+          .filter((r) => r.SK === p.SK && r.reactingUser === 'kennedyheather')
+          .map((r) => TYPE[r.reactionType])
+          .sort(),
+      );
     expect(res.data!.user.photos.edges.map((e: any) => [...e.node.viewerReactions].sort())).toEqual(expected);
   });
 });
@@ -203,7 +236,9 @@ describe('uploading photos', () => {
       location: `https://img.example.com/${owner}.png`,
       reactions: { heart: 0, smiley: 0, '+1': 0, sunglasses: 0 },
     });
-    const list = await s.execute(`query($u: String!) { user(username: $u) { photos { edges { node { timestamp } } } } }`, { variables: { u: owner } });
+    const list = await s.execute(`query($u: String!) { user(username: $u) { photos { edges { node { timestamp } } } } }`, {
+      variables: { u: owner },
+    });
     expect(list.data!.user.photos.edges).toEqual([{ node: { timestamp: photo.timestamp } }]);
   });
 
@@ -219,9 +254,21 @@ describe('uploading photos', () => {
     const ghost = freshUsername('ghost');
     const missing = await s.execute(UPLOAD, { variables: { location: 's3://bucket/key.png' }, as: ghost });
     expect(errorCodes(missing)).toEqual(['NOT_FOUND']);
-    const left = await s.clients.doc.send(new QueryCommand({ TableName: s.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `USER#${ghost}` } }));
+    const left = await s.clients.doc.send(
+      new QueryCommand({
+        TableName: s.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': `USER#${ghost}` },
+      }),
+    );
     expect(left.Items).toEqual([]);
-    const mine = await s.clients.doc.send(new QueryCommand({ TableName: s.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `USER#${owner}` } }));
+    const mine = await s.clients.doc.send(
+      new QueryCommand({
+        TableName: s.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': `USER#${owner}` },
+      }),
+    );
     expect(mine.Items).toHaveLength(1);
   });
 });
@@ -237,12 +284,22 @@ describe('uploading in the same instant', () => {
     const owner = freshUsername('same');
     await loadItems(fixed.clients.doc, fixed.tableName, [newUserItem({ username: owner, name: 'Same', email: `${owner}@example.com` })]);
     const results = await Promise.all(
-      [1, 2, 3].map((i) => fixed.execute(`mutation { uploadPhoto(input: { location: "https://img.example.com/${i}.png" }) { timestamp } }`, { as: owner })),
+      [1, 2, 3].map((i) =>
+        fixed.execute(`mutation { uploadPhoto(input: { location: "https://img.example.com/${i}.png" }) { timestamp } }`, { as: owner }),
+      ),
     );
     results.forEach((r) => expectNoErrors(r));
-    expect(results.map((r) => r.data!.uploadPhoto.timestamp).sort()).toEqual(['2026-11-21T05:45:07.123', '2026-11-21T05:45:07.124', '2026-11-21T05:45:07.125']);
+    expect(results.map((r) => r.data!.uploadPhoto.timestamp).sort()).toEqual([
+      '2026-11-21T05:45:07.123',
+      '2026-11-21T05:45:07.124',
+      '2026-11-21T05:45:07.125',
+    ]);
     const stored = await fixed.clients.doc.send(
-      new QueryCommand({ TableName: fixed.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': `USER#${owner}`, ':p': `PHOTO#${owner}#` } }),
+      new QueryCommand({
+        TableName: fixed.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+        ExpressionAttributeValues: { ':pk': `USER#${owner}`, ':p': `PHOTO#${owner}#` },
+      }),
     );
     expect(stored.Items!.map((i) => i.location).sort()).toEqual([1, 2, 3].map((i) => `https://img.example.com/${i}.png`));
   });
@@ -264,7 +321,12 @@ describe('reacting to photos', () => {
 
     const again = await s.execute(REACT, { variables: { ...vars, type: 'THUMBS_UP' }, as: fan });
     expect(errorCodes(again)).toEqual(['ALREADY_REACTED']);
-    expect((await item(`USER#${owner}`, `PHOTO#${owner}#${timestamp}`))!.reactions).toEqual({ heart: 1, smiley: 0, '+1': 1, sunglasses: 0 });
+    expect((await item(`USER#${owner}`, `PHOTO#${owner}#${timestamp}`))!.reactions).toEqual({
+      heart: 1,
+      smiley: 0,
+      '+1': 1,
+      sunglasses: 0,
+    });
 
     const stored = await item(`REACTION#${fan}#+1`, `PHOTO#${owner}#${timestamp}`);
     expect(stored).toEqual({
@@ -309,7 +371,12 @@ describe('reacting to photos', () => {
       expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
       expect(res.calls).toEqual([]);
     }
-    expect((await item('USER#david83', 'PHOTO#david83#2018-06-27T09:17:56'))!.reactions).toEqual({ '+1': 0, smiley: 0, sunglasses: 1, heart: 0 });
+    expect((await item('USER#david83', 'PHOTO#david83#2018-06-27T09:17:56'))!.reactions).toEqual({
+      '+1': 0,
+      smiley: 0,
+      sunglasses: 1,
+      heart: 0,
+    });
   });
 
   it('removes a reaction and its count together, and refuses one never left with NOT_REACTED', async () => {
@@ -318,7 +385,12 @@ describe('reacting to photos', () => {
     const vars = { owner, ts: timestamp };
     const never = await s.execute(REMOVE, { variables: { ...vars, type: 'SMILEY' }, as: fan });
     expect(errorCodes(never)).toEqual(['NOT_REACTED']);
-    expect((await item(`USER#${owner}`, `PHOTO#${owner}#${timestamp}`))!.reactions).toEqual({ heart: 0, smiley: 0, '+1': 0, sunglasses: 0 });
+    expect((await item(`USER#${owner}`, `PHOTO#${owner}#${timestamp}`))!.reactions).toEqual({
+      heart: 0,
+      smiley: 0,
+      '+1': 0,
+      sunglasses: 0,
+    });
 
     expectNoErrors(await s.execute(REACT, { variables: { ...vars, type: 'SMILEY' }, as: fan }));
     const removed = await s.execute(REMOVE, { variables: { ...vars, type: 'SMILEY' }, as: fan });
@@ -331,12 +403,15 @@ describe('reacting to photos', () => {
   });
 
   it('refuses removing from a missing photo with NOT_FOUND', async () => {
-    const res = await s.execute(REMOVE, { variables: { owner: 'david83', ts: '2001-01-01T00:00:00', type: 'HEART' }, as: 'kennedyheather' });
+    const res = await s.execute(REMOVE, {
+      variables: { owner: 'david83', ts: '2001-01-01T00:00:00', type: 'HEART' },
+      as: 'kennedyheather',
+    });
     expect(errorCodes(res)).toEqual(['NOT_FOUND']);
     expect(await item('USER#david83', 'PHOTO#david83#2001-01-01T00:00:00')).toBeUndefined();
   });
 
-  it('removes a lab reaction and keeps the lab photo\'s count in step', async () => {
+  it("removes a lab reaction and keeps the lab photo's count in step", async () => {
     const vars = { owner: 'david83', ts: '2018-06-27T09:17:56', type: 'SUNGLASSES' };
     const res = await s.execute(REMOVE, { variables: vars, as: 'kennedyheather' });
     expectNoErrors(res);
@@ -352,11 +427,19 @@ describe('reacting to photos', () => {
     const { timestamp } = await upload(owner!);
     const results = await Promise.all(fans.map((fan) => s.execute(REACT, { variables: { owner, ts: timestamp, type: 'HEART' }, as: fan })));
     results.forEach((r) => expectNoErrors(r));
-    expect((await item(`USER#${owner}`, `PHOTO#${owner}#${timestamp}`))!.reactions).toEqual({ heart: 50, smiley: 0, '+1': 0, sunglasses: 0 });
-    expect(await reactionItems(owner!, timestamp)).toHaveLength(50);
-    const read = await s.execute(`query($o: String!, $t: String!) { photo(owner: $o, timestamp: $t) { reactionCounts { heart } reactions(first: 100) { edges { node { user { username } } } } } }`, {
-      variables: { o: owner, t: timestamp },
+    expect((await item(`USER#${owner}`, `PHOTO#${owner}#${timestamp}`))!.reactions).toEqual({
+      heart: 50,
+      smiley: 0,
+      '+1': 0,
+      sunglasses: 0,
     });
+    expect(await reactionItems(owner!, timestamp)).toHaveLength(50);
+    const read = await s.execute(
+      `query($o: String!, $t: String!) { photo(owner: $o, timestamp: $t) { reactionCounts { heart } reactions(first: 100) { edges { node { user { username } } } } } }`,
+      {
+        variables: { o: owner, t: timestamp },
+      },
+    );
     expectNoErrors(read);
     expect(read.data!.photo.reactionCounts.heart).toBe(50);
     expect(read.data!.photo.reactions.edges.map((e: any) => e.node.user.username).sort()).toEqual([...fans].sort());

@@ -14,7 +14,14 @@ describe('users', () => {
   it('reads a lab user with one BatchGetItem and hides private fields from others', async () => {
     const res = await s.execute(`{ user(username: "haroldwatkins") { username name email followerCount followingCount interests } }`);
     expectNoErrors(res);
-    expect(res.data!.user).toEqual({ username: 'haroldwatkins', name: 'Michele Miles', email: null, followerCount: 12, followingCount: 10, interests: ['billion', 'third', 'green'] });
+    expect(res.data!.user).toEqual({
+      username: 'haroldwatkins',
+      name: 'Michele Miles',
+      email: null,
+      followerCount: 12,
+      followingCount: 10,
+      interests: ['billion', 'third', 'green'],
+    });
     expect(countCalls(res.calls)).toEqual({ BatchGetItem: 1 });
     expect(res.extensions!.dynamodb).toMatchObject({ calls: { BatchGetItem: 1 }, totalCalls: 1, waves: 1 });
   });
@@ -40,22 +47,37 @@ describe('users', () => {
     const ok = await s.execute(CREATE, { variables: { input }, as: username });
     expectNoErrors(ok);
     expect(ok.data!.createUser).toEqual({ username, name: 'New Person', email: input.email, followerCount: 0 });
-    expect(errorCodes(await s.execute(CREATE, { variables: { input: { ...input, email: `x${input.email}` } }, as: username }))).toEqual(['ALREADY_EXISTS']);
+    expect(errorCodes(await s.execute(CREATE, { variables: { input: { ...input, email: `x${input.email}` } }, as: username }))).toEqual([
+      'ALREADY_EXISTS',
+    ]);
     const other = freshUsername();
-    const taken = await s.execute(CREATE, { variables: { input: { username: other, name: 'X', email: 'sanchezlaura@yahoo.com' } }, as: other });
+    const taken = await s.execute(CREATE, {
+      variables: { input: { username: other, name: 'X', email: 'sanchezlaura@yahoo.com' } },
+      as: other,
+    });
     expect(errorCodes(taken)).toEqual(['ALREADY_EXISTS']);
-    const stored = await s.clients.doc.send(new GetCommand({ TableName: s.tableName, Key: { PK: `USER#${other}`, SK: `#METADATA#${other}` } }));
+    const stored = await s.clients.doc.send(
+      new GetCommand({ TableName: s.tableName, Key: { PK: `USER#${other}`, SK: `#METADATA#${other}` } }),
+    );
     expect(stored.Item).toBeUndefined();
   });
 
-  it('updates only the viewer\'s own profile and moves the email guard', async () => {
+  it("updates only the viewer's own profile and moves the email guard", async () => {
     const username = freshUsername();
-    expectNoErrors(await s.execute(CREATE, { variables: { input: { username, name: 'A', email: `${username}@example.com` } }, as: username }));
-    const res = await s.execute(`mutation { updateUser(input: { name: "B", status: "hi", email: "${username}@new.example.com" }) { name status email } }`, { as: username });
+    expectNoErrors(
+      await s.execute(CREATE, { variables: { input: { username, name: 'A', email: `${username}@example.com` } }, as: username }),
+    );
+    const res = await s.execute(
+      `mutation { updateUser(input: { name: "B", status: "hi", email: "${username}@new.example.com" }) { name status email } }`,
+      { as: username },
+    );
     expectNoErrors(res);
     expect(res.data!.updateUser).toEqual({ name: 'B', status: 'hi', email: `${username}@new.example.com` });
     const other = freshUsername();
-    const reuse = await s.execute(CREATE, { variables: { input: { username: other, name: 'C', email: `${username}@example.com` } }, as: other });
+    const reuse = await s.execute(CREATE, {
+      variables: { input: { username: other, name: 'C', email: `${username}@example.com` } },
+      as: other,
+    });
     expectNoErrors(reuse);
   });
 
@@ -67,10 +89,14 @@ describe('users', () => {
 
   it('batch-gets 100 users in one call and refuses 101', async () => {
     const names = Array.from({ length: 100 }, (_, i) => `missing_${i}`);
-    const res = await s.execute(`query($n: [String!]!) { users(usernames: $n) { username } }`, { variables: { n: ['lindsay56', ...names.slice(1)] } });
+    const res = await s.execute(`query($n: [String!]!) { users(usernames: $n) { username } }`, {
+      variables: { n: ['lindsay56', ...names.slice(1)] },
+    });
     expectNoErrors(res);
     expect(countCalls(res.calls)).toEqual({ BatchGetItem: 1 });
-    const tooMany = await s.execute(`query($n: [String!]!) { users(usernames: $n) { username } }`, { variables: { n: [...names, 'one_more'] } });
+    const tooMany = await s.execute(`query($n: [String!]!) { users(usernames: $n) { username } }`, {
+      variables: { n: [...names, 'one_more'] },
+    });
     expect(errorCodes(tooMany)).toEqual(['BAD_USER_INPUT']);
     expect(tooMany.calls).toEqual([]);
   });

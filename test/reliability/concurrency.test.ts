@@ -24,7 +24,10 @@ describe('mixed load', () => {
   it(`runs ${OPERATIONS} racing joins, starts, follows, unfollows, reactions and removals and leaves every counter equal to its items`, async () => {
     const next = operations(world, 20_261_121);
     const ops = Array.from({ length: OPERATIONS }, next);
-    const results = await pool(IN_FLIGHT, ops.map((op) => () => s.execute(op.query, { variables: op.variables, as: op.as })));
+    const results = await pool(
+      IN_FLIGHT,
+      ops.map((op) => () => s.execute(op.query, { variables: op.variables, as: op.as })),
+    );
 
     const outcomes: Record<string, Record<string, number>> = {};
     const unexpected: unknown[] = [];
@@ -38,7 +41,8 @@ describe('mixed load', () => {
     expect(unexpected).toEqual([]);
     // The load did what it is for: every kind of write landed, and games filled up (joins were
     // then refused as full, or as started once the creator started the full game).
-    for (const name of ['follow', 'unfollow', 'react', 'unreact', 'join']) expect(outcomes[name]?.ok ?? 0, `${name}: ${JSON.stringify(outcomes)}`).toBeGreaterThan(0);
+    for (const name of ['follow', 'unfollow', 'react', 'unreact', 'join'])
+      expect(outcomes[name]?.ok ?? 0, `${name}: ${JSON.stringify(outcomes)}`).toBeGreaterThan(0);
     expect((outcomes.join?.GAME_FULL ?? 0) + (outcomes.join?.GAME_NOT_OPEN ?? 0), JSON.stringify(outcomes.join)).toBeGreaterThan(0);
 
     expect(await invariantViolations(s.clients.doc, s.tableName, scopeOf(world))).toEqual([]);

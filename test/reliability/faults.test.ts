@@ -90,7 +90,9 @@ describe('a write whose answer is lost after DynamoDB applied it', () => {
     expect(tokens).toHaveLength(2);
     expect(tokens[1]).toBe(tokens[0]);
     expect(await invariantViolations(s.clients.doc, s.tableName, { users: [a, b] })).toEqual([]);
-    const followers = (await scanAll(s.clients.doc, s.tableName)).filter((it) => it.PK === `USER#${b}` && String(it.SK).startsWith('#FRIEND#'));
+    const followers = (await scanAll(s.clients.doc, s.tableName)).filter(
+      (it) => it.PK === `USER#${b}` && String(it.SK).startsWith('#FRIEND#'),
+    );
     expect(followers).toHaveLength(1);
     // DynamoDB recognises the token and answers the retry with the first attempt's success.
     expectNoErrors(res);
@@ -102,9 +104,13 @@ describe('a write whose answer is lost after DynamoDB applied it', () => {
   it('uploadPhoto, when the connection is cut, stores exactly one photo', async () => {
     const owner = users[6]!;
     s.recorder.inject(times(1, fault.dropAfter, onCommands('TransactWriteItems')));
-    const res = await s.execute(`mutation { uploadPhoto(input: { location: "https://photos.example.com/once.jpg" }) { timestamp } }`, { as: owner });
+    const res = await s.execute(`mutation { uploadPhoto(input: { location: "https://photos.example.com/once.jpg" }) { timestamp } }`, {
+      as: owner,
+    });
     s.recorder.inject(() => undefined);
-    const photos = (await scanAll(s.clients.doc, s.tableName)).filter((it) => it.PK === `USER#${owner}` && String(it.SK).startsWith('PHOTO#'));
+    const photos = (await scanAll(s.clients.doc, s.tableName)).filter(
+      (it) => it.PK === `USER#${owner}` && String(it.SK).startsWith('PHOTO#'),
+    );
     expect(photos.map((p) => p.location)).toEqual(['https://photos.example.com/once.jpg']);
     expectNoErrors(res);
     expect(res.data!.uploadPhoto.timestamp).toBe(photos[0]!.timestamp);
@@ -120,7 +126,10 @@ describe('a write whose answer is lost after DynamoDB applied it', () => {
     expect(game!.start_time).toEqual(expect.any(String));
     // The retried UpdateItem finds its own earlier write; answering GAME_NOT_OPEN would tell the
     // creator their start failed when it was the one that succeeded.
-    expect({ errors: res.errors?.map((e) => [e.extensions?.code, e.message]), data: res.data }).toEqual({ errors: undefined, data: { startGame: { id, status: 'STARTED' } } });
+    expect({ errors: res.errors?.map((e) => [e.extensions?.code, e.message]), data: res.data }).toEqual({
+      errors: undefined,
+      data: { startGame: { id, status: 'STARTED' } },
+    });
   });
 });
 
@@ -131,13 +140,24 @@ describe('mixed load while a quarter of all calls fail', () => {
   });
 
   it('answers every request within the bound with data, a domain code or UNAVAILABLE, and leaves every counter equal to its items', async () => {
-    const faults = [fault.provisionedThroughputExceeded, fault.throttling, fault.internalServerError, fault.serviceUnavailable, fault.dropBefore, fault.dropAfter, () => fault.slow(TIMEOUT_MS * 2)];
+    const faults = [
+      fault.provisionedThroughputExceeded,
+      fault.throttling,
+      fault.internalServerError,
+      fault.serviceUnavailable,
+      fault.dropBefore,
+      fault.dropAfter,
+      () => fault.slow(TIMEOUT_MS * 2),
+    ];
     // A quarter of calls fail at random, so most are saved by a retry; a few requests fail on
     // every attempt, so the run certainly includes answers whose retries ran out.
     s.recorder.inject(either(stuck(3, fault.serviceUnavailable), sometimes(0.25, faults, 7)));
     const next = operations(world, 99);
     const ops = Array.from({ length: 150 }, next);
-    const results = await pool(16, ops.map((op) => () => timedExecute(op.query, { variables: op.variables, as: op.as })));
+    const results = await pool(
+      16,
+      ops.map((op) => () => timedExecute(op.query, { variables: op.variables, as: op.as })),
+    );
     s.recorder.inject(() => undefined);
 
     const unexpected = results

@@ -26,14 +26,27 @@ beforeAll(async () => {
   const { open_timestamp: _started, ...game } = newGameItem(gameId, 'Identity Isle', ana, '2024-03-01T09:00:00');
   await loadItems(s.clients.doc, s.tableName, [
     ...players.flatMap((u) => [
-      { PK: `USER#${u}`, SK: `#METADATA#${u}`, username: u, name: `Name ${u}`, email: `${u}@example.com`, birthdate: '1990-01-02', address: `1 ${u} Street`, interests: [], followers: 0, following: 0 },
+      {
+        PK: `USER#${u}`,
+        SK: `#METADATA#${u}`,
+        username: u,
+        name: `Name ${u}`,
+        email: `${u}@example.com`,
+        birthdate: '1990-01-02',
+        address: `1 ${u} Street`,
+        interests: [],
+        followers: 0,
+        following: 0,
+      },
       { PK: `EMAIL#${u}@example.com`, SK: '#EMAIL', username: u },
     ]),
     { ...game, people: 50, start_time: '2024-03-01T09:30:00' },
     ...players.map((u) => newPlayerItem(gameId, u, '2024-03-01T09:00:00')),
     newPhotoItem(bob, PHOTO_TS, 'https://photos.example.com/bob.jpg'),
   ]);
-  await s.clients.doc.send(new PutCommand({ TableName: s.tableName, Item: newReactionItem(bob, 'HEART', bob, PHOTO_TS, '2024-03-01T10:01:00.000') }));
+  await s.clients.doc.send(
+    new PutCommand({ TableName: s.tableName, Item: newReactionItem(bob, 'HEART', bob, PHOTO_TS, '2024-03-01T10:01:00.000') }),
+  );
 });
 afterAll(() => closeAndDrop(s));
 
@@ -49,17 +62,37 @@ const claims = (sub = ana) => new SignJWT({}).setSubject(sub).setIssuer(s.auth.i
 
 describe('tokens the server must refuse', () => {
   const cases: [string, () => Promise<string>][] = [
-    ['signed with another secret', () => claims().setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode('another-secret-of-at-least-32-characters!'))],
+    [
+      'signed with another secret',
+      () =>
+        claims()
+          .setProtectedHeader({ alg: 'HS256' })
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode('another-secret-of-at-least-32-characters!')),
+    ],
     [
       'valid, with its payload swapped for another user',
       async () => {
         const [h, , sig] = (await claims().setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret())).split('.');
-        const forged = Buffer.from(JSON.stringify({ sub: bob, iss: s.auth.issuer, aud: s.auth.audience, exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+        const forged = Buffer.from(
+          JSON.stringify({ sub: bob, iss: s.auth.issuer, aud: s.auth.audience, exp: Math.floor(Date.now() / 1000) + 3600 }),
+        ).toString('base64url');
         return `${h}.${forged}.${sig}`;
       },
     ],
-    ['expired an hour ago', () => claims().setProtectedHeader({ alg: 'HS256' }).setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 3600).sign(secret())],
-    ['not valid for another hour (nbf)', () => claims().setProtectedHeader({ alg: 'HS256' }).setNotBefore('1h').setExpirationTime('2h').sign(secret())],
+    [
+      'expired an hour ago',
+      () =>
+        claims()
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+          .sign(secret()),
+    ],
+    [
+      'not valid for another hour (nbf)',
+      () => claims().setProtectedHeader({ alg: 'HS256' }).setNotBefore('1h').setExpirationTime('2h').sign(secret()),
+    ],
     [
       'signed with an RSA key the server never trusted (RS256)',
       async () => {
@@ -67,19 +100,47 @@ describe('tokens the server must refuse', () => {
         return claims().setProtectedHeader({ alg: 'RS256' }).setExpirationTime('1h').sign(privateKey);
       },
     ],
-    ['signed with the right secret but HS512, an algorithm the server does not accept', () => claims().setProtectedHeader({ alg: 'HS512' }).setExpirationTime('1h').sign(secret())],
-    ['unsigned (alg: none)', async () => new UnsecuredJWT({}).setSubject(ana).setIssuer(s.auth.issuer).setAudience(s.auth.audience).setExpirationTime('1h').encode()],
-    ['for another audience', () => claims().setAudience('some-other-api').setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret())],
-    ['from another issuer', () => claims().setIssuer('https://evil.example.com').setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret())],
-    ['without a subject', () => new SignJWT({}).setIssuer(s.auth.issuer).setAudience(s.auth.audience).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret())],
-    ['whose subject would reach another key ("x#METADATA#y")', () => claims('x#METADATA#y').setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret())],
+    [
+      'signed with the right secret but HS512, an algorithm the server does not accept',
+      () => claims().setProtectedHeader({ alg: 'HS512' }).setExpirationTime('1h').sign(secret()),
+    ],
+    [
+      'unsigned (alg: none)',
+      async () =>
+        new UnsecuredJWT({}).setSubject(ana).setIssuer(s.auth.issuer).setAudience(s.auth.audience).setExpirationTime('1h').encode(),
+    ],
+    [
+      'for another audience',
+      () => claims().setAudience('some-other-api').setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret()),
+    ],
+    [
+      'from another issuer',
+      () => claims().setIssuer('https://evil.example.com').setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret()),
+    ],
+    [
+      'without a subject',
+      () =>
+        new SignJWT({})
+          .setIssuer(s.auth.issuer)
+          .setAudience(s.auth.audience)
+          .setProtectedHeader({ alg: 'HS256' })
+          .setExpirationTime('1h')
+          .sign(secret()),
+    ],
+    [
+      'whose subject would reach another key ("x#METADATA#y")',
+      () => claims('x#METADATA#y').setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret()),
+    ],
     ['that is not a JWT at all', async () => 'not-a-token'],
   ];
 
   it.each(cases)('a token %s is UNAUTHENTICATED, for reads and writes alike, with no DynamoDB call', async (_name, make) => {
     const token = await make();
     const before = await snapshot(s.clients.doc, s.tableName);
-    for (const res of [await withToken(VIEWER, token), await withToken(CREATE, token, { input: { username: ana, name: 'X', email: 'x@example.com' } })]) {
+    for (const res of [
+      await withToken(VIEWER, token),
+      await withToken(CREATE, token, { input: { username: ana, name: 'X', email: 'x@example.com' } }),
+    ]) {
       expect(errorCodes(res)).toEqual(['UNAUTHENTICATED']);
       expect(res.data ?? null).toBeNull();
       expect(res.calls).toEqual([]);
@@ -88,7 +149,11 @@ describe('tokens the server must refuse', () => {
   });
 
   it('answers refused credentials with HTTP 401, as a client error, not 500 as a server failure', async () => {
-    const expired = await claims().setProtectedHeader({ alg: 'HS256' }).setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 3600).sign(secret());
+    const expired = await claims()
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+      .sign(secret());
     const res = await withToken(VIEWER, expired);
     expect({ status: res.status, codes: errorCodes(res) }).toEqual({ status: 401, codes: ['UNAUTHENTICATED'] });
     expect(res.errors![0]!.message).toMatch(/The token has expired\. Get a new one\.$/);
@@ -122,14 +187,20 @@ describe('acting for another user', () => {
 
   it('refuses createUser for another username with FORBIDDEN before any call', async () => {
     const other = freshUsername('id');
-    const res = await s.execute(CREATE, { variables: { input: { username: other, name: 'Someone', email: `${other}@example.com` } }, as: ana });
+    const res = await s.execute(CREATE, {
+      variables: { input: { username: other, name: 'Someone', email: `${other}@example.com` } },
+      as: ana,
+    });
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
     expect(res.calls).toEqual([]);
   });
 
   it("refuses to start someone else's game with FORBIDDEN and leaves it unstarted", async () => {
     const id = crypto.randomUUID();
-    await loadItems(s.clients.doc, s.tableName, [{ ...newGameItem(id, 'Identity Isle', ana, '2024-03-02T09:00:00'), people: 50 }, ...players.map((u) => newPlayerItem(id, u, '2024-03-02T09:00:00'))]);
+    await loadItems(s.clients.doc, s.tableName, [
+      { ...newGameItem(id, 'Identity Isle', ana, '2024-03-02T09:00:00'), people: 50 },
+      ...players.map((u) => newPlayerItem(id, u, '2024-03-02T09:00:00')),
+    ]);
     const before = await snapshot(s.clients.doc, s.tableName);
     const res = await s.execute(`mutation($id: ID!) { startGame(gameId: $id) { id } }`, { variables: { id }, as: bob });
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
@@ -156,23 +227,35 @@ describe('acting for another user', () => {
   });
 
   it('ignores a role the server does not know', async () => {
-    const token = await new SignJWT({ role: 'admin' }).setSubject(bob).setIssuer(s.auth.issuer).setAudience(s.auth.audience).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret());
+    const token = await new SignJWT({ role: 'admin' })
+      .setSubject(bob)
+      .setIssuer(s.auth.issuer)
+      .setAudience(s.auth.audience)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(secret());
     const res = await withToken(RECORD, token, { id: gameId, u: players[4] });
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
   });
 
   it("takes back only the viewer's own reaction: another user's stays", async () => {
-    const res = await s.execute(`mutation($o: String!, $t: String!) { removeReaction(owner: $o, timestamp: $t, type: HEART) { reactionCounts { heart } } }`, {
-      variables: { o: bob, t: PHOTO_TS },
-      as: ana,
-    });
+    const res = await s.execute(
+      `mutation($o: String!, $t: String!) { removeReaction(owner: $o, timestamp: $t, type: HEART) { reactionCounts { heart } } }`,
+      {
+        variables: { o: bob, t: PHOTO_TS },
+        as: ana,
+      },
+    );
     expect(errorCodes(res)).toEqual(['NOT_REACTED']);
-    const photo = await s.execute(`query($o: String!, $t: String!) { photo(owner: $o, timestamp: $t) { reactions { edges { node { user { username } } } } } }`, { variables: { o: bob, t: PHOTO_TS } });
+    const photo = await s.execute(
+      `query($o: String!, $t: String!) { photo(owner: $o, timestamp: $t) { reactions { edges { node { user { username } } } } } }`,
+      { variables: { o: bob, t: PHOTO_TS } },
+    );
     expect(photo.data!.photo.reactions.edges).toEqual([{ node: { user: { username: bob } } }]);
   });
 });
 
-describe("reading what belongs to another user", () => {
+describe('reading what belongs to another user', () => {
   const PRIVATE = 'username email birthdate address';
 
   it('shows email, birthdate and address to the user alone, by every path that reaches a user', async () => {
@@ -191,7 +274,9 @@ describe("reading what belongs to another user", () => {
     expectNoErrors(anonymous);
     for (const res of [asOther, anonymous]) {
       const d = res.data!;
-      expect([d.user, d.users[0], d.userByEmail, d.photo.owner, d.photo.reactions.edges[0].node.user]).toEqual(Array(5).fill({ username: bob, ...hidden }));
+      expect([d.user, d.users[0], d.userByEmail, d.photo.owner, d.photo.reactions.edges[0].node.user]).toEqual(
+        Array(5).fill({ username: bob, ...hidden }),
+      );
       expect(d.game.creator).toEqual({ username: ana, ...hidden });
     }
     const own = await s.execute(`{ viewer { ${PRIVATE} } }`, { as: bob });

@@ -65,13 +65,19 @@ describe('query limits', () => {
   });
 
   it('runs an operation just under the cost limit', async () => {
-    const res = await s.execute(`{ user(username: "${users[0]}") { followers(first: 50) { edges { node { followers(first: 48) { edges { node { username } } } } } } } }`);
+    const res = await s.execute(
+      `{ user(username: "${users[0]}") { followers(first: 50) { edges { node { followers(first: 48) { edges { node { username } } } } } } } }`,
+    );
     expectNoErrors(res);
     expect(res.calls.length).toBeGreaterThan(0);
   });
 
   it('refuses a document of more than maxTokens tokens before parsing it', async () => {
-    const res = await s.execute(`{ ${Array(LIMITS.maxTokens + 1).fill('ping').join(' ')} }`);
+    const res = await s.execute(
+      `{ ${Array(LIMITS.maxTokens + 1)
+        .fill('ping')
+        .join(' ')} }`,
+    );
     expectLimit(res, 'maxTokens');
   });
 
@@ -87,15 +93,25 @@ describe('query limits', () => {
     // Game.players looks into its selection for `user`: that search, like the cost measure, must
     // take each fragment once, or this cheap-looking query would hold the server forever.
     const gameId = crypto.randomUUID();
-    await loadItems(s.clients.doc, s.tableName, [newGameItem(gameId, 'Bomb Bay', users[0]!, '2024-06-06T06:00:00'), newPlayerItem(gameId, users[0]!, '2024-06-06T06:00:00')]);
-    const frags = Array.from({ length: 40 }, (_, i) => `fragment F${i} on GameParticipationConnection { ...F${i + 1} ...F${i + 1} }`).join('\n');
-    const res = await s.execute(`query($id: ID!) { game(id: $id) { players { ...F0 } } }\n${frags}\nfragment F40 on GameParticipationConnection { pageInfo { hasNextPage } }`, { variables: { id: gameId } });
+    await loadItems(s.clients.doc, s.tableName, [
+      newGameItem(gameId, 'Bomb Bay', users[0]!, '2024-06-06T06:00:00'),
+      newPlayerItem(gameId, users[0]!, '2024-06-06T06:00:00'),
+    ]);
+    const frags = Array.from({ length: 40 }, (_, i) => `fragment F${i} on GameParticipationConnection { ...F${i + 1} ...F${i + 1} }`).join(
+      '\n',
+    );
+    const res = await s.execute(
+      `query($id: ID!) { game(id: $id) { players { ...F0 } } }\n${frags}\nfragment F40 on GameParticipationConnection { pageInfo { hasNextPage } }`,
+      { variables: { id: gameId } },
+    );
     expectNoErrors(res);
     expect(res.data!.game.players).toEqual({ pageInfo: { hasNextPage: false } });
   });
 
   it('serves the full introspection query GraphiQL sends', async () => {
-    const res = await s.execute(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true }));
+    const res = await s.execute(
+      getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true }),
+    );
     expectNoErrors(res);
     expect(res.calls).toEqual([]);
   });
@@ -116,7 +132,12 @@ describe('request limits', () => {
     s.recorder.reset();
     const res = await post(JSON.stringify([{ query: '{ ping }' }, { query: '{ ping }' }]));
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'maxOperationsPerRequest', value: 2, max: 1 });
+    expect(((await res.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      limit: 'maxOperationsPerRequest',
+      value: 2,
+      max: 1,
+    });
     expect(s.recorder.calls).toEqual([]);
   });
 
@@ -124,7 +145,11 @@ describe('request limits', () => {
     s.recorder.reset();
     const res = await post(JSON.stringify({ query: '{ ping }', variables: { pad: 'x'.repeat(100_001) } }));
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'maxBodyBytes', max: 100_000 });
+    expect(((await res.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      limit: 'maxBodyBytes',
+      max: 100_000,
+    });
     expect(s.recorder.calls).toEqual([]);
   });
 });

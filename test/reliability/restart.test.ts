@@ -84,7 +84,13 @@ async function run(op: Operation): Promise<Outcome> {
       signal: AbortSignal.timeout(REQUEST_BOUND_MS),
     });
     const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
-    return { op: op.name, startedAt, endedAt: performance.now(), status: res.status, codes: (body.errors ?? []).map((e) => String(e.extensions?.code)) };
+    return {
+      op: op.name,
+      startedAt,
+      endedAt: performance.now(),
+      status: res.status,
+      codes: (body.errors ?? []).map((e) => String(e.extensions?.code)),
+    };
   } catch (err) {
     return { op: op.name, startedAt, endedAt: performance.now(), status: 0, codes: [`NO ANSWER: ${(err as Error).name}`] };
   }

@@ -15,7 +15,9 @@ export async function scanAll(doc: DynamoDBDocumentClient, tableName: string): P
   const items: Item[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await doc.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const out = await doc.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -25,9 +27,7 @@ export async function scanAll(doc: DynamoDBDocumentClient, tableName: string): P
 /** The table as one comparable value: items in key order, attributes in name order. */
 export async function snapshot(doc: DynamoDBDocumentClient, tableName: string): Promise<string[]> {
   const items = await scanAll(doc, tableName);
-  return items
-    .map((it) => JSON.stringify(Object.fromEntries(Object.entries(it).sort(([a], [b]) => (a < b ? -1 : 1)))))
-    .sort();
+  return items.map((it) => JSON.stringify(Object.fromEntries(Object.entries(it).sort(([a], [b]) => (a < b ? -1 : 1))))).sort();
 }
 
 export interface Scope {
@@ -77,12 +77,15 @@ export async function invariantViolations(doc: DynamoDBDocumentClient, tableName
       if (followers || following) problems.push(`user ${u}: follow items but no user item`);
       continue;
     }
-    if ((user.followers ?? 0) !== followers) problems.push(`user ${u}: followers = ${String(user.followers)} but ${followers} follow items`);
-    if ((user.following ?? 0) !== following) problems.push(`user ${u}: following = ${String(user.following)} but ${following} follow items`);
+    if ((user.followers ?? 0) !== followers)
+      problems.push(`user ${u}: followers = ${String(user.followers)} but ${followers} follow items`);
+    if ((user.following ?? 0) !== following)
+      problems.push(`user ${u}: following = ${String(user.following)} but ${following} follow items`);
     const guards = items.filter((it) => String(it.PK).startsWith('EMAIL#') && it.username === u);
     if (typeof user.email === 'string') {
       const expected = `EMAIL#${user.email.toLowerCase()}`;
-      if (guards.length !== 1 || guards[0]!.PK !== expected) problems.push(`user ${u}: email guards ${JSON.stringify(guards.map((g) => g.PK))}, expected ["${expected}"]`);
+      if (guards.length !== 1 || guards[0]!.PK !== expected)
+        problems.push(`user ${u}: email guards ${JSON.stringify(guards.map((g) => g.PK))}, expected ["${expected}"]`);
     }
   }
 
@@ -107,7 +110,16 @@ export async function invariantViolations(doc: DynamoDBDocumentClient, tableName
 export async function seedUsers(doc: DynamoDBDocumentClient, tableName: string, count: number, prefix = 'r'): Promise<string[]> {
   const names = Array.from({ length: count }, () => freshUsername(prefix));
   const items = names.flatMap((u) => [
-    { PK: `USER#${u}`, SK: `#METADATA#${u}`, username: u, name: `User ${u}`, email: `${u}@example.com`, interests: [], followers: 0, following: 0 },
+    {
+      PK: `USER#${u}`,
+      SK: `#METADATA#${u}`,
+      username: u,
+      name: `User ${u}`,
+      email: `${u}@example.com`,
+      interests: [],
+      followers: 0,
+      following: 0,
+    },
     { PK: `EMAIL#${u}@example.com`, SK: '#EMAIL', username: u },
   ]);
   await loadItems(doc, tableName, items);
@@ -133,7 +145,11 @@ export async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promi
  * (adding an index to a table stops finishing once ten or so others exist), and the whole suite
  * shares one, so these files leave none behind.
  */
-export async function closeAndDrop(s: { tableName: string; clients: { raw: { send(c: DeleteTableCommand): Promise<unknown> } }; close(): Promise<void> }): Promise<void> {
+export async function closeAndDrop(s: {
+  tableName: string;
+  clients: { raw: { send(c: DeleteTableCommand): Promise<unknown> } };
+  close(): Promise<void>;
+}): Promise<void> {
   await s.clients.raw.send(new DeleteTableCommand({ TableName: s.tableName }));
   await s.close();
 }

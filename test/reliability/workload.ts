@@ -68,12 +68,16 @@ export async function seedWorld(doc: DynamoDBDocumentClient, tableName: string, 
   const now = new Date().toISOString().slice(0, 19);
   const seated = Math.min(size.seated ?? 1, users.length, 50);
   const games = Array.from({ length: size.games }, (_, i) => ({ id: randomUUID(), creator: users[i % users.length]! }));
-  const photos = Array.from({ length: size.photos }, (_, i): [string, string] => [users[i % users.length]!, `2024-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}`]);
+  const photos = Array.from({ length: size.photos }, (_, i): [string, string] => [
+    users[i % users.length]!,
+    `2024-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}`,
+  ]);
   await loadItems(doc, tableName, [
     ...games.flatMap((g, i) => {
       const players = Array.from({ length: seated }, (_, k) => users[(i + k) % users.length]!);
       const { open_timestamp: _full, ...listedNoMore } = newGameItem(g.id, 'Reliability Ridge', g.creator, now);
-      const game = seated >= 50 ? { ...listedNoMore, people: seated } : { ...newGameItem(g.id, 'Reliability Ridge', g.creator, now), people: seated };
+      const game =
+        seated >= 50 ? { ...listedNoMore, people: seated } : { ...newGameItem(g.id, 'Reliability Ridge', g.creator, now), people: seated };
       return [game, ...players.map((u) => newPlayerItem(g.id, u, now))];
     }),
     ...photos.map(([owner, ts]) => newPhotoItem(owner, ts, `https://photos.example.com/${owner}/${ts}.jpg`)),

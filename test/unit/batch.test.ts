@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_GET_LIMIT, UnprocessedKeyError, backoffDelay, batchGetKeys, type Item, type RetryPolicy } from '../../src/data/dynamo/batch.js';
+import {
+  BATCH_GET_LIMIT,
+  UnprocessedKeyError,
+  backoffDelay,
+  batchGetKeys,
+  type Item,
+  type RetryPolicy,
+} from '../../src/data/dynamo/batch.js';
 import type { Db } from '../../src/data/dynamo/db.js';
 import { keys, type Key } from '../../src/data/keys.js';
 import { createLoaders } from '../../src/data/dynamo/loaders.js';
@@ -48,7 +55,11 @@ describe('batchGetKeys', () => {
   it('retries UnprocessedKeys and merges results across attempts', async () => {
     const ks = userKeys(5);
     const { db, requests } = stubDb((asked, call) =>
-      call === 1 ? { found: asked.slice(0, 2), unprocessed: asked.slice(2) } : call === 2 ? { found: asked.slice(0, 1), unprocessed: asked.slice(1) } : { found: asked, unprocessed: [] },
+      call === 1
+        ? { found: asked.slice(0, 2), unprocessed: asked.slice(2) }
+        : call === 2
+          ? { found: asked.slice(0, 1), unprocessed: asked.slice(1) }
+          : { found: asked, unprocessed: [] },
     );
     const out = await batchGetKeys(db, ks, noWait);
     expect(requests.map((r) => r.length)).toEqual([5, 3, 2]);
@@ -57,7 +68,10 @@ describe('batchGetKeys', () => {
 
   it('gives an error for a key still unprocessed after the bound, and only for that key', async () => {
     const ks = userKeys(3);
-    const { db, requests } = stubDb((asked) => ({ found: asked.filter((k) => k.PK !== ks[2]!.PK), unprocessed: asked.filter((k) => k.PK === ks[2]!.PK) }));
+    const { db, requests } = stubDb((asked) => ({
+      found: asked.filter((k) => k.PK !== ks[2]!.PK),
+      unprocessed: asked.filter((k) => k.PK === ks[2]!.PK),
+    }));
     const out = await batchGetKeys(db, ks, noWait);
     expect(requests).toHaveLength(noWait.maxAttempts);
     expect(out[0]).toMatchObject({ PK: ks[0]!.PK });

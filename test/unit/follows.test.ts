@@ -14,7 +14,13 @@ const T = 'photos';
 describe('follow records', () => {
   it('reads a lab follow item', () => {
     expect(
-      toFollow({ PK: 'USER#parkjennifer', SK: '#FRIEND#jenniferharris', followedUser: 'parkjennifer', followingUser: 'jenniferharris', timestamp: '2019-05-10T00:10:47' }),
+      toFollow({
+        PK: 'USER#parkjennifer',
+        SK: '#FRIEND#jenniferharris',
+        followedUser: 'parkjennifer',
+        followingUser: 'jenniferharris',
+        timestamp: '2019-05-10T00:10:47',
+      }),
     ).toStrictEqual({ followed: 'parkjennifer', follower: 'jenniferharris', followedAt: '2019-05-10T00:10:47' });
   });
 
@@ -34,7 +40,7 @@ describe('follow records', () => {
 });
 
 describe('follow command inputs', () => {
-  it('queries a user\'s followers from their own partition', () => {
+  it("queries a user's followers from their own partition", () => {
     expect(followersQuery(T, 'ana')).toStrictEqual({
       TableName: T,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
@@ -65,7 +71,11 @@ describe('follow command inputs', () => {
   it('follows in one transaction: both counters up on existing users, the follow only if absent', () => {
     const item = newFollowItem('ana', 'bo', '2026-01-01T00:00:00.000');
     expect(followTransaction(T, item)).toStrictEqual({
-      TransactItems: [counter('ana', 'followers', 1), counter('bo', 'following', 1), { Put: { TableName: T, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } }],
+      TransactItems: [
+        counter('ana', 'followers', 1),
+        counter('bo', 'following', 1),
+        { Put: { TableName: T, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } },
+      ],
     });
   });
 

@@ -38,7 +38,7 @@ describe('game reads', () => {
     });
   });
 
-  it('lists a game\'s players by their sort key prefix', () => {
+  it("lists a game's players by their sort key prefix", () => {
     expect(playersQuery('t', ID)).toStrictEqual({
       TableName: 't',
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :user)',
@@ -65,7 +65,11 @@ describe('game reads', () => {
       ExpressionAttributeNames: { '#map': 'map' },
       ScanIndexForward: false,
     };
-    expect(gamesByMapQuery('t', 'Dirty Desert', {})).toStrictEqual({ ...base, KeyConditionExpression: '#map = :map', ExpressionAttributeValues: { ':map': 'Dirty Desert' } });
+    expect(gamesByMapQuery('t', 'Dirty Desert', {})).toStrictEqual({
+      ...base,
+      KeyConditionExpression: '#map = :map',
+      ExpressionAttributeValues: { ':map': 'Dirty Desert' },
+    });
     expect(gamesByMapQuery('t', 'Dirty Desert', { from: 'a', to: 'b' })).toStrictEqual({
       ...base,
       KeyConditionExpression: '#map = :map AND create_time BETWEEN :from AND :to',
@@ -83,7 +87,7 @@ describe('game reads', () => {
     });
   });
 
-  it('finds a user\'s games in the inverted index, skipping anything that is not a game', () => {
+  it("finds a user's games in the inverted index, skipping anything that is not a game", () => {
     expect(userGamesQuery('t', 'ana')).toStrictEqual({
       TableName: 't',
       IndexName: 'InvertedIndex',
@@ -94,9 +98,18 @@ describe('game reads', () => {
 });
 
 describe('game records', () => {
-  const lab = { PK: `GAME#${ID}`, SK: `#METADATA#${ID}`, game_id: ID, map: 'Green Grasslands', create_time: T, people: 17, creator: 'victoriapatrick', open_timestamp: T };
+  const lab = {
+    PK: `GAME#${ID}`,
+    SK: `#METADATA#${ID}`,
+    game_id: ID,
+    map: 'Green Grasslands',
+    create_time: T,
+    people: 17,
+    creator: 'victoriapatrick',
+    open_timestamp: T,
+  };
 
-  it('reads the lab\'s game items, and fails loudly on anything else', () => {
+  it("reads the lab's game items, and fails loudly on anything else", () => {
     expect(toGame(lab)).toStrictEqual({
       id: ID,
       map: 'Green Grasslands',
@@ -125,7 +138,15 @@ describe('game records', () => {
 
   it('reads player items with and without results', () => {
     const item = { PK: `GAME#${ID}`, SK: 'USER#pboyd', game_id: ID, username: 'pboyd', place: 'gold' };
-    expect(toParticipation(item)).toStrictEqual({ gameId: ID, username: 'pboyd', place: 'gold', kills: null, damage: null, survivedSeconds: null, joinedAt: null });
+    expect(toParticipation(item)).toStrictEqual({
+      gameId: ID,
+      username: 'pboyd',
+      place: 'gold',
+      kills: null,
+      damage: null,
+      survivedSeconds: null,
+      joinedAt: null,
+    });
     expect(toParticipation({ ...item, place: undefined, kills: 2, damage: 10, survived_seconds: 30, joined_at: T })).toStrictEqual({
       gameId: ID,
       username: 'pboyd',
@@ -139,7 +160,7 @@ describe('game records', () => {
     expect(() => toParticipation({ ...item, SK: 'USER#other' })).toThrow(/Not a player item/);
   });
 
-  it('writes and compares timestamps in the lab\'s format', () => {
+  it("writes and compares timestamps in the lab's format", () => {
     expect(labTime(new Date('2030-01-02T03:04:05.678Z'))).toBe('2030-01-02T03:04:05');
     expect(storedTime('2019-04-16T00:41:18Z')).toBe(T);
     expect(storedTime('2019-04-16T00:41:18.5')).toBe('2019-04-16T00:41:18.5');
@@ -147,10 +168,19 @@ describe('game records', () => {
 });
 
 describe('game writes', () => {
-  it('creates the game and the creator\'s seat, checking the creator exists', () => {
+  it("creates the game and the creator's seat, checking the creator exists", () => {
     const game = newGameItem(ID, 'Juicy Jungle', 'ana', T);
     const seat = newPlayerItem(ID, 'ana', T);
-    expect(game).toStrictEqual({ PK: `GAME#${ID}`, SK: `#METADATA#${ID}`, game_id: ID, map: 'Juicy Jungle', create_time: T, people: 1, creator: 'ana', open_timestamp: T });
+    expect(game).toStrictEqual({
+      PK: `GAME#${ID}`,
+      SK: `#METADATA#${ID}`,
+      game_id: ID,
+      map: 'Juicy Jungle',
+      create_time: T,
+      people: 1,
+      creator: 'ana',
+      open_timestamp: T,
+    });
     expect(seat).toStrictEqual({ PK: `GAME#${ID}`, SK: 'USER#ana', game_id: ID, username: 'ana', joined_at: T });
     expect(createGameTransaction('t', game, seat)).toStrictEqual({
       TransactItems: [
@@ -162,7 +192,13 @@ describe('game writes', () => {
   });
 
   const seatAndUser = [
-    { Put: { TableName: 't', Item: { PK: `GAME#${ID}`, SK: 'USER#bo', game_id: ID, username: 'bo', joined_at: T }, ConditionExpression: 'attribute_not_exists(SK)' } },
+    {
+      Put: {
+        TableName: 't',
+        Item: { PK: `GAME#${ID}`, SK: 'USER#bo', game_id: ID, username: 'bo', joined_at: T },
+        ConditionExpression: 'attribute_not_exists(SK)',
+      },
+    },
     { ConditionCheck: { TableName: 't', Key: { PK: 'USER#bo', SK: '#METADATA#bo' }, ConditionExpression: 'attribute_exists(PK)' } },
   ];
 
@@ -246,7 +282,13 @@ describe('game writes', () => {
     });
     expect(recordResultTransaction('t', ID, 'bo', { ...result, place: null }, null)).toStrictEqual({
       TransactItems: [
-        { ConditionCheck: { TableName: 't', Key: { PK: `GAME#${ID}`, SK: `#METADATA#${ID}` }, ConditionExpression: 'attribute_exists(start_time) AND attribute_not_exists(end_time)' } },
+        {
+          ConditionCheck: {
+            TableName: 't',
+            Key: { PK: `GAME#${ID}`, SK: `#METADATA#${ID}` },
+            ConditionExpression: 'attribute_exists(start_time) AND attribute_not_exists(end_time)',
+          },
+        },
         {
           Update: {
             TableName: 't',
@@ -260,7 +302,7 @@ describe('game writes', () => {
     });
   });
 
-  it('reads the podium with one consistent Query of the game\'s partition', () => {
+  it("reads the podium with one consistent Query of the game's partition", () => {
     expect(podiumQuery('t', ID)).toStrictEqual({
       TableName: 't',
       KeyConditionExpression: 'PK = :pk AND SK BETWEEN :meta AND :end',
@@ -282,8 +324,22 @@ describe('game writes', () => {
             ExpressionAttributeValues: { ':now': T, ':gold': 'bo', ':bronze': 'cy' },
           },
         },
-        { ConditionCheck: { TableName: 't', Key: { PK: `GAME#${ID}`, SK: 'USER#bo' }, ConditionExpression: 'place = :place', ExpressionAttributeValues: { ':place': 'gold' } } },
-        { ConditionCheck: { TableName: 't', Key: { PK: `GAME#${ID}`, SK: 'USER#cy' }, ConditionExpression: 'place = :place', ExpressionAttributeValues: { ':place': 'bronze' } } },
+        {
+          ConditionCheck: {
+            TableName: 't',
+            Key: { PK: `GAME#${ID}`, SK: 'USER#bo' },
+            ConditionExpression: 'place = :place',
+            ExpressionAttributeValues: { ':place': 'gold' },
+          },
+        },
+        {
+          ConditionCheck: {
+            TableName: 't',
+            Key: { PK: `GAME#${ID}`, SK: 'USER#cy' },
+            ConditionExpression: 'place = :place',
+            ExpressionAttributeValues: { ':place': 'bronze' },
+          },
+        },
       ],
     });
     expect(endGameTransaction('t', ID, T, {}).TransactItems).toHaveLength(1);

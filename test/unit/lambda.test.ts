@@ -81,7 +81,11 @@ describe('Lambda handler without a database', () => {
   });
 
   it('answers GET /graphql with the query in the query string', async () => {
-    const res = await invoke(handler, { method: 'GET', query: `query=${encodeURIComponent('{ ping }')}`, headers: { 'apollo-require-preflight': 'true' } });
+    const res = await invoke(handler, {
+      method: 'GET',
+      query: `query=${encodeURIComponent('{ ping }')}`,
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.data).toStrictEqual({ ping: 'ok' });
   });
@@ -101,7 +105,14 @@ describe('Lambda handler without a database', () => {
     const batched = await invoke(handler, { body: JSON.stringify([{ query: '{ ping }' }, { query: '{ ping }' }]) });
     expect(batched.status).toBe(400);
     expect(batched.body.errors[0].message).toMatch(/Batched requests are not accepted/);
-    const tooBig = await invoke(handler, { body: graphql(`{ ping }${' '.repeat(config.maxBodyBytes)}`) });
+    const tooBig = await invoke(handler, {
+      body: graphql(`
+        {
+          ping
+        }
+        ${' '.repeat(config.maxBodyBytes)}
+      `),
+    });
     expect(tooBig.status).toBe(413);
     expect(tooBig.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
@@ -135,13 +146,19 @@ describe('Lambda handler on DynamoDB Local', () => {
   });
 
   it('reports not ready for a table that does not exist', async () => {
-    const missing = createHandler(loadConfig({ ...SECRETS, DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: `missing-${randomUUID().slice(0, 8)}` }), {
-      logger: createLogger({ silent: true }),
+    const missing = createHandler(
+      loadConfig({ ...SECRETS, DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: `missing-${randomUUID().slice(0, 8)}` }),
+      {
+        logger: createLogger({ silent: true }),
+      },
+    );
+    expect(await invoke(missing, { method: 'GET', path: '/readyz' })).toMatchObject({
+      status: 503,
+      body: { status: 'database unreachable' },
     });
-    expect(await invoke(missing, { method: 'GET', path: '/readyz' })).toMatchObject({ status: 503, body: { status: 'database unreachable' } });
   });
 
-  it('creates a user with the caller\'s token, reads it back and reports what each operation cost', async () => {
+  it("creates a user with the caller's token, reads it back and reports what each operation cost", async () => {
     const username = freshUsername('lambda');
     const token = await signToken(config.auth, username);
     const created = await invoke(handler, {

@@ -21,7 +21,9 @@ describe('operation cost', () => {
   });
 
   it('reads page sizes from variables and uses the default page size otherwise', () => {
-    expect(measure(`query($n: Int) { openGames(first: $n) { edges { node { id } } } }`, { n: 3 }).cost).toBeLessThan(measure(`{ openGames { edges { node { id } } } }`).cost);
+    expect(measure(`query($n: Int) { openGames(first: $n) { edges { node { id } } } }`, { n: 3 }).cost).toBeLessThan(
+      measure(`{ openGames { edges { node { id } } } }`).cost,
+    );
   });
 
   it('counts a batch field by its list length', () => {
@@ -54,7 +56,7 @@ describe('operation cost with the schema', () => {
     expect(withSchema(`{ photo(owner: "abc", timestamp: "2024-01-01T00:00:00") { reactionCounts { heart } } }`).cost).toBe(1);
   });
 
-  it('charges a connection its default page when `first` is left out, and takes a variable\'s default', () => {
+  it("charges a connection its default page when `first` is left out, and takes a variable's default", () => {
     expect(withSchema(`{ user(username: "abc") { photos { pageInfo { hasNextPage } } } }`).cost).toBe(1 + DEFAULT_PAGE_SIZE);
     expect(withSchema(`query($n: Int = 7) { user(username: "abc") { photos(first: $n) { edges { cursor } } } }`).cost).toBe(1 + 7);
   });

@@ -66,7 +66,7 @@ describe('timestamps', () => {
 });
 
 describe('photo command inputs', () => {
-  it('queries a user\'s photos newest first', () => {
+  it("queries a user's photos newest first", () => {
     expect(userPhotosQuery(T, 'ana')).toStrictEqual({
       TableName: T,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
@@ -75,7 +75,7 @@ describe('photo command inputs', () => {
     });
   });
 
-  it('queries a photo\'s reactions from its InvertedIndex partition', () => {
+  it("queries a photo's reactions from its InvertedIndex partition", () => {
     expect(photoReactionsQuery(T, 'ana', '2019-04-16T00:41:18')).toStrictEqual({
       TableName: T,
       IndexName: 'InvertedIndex',

@@ -38,7 +38,13 @@ function fakeFetch(status: number, body: unknown) {
   return { fetch, sent };
 }
 
-const cost: CostReport = { calls: { TransactWriteItems: 1, BatchGetItem: 1 }, totalCalls: 2, waves: 2, readCapacityUnits: 0.5, writeCapacityUnits: 14 };
+const cost: CostReport = {
+  calls: { TransactWriteItems: 1, BatchGetItem: 1 },
+  totalCalls: 2,
+  waves: 2,
+  readCapacityUnits: 0.5,
+  writeCapacityUnits: 14,
+};
 
 async function failure(promise: Promise<unknown>): Promise<SdkError> {
   try {
@@ -59,19 +65,34 @@ describe('operations', () => {
   it('has one client method per operation in sdk/operations, named after it', () => {
     const names = definitions.map((d) => d.name!.value.charAt(0).toLowerCase() + d.name!.value.slice(1));
     expect(Object.keys(operationDocuments).sort()).toEqual(names.sort());
-    expect(Object.keys(createClient({ url: URL_ })).filter((k) => !['url', 'request', 'withToken'].includes(k)).sort()).toEqual(names.sort());
+    expect(
+      Object.keys(createClient({ url: URL_ }))
+        .filter((k) => !['url', 'request', 'withToken'].includes(k))
+        .sort(),
+    ).toEqual(names.sort());
   });
 
   it('selects every root Query and Mutation field of the schema', () => {
-    const schema = buildSchema(readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.graphql')).map((f) => readFileSync(new URL(f, SCHEMA_DIR), 'utf8')).join('\n'));
+    const schema = buildSchema(
+      readdirSync(SCHEMA_DIR)
+        .filter((f) => f.endsWith('.graphql'))
+        .map((f) => readFileSync(new URL(f, SCHEMA_DIR), 'utf8'))
+        .join('\n'),
+    );
     const selected = (kind: 'query' | 'mutation') =>
-      new Set(definitions.filter((d) => d.operation === kind).flatMap((d) => d.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []))));
+      new Set(
+        definitions
+          .filter((d) => d.operation === kind)
+          .flatMap((d) => d.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []))),
+      );
     expect([...selected('query')].sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
     expect([...selected('mutation')].sort()).toEqual(Object.keys(schema.getMutationType()!.getFields()).sort());
   });
 
   it('pages every connection of the schema with first and after somewhere', () => {
-    const sources = readdirSync(OPERATIONS_DIR).map((f) => readFileSync(new URL(f, OPERATIONS_DIR), 'utf8')).join('\n');
+    const sources = readdirSync(OPERATIONS_DIR)
+      .map((f) => readFileSync(new URL(f, OPERATIONS_DIR), 'utf8'))
+      .join('\n');
     for (const field of ['players', 'openGames', 'gamesByMap', 'games', 'photos', 'reactions', 'followers', 'following']) {
       expect(sources).toMatch(new RegExp(`\\b${field}\\(([^)]*\\b)?first: \\$first, after: \\$after\\)`));
     }
@@ -86,7 +107,12 @@ describe('createClient', () => {
       {
         url: URL_,
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', 'x-app': 'demo', authorization: 'Bearer tok' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          'x-app': 'demo',
+          authorization: 'Bearer tok',
+        },
         body: { query: print(JoinGameDocument), operationName: 'JoinGame', variables: { gameId: 'g1' } },
       },
     ]);
@@ -105,7 +131,11 @@ describe('createClient', () => {
   it('resolves to the data, the DynamoDB cost and the whole extensions', async () => {
     const data = { joinGame: { user: { username: 'ana' } } };
     const { fetch } = fakeFetch(200, { data, extensions: { dynamodb: cost, trace: 1 } });
-    await expect(createClient({ url: URL_, fetch }).joinGame({ gameId: 'g1' })).resolves.toStrictEqual({ data, cost, extensions: { dynamodb: cost, trace: 1 } });
+    await expect(createClient({ url: URL_, fetch }).joinGame({ gameId: 'g1' })).resolves.toStrictEqual({
+      data,
+      cost,
+      extensions: { dynamodb: cost, trace: 1 },
+    });
   });
 
   it('gives cost null when the server reports none', async () => {
@@ -115,8 +145,15 @@ describe('createClient', () => {
 });
 
 describe('SdkError', () => {
-  it('carries the refusal\'s code, message, path, every error, the status and the cost', async () => {
-    const errors = [{ message: 'Game g1 already has 50 of 50 players.', path: ['joinGame'], locations: [{ line: 2, column: 3 }], extensions: { code: 'GAME_FULL' } }];
+  it("carries the refusal's code, message, path, every error, the status and the cost", async () => {
+    const errors = [
+      {
+        message: 'Game g1 already has 50 of 50 players.',
+        path: ['joinGame'],
+        locations: [{ line: 2, column: 3 }],
+        extensions: { code: 'GAME_FULL' },
+      },
+    ];
     const { fetch } = fakeFetch(200, { errors, data: null, extensions: { dynamodb: cost } });
     const err = await failure(createClient({ url: URL_, fetch }).joinGame({ gameId: 'g1' }));
     expect(err).toBeInstanceOf(SdkError);
@@ -173,7 +210,11 @@ describe('SdkError', () => {
 
   it('is INVALID_RESPONSE for a body that is not a GraphQL response', async () => {
     const html = await failure(createClient({ url: URL_, fetch: fakeFetch(502, '<html>Bad Gateway</html>').fetch }).ping());
-    expect([html.code, html.status, html.message]).toEqual(['INVALID_RESPONSE', 502, 'Ping: INVALID_RESPONSE: HTTP 502 with a body that is not JSON: <html>Bad Gateway</html>']);
+    expect([html.code, html.status, html.message]).toEqual([
+      'INVALID_RESPONSE',
+      502,
+      'Ping: INVALID_RESPONSE: HTTP 502 with a body that is not JSON: <html>Bad Gateway</html>',
+    ]);
     const empty = await failure(createClient({ url: URL_, fetch: fakeFetch(200, { extensions: {} }).fetch }).ping());
     expect([empty.code, empty.message]).toEqual(['INVALID_RESPONSE', 'Ping: INVALID_RESPONSE: HTTP 200 with neither data nor errors.']);
     const list = await failure(createClient({ url: URL_, fetch: fakeFetch(200, [1, 2]).fetch }).ping());
@@ -185,10 +226,18 @@ describe('cost', () => {
   it('reports every answered operation to onCost, refusals included, and a tally sums them', async () => {
     const tally = createCostTally();
     const seen: string[] = [];
-    const ok = createClient({ url: URL_, fetch: fakeFetch(200, { data: { joinGame: {} }, extensions: { dynamodb: cost } }).fetch, onCost: (c, name) => (tally.add(c), seen.push(name)) });
+    const ok = createClient({
+      url: URL_,
+      fetch: fakeFetch(200, { data: { joinGame: {} }, extensions: { dynamodb: cost } }).fetch,
+      onCost: (c, name) => (tally.add(c), seen.push(name)),
+    });
     const refused = createClient({
       url: URL_,
-      fetch: fakeFetch(200, { data: null, errors: [{ message: 'full', extensions: { code: 'GAME_FULL' } }], extensions: { dynamodb: { ...cost, calls: { BatchGetItem: 1 }, totalCalls: 1, waves: 1, writeCapacityUnits: 0.1 } } }).fetch,
+      fetch: fakeFetch(200, {
+        data: null,
+        errors: [{ message: 'full', extensions: { code: 'GAME_FULL' } }],
+        extensions: { dynamodb: { ...cost, calls: { BatchGetItem: 1 }, totalCalls: 1, waves: 1, writeCapacityUnits: 0.1 } },
+      }).fetch,
       onCost: (c, name) => (tally.add(c), seen.push(name)),
     });
     await ok.joinGame({ gameId: 'g1' });
@@ -196,12 +245,18 @@ describe('cost', () => {
     tally.add(null);
     expect(seen).toEqual(['JoinGame', 'JoinGame']);
     expect(tally.operations).toBe(3);
-    expect(tally.total).toStrictEqual({ calls: { TransactWriteItems: 1, BatchGetItem: 2 }, totalCalls: 3, waves: 3, readCapacityUnits: 1, writeCapacityUnits: 14.1 });
+    expect(tally.total).toStrictEqual({
+      calls: { TransactWriteItems: 1, BatchGetItem: 2 },
+      totalCalls: 3,
+      waves: 3,
+      readCapacityUnits: 1,
+      writeCapacityUnits: 14.1,
+    });
   });
 });
 
 describe('types', () => {
-  it('types each method\'s variables and result from its operation, and error codes from the server\'s', () => {
+  it("types each method's variables and result from its operation, and error codes from the server's", () => {
     const client = createClient({ url: URL_ });
     expectTypeOf(client.joinGame).parameter(0).toEqualTypeOf<{ gameId: string }>();
     expectTypeOf(client.joinGame).returns.resolves.toEqualTypeOf<SdkResult<JoinGameMutation>>();

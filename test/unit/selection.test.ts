@@ -34,7 +34,9 @@ describe('selects', () => {
   });
 
   it('searches each fragment once per position, so a fragment spread twice at each of 40 levels stays linear', () => {
-    const frags = Array.from({ length: 40 }, (_, i) => `fragment F${i} on GameParticipationConnection { ...F${i + 1} ...F${i + 1} }`).join('\n');
+    const frags = Array.from({ length: 40 }, (_, i) => `fragment F${i} on GameParticipationConnection { ...F${i + 1} ...F${i + 1} }`).join(
+      '\n',
+    );
     const info = infoOf(`{ players { ...F0 } }\n${frags}\nfragment F40 on GameParticipationConnection { pageInfo { hasNextPage } }`);
     let lookups = 0;
     const counted = { ...info, fragments: new Proxy(info.fragments, { get: (target, name) => (lookups++, Reflect.get(target, name)) }) };
@@ -46,8 +48,11 @@ describe('selects', () => {
 
 describe('childArguments', () => {
   it('gives the arguments of each selection of a child field, with variables, through aliases and fragments', () => {
-    const info = infoOf(`query($n: Int) { user { a: followers(first: $n) { edges { cursor } } ...F ... on User { followers(after: "x") { edges { cursor } } } } }
-      fragment F on User { followers { pageInfo { hasNextPage } } }`, { n: 7 });
+    const info = infoOf(
+      `query($n: Int) { user { a: followers(first: $n) { edges { cursor } } ...F ... on User { followers(after: "x") { edges { cursor } } } } }
+      fragment F on User { followers { pageInfo { hasNextPage } } }`,
+      { n: 7 },
+    );
     expect(childArguments(info, 'followers')).toEqual([{ first: 7 }, {}, { after: 'x' }]);
     expect(childArguments(info, 'following')).toEqual([]);
   });

@@ -37,9 +37,7 @@ const sdkLogger = {
 export function createClients(opts: ClientOptions): DynamoClients {
   const raw = new DynamoDBClient({
     region: opts.region,
-    ...(opts.endpoint
-      ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: opts.maxAttempts,
     logger: sdkLogger,
     // Every call has a deadline, so a hung connection becomes a retry and then UNAVAILABLE, never a hang.

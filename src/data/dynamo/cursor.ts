@@ -28,7 +28,7 @@ export function encodeCursor(k: CursorKeys, binding: string, position: Record<st
 }
 
 export function decodeCursor(k: CursorKeys, binding: string, cursor: string): Record<string, unknown> {
-  const invalid = () => badInput('The cursor is not valid for this list. Use a cursor from this list\'s pageInfo or edges.', 'after');
+  const invalid = () => badInput("The cursor is not valid for this list. Use a cursor from this list's pageInfo or edges.", 'after');
   if (typeof cursor !== 'string' || cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   const raw = Buffer.from(cursor, 'base64url');
   if (raw.length < IV + TAG + MAC + 2) throw invalid();

@@ -127,7 +127,12 @@ export function lazyEdge<T, S, E extends object = object>(node: T, source: S, cu
 }
 
 /** pageInfo whose start and end cursors, like lazyEdge's, are only made when read. */
-export function lazyPageInfo(hasNextPage: boolean, hasPreviousPage: boolean, start?: Edge<unknown>, end?: () => string): Connection<unknown>['pageInfo'] {
+export function lazyPageInfo(
+  hasNextPage: boolean,
+  hasPreviousPage: boolean,
+  start?: Edge<unknown>,
+  end?: () => string,
+): Connection<unknown>['pageInfo'] {
   return {
     hasNextPage,
     hasPreviousPage,

@@ -36,7 +36,12 @@ function withOldItems(items: TransactItems): TransactItems {
 }
 
 /** Runs a TransactWriteItems to completion or a mapped domain error. */
-export async function transactWrite(db: Db, input: TransactWriteCommandInput, mapReason: ReasonMapper, policy = TRANSACTION_RETRY): Promise<void> {
+export async function transactWrite(
+  db: Db,
+  input: TransactWriteCommandInput,
+  mapReason: ReasonMapper,
+  policy = TRANSACTION_RETRY,
+): Promise<void> {
   const token = input.ClientRequestToken ?? randomUUID();
   const request = { ...input, ClientRequestToken: token, TransactItems: withOldItems(input.TransactItems ?? []) };
   for (let attempt = 0; ; attempt++) {
@@ -69,13 +74,14 @@ export async function transactWrite(db: Db, input: TransactWriteCommandInput, ma
   }
 }
 
-export type ConditionalWrite =
-  | { put: PutCommandInput }
-  | { update: UpdateCommandInput }
-  | { delete: DeleteCommandInput };
+export type ConditionalWrite = { put: PutCommandInput } | { update: UpdateCommandInput } | { delete: DeleteCommandInput };
 
 /** Runs one conditional write; when its condition fails, onFailed (given the old item) names the error. */
-export async function conditionalWrite(db: Db, write: ConditionalWrite, onFailed: (old: Item | null) => AppError): Promise<Item | undefined> {
+export async function conditionalWrite(
+  db: Db,
+  write: ConditionalWrite,
+  onFailed: (old: Item | null) => AppError,
+): Promise<Item | undefined> {
   try {
     if ('put' in write) {
       await db.put({ ...write.put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });

@@ -43,7 +43,8 @@ export function toFollow(item: Item): { followed: string; follower: string; foll
 export async function listFollowers(ctx: DataContext, username: string, args: PageArgs): Promise<UserConnection> {
   const binding = followersBinding(username);
   const page =
-    pageReadAhead(ctx, binding, args) ?? (await loadPage(ctx, { input: followersQuery(ctx.db.tableName, username), args, cursorKeys: ctx.cursorKeys, binding }));
+    pageReadAhead(ctx, binding, args) ??
+    (await loadPage(ctx, { input: followersQuery(ctx.db.tableName, username), args, cursorKeys: ctx.cursorKeys, binding }));
   return withProfiles(ctx, page, (f) => f.follower);
 }
 

@@ -16,7 +16,16 @@ import type { DataContext } from '../dynamo/context.js';
 import { encodeCursor, listBinding } from '../dynamo/cursor.js';
 import { keys, type Key } from '../keys.js';
 import { primeItems } from '../dynamo/loaders.js';
-import { MAX_PAGE_SIZE, lazyEdge, lazyPageInfo, loadPage, pageSize, toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
+import {
+  MAX_PAGE_SIZE,
+  lazyEdge,
+  lazyPageInfo,
+  loadPage,
+  pageSize,
+  toConnection,
+  type Connection,
+  type PageArgs,
+} from '../dynamo/pagination.js';
 import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX } from '../table.js';
 import { getUsers, type UserRecord } from '../users/users.js';
 
@@ -66,7 +75,12 @@ export function toGame(item: Item): GameRecord {
   if (typeof id !== 'string' || item.PK !== keys.gamePartition(id) || item.SK !== keys.gameMetadataSk(id)) {
     throw new Error(`Not a game item: ${String(item.PK)} / ${String(item.SK)}`);
   }
-  if (typeof item.map !== 'string' || typeof item.creator !== 'string' || typeof item.create_time !== 'string' || typeof item.people !== 'number') {
+  if (
+    typeof item.map !== 'string' ||
+    typeof item.creator !== 'string' ||
+    typeof item.create_time !== 'string' ||
+    typeof item.people !== 'number'
+  ) {
     throw new Error(`Game item ${item.PK} lacks map, creator, create_time or people.`);
   }
   return {
@@ -88,10 +102,12 @@ export function toGame(item: Item): GameRecord {
 /** Turns a raw player-in-game item into a record; fails loudly on anything else. */
 export function toParticipation(item: Item): ParticipationRecord {
   const { game_id: gameId, username } = item;
-  if (typeof gameId !== 'string' || typeof username !== 'string') throw new Error(`Not a player item: ${String(item.PK)} / ${String(item.SK)}`);
+  if (typeof gameId !== 'string' || typeof username !== 'string')
+    throw new Error(`Not a player item: ${String(item.PK)} / ${String(item.SK)}`);
   const key = keys.player(gameId, username);
   if (item.PK !== key.PK || item.SK !== key.SK) throw new Error(`Not a player item: ${String(item.PK)} / ${String(item.SK)}`);
-  if (item.place !== undefined && !MEDALS.includes(item.place)) throw new Error(`Player item ${item.PK} / ${item.SK} has an unknown place ${String(item.place)}.`);
+  if (item.place !== undefined && !MEDALS.includes(item.place))
+    throw new Error(`Player item ${item.PK} / ${item.SK} has an unknown place ${String(item.place)}.`);
   return {
     gameId,
     username,
@@ -127,7 +143,11 @@ export function viewGameQuery(tableName: string, gameId: string): QueryCommandIn
   return {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :meta AND :end',
-    ExpressionAttributeValues: { ':pk': keys.gamePartition(gameId), ':meta': keys.gameMetadataSk(gameId), ':end': keys.playersSkUpperBound },
+    ExpressionAttributeValues: {
+      ':pk': keys.gamePartition(gameId),
+      ':meta': keys.gameMetadataSk(gameId),
+      ':end': keys.playersSkUpperBound,
+    },
     Limit: VIEW_GAME_LIMIT,
   };
 }
@@ -164,7 +184,12 @@ export interface PlayersOptions {
 }
 
 // A game's players in username order: Query PK = GAME#<id> AND begins_with(SK, USER#) (table).
-export async function gamePlayers(ctx: DataContext, game: GameRecord, args: PageArgs, opts: PlayersOptions = {}): Promise<Connection<ParticipationRecord>> {
+export async function gamePlayers(
+  ctx: DataContext,
+  game: GameRecord,
+  args: PageArgs,
+  opts: PlayersOptions = {},
+): Promise<Connection<ParticipationRecord>> {
   const binding = listBinding('players', game.id, undefined, {});
   const first = pageSize(args.first);
   if (game.players && !args.after && (first < game.players.length || !game.morePlayers)) {
@@ -172,7 +197,10 @@ export async function gamePlayers(ctx: DataContext, game: GameRecord, args: Page
     const cursorOf = (p: ParticipationRecord) => encodeCursor(ctx.cursorKeys, binding, { ...participationKey(p) });
     const edges = players.map((p) => lazyEdge(p, p, cursorOf));
     const last = edges.at(-1);
-    return { edges, pageInfo: lazyPageInfo(game.players.length > first || Boolean(game.morePlayers), false, edges[0], last && (() => last.cursor)) };
+    return {
+      edges,
+      pageInfo: lazyPageInfo(game.players.length > first || Boolean(game.morePlayers), false, edges[0], last && (() => last.cursor)),
+    };
   }
   const page = await loadPage(ctx, { input: playersQuery(ctx.db.tableName, game.id), args, cursorKeys: ctx.cursorKeys, binding });
   const players = await withUsers(ctx, page.items.map(toParticipation), opts);
@@ -181,9 +209,16 @@ export async function gamePlayers(ctx: DataContext, game: GameRecord, args: Page
 
 // The players' users through the shared loader, for the whole page at once: one BatchGetItem per
 // 100 distinct users (with every other list of the same wave), none for users already loaded.
-async function withUsers(ctx: DataContext, players: readonly ParticipationRecord[], opts: PlayersOptions): Promise<readonly ParticipationRecord[]> {
+async function withUsers(
+  ctx: DataContext,
+  players: readonly ParticipationRecord[],
+  opts: PlayersOptions,
+): Promise<readonly ParticipationRecord[]> {
   if (!opts.withUsers || players.length === 0) return players;
-  const users = await getUsers(ctx, players.map((p) => p.username));
+  const users = await getUsers(
+    ctx,
+    players.map((p) => p.username),
+  );
   return players.map((p, i) => ({ ...p, user: users[i] ?? null }));
 }
 
@@ -204,7 +239,13 @@ const stillOpen = (item: Item) => typeof item.people === 'number' && item.people
 // Find open games on a map, oldest first: Query OpenGamesIndex, map = :map, ascending.
 export async function findOpenGamesByMap(ctx: DataContext, map: string, args: PageArgs): Promise<Connection<GameRecord>> {
   const binding = listBinding('openGames', 'Query', OPEN_GAMES_INDEX, { map });
-  const page = await loadPage(ctx, { input: openGamesQuery(ctx.db.tableName, map), args, cursorKeys: ctx.cursorKeys, binding, filter: stillOpen });
+  const page = await loadPage(ctx, {
+    input: openGamesQuery(ctx.db.tableName, map),
+    args,
+    cursorKeys: ctx.cursorKeys,
+    binding,
+    filter: stillOpen,
+  });
   primeItems(ctx.loaders, page.items);
   return toConnection(page, toGame);
 }
@@ -216,7 +257,14 @@ export function openGamesScan(tableName: string): ScanCommandInput {
 // Find open games on every map: Scan OpenGamesIndex (sparse: it holds open games only, as in the lab).
 export async function findOpenGames(ctx: DataContext, args: PageArgs): Promise<Connection<GameRecord>> {
   const binding = listBinding('openGames', 'Query', OPEN_GAMES_INDEX, {});
-  const page = await loadPage(ctx, { input: openGamesScan(ctx.db.tableName), scan: true, args, cursorKeys: ctx.cursorKeys, binding, filter: stillOpen });
+  const page = await loadPage(ctx, {
+    input: openGamesScan(ctx.db.tableName),
+    scan: true,
+    args,
+    cursorKeys: ctx.cursorKeys,
+    binding,
+    filter: stillOpen,
+  });
   primeItems(ctx.loaders, page.items);
   return toConnection(page, toGame);
 }

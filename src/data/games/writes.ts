@@ -41,7 +41,9 @@ export async function createGame(ctx: DataContext, map: string, creator: string)
   const game = newGameItem(gameId, map, creator, now);
   const seat = newPlayerItem(gameId, creator, now);
   await transactWrite(ctx.db, createGameTransaction(ctx.db.tableName, game, seat), (_reason, index) =>
-    index === 2 ? notFound(`The user ${creator} (create your profile first)`) : new AppError('CONFLICT', `A game with id ${gameId} already exists. Try again.`),
+    index === 2
+      ? notFound(`The user ${creator} (create your profile first)`)
+      : new AppError('CONFLICT', `A game with id ${gameId} already exists. Try again.`),
   );
   primeItems(ctx.loaders, [game, seat]);
   // A new game's only player is its creator: its player list is known without reading it.
@@ -53,11 +55,21 @@ export async function createGame(ctx: DataContext, map: string, creator: string)
  * wait on one another's exact count; the last seat sets 50 and takes the game off OpenGamesIndex
  * in the same write, so a full game is never listed as open.
  */
-export function joinGameTransaction(tableName: string, gameId: string, username: string, now: string, knownPeople: number): TransactWriteCommandInput {
+export function joinGameTransaction(
+  tableName: string,
+  gameId: string,
+  username: string,
+  now: string,
+  knownPeople: number,
+): TransactWriteCommandInput {
   const open = 'attribute_exists(open_timestamp) AND attribute_not_exists(start_time)';
   const seat =
     knownPeople < LAST_SEAT
-      ? { UpdateExpression: 'SET people = people + :one', ConditionExpression: `${open} AND people < :last`, ExpressionAttributeValues: { ':one': 1, ':last': LAST_SEAT } }
+      ? {
+          UpdateExpression: 'SET people = people + :one',
+          ConditionExpression: `${open} AND people < :last`,
+          ExpressionAttributeValues: { ':one': 1, ':last': LAST_SEAT },
+        }
       : {
           UpdateExpression: 'SET people = :capacity REMOVE open_timestamp',
           ConditionExpression: `${open} AND people = :last`,
@@ -75,15 +87,17 @@ export function joinGameTransaction(tableName: string, gameId: string, username:
 /** The count moved past what the join was built for: retry with the count DynamoDB reported. */
 class SeatCountMoved extends AppError {
   constructor(readonly people: number) {
-    super('CONFLICT', 'The game\'s player count kept changing while you joined. Try again.', { retryable: true });
+    super('CONFLICT', "The game's player count kept changing while you joined. Try again.", { retryable: true });
   }
 }
 
 /** Why a game refuses a new player, or undefined when it is open and has a seat. */
 export function joinRefusal(gameId: string, game: Item | null): AppError | undefined {
   if (!game) return notFound(`The game ${gameId}`);
-  if (game.start_time !== undefined || game.end_time !== undefined) return new AppError('GAME_NOT_OPEN', `Game ${gameId} has already started.`);
-  if (typeof game.people === 'number' && game.people >= GAME_CAPACITY) return new AppError('GAME_FULL', `Game ${gameId} already has ${game.people} of ${GAME_CAPACITY} players.`);
+  if (game.start_time !== undefined || game.end_time !== undefined)
+    return new AppError('GAME_NOT_OPEN', `Game ${gameId} has already started.`);
+  if (typeof game.people === 'number' && game.people >= GAME_CAPACITY)
+    return new AppError('GAME_FULL', `Game ${gameId} already has ${game.people} of ${GAME_CAPACITY} players.`);
   if (game.open_timestamp === undefined) return new AppError('GAME_NOT_OPEN', `Game ${gameId} is not taking players.`);
   return undefined;
 }
@@ -152,7 +166,8 @@ export async function startGame(ctx: DataContext, gameId: string, username: stri
       // start means the first attempt landed. (A second start by the creator in the same second
       // is answered the same way: the game is started, as they asked.)
       if (old.start_time === now && old.end_time === undefined) return new AlreadyStartedByThisRequest(old);
-      if (old.start_time !== undefined || old.end_time !== undefined) return new AppError('GAME_NOT_OPEN', `Game ${gameId} has already started.`);
+      if (old.start_time !== undefined || old.end_time !== undefined)
+        return new AppError('GAME_NOT_OPEN', `Game ${gameId} has already started.`);
       if (typeof old.people !== 'number' || old.people < GAME_CAPACITY) {
         return new AppError('GAME_NOT_FULL', `Game ${gameId} has ${String(old.people)} of ${GAME_CAPACITY} players; it starts when full.`);
       }
@@ -180,7 +195,13 @@ export interface PlayerResult {
 }
 
 /** Replaces a player's result (null place removes the medal) while the game runs; `creator` also requires the requester to be the creator. */
-export function recordResultTransaction(tableName: string, gameId: string, username: string, result: PlayerResult, creator: string | null): TransactWriteCommandInput {
+export function recordResultTransaction(
+  tableName: string,
+  gameId: string,
+  username: string,
+  result: PlayerResult,
+  creator: string | null,
+): TransactWriteCommandInput {
   const values: Record<string, unknown> = { ':kills': result.kills, ':damage': result.damage, ':survived': result.survivedSeconds };
   let update = 'SET kills = :kills, damage = :damage, survived_seconds = :survived';
   if (result.place) {
@@ -198,7 +219,15 @@ export function recordResultTransaction(tableName: string, gameId: string, usern
           ...(creator ? { ExpressionAttributeValues: { ':me': creator } } : {}),
         },
       },
-      { Update: { TableName: tableName, Key: keys.player(gameId, username), UpdateExpression: update, ConditionExpression: 'attribute_exists(SK)', ExpressionAttributeValues: values } },
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.player(gameId, username),
+          UpdateExpression: update,
+          ConditionExpression: 'attribute_exists(SK)',
+          ExpressionAttributeValues: values,
+        },
+      },
     ],
   };
 }
@@ -210,7 +239,13 @@ function notRunning(gameId: string, game: Item): AppError {
 }
 
 // Update game for a user: TransactWriteItems, ConditionCheck game running (and the requester's) + Update player item if it exists.
-export async function recordPlayerResult(ctx: DataContext, viewer: Viewer, gameId: string, username: string, result: PlayerResult): Promise<ParticipationRecord> {
+export async function recordPlayerResult(
+  ctx: DataContext,
+  viewer: Viewer,
+  gameId: string,
+  username: string,
+  result: PlayerResult,
+): Promise<ParticipationRecord> {
   const creator = viewer.role === 'game-server' ? null : viewer.username;
   const tx = recordResultTransaction(ctx.db.tableName, gameId, username, result, creator);
   const key = keys.player(gameId, username);
@@ -220,13 +255,20 @@ export async function recordPlayerResult(ctx: DataContext, viewer: Viewer, gameI
     transactWrite(ctx.db, tx, (reason, index) => {
       if (index === 1) return notFound(`${username} as a player of game ${gameId}`);
       if (!reason.item) return notFound(`The game ${gameId}`);
-      if (creator && reason.item.creator !== creator) return forbidden(`Only the creator of game ${gameId} or its game server may record results.`);
+      if (creator && reason.item.creator !== creator)
+        return forbidden(`Only the creator of game ${gameId} or its game server may record results.`);
       return notRunning(gameId, reason.item);
     }),
     ctx.loaders.item.load(key),
   ]);
   const { place: _place, ...unchanged } = before ?? { ...key, game_id: gameId, username };
-  const item: Item = { ...unchanged, kills: result.kills, damage: result.damage, survived_seconds: result.survivedSeconds, ...(result.place ? { place: result.place } : {}) };
+  const item: Item = {
+    ...unchanged,
+    kills: result.kills,
+    damage: result.damage,
+    survived_seconds: result.survivedSeconds,
+    ...(result.place ? { place: result.place } : {}),
+  };
   correctItem(ctx.loaders, key, item);
   return toParticipation(item);
 }
@@ -237,7 +279,11 @@ export function podiumQuery(tableName: string, gameId: string): QueryCommandInpu
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :meta AND :end',
     // Only the game item carries create_time; only medal holders carry place.
     FilterExpression: 'attribute_exists(create_time) OR attribute_exists(place)',
-    ExpressionAttributeValues: { ':pk': keys.gamePartition(gameId), ':meta': keys.gameMetadataSk(gameId), ':end': keys.playersSkUpperBound },
+    ExpressionAttributeValues: {
+      ':pk': keys.gamePartition(gameId),
+      ':meta': keys.gameMetadataSk(gameId),
+      ':end': keys.playersSkUpperBound,
+    },
     // The podium must include the results recorded just before.
     ConsistentRead: true,
   };
@@ -262,7 +308,12 @@ export function endGameTransaction(tableName: string, gameId: string, now: strin
         },
       },
       ...medals.map((m) => ({
-        ConditionCheck: { TableName: tableName, Key: keys.player(gameId, podium[m]!), ConditionExpression: 'place = :place', ExpressionAttributeValues: { ':place': m } },
+        ConditionCheck: {
+          TableName: tableName,
+          Key: keys.player(gameId, podium[m]!),
+          ConditionExpression: 'place = :place',
+          ExpressionAttributeValues: { ':place': m },
+        },
       })),
     ],
   };
@@ -288,7 +339,11 @@ export async function endGame(ctx: DataContext, viewer: Viewer, gameId: string):
   for (const m of MEDALS) {
     const holders = items.filter((it) => it.place === m).map((it) => String(it.username));
     if (holders.length > 1) {
-      throw new AppError('CONFLICT', `${holders.join(' and ')} both hold ${m} in game ${gameId}: record one of them again before ending the game.`, { medal: m, holders });
+      throw new AppError(
+        'CONFLICT',
+        `${holders.join(' and ')} both hold ${m} in game ${gameId}: record one of them again before ending the game.`,
+        { medal: m, holders },
+      );
     }
     if (holders[0]) podium[m] = holders[0];
   }

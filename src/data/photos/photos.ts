@@ -23,7 +23,12 @@ import type { UserRecord } from '../users/users.js';
 export type ReactionType = 'HEART' | 'SMILEY' | 'THUMBS_UP' | 'SUNGLASSES';
 
 /** The API's reaction types and the names the lab stores (`+1` cannot be a GraphQL enum value). */
-export const STORED_REACTION: Record<ReactionType, string> = { HEART: 'heart', SMILEY: 'smiley', THUMBS_UP: '+1', SUNGLASSES: 'sunglasses' };
+export const STORED_REACTION: Record<ReactionType, string> = {
+  HEART: 'heart',
+  SMILEY: 'smiley',
+  THUMBS_UP: '+1',
+  SUNGLASSES: 'sunglasses',
+};
 export const REACTION_TYPES = Object.keys(STORED_REACTION) as ReactionType[];
 const TYPE_OF_STORED = new Map(REACTION_TYPES.map((t) => [STORED_REACTION[t], t]));
 
@@ -56,13 +61,19 @@ export interface ReactionRecord {
 export function toPhoto(item: Item): PhotoRecord {
   const sk = String(item.SK);
   const { owner, timestamp } = keys.parsePhotoSk(sk);
-  if (item.PK !== keys.userPartition(owner) || typeof item.location !== 'string') throw new Error(`Not a photo item: ${String(item.PK)} / ${sk}`);
+  if (item.PK !== keys.userPartition(owner) || typeof item.location !== 'string')
+    throw new Error(`Not a photo item: ${String(item.PK)} / ${sk}`);
   const counts = (item.reactions ?? {}) as Record<string, unknown>;
   return {
     owner,
     timestamp,
     location: item.location,
-    reactionCounts: { heart: count(counts, 'HEART'), smiley: count(counts, 'SMILEY'), thumbsUp: count(counts, 'THUMBS_UP'), sunglasses: count(counts, 'SUNGLASSES') },
+    reactionCounts: {
+      heart: count(counts, 'HEART'),
+      smiley: count(counts, 'SMILEY'),
+      thumbsUp: count(counts, 'THUMBS_UP'),
+      sunglasses: count(counts, 'SUNGLASSES'),
+    },
   };
 }
 
@@ -105,7 +116,8 @@ export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoR
 export async function listUserPhotos(ctx: DataContext, owner: UserRecord, args: PageArgs): Promise<Connection<PhotoRecord>> {
   const binding = photosBinding(owner.username);
   const page =
-    pageReadAhead(ctx, binding, args) ?? (await loadPage(ctx, { input: userPhotosQuery(ctx.db.tableName, owner.username), args, cursorKeys: ctx.cursorKeys, binding }));
+    pageReadAhead(ctx, binding, args) ??
+    (await loadPage(ctx, { input: userPhotosQuery(ctx.db.tableName, owner.username), args, cursorKeys: ctx.cursorKeys, binding }));
   primeItems(ctx.loaders, page.items);
   return toConnection(page, (item) => ({ ...toPhoto(item), ownerUser: owner }));
 }
@@ -136,7 +148,12 @@ export function userPhotosQuery(tableName: string, owner: string): QueryCommandI
 }
 
 // View photo and reactions: Query InvertedIndex, SK = PHOTO#<owner>#<ts> AND begins_with(PK, REACTION#).
-export async function listPhotoReactions(ctx: DataContext, owner: string, timestamp: string, args: PageArgs): Promise<Connection<ReactionRecord>> {
+export async function listPhotoReactions(
+  ctx: DataContext,
+  owner: string,
+  timestamp: string,
+  args: PageArgs,
+): Promise<Connection<ReactionRecord>> {
   const page = await loadPage(ctx, {
     input: photoReactionsQuery(ctx.db.tableName, owner, timestamp),
     args,
@@ -232,14 +249,26 @@ export function reactTransaction(tableName: string, reaction: Item, owner: strin
           ExpressionAttributeValues: { ':one': 1 },
         },
       },
-      { ConditionCheck: { TableName: tableName, Key: keys.user(reaction.reactingUser as string), ConditionExpression: 'attribute_exists(PK)' } },
+      {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: keys.user(reaction.reactingUser as string),
+          ConditionExpression: 'attribute_exists(PK)',
+        },
+      },
       { Put: { TableName: tableName, Item: reaction, ConditionExpression: 'attribute_not_exists(PK)' } },
     ],
   };
 }
 
 /** Takes one from the photo's count (the photo must exist, the count be positive) and deletes the reaction, which must exist. */
-export function removeReactionTransaction(tableName: string, user: string, type: ReactionType, owner: string, timestamp: string): TransactWriteCommandInput {
+export function removeReactionTransaction(
+  tableName: string,
+  user: string,
+  type: ReactionType,
+  owner: string,
+  timestamp: string,
+): TransactWriteCommandInput {
   return {
     TransactItems: [
       {
@@ -252,13 +281,25 @@ export function removeReactionTransaction(tableName: string, user: string, type:
           ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
         },
       },
-      { Delete: { TableName: tableName, Key: keys.reaction(user, STORED_REACTION[type], owner, timestamp), ConditionExpression: 'attribute_exists(PK)' } },
+      {
+        Delete: {
+          TableName: tableName,
+          Key: keys.reaction(user, STORED_REACTION[type], owner, timestamp),
+          ConditionExpression: 'attribute_exists(PK)',
+        },
+      },
     ],
   };
 }
 
 // React to photo: TransactWriteItems, Update photo reactions.<type> + 1 if it exists + ConditionCheck user exists + Put reaction if absent.
-export async function reactToPhoto(ctx: DataContext, user: string, owner: string, timestamp: string, type: ReactionType): Promise<PhotoRecord> {
+export async function reactToPhoto(
+  ctx: DataContext,
+  user: string,
+  owner: string,
+  timestamp: string,
+  type: ReactionType,
+): Promise<PhotoRecord> {
   const reaction = newReactionItem(user, type, owner, timestamp, formatTimestamp(ctx.now()));
   await transactWrite(ctx.db, reactTransaction(ctx.db.tableName, reaction, owner, timestamp), (_reason, index) => {
     if (index === 0) return photoNotFound(owner, timestamp);
@@ -270,7 +311,13 @@ export async function reactToPhoto(ctx: DataContext, user: string, owner: string
 }
 
 // Remove reaction: TransactWriteItems, Update photo reactions.<type> - 1 if it exists and > 0 + Delete reaction if present.
-export async function removeReaction(ctx: DataContext, user: string, owner: string, timestamp: string, type: ReactionType): Promise<PhotoRecord> {
+export async function removeReaction(
+  ctx: DataContext,
+  user: string,
+  owner: string,
+  timestamp: string,
+  type: ReactionType,
+): Promise<PhotoRecord> {
   const tx = removeReactionTransaction(ctx.db.tableName, user, type, owner, timestamp);
   await transactWrite(ctx.db, tx, (reason, index) => {
     if (index === 0) {

@@ -31,7 +31,10 @@ export async function viewUserWithList(ctx: DataContext, username: string, list:
   const items = out.Items ?? [];
   const metaSk = keys.userMetadataSk(username);
   const user = items.find((it) => it.SK === metaSk);
-  const page = pageOf({ input: list.input, args: { first: list.first }, cursorKeys: ctx.cursorKeys, binding: list.binding }, items.filter(list.isListItem));
+  const page = pageOf(
+    { input: list.input, args: { first: list.first }, cursorKeys: ctx.cursorKeys, binding: list.binding },
+    items.filter(list.isListItem),
+  );
   ctx.loaders.pages.set(pageKey(list.binding, list.first), page);
   // loadMany never rejects: a failure reaches the list's resolver, which asks again.
   if (list.next) void ctx.loaders.item.loadMany(list.next(page));
@@ -47,12 +50,20 @@ export async function viewUserWithList(ctx: DataContext, username: string, list:
   return getUser(ctx, username);
 }
 
-export function userWithListQuery(tableName: string, username: string, list: Pick<ListAhead, 'first' | 'end' | 'ascending'>): QueryCommandInput {
+export function userWithListQuery(
+  tableName: string,
+  username: string,
+  list: Pick<ListAhead, 'first' | 'end' | 'ascending'>,
+): QueryCommandInput {
   const metaSk = keys.userMetadataSk(username);
   return {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-    ExpressionAttributeValues: { ':pk': keys.userPartition(username), ':from': list.ascending ? list.end : metaSk, ':to': list.ascending ? metaSk : list.end },
+    ExpressionAttributeValues: {
+      ':pk': keys.userPartition(username),
+      ':from': list.ascending ? list.end : metaSk,
+      ':to': list.ascending ? metaSk : list.end,
+    },
     ScanIndexForward: list.ascending,
     // The page, one more item for an exact hasNextPage, and the user's item after them.
     Limit: list.first + 2,

@@ -128,7 +128,9 @@ export async function createUser(ctx: DataContext, input: NewUser): Promise<User
   if (holder) throw emailTaken(input.email);
   const item = newUserItem(input);
   await transactWrite(ctx.db, createUserTransaction(ctx.db.tableName, item), (_reason, index) =>
-    index === 0 ? new AppError('ALREADY_EXISTS', `The username ${input.username} is taken.`, { field: 'username' }) : emailTaken(input.email),
+    index === 0
+      ? new AppError('ALREADY_EXISTS', `The username ${input.username} is taken.`, { field: 'username' })
+      : emailTaken(input.email),
   );
   correctItem(ctx.loaders, keys.user(input.username), item);
   return toUser(item);
@@ -160,7 +162,12 @@ const ATTRIBUTE: Record<keyof UserChanges, string> = {
 };
 
 /** Updates the user (which must exist), moves the email guard when the email changes, and checks a pinned photo exists. */
-export function updateUserTransaction(tableName: string, username: string, changes: UserChanges, oldEmail: string | null): TransactWriteCommandInput {
+export function updateUserTransaction(
+  tableName: string,
+  username: string,
+  changes: UserChanges,
+  oldEmail: string | null,
+): TransactWriteCommandInput {
   const sets: string[] = [];
   const removes: string[] = [];
   const names: Record<string, string> = {};
@@ -174,7 +181,9 @@ export function updateUserTransaction(tableName: string, username: string, chang
       values[`:${field}`] = value;
     }
   }
-  const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+  const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
     {
       Update: {
@@ -193,13 +202,20 @@ export function updateUserTransaction(tableName: string, username: string, chang
     });
     if (oldEmail) {
       items.push({
-        Delete: { TableName: tableName, Key: keys.emailGuard(oldEmail), ConditionExpression: 'attribute_not_exists(PK) OR username = :me', ExpressionAttributeValues: { ':me': username } },
+        Delete: {
+          TableName: tableName,
+          Key: keys.emailGuard(oldEmail),
+          ConditionExpression: 'attribute_not_exists(PK) OR username = :me',
+          ExpressionAttributeValues: { ':me': username },
+        },
       });
     }
   }
   if (changes.pinnedImage) {
     const { owner, timestamp } = keys.parsePhotoSk(changes.pinnedImage);
-    items.push({ ConditionCheck: { TableName: tableName, Key: keys.photo(owner, timestamp), ConditionExpression: 'attribute_exists(PK)' } });
+    items.push({
+      ConditionCheck: { TableName: tableName, Key: keys.photo(owner, timestamp), ConditionExpression: 'attribute_exists(PK)' },
+    });
   }
   return { TransactItems: items };
 }

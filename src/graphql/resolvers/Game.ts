@@ -5,10 +5,12 @@ import { getUser } from '../../data/users/users.js';
 import { selects } from './selection.js';
 
 /** A non-null reference whose item is missing is broken data: an internal error, not a null. */
-export const present = <T>(what: string) => (value: T | null): T => {
-  if (value === null) throw new Error(`${what} does not exist.`);
-  return value;
-};
+export const present =
+  <T>(what: string) =>
+  (value: T | null): T => {
+    if (value === null) throw new Error(`${what} does not exist.`);
+    return value;
+  };
 
 const medalist = (ctx: Context, username: string | null) => (username ? getUser(ctx, username) : null);
 

@@ -14,7 +14,8 @@ export function readProfile(ctx: Context, username: string, info: GraphQLResolve
   const followers = childArguments(info, 'followers');
   const photos = childArguments(info, 'photos');
   const [only] = [...followers, ...photos];
-  if (followers.length + photos.length !== 1 || !only || only.after || !isPageSize(only.first) || only.first === 0) return getUser(ctx, username);
+  if (followers.length + photos.length !== 1 || !only || only.after || !isPageSize(only.first) || only.first === 0)
+    return getUser(ctx, username);
   const first = only.first ?? DEFAULT_PAGE_SIZE;
   return followers.length ? viewUserWithFollowers(ctx, username, first) : viewUserWithPhotos(ctx, username, first);
 }

@@ -39,13 +39,19 @@ export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments
  * Untyped: an argument left out is absent, not its schema default. (Typed helpers of graphql-js
  * check their schema objects with instanceof, which fails across its ESM and CommonJS copies.)
  */
-export function childArguments(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'variableValues'>, name: string): Record<string, unknown>[] {
+export function childArguments(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'variableValues'>,
+  name: string,
+): Record<string, unknown>[] {
   const found: Record<string, unknown>[] = [];
   const seen = new Set<string>();
   const visit = (set: SelectionSetNode | undefined): void => {
     for (const sel of set?.selections ?? []) {
       if (sel.kind === Kind.FIELD) {
-        if (sel.name.value === name) found.push(Object.fromEntries((sel.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, info.variableValues)])));
+        if (sel.name.value === name)
+          found.push(
+            Object.fromEntries((sel.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, info.variableValues)])),
+          );
       } else if (sel.kind === Kind.INLINE_FRAGMENT) visit(sel.selectionSet);
       else if (!seen.has(sel.name.value)) {
         seen.add(sel.name.value);

@@ -3,4 +3,5 @@ import { requireViewer } from '../../context.js';
 import { createGame as create } from '../../../data/games/writes.js';
 import * as v from '../../validation.js';
 
-export const createGame: MutationResolvers['createGame'] = (_, { input }, ctx) => create(ctx, v.map(input.map), requireViewer(ctx).username);
+export const createGame: MutationResolvers['createGame'] = (_, { input }, ctx) =>
+  create(ctx, v.map(input.map), requireViewer(ctx).username);

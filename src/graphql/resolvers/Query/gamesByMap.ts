@@ -3,4 +3,9 @@ import { findGamesByMap } from '../../../data/games/reads.js';
 import * as v from '../../validation.js';
 
 export const gamesByMap: QueryResolvers['gamesByMap'] = (_, { map, from, to, ...page }, ctx) =>
-  findGamesByMap(ctx, v.map(map), { from: from == null ? null : v.timestamp(from, 'from'), to: to == null ? null : v.timestamp(to, 'to') }, page);
+  findGamesByMap(
+    ctx,
+    v.map(map),
+    { from: from == null ? null : v.timestamp(from, 'from'), to: to == null ? null : v.timestamp(to, 'to') },
+    page,
+  );

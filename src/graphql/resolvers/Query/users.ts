@@ -4,4 +4,7 @@ import { getUsers } from '../../../data/users/users.js';
 import * as v from '../../validation.js';
 
 export const users: QueryResolvers['users'] = (_, { usernames }, ctx) =>
-  getUsers(ctx, v.list(usernames, 'usernames', BATCH_GET_LIMIT).map((u) => v.username(u)));
+  getUsers(
+    ctx,
+    v.list(usernames, 'usernames', BATCH_GET_LIMIT).map((u) => v.username(u)),
+  );
