@@ -7,10 +7,19 @@ import type { DataContext } from '../data/dynamo/context.js';
 import type { CursorKeys } from '../data/dynamo/cursor.js';
 import { Db } from '../data/dynamo/db.js';
 import { createLoaders } from '../data/dynamo/loaders.js';
+import type { Hub } from '../live/hub.js';
 
 export interface Context extends DataContext {
   viewer: Viewer | null;
   meter: CostMeter;
+  /** Set for subscriptions only (src/http/ws.ts). */
+  live?: LiveSession;
+}
+
+export interface LiveSession {
+  hub: Hub;
+  /** The hub's head when the subscribe message arrived: a subscription without a cursor starts there. */
+  start: string;
 }
 
 export interface ContextDeps {
