@@ -35,7 +35,7 @@ export function createMemoryBus(capacity = 10_000): Bus {
   const seenOrder: string[] = [];
   const listeners = new Set<{ onEntry: (e: BusEntry) => void; onGap: (r: string) => void }>();
   let seq = 0;
-  // Positions at or before the last gap cannot be resumed from without a silent hole.
+  // Positions before the last gap cannot be resumed from without a silent hole.
   let gapAt = 0;
   const position = (n: number) => `${epoch}.${n}`;
   const seqOf = (p: string): number | null => {
@@ -67,12 +67,13 @@ export function createMemoryBus(capacity = 10_000): Bus {
       if (n === null || n > seq || n < gapAt) return null;
       const oldest = ring.length ? seqOf(ring[0]!.position)! : seq + 1;
       if (n < oldest - 1) return null;
-      return ring.slice(n - oldest + 1);
+      return ring.filter((e) => seqOf(e.position)! > n);
     },
     head: () => position(seq),
     isAfter: (a, b) => (seqOf(a) ?? -1) > (seqOf(b) ?? -1),
     gap(reason) {
-      gapAt = seq;
+      // The lost records lie after the current head: skip a position for them, so "now" is past the hole.
+      gapAt = ++seq;
       for (const l of listeners) l.onGap(reason);
     },
     async close() {
