@@ -6,9 +6,7 @@ import type { Item } from './batch.js';
 import { decodeCursor, encodeCursor, type CursorKeys } from './cursor.js';
 import type { Db } from './db.js';
 import { keyAttributes } from '../table.js';
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../page-size.js';
 
 export interface PageArgs {
   first?: number | null;

@@ -16,7 +16,8 @@ import type { DataContext } from '../dynamo/context.js';
 import { listBinding } from '../dynamo/cursor.js';
 import { keys, type Key } from '../keys.js';
 import { loadPage, primeItems } from '../dynamo/loaders.js';
-import { MAX_PAGE_SIZE, toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
+import { toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
+import { MAX_PAGE_SIZE } from '../../page-size.js';
 import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX } from '../table.js';
 import { getUsers, type UserRecord } from '../users/users.js';
 
