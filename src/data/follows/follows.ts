@@ -13,9 +13,9 @@ import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
 import { listBinding } from '../dynamo/cursor.js';
 import { keys } from '../keys.js';
-import { correctItem } from '../dynamo/loaders.js';
-import { lazyEdge, lazyPageInfo, loadPage, type Connection, type Page, type PageArgs } from '../dynamo/pagination.js';
-import { pageReadAhead, viewUserWithList } from '../users/profile.js';
+import { correctItem, loadPage } from '../dynamo/loaders.js';
+import { lazyEdge, lazyPageInfo, type Connection, type Page, type PageArgs } from '../dynamo/pagination.js';
+import { viewUserWithList } from '../users/profile.js';
 import { formatTimestamp } from '../photos/photos.js';
 import { INVERTED_INDEX } from '../table.js';
 import { transactWrite } from '../dynamo/transactions.js';
@@ -43,7 +43,7 @@ export function toFollow(item: Item): { followed: string; follower: string; foll
 export async function listFollowers(ctx: DataContext, username: string, args: PageArgs): Promise<UserConnection> {
   const binding = followersBinding(username);
   const page =
-    pageReadAhead(ctx, binding, args) ??
+    ctx.loaders.readAhead.take(binding, args) ??
     (await loadPage(ctx, { input: followersQuery(ctx.db.tableName, username), args, cursorKeys: ctx.cursorKeys, binding }));
   return withProfiles(ctx, page, (f) => f.follower);
 }
@@ -59,7 +59,7 @@ export function viewUserWithFollowers(ctx: DataContext, username: string, first:
     end: keys.followerSkPrefix,
     ascending: true,
     isListItem: (it) => String(it.SK).startsWith(keys.followerSkPrefix),
-    next: (page) => page.items.map((f) => keys.user(toFollow(f).follower)),
+    next: (items) => items.map((f) => keys.user(toFollow(f).follower)),
   });
 }
 

@@ -8,6 +8,7 @@ import { AppError, forbidden, notFound } from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
 import { GAME_CAPACITY, MEDALS, labTime, toGame, toParticipation, type GameRecord, type Medal, type ParticipationRecord } from './reads.js';
+import { putPlayersAhead } from './reads.js';
 import { keys } from '../keys.js';
 import { correctItem, primeItems } from '../dynamo/loaders.js';
 import { conditionalWrite, transactWrite, TRANSACTION_RETRY, type CancellationReason } from '../dynamo/transactions.js';
@@ -47,7 +48,8 @@ export async function createGame(ctx: DataContext, map: string, creator: string)
   );
   primeItems(ctx.loaders, [game, seat]);
   // A new game's only player is its creator: its player list is known without reading it.
-  return { ...toGame(game), players: [toParticipation(seat)] };
+  putPlayersAhead(ctx, gameId, [seat], true);
+  return toGame(game);
 }
 
 /**

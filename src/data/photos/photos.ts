@@ -13,9 +13,9 @@ import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
 import { listBinding } from '../dynamo/cursor.js';
 import { keys, type Key } from '../keys.js';
-import { correctItem, primeItems } from '../dynamo/loaders.js';
-import { loadPage, toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
-import { pageReadAhead, viewUserWithList } from '../users/profile.js';
+import { correctItem, loadPage, primeItems } from '../dynamo/loaders.js';
+import { toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
+import { viewUserWithList } from '../users/profile.js';
 import { INVERTED_INDEX } from '../table.js';
 import { transactWrite } from '../dynamo/transactions.js';
 import type { UserRecord } from '../users/users.js';
@@ -116,7 +116,7 @@ export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoR
 export async function listUserPhotos(ctx: DataContext, owner: UserRecord, args: PageArgs): Promise<Connection<PhotoRecord>> {
   const binding = photosBinding(owner.username);
   const page =
-    pageReadAhead(ctx, binding, args) ??
+    ctx.loaders.readAhead.take(binding, args) ??
     (await loadPage(ctx, { input: userPhotosQuery(ctx.db.tableName, owner.username), args, cursorKeys: ctx.cursorKeys, binding }));
   primeItems(ctx.loaders, page.items);
   return toConnection(page, (item) => ({ ...toPhoto(item), ownerUser: owner }));
