@@ -248,12 +248,12 @@ describe('game writes', () => {
   });
 
   it('starts a full game for its creator once', () => {
-    expect(startGameUpdate('t', ID, 'ana', T)).toStrictEqual({
+    expect(startGameUpdate('t', ID, 'ana', T, 'attempt-1')).toStrictEqual({
       TableName: 't',
       Key: { PK: `GAME#${ID}`, SK: `#METADATA#${ID}` },
-      UpdateExpression: 'SET start_time = :now REMOVE open_timestamp',
+      UpdateExpression: 'SET start_time = :now, start_attempt = :attempt REMOVE open_timestamp',
       ConditionExpression: 'people = :capacity AND creator = :me AND attribute_not_exists(start_time)',
-      ExpressionAttributeValues: { ':now': T, ':capacity': 50, ':me': 'ana' },
+      ExpressionAttributeValues: { ':now': T, ':attempt': 'attempt-1', ':capacity': 50, ':me': 'ana' },
     });
   });
 

@@ -168,13 +168,18 @@ export async function joinGame(ctx: DataContext, gameId: string, username: strin
   throw new SeatCountKeptMovingError();
 }
 
-export function startGameUpdate(tableName: string, gameId: string, username: string, now: string): UpdateCommandInput {
+/**
+ * Starts a full game for its creator, once. `attempt` (fresh per startGame call, the same in every
+ * SDK resend of it) is kept on the game as start_attempt: it alone tells a resend whose first
+ * answer was lost from a second start, which a second-resolution start_time cannot.
+ */
+export function startGameUpdate(tableName: string, gameId: string, username: string, now: string, attempt: string): UpdateCommandInput {
   return {
     TableName: tableName,
     Key: keys.game(gameId),
-    UpdateExpression: 'SET start_time = :now REMOVE open_timestamp',
+    UpdateExpression: 'SET start_time = :now, start_attempt = :attempt REMOVE open_timestamp',
     ConditionExpression: 'people = :capacity AND creator = :me AND attribute_not_exists(start_time)',
-    ExpressionAttributeValues: { ':now': now, ':capacity': GAME_CAPACITY, ':me': username },
+    ExpressionAttributeValues: { ':now': now, ':attempt': attempt, ':capacity': GAME_CAPACITY, ':me': username },
   };
 }
 
@@ -187,16 +192,16 @@ class AlreadyStartedByThisRequest extends InternalSignal {
 
 // Start a game: UpdateItem game REMOVE open_timestamp SET start_time, if full, the requester's, and not started.
 export async function startGame(ctx: DataContext, gameId: string, username: string): Promise<GameRecord> {
-  const now = labTime(ctx.now());
+  const attempt = randomUUID();
   let item: Item | undefined;
   try {
-    item = await conditionalWrite(ctx.db, { update: startGameUpdate(ctx.db.tableName, gameId, username, now) }, (old) => {
+    const update = startGameUpdate(ctx.db.tableName, gameId, username, labTime(ctx.now()), attempt);
+    item = await conditionalWrite(ctx.db, { update }, (old) => {
       if (!old) return notFound(`The game ${gameId}`);
       if (old.creator !== username) return forbidden(`Only the game's creator, ${String(old.creator)}, may start game ${gameId}.`);
-      // The SDK resends the same request (same :now) when an answer is lost; finding exactly that
-      // start means the first attempt landed. (A second start by the creator in the same second
-      // is answered the same way: the game is started, as they asked.)
-      if (old.start_time === now && old.end_time === undefined) return new AlreadyStartedByThisRequest(old);
+      // The SDK resends the same request when an answer is lost: finding this call's own attempt
+      // means the first send landed. Any other start, however recent, is refused.
+      if (old.start_attempt === attempt && old.end_time === undefined) return new AlreadyStartedByThisRequest(old);
       if (old.start_time !== undefined || old.end_time !== undefined) return new GameStartedError(gameId);
       if (typeof old.people !== 'number' || old.people < GAME_CAPACITY) return new GameNotFullError(gameId, old.people, GAME_CAPACITY);
       return new GameChangedWhileStartingError(gameId);
