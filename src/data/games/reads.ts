@@ -4,7 +4,8 @@
 //   entity          PK               SK                     attributes
 //   Game            GAME#<game_id>   #METADATA#<game_id>    game_id, map, create_time, people, creator,
 //                                                          open_timestamp (only while open: OpenGamesIndex),
-//                                                          start_time, end_time, gold, silver, bronze
+//                                                          start_time, end_time, gold, silver, bronze;
+//                                                          ours also: start_attempt (see startGameUpdate)
 //   Player in game  GAME#<game_id>   USER#<username>        game_id, username, place (gold|silver|bronze),
 //                                                          ours also: joined_at, kills, damage, survived_seconds
 //
