@@ -11,7 +11,8 @@ import { AppError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { loadTypeDefs } from '../schema.js';
 import { createContext, type Context, type ContextDeps } from './context.js';
-import { LIMITS, queryLimitsPlugin } from './limits.js';
+import { queryLimitsPlugin } from './limits/check.js';
+import { LIMITS } from './limits/limits.js';
 import { resolvers } from './resolvers/index.js';
 
 export interface GraphQLOptions extends ContextDeps {

@@ -1,7 +1,8 @@
 // What both entries (the HTTP server and the Lambda handler) answer before Apollo runs: probes,
 // unknown paths and methods, and request bodies Apollo would refuse with a bare message or parse
 // at a cost. Pure, so the two entries cannot drift apart.
-import { LIMITS, documentTooLarge } from '../graphql/limits.js';
+import { LIMITS } from '../graphql/limits/limits.js';
+import { documentTooLarge } from '../graphql/limits/tokens.js';
 
 export interface Answer {
   status: number;

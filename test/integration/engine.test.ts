@@ -7,7 +7,7 @@ import { cursorKeys, listBinding } from '../../src/data/dynamo/cursor.js';
 import { Db } from '../../src/data/dynamo/db.js';
 import { loadItems } from '../../src/ops/load.js';
 import { queryPage, toConnection } from '../../src/data/dynamo/pagination.js';
-import { transactWrite } from '../../src/data/dynamo/transactions.js';
+import { guardedTransaction, transactWrite } from '../../src/data/dynamo/transactions.js';
 import { AppError, UnavailableError } from '../../src/errors.js';
 import { startRecorder, type Recorder } from '../helpers/recorder.js';
 import { freshTable } from '../helpers/table.js';
@@ -109,14 +109,22 @@ describe('guarded writes', () => {
     Put: { TableName: tableName, Item: { PK: 'MARK#m', SK: sk }, ConditionExpression: 'attribute_not_exists(PK)' },
   });
 
-  it('map each cancellation reason to the domain error of its action, with the old item', async () => {
+  it('answers a cancelled transaction with the meaning its failed action carries, given the old item', async () => {
     const seen: unknown[] = [];
-    const err = await transactWrite(db(), { TransactItems: [put('one'), bump(0)] }, (reason, index) => {
-      seen.push({ index, code: reason.code, n: reason.item?.n });
-      return index === 1 ? new AppError('GAME_FULL', 'full') : undefined;
-    }).catch((e) => e);
+    const tx = guardedTransaction([
+      { action: put('one'), onConditionFailed: () => new AppError('ALREADY_JOINED', 'joined'), rank: 1 },
+      {
+        action: bump(0),
+        onConditionFailed: (old) => {
+          seen.push({ n: old?.n });
+          return new AppError('GAME_FULL', 'full');
+        },
+        rank: 2,
+      },
+    ]);
+    const err = await transactWrite(db(), tx).catch((e) => e);
     expect(err).toMatchObject({ code: 'GAME_FULL' });
-    expect(seen).toEqual([{ index: 1, code: 'ConditionalCheckFailed', n: 0 }]);
+    expect(seen).toEqual([{ n: 0 }]);
     const marker = await clients.doc.send(new GetCommand({ TableName: tableName, Key: { PK: 'MARK#m', SK: 'one' } }));
     expect(marker.Item).toBeUndefined();
   });
@@ -124,8 +132,12 @@ describe('guarded writes', () => {
   it('apply every action or none under concurrency: 30 racers, 10 seats', async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 30 }, (_, i) =>
-        transactWrite(db(), { TransactItems: [put(`seat-${i}`), bump(10)] }, (_r, index) =>
-          index === 1 ? new AppError('GAME_FULL', 'full') : undefined,
+        transactWrite(
+          db(),
+          guardedTransaction([
+            { action: put(`seat-${i}`), onConditionFailed: () => undefined, rank: 1 },
+            { action: bump(10), onConditionFailed: () => new AppError('GAME_FULL', 'full'), rank: 2 },
+          ]),
         ),
       ),
     );

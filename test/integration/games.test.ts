@@ -248,6 +248,18 @@ describe('startGame', () => {
     expect((await getGameItem(s, id))!.start_time).toBe('2030-01-02T04:00:00');
   });
 
+  it('refuses a second start within the same second with GAME_NOT_OPEN, keeping the first start', async () => {
+    const users = await seedUsers(s, 50);
+    const id = await seedGame(s, { map: freshMap(), players: users });
+    clock = new Date('2030-01-02T05:00:00.100Z');
+    expectNoErrors(await s.execute(START, { variables: { id }, as: users[0] }));
+    const first = await getGameItem(s, id);
+    clock = new Date('2030-01-02T05:00:00.900Z');
+    const again = await s.execute(START, { variables: { id }, as: users[0] });
+    expect(errorCodes(again)).toEqual(['GAME_NOT_OPEN']);
+    expect(await getGameItem(s, id)).toEqual(first);
+  });
+
   it('refuses a game that is not full with GAME_NOT_FULL and keeps it open', async () => {
     const users = await seedUsers(s, 10);
     const map = freshMap();

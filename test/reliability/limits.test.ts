@@ -4,7 +4,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
 import { loadItems } from '../../src/ops/load.js';
-import { LIMITS } from '../../src/graphql/limits.js';
+import { LIMITS } from '../../src/graphql/limits/limits.js';
 import { expectNoErrors, startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server.js';
 import { closeAndDrop, seedUsers } from './support.js';
 

@@ -70,7 +70,7 @@ describe('follow command inputs', () => {
 
   it('follows in one transaction: both counters up on existing users, the follow only if absent', () => {
     const item = newFollowItem('ana', 'bo', '2026-01-01T00:00:00.000');
-    expect(followTransaction(T, item)).toStrictEqual({
+    expect(followTransaction(T, item).input).toStrictEqual({
       TransactItems: [
         counter('ana', 'followers', 1),
         counter('bo', 'following', 1),
@@ -80,7 +80,7 @@ describe('follow command inputs', () => {
   });
 
   it('unfollows in one transaction: both counters down, the follow only if present', () => {
-    expect(unfollowTransaction(T, 'ana', 'bo')).toStrictEqual({
+    expect(unfollowTransaction(T, 'ana', 'bo').input).toStrictEqual({
       TransactItems: [
         counter('ana', 'followers', -1),
         counter('bo', 'following', -1),

@@ -182,7 +182,7 @@ describe('game writes', () => {
       open_timestamp: T,
     });
     expect(seat).toStrictEqual({ PK: `GAME#${ID}`, SK: 'USER#ana', game_id: ID, username: 'ana', joined_at: T });
-    expect(createGameTransaction('t', game, seat)).toStrictEqual({
+    expect(createGameTransaction('t', game, seat).input).toStrictEqual({
       TransactItems: [
         { Put: { TableName: 't', Item: game, ConditionExpression: 'attribute_not_exists(PK)' } },
         { Put: { TableName: 't', Item: seat, ConditionExpression: 'attribute_not_exists(PK)' } },
@@ -203,7 +203,7 @@ describe('game writes', () => {
   ];
 
   it('joins below the last seat by counting up while the count stays below 49', () => {
-    expect(joinGameTransaction('t', ID, 'bo', T, 48)).toStrictEqual({
+    expect(joinGameTransaction('t', ID, 'bo', T, 48).input).toStrictEqual({
       TransactItems: [
         ...seatAndUser,
         {
@@ -220,7 +220,7 @@ describe('game writes', () => {
   });
 
   it('takes the last seat by setting 50 and leaving the open-games index in the same write', () => {
-    expect(joinGameTransaction('t', ID, 'bo', T, 49)).toStrictEqual({
+    expect(joinGameTransaction('t', ID, 'bo', T, 49).input).toStrictEqual({
       TransactItems: [
         ...seatAndUser,
         {
@@ -248,18 +248,18 @@ describe('game writes', () => {
   });
 
   it('starts a full game for its creator once', () => {
-    expect(startGameUpdate('t', ID, 'ana', T)).toStrictEqual({
+    expect(startGameUpdate('t', ID, 'ana', T, 'attempt-1')).toStrictEqual({
       TableName: 't',
       Key: { PK: `GAME#${ID}`, SK: `#METADATA#${ID}` },
-      UpdateExpression: 'SET start_time = :now REMOVE open_timestamp',
+      UpdateExpression: 'SET start_time = :now, start_attempt = :attempt REMOVE open_timestamp',
       ConditionExpression: 'people = :capacity AND creator = :me AND attribute_not_exists(start_time)',
-      ExpressionAttributeValues: { ':now': T, ':capacity': 50, ':me': 'ana' },
+      ExpressionAttributeValues: { ':now': T, ':attempt': 'attempt-1', ':capacity': 50, ':me': 'ana' },
     });
   });
 
   it('records a result while the game runs, for its creator or (without the creator check) its server', () => {
     const result = { place: 'silver' as const, kills: 3, damage: 1200, survivedSeconds: 640 };
-    expect(recordResultTransaction('t', ID, 'bo', result, 'ana')).toStrictEqual({
+    expect(recordResultTransaction('t', ID, 'bo', result, 'ana').input).toStrictEqual({
       TransactItems: [
         {
           ConditionCheck: {
@@ -280,7 +280,7 @@ describe('game writes', () => {
         },
       ],
     });
-    expect(recordResultTransaction('t', ID, 'bo', { ...result, place: null }, null)).toStrictEqual({
+    expect(recordResultTransaction('t', ID, 'bo', { ...result, place: null }, null).input).toStrictEqual({
       TransactItems: [
         {
           ConditionCheck: {
@@ -313,7 +313,7 @@ describe('game writes', () => {
   });
 
   it('ends a running game with the medals it has, checking each holder still holds it', () => {
-    expect(endGameTransaction('t', ID, T, { gold: 'bo', bronze: 'cy' })).toStrictEqual({
+    expect(endGameTransaction('t', ID, T, { gold: 'bo', bronze: 'cy' }).input).toStrictEqual({
       TransactItems: [
         {
           Update: {
@@ -342,6 +342,6 @@ describe('game writes', () => {
         },
       ],
     });
-    expect(endGameTransaction('t', ID, T, {}).TransactItems).toHaveLength(1);
+    expect(endGameTransaction('t', ID, T, {}).input.TransactItems).toHaveLength(1);
   });
 });

@@ -1,16 +1,22 @@
 import { Kind, buildSchema, getIntrospectionQuery, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PAGE_SIZE } from '../../src/data/dynamo/pagination.js';
-import { LIMITS, countTokens, measureOperation } from '../../src/graphql/limits.js';
+import { LIMITS } from '../../src/graphql/limits/limits.js';
+import { measureOperation } from '../../src/graphql/limits/measure.js';
+import { countTokens } from '../../src/graphql/limits/tokens.js';
+import { DEFAULT_PAGE_SIZE } from '../../src/page-size.js';
 import { loadTypeDefs } from '../../src/schema.js';
 
-function measure(query: string, variables: Record<string, unknown> = {}) {
+const schema = buildSchema(loadTypeDefs());
+
+/** Measures `query` over the server's schema; `lookups` counts how often the measure looked a fragment up. */
+function measure(query: string, variables: Record<string, unknown> = {}, lookups = { n: 0 }) {
   const doc = parse(query);
   const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
   const fragments = Object.fromEntries(
     doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
   );
-  return measureOperation(op, fragments, variables);
+  const counted = new Proxy(fragments, { get: (target, name) => (lookups.n++, Reflect.get(target, name)) });
+  return measureOperation(op, counted, variables, schema);
 }
 
 describe('operation cost', () => {
@@ -37,34 +43,22 @@ describe('operation cost', () => {
   });
 });
 
-describe('operation cost with the schema', () => {
-  const schema = buildSchema(loadTypeDefs());
-  /** Measures `query`; `lookups` counts how often the measure looked a fragment up. */
-  const withSchema = (query: string, variables: Record<string, unknown> = {}, lookups = { n: 0 }) => {
-    const doc = parse(query);
-    const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-    const fragments = Object.fromEntries(
-      doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
-    );
-    const counted = new Proxy(fragments, { get: (target, name) => (lookups.n++, Reflect.get(target, name)) });
-    return measureOperation(op, counted, variables, schema);
-  };
-
+describe('operation cost by field type', () => {
   it('charges a follow edge its profile read and an embedded object nothing', () => {
     // 1 user + 10 follows + 10 profiles; reactionCounts lives in the photo item.
-    expect(withSchema(`{ user(username: "abc") { followers(first: 10) { edges { node { name } } } } }`).cost).toBe(1 + 10 + 10);
-    expect(withSchema(`{ photo(owner: "abc", timestamp: "2024-01-01T00:00:00") { reactionCounts { heart } } }`).cost).toBe(1);
+    expect(measure(`{ user(username: "abc") { followers(first: 10) { edges { node { name } } } } }`).cost).toBe(1 + 10 + 10);
+    expect(measure(`{ photo(owner: "abc", timestamp: "2024-01-01T00:00:00") { reactionCounts { heart } } }`).cost).toBe(1);
   });
 
   it("charges a connection its default page when `first` is left out, and takes a variable's default", () => {
-    expect(withSchema(`{ user(username: "abc") { photos { pageInfo { hasNextPage } } } }`).cost).toBe(1 + DEFAULT_PAGE_SIZE);
-    expect(withSchema(`query($n: Int = 7) { user(username: "abc") { photos(first: $n) { edges { cursor } } } }`).cost).toBe(1 + 7);
+    expect(measure(`{ user(username: "abc") { photos { pageInfo { hasNextPage } } } }`).cost).toBe(1 + DEFAULT_PAGE_SIZE);
+    expect(measure(`query($n: Int = 7) { user(username: "abc") { photos(first: $n) { edges { cursor } } } }`).cost).toBe(1 + 7);
   });
 
   it('measures a fragment once however often it is spread', () => {
     const frags = Array.from({ length: 60 }, (_, i) => `fragment F${i} on User { ...F${i + 1} ...F${i + 1} }`).join('\n');
     const lookups = { n: 0 };
-    const m = withSchema(`{ viewer { ...F0 } }\n${frags}\nfragment F60 on User { name }`, {}, lookups);
+    const m = measure(`{ viewer { ...F0 } }\n${frags}\nfragment F60 on User { name }`, {}, lookups);
     // Each of the 120 spreads looks its fragment up once; measuring each spread afresh would take 2^61.
     expect(lookups.n).toBe(121);
     expect(m.rootFields).toBe(1);
@@ -73,12 +67,12 @@ describe('operation cost with the schema', () => {
 
   it('counts the fields introspection resolves: the full query fits, five of it do not', () => {
     const full = getIntrospectionQuery();
-    expect(withSchema(full)).toMatchObject({ depth: 0, cost: 0 });
-    expect(withSchema(full).introspection).toBeLessThan(LIMITS.maxIntrospection);
+    expect(measure(full)).toMatchObject({ depth: 0, cost: 0 });
+    expect(measure(full).introspection).toBeLessThan(LIMITS.maxIntrospection);
     const fragments = full.slice(full.indexOf('fragment FullType'));
     const selection = full.slice(full.indexOf('__schema'), full.lastIndexOf('}', full.indexOf('fragment FullType')));
     const five = `{ ${Array.from({ length: 5 }, (_, i) => `s${i}: ${selection}`).join('\n')} }\n${fragments}`;
-    expect(withSchema(five).introspection).toBeGreaterThan(LIMITS.maxIntrospection);
+    expect(measure(five).introspection).toBeGreaterThan(LIMITS.maxIntrospection);
   });
 });
 

@@ -97,7 +97,7 @@ describe('photo command inputs', () => {
 
   it('uploads only to a free key, for an owner who exists', () => {
     const item = newPhotoItem('ana', '2026-11-21T05:45:07.123', 's3://b/k.png');
-    expect(uploadPhotoTransaction(T, item)).toStrictEqual({
+    expect(uploadPhotoTransaction(T, item).input).toStrictEqual({
       TransactItems: [
         { Put: { TableName: T, Item: item, ConditionExpression: 'attribute_not_exists(SK)' } },
         { ConditionCheck: { TableName: T, Key: { PK: 'USER#ana', SK: '#METADATA#ana' }, ConditionExpression: 'attribute_exists(PK)' } },
@@ -118,7 +118,7 @@ describe('photo command inputs', () => {
 
   it('reacts in one transaction: count + 1 on an existing photo, by an existing user, reaction only if absent', () => {
     const reaction = newReactionItem('bo', 'HEART', 'ana', '2019-04-16T00:41:18', '2026-01-01T00:00:00.000');
-    expect(reactTransaction(T, reaction, 'ana', '2019-04-16T00:41:18')).toStrictEqual({
+    expect(reactTransaction(T, reaction, 'ana', '2019-04-16T00:41:18').input).toStrictEqual({
       TransactItems: [
         {
           Update: {
@@ -137,7 +137,7 @@ describe('photo command inputs', () => {
   });
 
   it('removes a reaction in one transaction: count - 1 only while positive, reaction only if present', () => {
-    expect(removeReactionTransaction(T, 'bo', 'THUMBS_UP', 'ana', '2019-04-16T00:41:18')).toStrictEqual({
+    expect(removeReactionTransaction(T, 'bo', 'THUMBS_UP', 'ana', '2019-04-16T00:41:18').input).toStrictEqual({
       TransactItems: [
         {
           Update: {

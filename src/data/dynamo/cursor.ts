@@ -52,11 +52,17 @@ function sign(k: CursorKeys, binding: string, body: Buffer): Buffer {
   return createHmac('sha256', k.mac).update(binding).update('\u0000').update(body).digest().subarray(0, MAC);
 }
 
+declare const bindingBrand: unique symbol;
+
+/** A list's name, made only by listBinding(): the read-ahead store is keyed by it, so no other string can be. */
+export type ListBinding = string & { readonly [bindingBrand]: true };
+
 /** Names the list a cursor belongs to: the field, its parent, the index and the filtering arguments. */
-export function listBinding(field: string, parent: string, index: string | undefined, args: Record<string, unknown> = {}): string {
+export function listBinding(field: string, parent: string, index: string | undefined, args: Record<string, unknown> = {}): ListBinding {
   const sorted = Object.keys(args)
     .filter((a) => a !== 'first' && a !== 'after' && args[a] !== undefined && args[a] !== null)
     .sort()
     .map((a) => [a, args[a]]);
-  return JSON.stringify([field, parent, index ?? '', sorted]);
+  // The one place a string becomes a ListBinding.
+  return JSON.stringify([field, parent, index ?? '', sorted]) as ListBinding;
 }

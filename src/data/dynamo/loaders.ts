@@ -3,7 +3,8 @@
 import DataLoader from 'dataloader';
 import { batchGetKeys, type Item } from './batch.js';
 import type { Db } from './db.js';
-import type { Page } from './pagination.js';
+import { queryPage, type Page, type PageRequest } from './pagination.js';
+import { ReadAhead } from './read-ahead.js';
 import { keyId, keys, type Key } from '../keys.js';
 
 export type ItemLoader = DataLoader<Key, Item | null, string>;
@@ -20,11 +21,8 @@ export interface Loaders {
    * BatchGetItem wave instead of one per list.
    */
   lists: ListWave;
-  /**
-   * First pages a parent's read brought along (a user read with its followers in one Query), by
-   * list binding and page size, for the list's resolver to take instead of reading them again.
-   */
-  pages: Map<string, Page>;
+  /** Lists' first items that their parent's read brought along (see read-ahead.ts). */
+  readAhead: ReadAhead;
 }
 
 export function createLoaders(db: Db): Loaders {
@@ -40,7 +38,7 @@ export function createLoaders(db: Db): Loaders {
       ),
     { cache: false, name: 'lists' },
   );
-  return { item, lists, pages: new Map() };
+  return { item, lists, readAhead: new ReadAhead() };
 }
 
 /** Primes the loader with full items a Query returned, so later by-key reads cost nothing. */
@@ -59,5 +57,7 @@ export function correctItem(loaders: Loaders, key: Key, item: Item | null): void
 
 export { keys };
 
-/** The key of a read-ahead first page in Loaders.pages. */
-export const pageKey = (binding: string, first: number) => `${first} ${binding}`;
+/** Reads a page in the request's current wave of list reads (see Loaders.lists). */
+export function loadPage(ctx: { db: Db; loaders: Loaders }, req: PageRequest): Promise<Page> {
+  return ctx.loaders.lists.load(() => queryPage(ctx.db, req)) as Promise<Page>;
+}

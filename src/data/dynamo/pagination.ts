@@ -3,13 +3,10 @@
 import type { QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { badInput } from '../../errors.js';
 import type { Item } from './batch.js';
-import type { DataContext } from './context.js';
 import { decodeCursor, encodeCursor, type CursorKeys } from './cursor.js';
 import type { Db } from './db.js';
 import { keyAttributes } from '../table.js';
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../page-size.js';
 
 export interface PageArgs {
   first?: number | null;
@@ -97,11 +94,6 @@ export function pageOf(req: Pick<PageRequest, 'input' | 'args' | 'cursorKeys' | 
     hasPreviousPage: Boolean(req.args.after),
     cursorFor: (item: Item) => encodeCursor(req.cursorKeys, req.binding, pick(item, keyNames)),
   };
-}
-
-/** Reads a page in the request's current wave of list reads (see Loaders.lists). */
-export function loadPage(ctx: DataContext, req: PageRequest): Promise<Page> {
-  return ctx.loaders.lists.load(() => queryPage(ctx.db, req)) as Promise<Page>;
 }
 
 /**

@@ -1,14 +1,48 @@
 // Guarded writes. One helper for single conditional writes, one for TransactWriteItems: a client
 // request token per logical write (so an SDK retry of a write that did land is not applied twice),
-// bounded retries with backoff on transaction conflicts, and each cancellation reason mapped to
-// the domain error it means for that action. A failed write leaves nothing written.
+// bounded retries with backoff on transaction conflicts, and each failed condition answered with
+// the meaning its own action carries (never by its position). A failed write leaves nothing written.
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DeleteCommandInput, PutCommandInput, TransactWriteCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { AppError } from '../../errors.js';
+import { ContentionError, TransactionConflictError, UnavailableError, type AppError, type InternalSignal } from '../../errors.js';
 import { backoffDelay, sleep, type Item, type RetryPolicy } from './batch.js';
 import type { Db } from './db.js';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * What a failed condition means, given the item as it was (null when absent): the domain error to
+ * answer, an internal signal for the write's own caller, or undefined to let another failed action
+ * of the same transaction decide.
+ */
+export type OnConditionFailed = (old: Item | null) => AppError | InternalSignal | undefined;
+
+/** One action of a transaction, with what the failure of its condition means. */
+export interface GuardedAction {
+  action: TransactItem;
+  onConditionFailed: OnConditionFailed;
+  /**
+   * When several conditions fail at once (a race, or inconsistent data), the failed action with the
+   * lowest rank is answered. Explicit, so that the order of the actions never changes an answer.
+   */
+  rank: number;
+}
+
+/** A transaction ready to send: the exact command input, and its actions' meanings. */
+export interface GuardedTransaction {
+  input: TransactWriteCommandInput;
+  guards: readonly Omit<GuardedAction, 'action'>[];
+}
+
+/** Builds a transaction from actions that each carry their meaning, so the two cannot drift apart. */
+export function guardedTransaction(actions: readonly GuardedAction[]): GuardedTransaction {
+  return {
+    input: { TransactItems: actions.map((a) => a.action) },
+    guards: actions.map(({ onConditionFailed, rank }) => ({ onConditionFailed, rank })),
+  };
+}
 
 export interface CancellationReason {
   /** e.g. ConditionalCheckFailed, TransactionConflict, None, ValidationError. */
@@ -17,33 +51,46 @@ export interface CancellationReason {
   item: Item | null;
 }
 
-/** Turns the reason of action `index` into a domain error, or undefined to let the next reason decide. */
-export type ReasonMapper = (reason: CancellationReason, index: number) => AppError | undefined;
+/**
+ * The answer to a cancelled transaction: the meaning of the lowest-ranked failed condition that
+ * gives one. Undefined when no condition failed with a meaning (only conflicts, or nothing decided).
+ */
+export function meaningOfCancellation(
+  tx: GuardedTransaction,
+  reasons: readonly CancellationReason[],
+): AppError | InternalSignal | undefined {
+  const failed = reasons
+    .map((reason, i) => ({ reason, guard: tx.guards[i] }))
+    .filter((f) => f.reason.code === 'ConditionalCheckFailed' && f.guard !== undefined)
+    .sort((a, b) => a.guard!.rank - b.guard!.rank);
+  for (const { reason, guard } of failed) {
+    const meaning = guard!.onConditionFailed(reason.item);
+    if (meaning) return meaning;
+  }
+  return undefined;
+}
 
 export const TRANSACTION_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 500 };
 
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+type TransactItems = TransactItem[];
+
+const THROTTLED = new Set(['ProvisionedThroughputExceeded', 'ThrottlingError', 'RequestLimitExceeded']);
 
 /** Asks every action with a condition to return the old item when the condition fails. */
 function withOldItems(items: TransactItems): TransactItems {
   return items.map((action) => {
     const [kind, body] = Object.entries(action)[0] as [string, Record<string, unknown>];
     if (kind === 'ConditionCheck' || body.ConditionExpression) {
-      return { [kind]: { ...body, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } } as TransactItems[number];
+      return { [kind]: { ...body, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } } as TransactItem;
     }
     return action;
   });
 }
 
-/** Runs a TransactWriteItems to completion or a mapped domain error. */
-export async function transactWrite(
-  db: Db,
-  input: TransactWriteCommandInput,
-  mapReason: ReasonMapper,
-  policy = TRANSACTION_RETRY,
-): Promise<void> {
-  const token = input.ClientRequestToken ?? randomUUID();
-  const request = { ...input, ClientRequestToken: token, TransactItems: withOldItems(input.TransactItems ?? []) };
+/** Runs a TransactWriteItems to completion, or throws what its failed condition means. */
+export async function transactWrite(db: Db, tx: GuardedTransaction, policy = TRANSACTION_RETRY): Promise<void> {
+  const token = tx.input.ClientRequestToken ?? randomUUID();
+  const request = { ...tx.input, ClientRequestToken: token, TransactItems: withOldItems(tx.input.TransactItems ?? []) };
   for (let attempt = 0; ; attempt++) {
     try {
       await db.transactWrite(request);
@@ -55,20 +102,15 @@ export async function transactWrite(
         (e.name === 'TransactionCanceledException' && (e.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict'));
       if (e.name === 'TransactionCanceledException') {
         const reasons = (e.CancellationReasons ?? []).map((r) => ({ code: r.Code ?? 'None', item: r.Item ? unmarshall(r.Item) : null }));
-        for (const [i, r] of reasons.entries()) {
-          if (r.code === 'None' || r.code === 'TransactionConflict') continue;
-          const mapped = mapReason(r, i);
-          if (mapped) throw mapped;
-        }
-        if (!retryable) {
-          throw new AppError('CONFLICT', 'The change could not be applied because the data changed at the same time. Try again.', {
-            reasons: reasons.map((r) => r.code),
-          });
-        }
+        const meaning = meaningOfCancellation(tx, reasons);
+        if (meaning) throw meaning;
+        const throttled = reasons.find((r) => THROTTLED.has(r.code));
+        if (throttled) throw new UnavailableError(throttled.code);
+        // Anything else but a condition or a conflict (a validation error, a size limit) is our bug, not the client's.
+        if (reasons.some((r) => !['None', 'TransactionConflict', 'ConditionalCheckFailed'].includes(r.code))) throw err;
+        if (!retryable) throw new TransactionConflictError(reasons.map((r) => r.code));
       } else if (!retryable) throw err;
-      if (attempt + 1 >= policy.maxAttempts) {
-        throw new AppError('CONFLICT', 'The change kept colliding with concurrent changes. Try again.', { retryable: true });
-      }
+      if (attempt + 1 >= policy.maxAttempts) throw new ContentionError();
       await (policy.sleep ?? sleep)(backoffDelay(attempt + 1, policy));
     }
   }
@@ -80,7 +122,7 @@ export type ConditionalWrite = { put: PutCommandInput } | { update: UpdateComman
 export async function conditionalWrite(
   db: Db,
   write: ConditionalWrite,
-  onFailed: (old: Item | null) => AppError,
+  onFailed: (old: Item | null) => AppError | InternalSignal,
 ): Promise<Item | undefined> {
   try {
     if ('put' in write) {

@@ -7,18 +7,17 @@
 // InvertedIndex (SK #FRIEND#<follower>), then the followed users' profiles by key ("partial
 // normalization": the follow item holds no profile data). Each user item keeps exact `followers`
 // and `following` counts, moved in the same transaction as the follow item.
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { AppError, notFound } from '../../errors.js';
+import { AlreadyFollowingError, CannotFollowSelfError, notFound, NotFollowingError } from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
 import { listBinding } from '../dynamo/cursor.js';
 import { keys } from '../keys.js';
-import { correctItem } from '../dynamo/loaders.js';
-import { lazyEdge, lazyPageInfo, loadPage, type Connection, type Page, type PageArgs } from '../dynamo/pagination.js';
-import { pageReadAhead, viewUserWithList } from '../users/profile.js';
+import { correctItem, loadPage } from '../dynamo/loaders.js';
+import { lazyEdge, lazyPageInfo, type Connection, type Page, type PageArgs } from '../dynamo/pagination.js';
+import { viewUserWithList } from '../users/profile.js';
 import { formatTimestamp } from '../photos/photos.js';
 import { INVERTED_INDEX } from '../table.js';
-import { transactWrite } from '../dynamo/transactions.js';
+import { guardedTransaction, transactWrite, type GuardedAction, type GuardedTransaction } from '../dynamo/transactions.js';
 import { getUsers, toUser, type UserRecord } from '../users/users.js';
 
 export interface FollowEdge {
@@ -43,7 +42,7 @@ export function toFollow(item: Item): { followed: string; follower: string; foll
 export async function listFollowers(ctx: DataContext, username: string, args: PageArgs): Promise<UserConnection> {
   const binding = followersBinding(username);
   const page =
-    pageReadAhead(ctx, binding, args) ??
+    ctx.loaders.readAhead.take(binding, args) ??
     (await loadPage(ctx, { input: followersQuery(ctx.db.tableName, username), args, cursorKeys: ctx.cursorKeys, binding }));
   return withProfiles(ctx, page, (f) => f.follower);
 }
@@ -59,7 +58,7 @@ export function viewUserWithFollowers(ctx: DataContext, username: string, first:
     end: keys.followerSkPrefix,
     ascending: true,
     isListItem: (it) => String(it.SK).startsWith(keys.followerSkPrefix),
-    next: (page) => page.items.map((f) => keys.user(toFollow(f).follower)),
+    next: (items) => items.map((f) => keys.user(toFollow(f).follower)),
   });
 }
 
@@ -122,52 +121,57 @@ const counterUpdate = (tableName: string, username: string, attribute: 'follower
   },
 });
 
-// The users' Updates come first so that a missing user is reported as NOT_FOUND whatever else fails.
+// A missing user is reported as NOT_FOUND whatever else fails (ranks 1 and 2), the followed user first.
+function counterUpdates(tableName: string, followed: string, follower: string, delta: 1 | -1): GuardedAction[] {
+  return [
+    {
+      action: counterUpdate(tableName, followed, 'followers', delta),
+      onConditionFailed: () => notFound(`The user ${followed}`),
+      rank: 1,
+    },
+    {
+      action: counterUpdate(tableName, follower, 'following', delta),
+      onConditionFailed: () => notFound(`Your profile (${follower})`),
+      rank: 2,
+    },
+  ];
+}
+
 /** Both users must exist; their counters move by one; the follow item is put if absent. */
-export function followTransaction(tableName: string, item: Item): TransactWriteCommandInput {
+export function followTransaction(tableName: string, item: Item): GuardedTransaction {
   const followed = item.followedUser as string;
   const follower = item.followingUser as string;
-  return {
-    TransactItems: [
-      counterUpdate(tableName, followed, 'followers', 1),
-      counterUpdate(tableName, follower, 'following', 1),
-      { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } },
-    ],
-  };
+  return guardedTransaction([
+    ...counterUpdates(tableName, followed, follower, 1),
+    {
+      action: { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } },
+      onConditionFailed: () => new AlreadyFollowingError(followed),
+      rank: 3,
+    },
+  ]);
 }
 
 /** Both users must exist; their counters move back by one; the follow item must exist and is deleted. */
-export function unfollowTransaction(tableName: string, followed: string, follower: string): TransactWriteCommandInput {
-  return {
-    TransactItems: [
-      counterUpdate(tableName, followed, 'followers', -1),
-      counterUpdate(tableName, follower, 'following', -1),
-      { Delete: { TableName: tableName, Key: keys.follow(followed, follower), ConditionExpression: 'attribute_exists(PK)' } },
-    ],
-  };
+export function unfollowTransaction(tableName: string, followed: string, follower: string): GuardedTransaction {
+  return guardedTransaction([
+    ...counterUpdates(tableName, followed, follower, -1),
+    {
+      action: { Delete: { TableName: tableName, Key: keys.follow(followed, follower), ConditionExpression: 'attribute_exists(PK)' } },
+      onConditionFailed: () => new NotFollowingError(followed),
+      rank: 3,
+    },
+  ]);
 }
 
 function checkNotSelf(followed: string, follower: string) {
-  if (followed === follower) throw new AppError('CANNOT_FOLLOW_SELF', 'You cannot follow or unfollow yourself.');
-}
-
-function mapFollowReason(followed: string, follower: string, itemError: AppError) {
-  return (_reason: unknown, index: number) => {
-    if (index === 0) return notFound(`The user ${followed}`);
-    if (index === 1) return notFound(`Your profile (${follower})`);
-    return itemError;
-  };
+  if (followed === follower) throw new CannotFollowSelfError();
 }
 
 // Follow user: TransactWriteItems, Update followed followers + 1 + Update follower following + 1 (both must exist) + Put follow if absent.
 export async function followUser(ctx: DataContext, follower: string, followed: string): Promise<UserRecord> {
   checkNotSelf(followed, follower);
   const item = newFollowItem(followed, follower, formatTimestamp(ctx.now()));
-  await transactWrite(
-    ctx.db,
-    followTransaction(ctx.db.tableName, item),
-    mapFollowReason(followed, follower, new AppError('ALREADY_FOLLOWING', `You already follow ${followed}.`)),
-  );
+  await transactWrite(ctx.db, followTransaction(ctx.db.tableName, item));
   correctItem(ctx.loaders, keys.follow(followed, follower), item);
   return readUsersAfterWrite(ctx, followed, follower);
 }
@@ -175,11 +179,7 @@ export async function followUser(ctx: DataContext, follower: string, followed: s
 // Unfollow user: TransactWriteItems, Update followed followers - 1 + Update follower following - 1 (both must exist) + Delete follow if present.
 export async function unfollowUser(ctx: DataContext, follower: string, followed: string): Promise<UserRecord> {
   checkNotSelf(followed, follower);
-  await transactWrite(
-    ctx.db,
-    unfollowTransaction(ctx.db.tableName, followed, follower),
-    mapFollowReason(followed, follower, new AppError('NOT_FOLLOWING', `You do not follow ${followed}.`)),
-  );
+  await transactWrite(ctx.db, unfollowTransaction(ctx.db.tableName, followed, follower));
   correctItem(ctx.loaders, keys.follow(followed, follower), null);
   return readUsersAfterWrite(ctx, followed, follower);
 }

@@ -4,7 +4,8 @@
 //   entity          PK               SK                     attributes
 //   Game            GAME#<game_id>   #METADATA#<game_id>    game_id, map, create_time, people, creator,
 //                                                          open_timestamp (only while open: OpenGamesIndex),
-//                                                          start_time, end_time, gold, silver, bronze
+//                                                          start_time, end_time, gold, silver, bronze;
+//                                                          ours also: start_attempt (see startGameUpdate)
 //   Player in game  GAME#<game_id>   USER#<username>        game_id, username, place (gold|silver|bronze),
 //                                                          ours also: joined_at, kills, damage, survived_seconds
 //
@@ -13,19 +14,11 @@ import type { QueryCommandInput, QueryCommandOutput, ScanCommandInput } from '@a
 import { badInput } from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
-import { encodeCursor, listBinding } from '../dynamo/cursor.js';
+import { listBinding } from '../dynamo/cursor.js';
 import { keys, type Key } from '../keys.js';
-import { primeItems } from '../dynamo/loaders.js';
-import {
-  MAX_PAGE_SIZE,
-  lazyEdge,
-  lazyPageInfo,
-  loadPage,
-  pageSize,
-  toConnection,
-  type Connection,
-  type PageArgs,
-} from '../dynamo/pagination.js';
+import { loadPage, primeItems } from '../dynamo/loaders.js';
+import { toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
+import { MAX_PAGE_SIZE } from '../../page-size.js';
 import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX } from '../table.js';
 import { getUsers, type UserRecord } from '../users/users.js';
 
@@ -48,10 +41,6 @@ export interface GameRecord {
   gold: string | null;
   silver: string | null;
   bronze: string | null;
-  /** The first players, in username order, when the game was read together with its partition. */
-  players?: readonly ParticipationRecord[];
-  /** The partition holds more players than `players`. */
-  morePlayers?: boolean;
 }
 
 export interface ParticipationRecord {
@@ -154,7 +143,7 @@ export function viewGameQuery(tableName: string, gameId: string): QueryCommandIn
 
 // View a game and its players: Query PK = GAME#<id> AND SK BETWEEN #METADATA#<id> AND USER$ (table).
 // A game holds at most 50 players, so this one call usually reads the whole partition; the
-// players then ride on the record and `players` costs nothing.
+// players then wait in the request's ReadAhead (dynamo/read-ahead.ts) and `players` costs nothing.
 export async function viewGame(ctx: DataContext, gameId: string): Promise<GameRecord | null> {
   // In the request's wave of list reads, so the players' users of many games batch together.
   const out = (await ctx.loaders.lists.load(() => ctx.db.query(viewGameQuery(ctx.db.tableName, gameId)))) as QueryCommandOutput;
@@ -163,11 +152,18 @@ export async function viewGame(ctx: DataContext, gameId: string): Promise<GameRe
   if (!gameItem) return null;
   // The game item only: only writes read a player item by key, and they want it fresh.
   primeItems(ctx.loaders, [gameItem]);
-  const game = toGame(gameItem);
-  game.players = items.filter((it) => String(it.SK).startsWith(keys.playerSkPrefix)).map(toParticipation);
-  // Read with Limit 102: more players than the 101 read means a first page of up to 100 is still exact.
-  game.morePlayers = Boolean(out.LastEvaluatedKey);
-  return game;
+  // Read with Limit 102: with 101 players read, a first page of up to 100 is exact even if more follow.
+  const players = items.filter((it) => String(it.SK).startsWith(keys.playerSkPrefix));
+  putPlayersAhead(ctx, gameId, players, !out.LastEvaluatedKey);
+  return toGame(gameItem);
+}
+
+const playersBinding = (gameId: string) => listBinding('players', gameId, undefined, {});
+
+/** Hands a game's first player items, in username order, to its `players` resolver (see read-ahead.ts); `ended`: no player follows them. */
+export function putPlayersAhead(ctx: DataContext, gameId: string, players: Item[], ended: boolean): void {
+  const input = playersQuery(ctx.db.tableName, gameId);
+  ctx.loaders.readAhead.put({ binding: playersBinding(gameId), input, cursorKeys: ctx.cursorKeys, items: players, ended });
 }
 
 export function playersQuery(tableName: string, gameId: string): QueryCommandInput {
@@ -190,19 +186,10 @@ export async function gamePlayers(
   args: PageArgs,
   opts: PlayersOptions = {},
 ): Promise<Connection<ParticipationRecord>> {
-  const binding = listBinding('players', game.id, undefined, {});
-  const first = pageSize(args.first);
-  if (game.players && !args.after && (first < game.players.length || !game.morePlayers)) {
-    const players = await withUsers(ctx, game.players.slice(0, first), opts);
-    const cursorOf = (p: ParticipationRecord) => encodeCursor(ctx.cursorKeys, binding, { ...participationKey(p) });
-    const edges = players.map((p) => lazyEdge(p, p, cursorOf));
-    const last = edges.at(-1);
-    return {
-      edges,
-      pageInfo: lazyPageInfo(game.players.length > first || Boolean(game.morePlayers), false, edges[0], last && (() => last.cursor)),
-    };
-  }
-  const page = await loadPage(ctx, { input: playersQuery(ctx.db.tableName, game.id), args, cursorKeys: ctx.cursorKeys, binding });
+  const binding = playersBinding(game.id);
+  const page =
+    ctx.loaders.readAhead.take(binding, args) ??
+    (await loadPage(ctx, { input: playersQuery(ctx.db.tableName, game.id), args, cursorKeys: ctx.cursorKeys, binding }));
   const players = await withUsers(ctx, page.items.map(toParticipation), opts);
   return toConnection(page, (_, i) => players[i]!);
 }

@@ -2,15 +2,33 @@
 // conditions carry the rules, so concurrent requests cannot break them, and whose failure is
 // told apart from the old item DynamoDB returns. Item layout: see games.ts.
 import { randomUUID } from 'node:crypto';
-import type { QueryCommandInput, TransactWriteCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Viewer } from '../../auth.js';
-import { AppError, forbidden, notFound } from '../../errors.js';
+import {
+  AlreadyJoinedError,
+  forbidden,
+  GameChangedWhileStartingError,
+  GameClosedError,
+  GameEndedError,
+  GameFullError,
+  GameIdTakenError,
+  GameNotFullError,
+  GameNotStartedError,
+  GameStartedError,
+  InternalSignal,
+  notFound,
+  PodiumChangedError,
+  SeatCountKeptMovingError,
+  SharedMedalError,
+  type AppError,
+} from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
 import { GAME_CAPACITY, MEDALS, labTime, toGame, toParticipation, type GameRecord, type Medal, type ParticipationRecord } from './reads.js';
+import { putPlayersAhead } from './reads.js';
 import { keys } from '../keys.js';
 import { correctItem, primeItems } from '../dynamo/loaders.js';
-import { conditionalWrite, transactWrite, TRANSACTION_RETRY, type CancellationReason } from '../dynamo/transactions.js';
+import { conditionalWrite, guardedTransaction, transactWrite, TRANSACTION_RETRY, type GuardedTransaction } from '../dynamo/transactions.js';
 
 const LAST_SEAT = GAME_CAPACITY - 1;
 
@@ -24,14 +42,27 @@ export function newPlayerItem(gameId: string, username: string, now: string): It
 }
 
 /** The game and its creator's seat, only if the creator's profile exists. */
-export function createGameTransaction(tableName: string, game: Item, creatorSeat: Item): TransactWriteCommandInput {
-  return {
-    TransactItems: [
-      { Put: { TableName: tableName, Item: game, ConditionExpression: 'attribute_not_exists(PK)' } },
-      { Put: { TableName: tableName, Item: creatorSeat, ConditionExpression: 'attribute_not_exists(PK)' } },
-      { ConditionCheck: { TableName: tableName, Key: keys.user(String(game.creator)), ConditionExpression: 'attribute_exists(PK)' } },
-    ],
-  };
+export function createGameTransaction(tableName: string, game: Item, creatorSeat: Item): GuardedTransaction {
+  const gameId = String(game.game_id);
+  const creator = String(game.creator);
+  // The id is fresh and random: finding it taken (never seen in practice) only asks for a retry.
+  return guardedTransaction([
+    {
+      action: { Put: { TableName: tableName, Item: game, ConditionExpression: 'attribute_not_exists(PK)' } },
+      onConditionFailed: () => new GameIdTakenError(gameId),
+      rank: 1,
+    },
+    {
+      action: { Put: { TableName: tableName, Item: creatorSeat, ConditionExpression: 'attribute_not_exists(PK)' } },
+      onConditionFailed: () => new GameIdTakenError(gameId),
+      rank: 2,
+    },
+    {
+      action: { ConditionCheck: { TableName: tableName, Key: keys.user(creator), ConditionExpression: 'attribute_exists(PK)' } },
+      onConditionFailed: () => notFound(`The user ${creator} (create your profile first)`),
+      rank: 3,
+    },
+  ]);
 }
 
 // Create a game: TransactWriteItems, Put game + Put creator's player item + ConditionCheck creator's user item exists.
@@ -40,14 +71,11 @@ export async function createGame(ctx: DataContext, map: string, creator: string)
   const gameId = randomUUID();
   const game = newGameItem(gameId, map, creator, now);
   const seat = newPlayerItem(gameId, creator, now);
-  await transactWrite(ctx.db, createGameTransaction(ctx.db.tableName, game, seat), (_reason, index) =>
-    index === 2
-      ? notFound(`The user ${creator} (create your profile first)`)
-      : new AppError('CONFLICT', `A game with id ${gameId} already exists. Try again.`),
-  );
+  await transactWrite(ctx.db, createGameTransaction(ctx.db.tableName, game, seat));
   primeItems(ctx.loaders, [game, seat]);
   // A new game's only player is its creator: its player list is known without reading it.
-  return { ...toGame(game), players: [toParticipation(seat)] };
+  putPlayersAhead(ctx, gameId, [seat], true);
+  return toGame(game);
 }
 
 /**
@@ -61,7 +89,7 @@ export function joinGameTransaction(
   username: string,
   now: string,
   knownPeople: number,
-): TransactWriteCommandInput {
+): GuardedTransaction {
   const open = 'attribute_exists(open_timestamp) AND attribute_not_exists(start_time)';
   const seat =
     knownPeople < LAST_SEAT
@@ -75,30 +103,41 @@ export function joinGameTransaction(
           ConditionExpression: `${open} AND people = :last`,
           ExpressionAttributeValues: { ':capacity': GAME_CAPACITY, ':last': LAST_SEAT },
         };
-  return {
-    TransactItems: [
-      { Put: { TableName: tableName, Item: newPlayerItem(gameId, username, now), ConditionExpression: 'attribute_not_exists(SK)' } },
-      { ConditionCheck: { TableName: tableName, Key: keys.user(username), ConditionExpression: 'attribute_exists(PK)' } },
-      { Update: { TableName: tableName, Key: keys.game(gameId), ...seat } },
-    ],
-  };
+  return guardedTransaction([
+    {
+      action: {
+        Put: { TableName: tableName, Item: newPlayerItem(gameId, username, now), ConditionExpression: 'attribute_not_exists(SK)' },
+      },
+      onConditionFailed: () => new AlreadyJoinedError(gameId, username),
+      rank: 1,
+    },
+    {
+      action: { ConditionCheck: { TableName: tableName, Key: keys.user(username), ConditionExpression: 'attribute_exists(PK)' } },
+      onConditionFailed: () => notFound(`The user ${username} (create your profile first)`),
+      rank: 2,
+    },
+    {
+      action: { Update: { TableName: tableName, Key: keys.game(gameId), ...seat } },
+      // The game refuses players, or only its count moved past what this join was built for.
+      onConditionFailed: (game) => joinRefusal(gameId, game) ?? new SeatCountMoved(Number(game?.people ?? 0)),
+      rank: 3,
+    },
+  ]);
 }
 
-/** The count moved past what the join was built for: retry with the count DynamoDB reported. */
-class SeatCountMoved extends AppError {
+/** The count moved past what the join was built for: joinGame retries with the count DynamoDB reported. */
+class SeatCountMoved extends InternalSignal {
   constructor(readonly people: number) {
-    super('CONFLICT', "The game's player count kept changing while you joined. Try again.", { retryable: true });
+    super(`The player count moved to ${people}.`);
   }
 }
 
 /** Why a game refuses a new player, or undefined when it is open and has a seat. */
 export function joinRefusal(gameId: string, game: Item | null): AppError | undefined {
   if (!game) return notFound(`The game ${gameId}`);
-  if (game.start_time !== undefined || game.end_time !== undefined)
-    return new AppError('GAME_NOT_OPEN', `Game ${gameId} has already started.`);
-  if (typeof game.people === 'number' && game.people >= GAME_CAPACITY)
-    return new AppError('GAME_FULL', `Game ${gameId} already has ${game.people} of ${GAME_CAPACITY} players.`);
-  if (game.open_timestamp === undefined) return new AppError('GAME_NOT_OPEN', `Game ${gameId} is not taking players.`);
+  if (game.start_time !== undefined || game.end_time !== undefined) return new GameStartedError(gameId);
+  if (typeof game.people === 'number' && game.people >= GAME_CAPACITY) return new GameFullError(gameId, game.people, GAME_CAPACITY);
+  if (game.open_timestamp === undefined) return new GameClosedError(gameId);
   return undefined;
 }
 
@@ -116,7 +155,7 @@ export async function joinGame(ctx: DataContext, gameId: string, username: strin
     const seat = newPlayerItem(gameId, username, labTime(ctx.now()));
     const tx = joinGameTransaction(ctx.db.tableName, gameId, username, String(seat.joined_at), people);
     try {
-      await transactWrite(ctx.db, tx, (reason, index) => joinReason(gameId, username, reason, index), JOIN_RETRY);
+      await transactWrite(ctx.db, tx, JOIN_RETRY);
     } catch (err) {
       if (!(err instanceof SeatCountMoved)) throw err;
       people = err.people;
@@ -128,50 +167,46 @@ export async function joinGame(ctx: DataContext, gameId: string, username: strin
     correctItem(ctx.loaders, keys.player(gameId, username), seat);
     return toParticipation(seat);
   }
-  throw new SeatCountMoved(people);
+  throw new SeatCountKeptMovingError();
 }
 
-function joinReason(gameId: string, username: string, reason: CancellationReason, index: number): AppError | undefined {
-  if (index === 0) return new AppError('ALREADY_JOINED', `${username} is already a player of game ${gameId}.`);
-  if (index === 1) return notFound(`The user ${username} (create your profile first)`);
-  return joinRefusal(gameId, reason.item) ?? new SeatCountMoved(Number(reason.item?.people ?? 0));
-}
-
-export function startGameUpdate(tableName: string, gameId: string, username: string, now: string): UpdateCommandInput {
+/**
+ * Starts a full game for its creator, once. `attempt` (fresh per startGame call, the same in every
+ * SDK resend of it) is kept on the game as start_attempt: it alone tells a resend whose first
+ * answer was lost from a second start, which a second-resolution start_time cannot.
+ */
+export function startGameUpdate(tableName: string, gameId: string, username: string, now: string, attempt: string): UpdateCommandInput {
   return {
     TableName: tableName,
     Key: keys.game(gameId),
-    UpdateExpression: 'SET start_time = :now REMOVE open_timestamp',
+    UpdateExpression: 'SET start_time = :now, start_attempt = :attempt REMOVE open_timestamp',
     ConditionExpression: 'people = :capacity AND creator = :me AND attribute_not_exists(start_time)',
-    ExpressionAttributeValues: { ':now': now, ':capacity': GAME_CAPACITY, ':me': username },
+    ExpressionAttributeValues: { ':now': now, ':attempt': attempt, ':capacity': GAME_CAPACITY, ':me': username },
   };
 }
 
 /** The start a retried UpdateItem finds already applied: its own first attempt, whose answer was lost. */
-class AlreadyStartedByThisRequest extends AppError {
+class AlreadyStartedByThisRequest extends InternalSignal {
   constructor(readonly game: Item) {
-    super('GAME_NOT_OPEN', 'The game was started by this very request.');
+    super('The game was started by this very request.');
   }
 }
 
 // Start a game: UpdateItem game REMOVE open_timestamp SET start_time, if full, the requester's, and not started.
 export async function startGame(ctx: DataContext, gameId: string, username: string): Promise<GameRecord> {
-  const now = labTime(ctx.now());
+  const attempt = randomUUID();
   let item: Item | undefined;
   try {
-    item = await conditionalWrite(ctx.db, { update: startGameUpdate(ctx.db.tableName, gameId, username, now) }, (old) => {
+    const update = startGameUpdate(ctx.db.tableName, gameId, username, labTime(ctx.now()), attempt);
+    item = await conditionalWrite(ctx.db, { update }, (old) => {
       if (!old) return notFound(`The game ${gameId}`);
       if (old.creator !== username) return forbidden(`Only the game's creator, ${String(old.creator)}, may start game ${gameId}.`);
-      // The SDK resends the same request (same :now) when an answer is lost; finding exactly that
-      // start means the first attempt landed. (A second start by the creator in the same second
-      // is answered the same way: the game is started, as they asked.)
-      if (old.start_time === now && old.end_time === undefined) return new AlreadyStartedByThisRequest(old);
-      if (old.start_time !== undefined || old.end_time !== undefined)
-        return new AppError('GAME_NOT_OPEN', `Game ${gameId} has already started.`);
-      if (typeof old.people !== 'number' || old.people < GAME_CAPACITY) {
-        return new AppError('GAME_NOT_FULL', `Game ${gameId} has ${String(old.people)} of ${GAME_CAPACITY} players; it starts when full.`);
-      }
-      return new AppError('CONFLICT', `Game ${gameId} changed while starting. Try again.`);
+      // The SDK resends the same request when an answer is lost: finding this call's own attempt
+      // means the first send landed. Any other start, however recent, is refused.
+      if (old.start_attempt === attempt && old.end_time === undefined) return new AlreadyStartedByThisRequest(old);
+      if (old.start_time !== undefined || old.end_time !== undefined) return new GameStartedError(gameId);
+      if (typeof old.people !== 'number' || old.people < GAME_CAPACITY) return new GameNotFullError(gameId, old.people, GAME_CAPACITY);
+      return new GameChangedWhileStartingError(gameId);
     });
   } catch (err) {
     if (!(err instanceof AlreadyStartedByThisRequest)) throw err;
@@ -201,7 +236,7 @@ export function recordResultTransaction(
   username: string,
   result: PlayerResult,
   creator: string | null,
-): TransactWriteCommandInput {
+): GuardedTransaction {
   const values: Record<string, unknown> = { ':kills': result.kills, ':damage': result.damage, ':survived': result.survivedSeconds };
   let update = 'SET kills = :kills, damage = :damage, survived_seconds = :survived';
   if (result.place) {
@@ -209,9 +244,9 @@ export function recordResultTransaction(
     values[':place'] = result.place;
   } else update += ' REMOVE place';
   const running = 'attribute_exists(start_time) AND attribute_not_exists(end_time)';
-  return {
-    TransactItems: [
-      {
+  return guardedTransaction([
+    {
+      action: {
         ConditionCheck: {
           TableName: tableName,
           Key: keys.game(gameId),
@@ -219,7 +254,16 @@ export function recordResultTransaction(
           ...(creator ? { ExpressionAttributeValues: { ':me': creator } } : {}),
         },
       },
-      {
+      onConditionFailed: (game) => {
+        if (!game) return notFound(`The game ${gameId}`);
+        if (creator && game.creator !== creator)
+          return forbidden(`Only the creator of game ${gameId} or its game server may record results.`);
+        return notRunning(gameId, game);
+      },
+      rank: 1,
+    },
+    {
+      action: {
         Update: {
           TableName: tableName,
           Key: keys.player(gameId, username),
@@ -228,14 +272,14 @@ export function recordResultTransaction(
           ExpressionAttributeValues: values,
         },
       },
-    ],
-  };
+      onConditionFailed: () => notFound(`${username} as a player of game ${gameId}`),
+      rank: 2,
+    },
+  ]);
 }
 
 function notRunning(gameId: string, game: Item): AppError {
-  return game.end_time !== undefined
-    ? new AppError('GAME_NOT_STARTED', `Game ${gameId} ended at ${String(game.end_time)}; results are recorded while a game runs.`)
-    : new AppError('GAME_NOT_STARTED', `Game ${gameId} has not started yet.`);
+  return game.end_time !== undefined ? new GameEndedError(gameId, String(game.end_time)) : new GameNotStartedError(gameId);
 }
 
 // Update game for a user: TransactWriteItems, ConditionCheck game running (and the requester's) + Update player item if it exists.
@@ -251,16 +295,7 @@ export async function recordPlayerResult(
   const key = keys.player(gameId, username);
   // The unchanged attributes (joined_at) are read alongside the write: whichever version the read
   // sees, the fields the write sets are taken from the write.
-  const [, before] = await Promise.all([
-    transactWrite(ctx.db, tx, (reason, index) => {
-      if (index === 1) return notFound(`${username} as a player of game ${gameId}`);
-      if (!reason.item) return notFound(`The game ${gameId}`);
-      if (creator && reason.item.creator !== creator)
-        return forbidden(`Only the creator of game ${gameId} or its game server may record results.`);
-      return notRunning(gameId, reason.item);
-    }),
-    ctx.loaders.item.load(key),
-  ]);
+  const [, before] = await Promise.all([transactWrite(ctx.db, tx), ctx.loaders.item.load(key)]);
   const { place: _place, ...unchanged } = before ?? { ...key, game_id: gameId, username };
   const item: Item = {
     ...unchanged,
@@ -292,13 +327,13 @@ export function podiumQuery(tableName: string, gameId: string): QueryCommandInpu
 export type Podium = Partial<Record<Medal, string>>;
 
 /** Ends a running game with its podium, each medal holder checked to hold it still. */
-export function endGameTransaction(tableName: string, gameId: string, now: string, podium: Podium): TransactWriteCommandInput {
+export function endGameTransaction(tableName: string, gameId: string, now: string, podium: Podium): GuardedTransaction {
   const medals = MEDALS.filter((m) => podium[m] !== undefined);
   const values: Record<string, unknown> = { ':now': now };
   for (const m of medals) values[`:${m}`] = podium[m];
-  return {
-    TransactItems: [
-      {
+  return guardedTransaction([
+    {
+      action: {
         Update: {
           TableName: tableName,
           Key: keys.game(gameId),
@@ -307,16 +342,23 @@ export function endGameTransaction(tableName: string, gameId: string, now: strin
           ExpressionAttributeValues: values,
         },
       },
-      ...medals.map((m) => ({
+      onConditionFailed: (game) => (game ? notRunning(gameId, game) : notFound(`The game ${gameId}`)),
+      rank: 1,
+    },
+    ...medals.map((m, i) => ({
+      action: {
         ConditionCheck: {
           TableName: tableName,
           Key: keys.player(gameId, podium[m]!),
           ConditionExpression: 'place = :place',
           ExpressionAttributeValues: { ':place': m },
         },
-      })),
-    ],
-  };
+      },
+      // A result recorded between the podium's read and this write: read it again.
+      onConditionFailed: () => new PodiumChangedError(gameId),
+      rank: 2 + i,
+    })),
+  ]);
 }
 
 // Update game: Query PK = GAME#<id> AND SK BETWEEN #METADATA#<id> AND USER$ (consistent, medal holders only), then
@@ -339,19 +381,12 @@ export async function endGame(ctx: DataContext, viewer: Viewer, gameId: string):
   for (const m of MEDALS) {
     const holders = items.filter((it) => it.place === m).map((it) => String(it.username));
     if (holders.length > 1) {
-      throw new AppError(
-        'CONFLICT',
-        `${holders.join(' and ')} both hold ${m} in game ${gameId}: record one of them again before ending the game.`,
-        { medal: m, holders },
-      );
+      throw new SharedMedalError(gameId, m, holders);
     }
     if (holders[0]) podium[m] = holders[0];
   }
   const now = labTime(ctx.now());
-  await transactWrite(ctx.db, endGameTransaction(ctx.db.tableName, gameId, now, podium), (reason, index) => {
-    if (index > 0) return new AppError('CONFLICT', `The podium of game ${gameId} changed while it was ending. Try again.`);
-    return reason.item ? notRunning(gameId, reason.item) : notFound(`The game ${gameId}`);
-  });
+  await transactWrite(ctx.db, endGameTransaction(ctx.db.tableName, gameId, now, podium));
   const ended = { ...gameItem, end_time: now, ...podium };
   primeItems(ctx.loaders, items);
   correctItem(ctx.loaders, keys.game(gameId), ended);

@@ -7,17 +7,17 @@
 //
 // On InvertedIndex (SK, PK) a photo's partition holds its reactions (PK REACTION#…) followed by
 // the photo itself (PK USER#…, which sorts after every REACTION#).
-import type { QueryCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { AppError, notFound } from '../../errors.js';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { AlreadyReactedError, InternalSignal, notFound, NotReactedError, UploadInstantTakenError } from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
 import { listBinding } from '../dynamo/cursor.js';
 import { keys, type Key } from '../keys.js';
-import { correctItem, primeItems } from '../dynamo/loaders.js';
-import { loadPage, toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
-import { pageReadAhead, viewUserWithList } from '../users/profile.js';
+import { correctItem, loadPage, primeItems } from '../dynamo/loaders.js';
+import { toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
+import { viewUserWithList } from '../users/profile.js';
 import { INVERTED_INDEX } from '../table.js';
-import { transactWrite } from '../dynamo/transactions.js';
+import { guardedTransaction, transactWrite, type GuardedTransaction } from '../dynamo/transactions.js';
 import type { UserRecord } from '../users/users.js';
 
 export type ReactionType = 'HEART' | 'SMILEY' | 'THUMBS_UP' | 'SUNGLASSES';
@@ -116,7 +116,7 @@ export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoR
 export async function listUserPhotos(ctx: DataContext, owner: UserRecord, args: PageArgs): Promise<Connection<PhotoRecord>> {
   const binding = photosBinding(owner.username);
   const page =
-    pageReadAhead(ctx, binding, args) ??
+    ctx.loaders.readAhead.take(binding, args) ??
     (await loadPage(ctx, { input: userPhotosQuery(ctx.db.tableName, owner.username), args, cursorKeys: ctx.cursorKeys, binding }));
   primeItems(ctx.loaders, page.items);
   return toConnection(page, (item) => ({ ...toPhoto(item), ownerUser: owner }));
@@ -194,21 +194,29 @@ export function newPhotoItem(owner: string, timestamp: string, location: string)
 }
 
 /** Puts the photo if its key is free, and checks its owner exists. */
-export function uploadPhotoTransaction(tableName: string, item: Item): TransactWriteCommandInput {
-  return {
-    TransactItems: [
-      { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(SK)' } },
-      { ConditionCheck: { TableName: tableName, Key: keys.user(item.username as string), ConditionExpression: 'attribute_exists(PK)' } },
-    ],
-  };
+export function uploadPhotoTransaction(tableName: string, item: Item): GuardedTransaction {
+  const owner = item.username as string;
+  return guardedTransaction([
+    {
+      action: { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(SK)' } },
+      onConditionFailed: () => new TimestampTaken(),
+      rank: 1,
+    },
+    {
+      action: { ConditionCheck: { TableName: tableName, Key: keys.user(owner), ConditionExpression: 'attribute_exists(PK)' } },
+      onConditionFailed: () => notFound(`The user ${owner}`),
+      rank: 2,
+    },
+  ]);
 }
 
 /** Two uploads by one user in the same millisecond: the second takes the next free millisecond, at most this many times. */
 export const UPLOAD_ATTEMPTS = 10;
 
-class TimestampTaken extends AppError {
+/** The owner already has a photo at this millisecond: uploadPhoto tries the next one. */
+class TimestampTaken extends InternalSignal {
   constructor() {
-    super('CONFLICT', 'Another photo was uploaded at the same instant. Try again.');
+    super('The photo key is taken.');
   }
 }
 
@@ -218,13 +226,12 @@ export async function uploadPhoto(ctx: DataContext, owner: string, location: str
   for (let attempt = 1; ; attempt++, at++) {
     const item = newPhotoItem(owner, formatTimestamp(new Date(at)), location);
     try {
-      await transactWrite(ctx.db, uploadPhotoTransaction(ctx.db.tableName, item), (_reason, index) =>
-        index === 0 ? new TimestampTaken() : notFound(`The user ${owner}`),
-      );
+      await transactWrite(ctx.db, uploadPhotoTransaction(ctx.db.tableName, item));
       correctItem(ctx.loaders, keys.photo(owner, item.timestamp as string), item);
       return toPhoto(item);
     } catch (err) {
-      if (!(err instanceof TimestampTaken) || attempt >= UPLOAD_ATTEMPTS) throw err;
+      if (!(err instanceof TimestampTaken)) throw err;
+      if (attempt >= UPLOAD_ATTEMPTS) throw new UploadInstantTakenError();
     }
   }
 }
@@ -234,12 +241,14 @@ export function newReactionItem(user: string, type: ReactionType, owner: string,
   return { ...key, reactingUser: user, reactionType: STORED_REACTION[type], photo: key.SK, timestamp: reactedAt };
 }
 
-// The photo's Update comes first so that a missing photo is reported as NOT_FOUND whatever else fails.
+// A missing photo is reported as NOT_FOUND whatever else fails (rank 1).
 /** Adds one to the photo's count (the photo must exist), checks the reacting user exists, and puts the reaction if they have not reacted so. */
-export function reactTransaction(tableName: string, reaction: Item, owner: string, timestamp: string): TransactWriteCommandInput {
-  return {
-    TransactItems: [
-      {
+export function reactTransaction(tableName: string, reaction: Item, owner: string, timestamp: string): GuardedTransaction {
+  const user = reaction.reactingUser as string;
+  const type = toReaction(reaction).type;
+  return guardedTransaction([
+    {
+      action: {
         Update: {
           TableName: tableName,
           Key: keys.photo(owner, timestamp),
@@ -249,16 +258,20 @@ export function reactTransaction(tableName: string, reaction: Item, owner: strin
           ExpressionAttributeValues: { ':one': 1 },
         },
       },
-      {
-        ConditionCheck: {
-          TableName: tableName,
-          Key: keys.user(reaction.reactingUser as string),
-          ConditionExpression: 'attribute_exists(PK)',
-        },
-      },
-      { Put: { TableName: tableName, Item: reaction, ConditionExpression: 'attribute_not_exists(PK)' } },
-    ],
-  };
+      onConditionFailed: () => photoNotFound(owner, timestamp),
+      rank: 1,
+    },
+    {
+      action: { ConditionCheck: { TableName: tableName, Key: keys.user(user), ConditionExpression: 'attribute_exists(PK)' } },
+      onConditionFailed: () => notFound(`Your profile (${user})`),
+      rank: 2,
+    },
+    {
+      action: { Put: { TableName: tableName, Item: reaction, ConditionExpression: 'attribute_not_exists(PK)' } },
+      onConditionFailed: () => new AlreadyReactedError(user, type),
+      rank: 3,
+    },
+  ]);
 }
 
 /** Takes one from the photo's count (the photo must exist, the count be positive) and deletes the reaction, which must exist. */
@@ -268,10 +281,10 @@ export function removeReactionTransaction(
   type: ReactionType,
   owner: string,
   timestamp: string,
-): TransactWriteCommandInput {
-  return {
-    TransactItems: [
-      {
+): GuardedTransaction {
+  return guardedTransaction([
+    {
+      action: {
         Update: {
           TableName: tableName,
           Key: keys.photo(owner, timestamp),
@@ -281,15 +294,22 @@ export function removeReactionTransaction(
           ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
         },
       },
-      {
+      // A zero count is only consistent with there being no reaction: the Delete's failure says so.
+      onConditionFailed: (photo) => (photo ? undefined : photoNotFound(owner, timestamp)),
+      rank: 1,
+    },
+    {
+      action: {
         Delete: {
           TableName: tableName,
           Key: keys.reaction(user, STORED_REACTION[type], owner, timestamp),
           ConditionExpression: 'attribute_exists(PK)',
         },
       },
-    ],
-  };
+      onConditionFailed: () => new NotReactedError(user, type),
+      rank: 2,
+    },
+  ]);
 }
 
 // React to photo: TransactWriteItems, Update photo reactions.<type> + 1 if it exists + ConditionCheck user exists + Put reaction if absent.
@@ -301,11 +321,7 @@ export async function reactToPhoto(
   type: ReactionType,
 ): Promise<PhotoRecord> {
   const reaction = newReactionItem(user, type, owner, timestamp, formatTimestamp(ctx.now()));
-  await transactWrite(ctx.db, reactTransaction(ctx.db.tableName, reaction, owner, timestamp), (_reason, index) => {
-    if (index === 0) return photoNotFound(owner, timestamp);
-    if (index === 1) return notFound(`Your profile (${user})`);
-    return new AppError('ALREADY_REACTED', `${user} already reacted to this photo with ${type}.`, { type });
-  });
+  await transactWrite(ctx.db, reactTransaction(ctx.db.tableName, reaction, owner, timestamp));
   correctItem(ctx.loaders, reaction as Key, reaction);
   return readPhotoAfterWrite(ctx, owner, timestamp);
 }
@@ -318,15 +334,7 @@ export async function removeReaction(
   timestamp: string,
   type: ReactionType,
 ): Promise<PhotoRecord> {
-  const tx = removeReactionTransaction(ctx.db.tableName, user, type, owner, timestamp);
-  await transactWrite(ctx.db, tx, (reason, index) => {
-    if (index === 0) {
-      if (!reason.item) return photoNotFound(owner, timestamp);
-      // A zero count is only consistent with there being no reaction: let the Delete's reason decide.
-      return undefined;
-    }
-    return new AppError('NOT_REACTED', `${user} has not reacted to this photo with ${type}.`, { type });
-  });
+  await transactWrite(ctx.db, removeReactionTransaction(ctx.db.tableName, user, type, owner, timestamp));
   // Known to be gone: primed as absent, so viewerReactions does not re-read it (possibly stale) from a replica.
   const key = keys.reaction(user, STORED_REACTION[type], owner, timestamp);
   correctItem(ctx.loaders, key, null);

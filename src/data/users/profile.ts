@@ -2,27 +2,27 @@
 // own item (#METADATA#<u>) and its photos (PHOTO#<u>#<timestamp>). So one Query can read the user
 // with the first page of its followers (ascending, ending at the user's item) or of its photos
 // (newest first, ending at it), as the photo lab reads a user with its photos: when the page
-// holds the whole list, the profile comes in the same call. The page read waits in the request's
-// loaders for the list's own resolver.
+// holds the whole list, the profile comes in the same call. The list's head waits in the request's
+// ReadAhead (src/data/dynamo/read-ahead.ts) for the list's own resolver.
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
+import type { ListBinding } from '../dynamo/cursor.js';
 import { keys, type Key } from '../keys.js';
-import { correctItem, pageKey } from '../dynamo/loaders.js';
-import { pageOf, pageSize, type Page, type PageArgs } from '../dynamo/pagination.js';
+import { correctItem } from '../dynamo/loaders.js';
 import { getUser, toUser, type UserRecord } from './users.js';
 
 export interface ListAhead {
   /** The list's own Query, whose positions its cursors hold, and its binding. */
   input: QueryCommandInput;
-  binding: string;
+  binding: ListBinding;
   first: number;
   /** The far end of the list's sort-key range, and whether the list runs towards the user's item (ascending). */
   end: string;
   ascending: boolean;
   isListItem: (item: Item) => boolean;
   /** Keys the list's resolver reads next for a page, requested at once so a profile read by key shares their BatchGetItem. */
-  next?: (page: Page) => Key[];
+  next?: (items: Item[]) => Key[];
 }
 
 // View a user with the first page of one of its lists: Query PK = USER#<u> AND SK BETWEEN <list end> AND #METADATA#<u> (table).
@@ -31,13 +31,17 @@ export async function viewUserWithList(ctx: DataContext, username: string, list:
   const items = out.Items ?? [];
   const metaSk = keys.userMetadataSk(username);
   const user = items.find((it) => it.SK === metaSk);
-  const page = pageOf(
-    { input: list.input, args: { first: list.first }, cursorKeys: ctx.cursorKeys, binding: list.binding },
-    items.filter(list.isListItem),
-  );
-  ctx.loaders.pages.set(pageKey(list.binding, list.first), page);
+  // The range ends at the user's item, so reading it (or reading the whole range) means the list ended.
+  const head = items.filter(list.isListItem);
+  ctx.loaders.readAhead.put({
+    binding: list.binding,
+    input: list.input,
+    cursorKeys: ctx.cursorKeys,
+    items: head,
+    ended: Boolean(user) || !out.LastEvaluatedKey,
+  });
   // loadMany never rejects: a failure reaches the list's resolver, which asks again.
-  if (list.next) void ctx.loaders.item.loadMany(list.next(page));
+  if (list.next) void ctx.loaders.item.loadMany(list.next(head.slice(0, list.first)));
   if (user) {
     correctItem(ctx.loaders, keys.user(username), user);
     return toUser(user);
@@ -68,9 +72,4 @@ export function userWithListQuery(
     // The page, one more item for an exact hasNextPage, and the user's item after them.
     Limit: list.first + 2,
   };
-}
-
-/** A first page another read brought along, if the list's resolver has one waiting. */
-export function pageReadAhead(ctx: DataContext, binding: string, args: PageArgs): Page | undefined {
-  return args.after ? undefined : ctx.loaders.pages.get(pageKey(binding, pageSize(args.first)));
 }

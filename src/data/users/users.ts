@@ -2,14 +2,13 @@
 // (username, name, email, birthdate, address; photo lab adds status, interests, followers,
 // following, pinnedImage = the pinned photo's SK). A unique email is held by a guard item
 // (PK EMAIL#<email>) written in the same transaction as the user.
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { AppError, notFound } from '../../errors.js';
+import { EmailTakenError, notFound, UsernameTakenError } from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
 import { keys } from '../keys.js';
 import { correctItem, primeItems } from '../dynamo/loaders.js';
 import { EMAIL_INDEX } from '../table.js';
-import { transactWrite } from '../dynamo/transactions.js';
+import { guardedTransaction, transactWrite, type GuardedAction, type GuardedTransaction } from '../dynamo/transactions.js';
 
 export interface UserRecord {
   username: string;
@@ -106,38 +105,37 @@ export function newUserItem(u: NewUser): Item {
 }
 
 /** The user and its email guard, each only if absent. */
-export function createUserTransaction(tableName: string, item: Item): TransactWriteCommandInput {
-  return {
-    TransactItems: [
-      { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } },
-      {
+export function createUserTransaction(tableName: string, item: Item): GuardedTransaction {
+  const email = item.email as string;
+  return guardedTransaction([
+    {
+      action: { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } },
+      onConditionFailed: () => new UsernameTakenError(String(item.username)),
+      rank: 1,
+    },
+    {
+      action: {
         Put: {
           TableName: tableName,
-          Item: { ...keys.emailGuard(item.email as string), username: item.username },
+          Item: { ...keys.emailGuard(email), username: item.username },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
-    ],
-  };
+      onConditionFailed: () => new EmailTakenError(email),
+      rank: 2,
+    },
+  ]);
 }
 
 // Create a user: TransactWriteItems, Put user if absent + Put email guard if absent.
 export async function createUser(ctx: DataContext, input: NewUser): Promise<UserRecord> {
   // Users loaded from the labs' data have no email guard item, so the index is checked too.
   const holder = await findUserByEmail(ctx, input.email);
-  if (holder) throw emailTaken(input.email);
+  if (holder) throw new EmailTakenError(input.email);
   const item = newUserItem(input);
-  await transactWrite(ctx.db, createUserTransaction(ctx.db.tableName, item), (_reason, index) =>
-    index === 0
-      ? new AppError('ALREADY_EXISTS', `The username ${input.username} is taken.`, { field: 'username' })
-      : emailTaken(input.email),
-  );
+  await transactWrite(ctx.db, createUserTransaction(ctx.db.tableName, item));
   correctItem(ctx.loaders, keys.user(input.username), item);
   return toUser(item);
-}
-
-function emailTaken(email: string) {
-  return new AppError('ALREADY_EXISTS', `The email ${email} is already used by another user.`, { field: 'email' });
 }
 
 export interface UserChanges {
@@ -167,7 +165,7 @@ export function updateUserTransaction(
   username: string,
   changes: UserChanges,
   oldEmail: string | null,
-): TransactWriteCommandInput {
+): GuardedTransaction {
   const sets: string[] = [];
   const removes: string[] = [];
   const names: Record<string, string> = {};
@@ -184,40 +182,56 @@ export function updateUserTransaction(
   const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
     .filter(Boolean)
     .join(' ');
-  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+  const actions: GuardedAction[] = [
     {
-      Update: {
-        TableName: tableName,
-        Key: keys.user(username),
-        UpdateExpression: update,
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeNames: names,
-        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+      action: {
+        Update: {
+          TableName: tableName,
+          Key: keys.user(username),
+          UpdateExpression: update,
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        },
       },
+      onConditionFailed: () => notFound(`The user ${username}`),
+      rank: 1,
     },
   ];
-  if (changes.email && changes.email.toLowerCase() !== oldEmail?.toLowerCase()) {
-    items.push({
-      Put: { TableName: tableName, Item: { ...keys.emailGuard(changes.email), username }, ConditionExpression: 'attribute_not_exists(PK)' },
+  const newEmail = changes.email;
+  if (newEmail && newEmail.toLowerCase() !== oldEmail?.toLowerCase()) {
+    actions.push({
+      action: {
+        Put: { TableName: tableName, Item: { ...keys.emailGuard(newEmail), username }, ConditionExpression: 'attribute_not_exists(PK)' },
+      },
+      onConditionFailed: () => new EmailTakenError(newEmail),
+      rank: 2,
     });
     if (oldEmail) {
-      items.push({
-        Delete: {
-          TableName: tableName,
-          Key: keys.emailGuard(oldEmail),
-          ConditionExpression: 'attribute_not_exists(PK) OR username = :me',
-          ExpressionAttributeValues: { ':me': username },
+      actions.push({
+        action: {
+          Delete: {
+            TableName: tableName,
+            Key: keys.emailGuard(oldEmail),
+            ConditionExpression: 'attribute_not_exists(PK) OR username = :me',
+            ExpressionAttributeValues: { ':me': username },
+          },
         },
+        // Another user's guard on our old address: no meaning of its own, the change is refused as a conflict.
+        onConditionFailed: () => undefined,
+        rank: 3,
       });
     }
   }
   if (changes.pinnedImage) {
     const { owner, timestamp } = keys.parsePhotoSk(changes.pinnedImage);
-    items.push({
-      ConditionCheck: { TableName: tableName, Key: keys.photo(owner, timestamp), ConditionExpression: 'attribute_exists(PK)' },
+    actions.push({
+      action: { ConditionCheck: { TableName: tableName, Key: keys.photo(owner, timestamp), ConditionExpression: 'attribute_exists(PK)' } },
+      onConditionFailed: () => notFound('The photo to pin'),
+      rank: 4,
     });
   }
-  return { TransactItems: items };
+  return guardedTransaction(actions);
 }
 
 // Update a user's profile: TransactWriteItems, Update user if it exists (+ email guard move, + pinned photo check).
@@ -226,18 +240,11 @@ export async function updateUser(ctx: DataContext, username: string, changes: Us
   if (!current) throw notFound(`The user ${username}`);
   if (changes.email && changes.email.toLowerCase() !== current.email?.toLowerCase()) {
     const holder = await findUserByEmail(ctx, changes.email);
-    if (holder && holder.username !== username) throw emailTaken(changes.email);
+    if (holder && holder.username !== username) throw new EmailTakenError(changes.email);
   }
   const hasChange = Object.values(changes).some((v) => v !== undefined);
   if (hasChange) {
-    const tx = updateUserTransaction(ctx.db.tableName, username, changes, current.email);
-    const emailIndex = tx.TransactItems!.findIndex((a) => a.Put !== undefined);
-    await transactWrite(ctx.db, tx, (reason, index) => {
-      if (index === 0) return notFound(`The user ${username}`);
-      if (index === emailIndex) return emailTaken(changes.email ?? '');
-      if (tx.TransactItems![index]?.ConditionCheck) return notFound('The photo to pin');
-      return undefined;
-    });
+    await transactWrite(ctx.db, updateUserTransaction(ctx.db.tableName, username, changes, current.email));
   }
   // The transaction returns nothing, so the new profile is the old one with the changes applied
   // (counters come from the read above; a concurrent follow may have moved them since).

@@ -2,20 +2,13 @@ import type { GameResolvers } from '../../__generated__/resolvers-types.js';
 import type { Context } from '../context.js';
 import { GAME_CAPACITY, gamePlayers, gameStatus } from '../../data/games/reads.js';
 import { getUser } from '../../data/users/users.js';
+import { referenced } from './reference.js';
 import { selects } from './selection.js';
-
-/** A non-null reference whose item is missing is broken data: an internal error, not a null. */
-export const present =
-  <T>(what: string) =>
-  (value: T | null): T => {
-    if (value === null) throw new Error(`${what} does not exist.`);
-    return value;
-  };
 
 const medalist = (ctx: Context, username: string | null) => (username ? getUser(ctx, username) : null);
 
 export const Game: GameResolvers = {
-  creator: (g, _, ctx) => getUser(ctx, g.creator).then(present(`The creator ${g.creator} of game ${g.id}`)),
+  creator: (g, _, ctx) => getUser(ctx, g.creator).then((u) => referenced(u, () => `The creator ${g.creator} of game ${g.id}`)),
   playerCount: (g) => g.people,
   capacity: () => GAME_CAPACITY,
   status: (g) => gameStatus(g),

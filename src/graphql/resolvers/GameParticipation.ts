@@ -1,17 +1,15 @@
 import type { GameParticipationResolvers } from '../../__generated__/resolvers-types.js';
 import { getGame, type ParticipationRecord } from '../../data/games/reads.js';
 import { getUser, type UserRecord } from '../../data/users/users.js';
-import { present } from './Game.js';
+import { referenced } from './reference.js';
 
 export const GameParticipation: GameParticipationResolvers = {
-  game: (p, _, ctx) => getGame(ctx, p.gameId).then(present(`The game ${p.gameId} of player ${p.username}`)),
+  game: (p, _, ctx) => getGame(ctx, p.gameId).then((g) => referenced(g, () => `The game ${p.gameId} of player ${p.username}`)),
   // Read with the page when the list saw this field selected; on its own through the loader otherwise.
   user: (p, _, ctx) => (p.user === undefined ? getUser(ctx, p.username).then((u) => playerUser(p, u)) : playerUser(p, p.user)),
   place: (p) => (p.place ? (p.place.toUpperCase() as Uppercase<typeof p.place>) : null),
 };
 
-// Not present(): a page of 100 players would build 100 messages and closures for an error nobody sees.
 function playerUser(p: ParticipationRecord, user: UserRecord | null): UserRecord {
-  if (user === null) throw new Error(`The user ${p.username} playing game ${p.gameId} does not exist.`);
-  return user;
+  return referenced(user, () => `The user ${p.username} playing game ${p.gameId}`);
 }

@@ -5,7 +5,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.js';
 import { viewUserWithFollowers } from '../../data/follows/follows.js';
-import { DEFAULT_PAGE_SIZE, isPageSize } from '../../data/dynamo/pagination.js';
+import { isPageSize } from '../../data/dynamo/pagination.js';
+import { DEFAULT_PAGE_SIZE } from '../../page-size.js';
 import { viewUserWithPhotos } from '../../data/photos/photos.js';
 import { getUser, type UserRecord } from '../../data/users/users.js';
 import { childArguments } from './selection.js';

@@ -1,0 +1,47 @@
+// Read-ahead: a list's first items read in the same call as the list's parent, handed to the
+// list's own resolver so it does not read them again.
+//
+// DynamoDB keeps a parent and its children in one partition, sorted, so one Query can return both:
+// a game with its players (games/reads.ts viewGame), a user with the first page of its followers
+// or of its photos (users/profile.ts, chosen by graphql/resolvers/profile.ts from the selection).
+// A write can know a list outright too: a game just created has only its creator (createGame).
+// GraphQL resolves the parent first and the list later, in another resolver; between them the head
+// of the list waits here, in the request's ReadAhead (Loaders.readAhead), under the list's binding.
+//
+// The list's resolver calls take(binding, args) before reading. It gets a page only when no
+// `after` is given and the head decides the page exactly: it holds more items than `first` (so
+// hasNextPage is true), or the read reached the list's end. Otherwise it reads the list itself,
+// with the same binding, so cursors from either path continue each other.
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Item } from './batch.js';
+import type { CursorKeys, ListBinding } from './cursor.js';
+import { pageOf, pageSize, type Page, type PageArgs } from './pagination.js';
+
+/** The first items of a list, in the list's order, as a parent's read brought them. */
+export interface ListHead {
+  binding: ListBinding;
+  /** The list's own Query, whose key attributes its cursors hold. */
+  input: QueryCommandInput;
+  cursorKeys: CursorKeys;
+  items: Item[];
+  /** The read saw the list's last item: no item follows `items`. */
+  ended: boolean;
+}
+
+/** The heads read so far in one request, by list. Made per request in createLoaders(). */
+export class ReadAhead {
+  private readonly heads = new Map<ListBinding, ListHead>();
+
+  put(head: ListHead): void {
+    this.heads.set(head.binding, head);
+  }
+
+  /** The page a list's resolver asked for, if a head read earlier in the request decides it exactly. */
+  take(binding: ListBinding, args: PageArgs): Page | undefined {
+    const head = this.heads.get(binding);
+    if (!head || args.after) return undefined;
+    const first = pageSize(args.first);
+    if (head.items.length <= first && !head.ended) return undefined;
+    return pageOf({ input: head.input, args: { first }, cursorKeys: head.cursorKeys, binding }, head.items);
+  }
+}

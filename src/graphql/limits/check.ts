@@ -1,0 +1,41 @@
+// The limits after validation: the operation is measured once and refused, naming the first limit
+// it exceeds, before any resolver runs.
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type FragmentDefinitionNode } from 'graphql';
+import { LIMITS, limitError, type Limits } from './limits.js';
+import { measureOperation, type OperationMeasure } from './measure.js';
+
+/** Checks an operation against the limits; throws BAD_USER_INPUT naming the first limit it exceeds. */
+export function checkOperation(m: OperationMeasure, limits: Limits = LIMITS): void {
+  const over = (message: string, limit: keyof Limits, value: number) => {
+    // A product of huge page sizes can pass the largest exact integer; report it capped.
+    throw limitError(message, limit, Math.min(value, Number.MAX_SAFE_INTEGER), limits[limit]);
+  };
+  if (m.depth > limits.maxDepth) over(`The operation is ${m.depth} levels deep; the limit is ${limits.maxDepth}.`, 'maxDepth', m.depth);
+  if (m.aliases > limits.maxAliases)
+    over(`The operation uses ${m.aliases} aliases; the limit is ${limits.maxAliases}.`, 'maxAliases', m.aliases);
+  if (m.rootFields > limits.maxRootFields)
+    over(`The operation selects ${m.rootFields} root fields; the limit is ${limits.maxRootFields}.`, 'maxRootFields', m.rootFields);
+  if (m.cost > limits.maxCost) {
+    const cost = Math.min(m.cost, Number.MAX_SAFE_INTEGER);
+    over(`The operation may read ${cost} items; the limit is ${limits.maxCost}. Ask for smaller pages.`, 'maxCost', cost);
+  }
+  if (m.introspection > limits.maxIntrospection)
+    over(`The introspection resolves more than ${limits.maxIntrospection} fields, the limit.`, 'maxIntrospection', m.introspection);
+}
+
+/** Apollo plugin: measures and checks each operation once it is resolved (parsed and validated). */
+export function queryLimitsPlugin(limits: Limits = LIMITS): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, schema }) {
+          if (!operation) return;
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+          checkOperation(measureOperation(operation, fragments, request.variables ?? {}, schema, limits.maxIntrospection), limits);
+        },
+      };
+    },
+  };
+}
