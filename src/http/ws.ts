@@ -3,13 +3,15 @@
 // limits as HTTP apply to every document, and each connection, viewer and address is bounded.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, Kind, parse, subscribe, validate, type ExecutionArgs, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, parse, subscribe, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveConfig } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, QueryOverWebSocketError } from '../errors.js';
 import type { Context } from '../graphql/context.js';
-import { checkOperation, documentTooLarge, LIMITS, measureOperation } from '../graphql/limits.js';
+import { checkDocument } from '../graphql/limits/check.js';
+import { LIMITS } from '../graphql/limits/limits.js';
+import { documentTooLarge } from '../graphql/limits/tokens.js';
 import type { Hub } from '../live/hub.js';
 import type { Logger } from '../log.js';
 
@@ -112,12 +114,10 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       );
       if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [new GraphQLError('Unable to identify the operation.')];
       if (operation.operation !== 'subscription') {
-        return [new AppError('BAD_REQUEST' as never, 'Only subscriptions are served over WebSocket; send queries and mutations with HTTP POST.')];
+        return [new QueryOverWebSocketError()];
       }
-      const fragments: Record<string, FragmentDefinitionNode> = {};
-      for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
       try {
-        checkOperation(measureOperation(operation, fragments, payload.variables ?? {}, opts.schema, LIMITS.maxIntrospection));
+        checkDocument(operation, document, payload.variables ?? {}, opts.schema);
       } catch (err) {
         return [err as GraphQLError];
       }

@@ -66,7 +66,10 @@ describe('userPhotos', () => {
     await streamCaughtUp(s);
     const sub = await anon.subscribe(PHOTOS, { u: owner });
     const ts = await upload(owner!);
-    expect((await sub.next()).data!.userPhotos).toMatchObject({ kind: 'PHOTO_ADDED', photo: { timestamp: ts, owner: { username: owner } } });
+    expect((await sub.next()).data!.userPhotos).toMatchObject({
+      kind: 'PHOTO_ADDED',
+      photo: { timestamp: ts, owner: { username: owner } },
+    });
     await sub.close();
   });
 });
@@ -78,7 +81,9 @@ describe('viewerFollowers', () => {
     const c = await connect(s, { as: star });
     const sub = await c.subscribe(FOLLOWERS);
     expectNoErrors(await s.execute(`mutation($u: String!) { followUser(username: $u) { username } }`, { variables: { u: star }, as: fan }));
-    expectNoErrors(await s.execute(`mutation($u: String!) { followUser(username: $u) { username } }`, { variables: { u: star }, as: other }));
+    expectNoErrors(
+      await s.execute(`mutation($u: String!) { followUser(username: $u) { username } }`, { variables: { u: star }, as: other }),
+    );
     // Another program deletes the follow item directly: the stream still tells the viewer.
     await s.clients.doc.send(new DeleteCommand({ TableName: s.tableName, Key: { PK: `USER#${star}`, SK: `#FRIEND#${fan}` } }));
     const events = (await sub.take(3)).map((r) => r.data!.viewerFollowers);
@@ -103,7 +108,9 @@ describe('the WebSocket endpoint', () => {
     const ws = new WebSocket(s.wsUrl, 'graphql-transport-ws');
     const messages: unknown[] = [];
     ws.on('message', (d) => messages.push(JSON.parse(String(d))));
-    const closed = new Promise<{ code: number; reason: string }>((res) => ws.on('close', (code, reason) => res({ code, reason: String(reason) })));
+    const closed = new Promise<{ code: number; reason: string }>((res) =>
+      ws.on('close', (code, reason) => res({ code, reason: String(reason) })),
+    );
     return new Promise((res, rej) => {
       ws.once('open', () => res({ ws, closed, messages }));
       ws.once('error', rej);

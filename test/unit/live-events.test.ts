@@ -49,7 +49,9 @@ describe('game events', () => {
 
   it('a count that stays under 50 is no event; one already at 50 does not fill again', () => {
     expect(deriveEvents({ entity: 'game', before: game({ people: 3 }), after: game({ people: 4 }) })).toEqual([]);
-    expect(deriveEvents({ entity: 'game', before: game({ people: 50, openedAt: null }), after: game({ people: 50, openedAt: null }) })).toEqual([]);
+    expect(
+      deriveEvents({ entity: 'game', before: game({ people: 50, openedAt: null }), after: game({ people: 50, openedAt: null }) }),
+    ).toEqual([]);
   });
 
   it('"started" is start_time appearing; "ended" carries the podium', () => {
@@ -88,7 +90,12 @@ describe('player, follow, reaction and photo events', () => {
     const r = { user: 'bob', type: 'HEART' as const, owner: 'ana', photoTimestamp: 't1', reactedAt: null };
     expect(kinds(deriveEvents({ entity: 'reaction', after: r }))).toEqual(['reactions:ana/t1 REACTION_ADDED']);
     expect(kinds(deriveEvents({ entity: 'reaction', before: r }))).toEqual(['reactions:ana/t1 REACTION_REMOVED']);
-    const p = { owner: 'ana', timestamp: 't1', location: 'https://x/y.png', reactionCounts: { heart: 0, smiley: 0, thumbsUp: 0, sunglasses: 0 } };
+    const p = {
+      owner: 'ana',
+      timestamp: 't1',
+      location: 'https://x/y.png',
+      reactionCounts: { heart: 0, smiley: 0, thumbsUp: 0, sunglasses: 0 },
+    };
     expect(kinds(deriveEvents({ entity: 'photo', after: p }))).toEqual(['photos:ana PHOTO_ADDED']);
     expect(deriveEvents({ entity: 'photo', before: p, after: { ...p, reactionCounts: { ...p.reactionCounts, heart: 1 } } })).toEqual([]);
   });
