@@ -71,6 +71,9 @@ export interface StreamReader {
   status(): StreamReaderStatus;
 }
 
+/** A write reaches onRecords within about this, plus one GetRecords, for 4 calls a second per idle shard. */
+export const DEFAULT_POLL_INTERVAL_MS = 250;
+
 /** DynamoDB allows 5 GetRecords a second per shard. */
 const MIN_GET_RECORDS_SPACING_MS = 200;
 const DESCRIBE_PAGE = 100;
