@@ -262,6 +262,39 @@ describe('the stream reader when calls fail', () => {
     await c.until(() => c.of(pk).length === 1, 'a write after the gap');
   });
 
+  const notFound = () => ({
+    status: 400,
+    body: { __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'Requested resource not found' },
+  });
+
+  it('looks again after ResourceNotFound and, the shard still being there, continues after its checkpoint', async () => {
+    const c = collector();
+    const reader = await startReader(c, {}, proxied);
+    const pk = fresh('GAME');
+    await put({ PK: pk, SK: 'a' });
+    await c.until(() => c.of(pk).length === 1, 'the first write');
+    const describes = reader.status().calls.DescribeStream ?? 0;
+    proxy.inject(times(1, notFound, onCommands('GetRecords')));
+    await put({ PK: pk, SK: 'b' });
+    await c.until(() => c.of(pk).length === 2, 'the write after the lost shard');
+    expect(c.of(pk).map((r) => r.keys.SK)).toStrictEqual(['a', 'b']);
+    expect(reader.status().calls.DescribeStream).toBeGreaterThan(describes);
+    expect(c.gaps).toStrictEqual([]);
+  });
+
+  it('reports a gap for a shard that vanished before it was drained', async () => {
+    const c = collector();
+    await startReader(c, {}, proxied);
+    proxy.inject((call) => {
+      if (call.command === 'GetRecords') return notFound();
+      if (call.command === 'DescribeStream')
+        return { status: 200, body: { StreamDescription: { StreamArn: call.body.StreamArn, Shards: [] } } };
+      return undefined;
+    });
+    await c.until(() => c.gaps.length === 1, 'the gap');
+    expect(c.gaps[0]).toMatch(/disappeared before it was drained/);
+  });
+
   it('backs off through throttling, 5xx and cut connections, then delivers', async () => {
     const c = collector();
     const reader = await startReader(c, {}, proxied);

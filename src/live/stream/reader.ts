@@ -58,7 +58,10 @@ export interface StreamReaderOptions {
 export interface StreamReaderStatus {
   /** Shards being read now. */
   shards: number;
-  /** How far behind the newest record of the last non-empty poll was; 0 once a poll comes back empty. */
+  /**
+   * How far behind the newest record of the last non-empty poll was (0 once a poll comes back
+   * empty); coarse, since record times are cut to the second (AWS) or the minute (DynamoDB Local).
+   */
   lagMs: number | null;
   lastPollAt: number | null;
   /** DynamoDB calls made, by command name. */
@@ -117,6 +120,8 @@ interface StreamState {
   /** Aborted when the stream is replaced or the reader stops: its shard loops end. */
   ctl: AbortController;
   lineage: LineageState;
+  /** Shards whose reads said ResourceNotFound: the next discovery tells a lost shard from a lost stream. */
+  missing: Set<string>;
 }
 
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -227,7 +232,12 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
       // A stream seen for the first time after one was read (replaced, re-enabled) is read whole.
       const checkpoints = first ? await store.load() : new Map<string, string>();
       const fresh = first && checkpoints.size === 0;
-      stream = { arn, ctl: new AbortController(), lineage: { done: new Set(), started: new Set(), checkpoints, fresh } };
+      stream = {
+        arn,
+        ctl: new AbortController(),
+        lineage: { done: new Set(), started: new Set(), checkpoints, fresh },
+        missing: new Set(),
+      };
       streamMissingReported = false;
     }
     const s = stream;
@@ -236,6 +246,13 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
       gap('no checkpointed shard is still in the stream: it was replaced or the reader was stopped longer than the retention');
       s.lineage.checkpoints.clear();
     }
+    for (const id of s.missing) {
+      if (!shards.some((sh) => sh.id === id)) {
+        gap(`shard ${id} disappeared before it was drained`);
+        s.lineage.done.add(id);
+      }
+    }
+    s.missing.clear();
     const plan = planShards(shards, s.lineage);
     s.lineage.fresh = false;
     for (const id of plan.skip) s.lineage.done.add(id);
@@ -336,6 +353,7 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
           // The shard or the whole stream went away: discovery finds out which and re-plans.
           log.warn('stream shard not found', { shardId, error: String(err) });
           s.lineage.started.delete(shardId);
+          s.missing.add(shardId);
           requestDiscovery();
           return;
         } else {
