@@ -9,6 +9,9 @@
 // - onRecords(records) is called per shard, in stream order, one call at a time per shard; the
 //   shard's checkpoint is saved only after it resolves, and a rejection retries the same batch.
 //   Delivery is at least once: after a crash or a lost iterator a record can come again (same id).
+//   A shard started at LATEST is checkpointed as "LATEST@<ms>" until it delivers a record; reopened
+//   from that (restart, expired iterator) it is read from TRIM_HORIZON minus what is certainly older
+//   than the marker, so up to a minute of records from just before the start can also come.
 // - onGap(reason) says records may have been lost (trimmed data, stream replaced or disabled,
 //   checkpoints older than the retention): whoever built state from the stream must resync.
 // - stop() aborts in-flight calls and waits, and leaves no timer behind.
