@@ -1,7 +1,7 @@
 // The stream reader against DynamoDB Local's real stream: what a write produces, in which order,
 // when it is guaranteed to arrive, and how the reader survives lost iterators, trimmed data and
 // failing calls (injected by the fault proxy in front of DynamoDB Local, the stream behind it real).
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -262,6 +262,39 @@ describe('the stream reader when calls fail', () => {
     await c.until(() => c.of(pk).length === 1, 'a write after the gap');
   });
 
+  const notFound = () => ({
+    status: 400,
+    body: { __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'Requested resource not found' },
+  });
+
+  it('looks again after ResourceNotFound and, the shard still being there, continues after its checkpoint', async () => {
+    const c = collector();
+    const reader = await startReader(c, {}, proxied);
+    const pk = fresh('GAME');
+    await put({ PK: pk, SK: 'a' });
+    await c.until(() => c.of(pk).length === 1, 'the first write');
+    const describes = reader.status().calls.DescribeStream ?? 0;
+    proxy.inject(times(1, notFound, onCommands('GetRecords')));
+    await put({ PK: pk, SK: 'b' });
+    await c.until(() => c.of(pk).length === 2, 'the write after the lost shard');
+    expect(c.of(pk).map((r) => r.keys.SK)).toStrictEqual(['a', 'b']);
+    expect(reader.status().calls.DescribeStream).toBeGreaterThan(describes);
+    expect(c.gaps).toStrictEqual([]);
+  });
+
+  it('reports a gap for a shard that vanished before it was drained', async () => {
+    const c = collector();
+    await startReader(c, {}, proxied);
+    proxy.inject((call) => {
+      if (call.command === 'GetRecords') return notFound();
+      if (call.command === 'DescribeStream')
+        return { status: 200, body: { StreamDescription: { StreamArn: call.body.StreamArn, Shards: [] } } };
+      return undefined;
+    });
+    await c.until(() => c.gaps.length === 1, 'the gap');
+    expect(c.gaps[0]).toMatch(/disappeared before it was drained/);
+  });
+
   it('backs off through throttling, 5xx and cut connections, then delivers', async () => {
     const c = collector();
     const reader = await startReader(c, {}, proxied);
@@ -279,6 +312,35 @@ describe('the stream reader when calls fail', () => {
     proxy.inject(() => undefined);
     await c.until(() => c.of(pk).length === 1, 'the write once calls succeed');
     expect(c.gaps).toStrictEqual([]);
+    expect(reader.status().shards).toBe(1);
+  });
+});
+
+describe('the stream reader when the stream itself changes', () => {
+  const setStream = (enabled: boolean) =>
+    clients.raw.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        StreamSpecification: enabled ? { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } : { StreamEnabled: false },
+      }),
+    );
+  const arn = async () => (await clients.raw.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn;
+
+  it('reports a gap when the stream is disabled, another when it is replaced, and reads the new one from its start', async () => {
+    const c = collector();
+    const reader = await startReader(c, { discoveryIntervalMs: 100 });
+    const oldArn = await arn();
+    await setStream(false);
+    await c.until(() => c.gaps.length === 1, 'the gap for the disabled stream');
+    expect(c.gaps[0]).toMatch(/no longer has an enabled stream/);
+    await setStream(true);
+    expect(await arn()).not.toBe(oldArn);
+    // Written before the reader has seen the new stream: reading it from TRIM_HORIZON still delivers it.
+    const pk = fresh('GAME');
+    await put({ PK: pk, SK: pk });
+    await c.until(() => c.of(pk).length === 1, 'the write on the new stream');
+    expect(c.gaps).toHaveLength(2);
+    expect(c.gaps[1]).toMatch(/replaced/);
     expect(reader.status().shards).toBe(1);
   });
 });

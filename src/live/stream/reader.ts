@@ -9,6 +9,9 @@
 // - onRecords(records) is called per shard, in stream order, one call at a time per shard; the
 //   shard's checkpoint is saved only after it resolves, and a rejection retries the same batch.
 //   Delivery is at least once: after a crash or a lost iterator a record can come again (same id).
+//   A shard started at LATEST is checkpointed as "LATEST@<ms>" until it delivers a record; reopened
+//   from that (restart, expired iterator) it is read from TRIM_HORIZON minus what is certainly older
+//   than the marker, so up to a minute of records from just before the start can also come.
 // - onGap(reason) says records may have been lost (trimmed data, stream replaced or disabled,
 //   checkpoints older than the retention): whoever built state from the stream must resync.
 // - stop() aborts in-flight calls and waits, and leaves no timer behind.
@@ -58,7 +61,10 @@ export interface StreamReaderOptions {
 export interface StreamReaderStatus {
   /** Shards being read now. */
   shards: number;
-  /** How far behind the newest record of the last non-empty poll was; 0 once a poll comes back empty. */
+  /**
+   * How far behind the newest record of the last non-empty poll was (0 once a poll comes back
+   * empty); coarse, since record times are cut to the second (AWS) or the minute (DynamoDB Local).
+   */
   lagMs: number | null;
   lastPollAt: number | null;
   /** DynamoDB calls made, by command name. */
@@ -70,6 +76,9 @@ export interface StreamReader {
   stop(): Promise<void>;
   status(): StreamReaderStatus;
 }
+
+/** A write reaches onRecords within about this, plus one GetRecords, for 4 calls a second per idle shard. */
+export const DEFAULT_POLL_INTERVAL_MS = 250;
 
 /** DynamoDB allows 5 GetRecords a second per shard. */
 const MIN_GET_RECORDS_SPACING_MS = 200;
@@ -114,6 +123,8 @@ interface StreamState {
   /** Aborted when the stream is replaced or the reader stops: its shard loops end. */
   ctl: AbortController;
   lineage: LineageState;
+  /** Shards whose reads said ResourceNotFound: the next discovery tells a lost shard from a lost stream. */
+  missing: Set<string>;
 }
 
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -224,7 +235,12 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
       // A stream seen for the first time after one was read (replaced, re-enabled) is read whole.
       const checkpoints = first ? await store.load() : new Map<string, string>();
       const fresh = first && checkpoints.size === 0;
-      stream = { arn, ctl: new AbortController(), lineage: { done: new Set(), started: new Set(), checkpoints, fresh } };
+      stream = {
+        arn,
+        ctl: new AbortController(),
+        lineage: { done: new Set(), started: new Set(), checkpoints, fresh },
+        missing: new Set(),
+      };
       streamMissingReported = false;
     }
     const s = stream;
@@ -233,6 +249,13 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
       gap('no checkpointed shard is still in the stream: it was replaced or the reader was stopped longer than the retention');
       s.lineage.checkpoints.clear();
     }
+    for (const id of s.missing) {
+      if (!shards.some((sh) => sh.id === id)) {
+        gap(`shard ${id} disappeared before it was drained`);
+        s.lineage.done.add(id);
+      }
+    }
+    s.missing.clear();
     const plan = planShards(shards, s.lineage);
     s.lineage.fresh = false;
     for (const id of plan.skip) s.lineage.done.add(id);
@@ -333,6 +356,7 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
           // The shard or the whole stream went away: discovery finds out which and re-plans.
           log.warn('stream shard not found', { shardId, error: String(err) });
           s.lineage.started.delete(shardId);
+          s.missing.add(shardId);
           requestDiscovery();
           return;
         } else {
