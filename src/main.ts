@@ -10,6 +10,8 @@ import { isTableEmpty, loadItems, readJsonl } from './ops/load.js';
 import { createLogger } from './log.js';
 import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
 import { appOptionsFromConfig, createApp } from './http/server.js';
+import { startMetricsServer } from './http/metrics.js';
+import { enableMetrics } from './observe/metrics.js';
 
 export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) =>
   fileURLToPath(new URL(`../demo/${f}`, import.meta.url)),
@@ -61,6 +63,12 @@ async function main() {
     checkReady: createReadyCheck(database.raw, config.tableName),
   });
   const { url } = await app.listen(config.port, config.host);
+  if (config.metrics.mode === 'port') {
+    enableMetrics();
+    const metrics = await startMetricsServer(config.metrics.port, config.host);
+    metrics.server.unref();
+    log.info('metrics', { url: `http://${config.host}:${metrics.port}/metrics` });
+  } else if (config.metrics.mode === 'route') log.info('metrics', { url: `${url}/metrics` });
   log.info('server ready', { graphql: `${url}/graphql`, graphiql: `${url}/graphql` });
   console.log(`\n  GraphQL server ready: ${url}/graphql (GraphiQL in your browser)\n`);
 

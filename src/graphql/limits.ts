@@ -27,6 +27,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { AppError } from '../errors.js';
+import { recordLimitRefusal } from '../observe/metrics.js';
 import { DEFAULT_PAGE_SIZE } from '../data/dynamo/pagination.js';
 
 export interface Limits {
@@ -355,6 +356,7 @@ export function documentTooLarge(query: unknown, limits: Limits = LIMITS): AppEr
 }
 
 function limitError(message: string, limit: keyof Limits, value: number, max: number): AppError {
+  recordLimitRefusal(limit);
   return new AppError('BAD_USER_INPUT', message, { limit, value, max, http: { status: 400 } });
 }
 

@@ -2,6 +2,7 @@
 // unknown paths and methods, and request bodies Apollo would refuse with a bare message or parse
 // at a cost. Pure, so the two entries cannot drift apart.
 import { LIMITS, documentTooLarge } from '../graphql/limits.js';
+import { recordLimitRefusal } from '../observe/metrics.js';
 
 export interface Answer {
   status: number;
@@ -45,6 +46,7 @@ export function parseGraphQLRequest(req: GraphQLRequestIn): { answer: Answer } |
   let body: unknown = undefined;
   if (req.method === 'POST') {
     if (req.raw === 'too-large' || (req.raw?.length ?? 0) > req.maxBodyBytes) {
+      recordLimitRefusal('maxBodyBytes');
       return {
         answer: errorAnswer(413, 'BAD_USER_INPUT', `The request body is larger than the limit of ${req.maxBodyBytes} bytes.`, {
           limit: 'maxBodyBytes',

@@ -13,6 +13,7 @@ import { loadItems, readJsonl } from '../../src/ops/load.js';
 import type { GraphiQLOptions } from '../../src/http/graphiql.js';
 import { createLogger } from '../../src/log.js';
 import { appOptionsFromConfig, createApp, type App } from '../../src/http/server.js';
+import type { Tracing } from '../../src/observe/trace-types.js';
 import { startRecorder, type RecordedCall, type Recorder } from './recorder.js';
 
 export const LAB_FILES = {
@@ -59,6 +60,10 @@ export interface TestServerOptions {
   maxAttempts?: number;
   /** What the GraphiQL page at /graphql starts with (the browser test's demo token). */
   graphiql?: GraphiQLOptions;
+  /** Serve Prometheus metrics at /metrics (off by default: the registry is per process). */
+  metrics?: boolean;
+  /** OpenTelemetry tracing for this server's requests. */
+  tracing?: Tracing;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -86,6 +91,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logger: createLogger({ silent: true }),
     now: opts.now,
     graphiql: opts.graphiql,
+    metricsRoute: opts.metrics ?? false,
+    tracing: opts.tracing,
   });
   const { url } = await app.listen(0, '127.0.0.1');
 
