@@ -12,6 +12,7 @@ import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
 import { appOptionsFromConfig, createApp } from './http/server.js';
 import { startMetricsServer } from './http/metrics.js';
 import { enableMetrics } from './observe/metrics.js';
+import { startTracing } from './observe/trace-types.js';
 
 export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) =>
   fileURLToPath(new URL(`../demo/${f}`, import.meta.url)),
@@ -55,12 +56,16 @@ async function main() {
 
   const local = config.database.kind === 'embedded' || (config.auth.kind === 'hs256' && config.auth.isDevDefault);
   const demoToken = local && config.auth.kind === 'hs256' ? await signToken(config.auth, DEMO_USER, { expiresIn: '30d' }) : undefined;
+  // The OpenTelemetry SDK loads only here, when an OTLP endpoint is configured.
+  const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
+  if (config.tracing) log.info('tracing', { url: config.tracing.url, sampler: config.tracing.sampler });
   const app = createApp({
     client: database.doc,
     ...appOptionsFromConfig(config),
     logger: log,
     graphiql: demoToken ? { authorization: `Bearer ${demoToken}`, demoUser: DEMO_USER } : {},
     checkReady: createReadyCheck(database.raw, config.tableName),
+    tracing,
   });
   const { url } = await app.listen(config.port, config.host);
   if (config.metrics.mode === 'port') {
@@ -83,6 +88,7 @@ async function main() {
     }, 15_000);
     force.unref();
     await app.stop().catch((e) => log.error('stop failed', { error: String(e) }));
+    await tracing?.shutdown().catch((e) => log.error('trace export failed', { error: String(e) }));
     log.info('requests finished; stopping the database');
     await database.close();
     process.exit(0);
