@@ -22,7 +22,8 @@ export const DEMO_USER = 'haroldwatkins';
 
 async function main() {
   const config = configOrExit();
-  const log = createLogger({ requests: config.logRequests });
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && config.local && process.stdout.isTTY === true);
+  const log = createLogger({ requests: config.logRequests, level: config.logLevel, pretty });
   for (const w of config.warnings) log.warn(w);
   const database = await openDatabaseOrExit(config);
   const shutdownDb = () => void database.close();

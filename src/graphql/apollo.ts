@@ -117,7 +117,7 @@ function costPlugin(report: boolean, logger: Logger): ApolloServerPlugin<Context
             seconds: ms / 1000,
           });
           logger.info('request', {
-            operation: request.operationName ?? null,
+            operation: operationName ?? request.operationName ?? null,
             type: operation?.operation ?? null,
             ms: Math.round(ms * 10) / 10,
             outcome: codes.length ? 'error' : 'ok',

@@ -1,7 +1,9 @@
 // OpenTelemetry traces as a collector receives them: real OTLP/HTTP exports to a receiver in this
 // test, one span per GraphQL operation and one child span per DynamoDB call, with its capacity.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
 import { startTracing, type Tracing } from '../../src/observe/trace-types.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
@@ -9,12 +11,19 @@ import { expectNoErrors, startTestServer, type TestServer } from '../helpers/ser
 let receiver: OtlpReceiver;
 let tracing: Tracing;
 let s: TestServer;
+const lines: Record<string, any>[] = [];
+const sink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const l of chunk.toString('utf8').split('\n')) if (l) lines.push(JSON.parse(l));
+    done();
+  },
+});
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   // The standard variables, read the way the server reads them.
   const config = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'graphql-under-test' });
   tracing = await startTracing(config.tracing!);
-  s = await startTestServer({ seed: ['game'], tracing });
+  s = await startTestServer({ seed: ['game'], tracing, logger: createLogger({ destination: sink }) });
 });
 afterAll(async () => {
   await s.close();
@@ -73,5 +82,27 @@ describe('OTLP traces', () => {
     await tracing.flush();
     const op = receiver.spans.find((sp) => sp.name === 'query Traced');
     expect(op).toMatchObject({ traceId, parentSpanId: parent });
+  });
+});
+
+describe('the request log line', () => {
+  it('is one JSON line with operation, outcome, DynamoDB calls and capacity, duration and the trace id', async () => {
+    const res = await s.execute(`query Logged { game(id: "${GAME}") { id players(first: 5) { edges { node { user { name } } } } } }`);
+    expectNoErrors(res);
+    await tracing.flush();
+    const logged = lines.filter((l) => l.msg === 'request' && l.operation === 'Logged');
+    expect(logged).toHaveLength(1);
+    const op = receiver.spans.find((sp) => sp.name === 'query Logged');
+    expect(logged[0]).toMatchObject({
+      level: 'info',
+      type: 'query',
+      outcome: 'ok',
+      calls: res.calls.length,
+      byCommand: { Query: 1, BatchGetItem: 1 },
+      traceId: op!.traceId,
+    });
+    expect(logged[0]!.rcu).toBeGreaterThan(0);
+    expect(logged[0]!.ms).toBeGreaterThan(0);
+    expect(Date.parse(logged[0]!.time)).not.toBeNaN();
   });
 });
