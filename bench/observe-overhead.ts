@@ -123,3 +123,36 @@ async function startOtlpSink(): Promise<{ url: string; spans: () => number; clos
   const port = (server.address() as { port: number }).port;
   return { url: `http://127.0.0.1:${port}/v1/traces`, spans: () => spans, close: () => new Promise((r) => server.close(() => r())) };
 }
+
+// Alone, without the rest of the benchmark: `npx tsx bench/observe-overhead.ts [rounds] [windowS]`.
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const { mkdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { readScenarios } = await import('./operations.js');
+  const { stopAll } = await import('./processes.js');
+  const logDir = join(tmpdir(), 'observe-overhead-logs');
+  mkdirSync(logDir, { recursive: true });
+  try {
+    const stub = await startNode({
+      name: 'stub',
+      role: 'stub',
+      script: join(import.meta.dirname, 'stub-dynamo.ts'),
+      args: ['bench'],
+      logFile: join(logDir, 'stub.log'),
+    });
+    const s = readScenarios([10]).find((x) => x.family === 'followers')!;
+    const result = await measureObserveOverhead({
+      endpoint: `http://127.0.0.1:${stub.ready.port}`,
+      table: 'bench',
+      scenario: { id: s.id, body: JSON.stringify({ query: s.query, variables: s.pages[0] }) },
+      cpus: undefined,
+      logDir,
+      rounds: Number(process.argv[2] ?? 5),
+      windowS: Number(process.argv[3] ?? 2),
+      log: console.log,
+    });
+    console.log(JSON.stringify(result));
+  } finally {
+    await stopAll();
+  }
+}
