@@ -10,7 +10,7 @@
 // scenarios, and confining it to one core with the load generator starved it).
 //
 // Options: --quick, --no-pin, --only <regexp on scenario ids>, --out <dir>.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus as osCpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ import { createClients } from '../src/data/dynamo/client.js';
 import { loadItems } from '../src/ops/load.js';
 import { startDynamoLocal, type EmbeddedDynamo } from '../src/ops/local.js';
 import { canonicalScenarios, readScenarios, writeScenarios, type ReadScenario, type WriteScenario } from './operations.js';
+import { measureObserveOverhead } from './observe-overhead.js';
 import { NODE_FLAGS, affinity, hasTaskset, runNode, startNode, stopAll, type Child } from './processes.js';
 import { writeReport, type Measured, type RunResults, type WindowResult, type WriteResult } from './report.js';
 import { benchItems, FANOUTS, itemBytes } from './seed.js';
@@ -529,6 +530,22 @@ async function main() {
       log(
         `${s.id.padEnd(16)} ${rows.map((r) => `${r.variant} ${r.cpuMsPerOp.toFixed(3)} cpu-ms/op ${r.opsPerSec.toFixed(0)} op/s`).join(' | ')}`,
       );
+    }
+
+    const observed = stubScenarios.find((x) => x.fanout === 10) ?? stubScenarios[0];
+    if (observed) {
+      phase('observability overhead: ours against the stub with metrics, with tracing (ratio 0.1), and with neither');
+      const overhead = await measureObserveOverhead({
+        endpoint: stubEndpoint,
+        table: TABLE,
+        scenario: { id: observed.id, body: bodiesOf(oursStub, observed).bodies[0]! },
+        cpus: serverCpus,
+        logDir,
+        rounds: quick ? 1 : 5,
+        windowS: quick ? 1 : 2,
+        log,
+      });
+      writeFileSync(join(outDir, 'observe-overhead.json'), `${JSON.stringify(overhead, null, 2)}\n`);
     }
 
     phase("the SDK's own cost per call and per item (client against the stub, in its own process, before and after the stub windows)");

@@ -6,7 +6,8 @@
 // requests and the DynamoDB calls, items and capacity its client saw, so the parent can take
 // per-window differences without touching the request path.
 //
-//   node --import tsx bench/server.ts <variant> [endpoint] [table]
+//   node --import tsx bench/server.ts <variant> [endpoint] [table] [off|metrics|tracing] [otlp traces url]
+// The last two (ours only) turn observability on, for bench/observe-overhead.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -18,6 +19,7 @@ import { Db } from '../src/data/dynamo/db.js';
 import { createLogger } from '../src/log.js';
 import { formatError } from '../src/graphql/apollo.js';
 import { appOptionsFromConfig, createApp } from '../src/http/server.js';
+import { startTracing } from '../src/observe/trace-types.js';
 import { loadTypeDefs } from '../src/schema.js';
 import { naiveResolvers, type NaiveContext } from './naive/resolvers.js';
 import { plainResolvers } from './plain/resolvers.js';
@@ -41,7 +43,13 @@ export interface ServerStats {
   failedCalls: number;
 }
 
-const [variant, endpoint, table] = process.argv.slice(2) as [Variant, string | undefined, string | undefined];
+const [variant, endpoint, table, observe = 'off', otlpUrl] = process.argv.slice(2) as [
+  Variant,
+  string | undefined,
+  string | undefined,
+  string?,
+  string?,
+];
 if (!['ours', 'naive', 'plain'].includes(variant)) throw new Error(`Unknown variant ${variant}: ours, naive or plain.`);
 if (variant !== 'plain' && (!endpoint || !table)) throw new Error(`The ${variant} server needs an endpoint and a table.`);
 
@@ -175,6 +183,16 @@ async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => v
       reportCost: true,
       checkReady: async () => true,
       logger: createLogger({ silent: true }),
+      metricsRoute: observe === 'metrics',
+      tracing:
+        observe === 'tracing'
+          ? await startTracing({
+              url: otlpUrl!,
+              headers: {},
+              serviceName: 'bench',
+              sampler: { kind: 'parentbased_traceidratio', ratio: 0.1 },
+            })
+          : undefined,
     });
     await app.apollo.start();
     return app.handler;

@@ -10,6 +10,9 @@ import { isTableEmpty, loadItems, readJsonl } from './ops/load.js';
 import { createLogger } from './log.js';
 import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
 import { appOptionsFromConfig, createApp } from './http/server.js';
+import { startMetricsServer } from './http/metrics.js';
+import { enableMetrics } from './observe/metrics.js';
+import { startTracing } from './observe/trace-types.js';
 
 export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) =>
   fileURLToPath(new URL(`../demo/${f}`, import.meta.url)),
@@ -19,7 +22,8 @@ export const DEMO_USER = 'haroldwatkins';
 
 async function main() {
   const config = configOrExit();
-  const log = createLogger({ requests: config.logRequests });
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && config.local && process.stdout.isTTY === true);
+  const log = createLogger({ requests: config.logRequests, level: config.logLevel, pretty });
   for (const w of config.warnings) log.warn(w);
   const database = await openDatabaseOrExit(config);
   const shutdownDb = () => void database.close();
@@ -53,14 +57,24 @@ async function main() {
 
   const local = config.database.kind === 'embedded' || (config.auth.kind === 'hs256' && config.auth.isDevDefault);
   const demoToken = local && config.auth.kind === 'hs256' ? await signToken(config.auth, DEMO_USER, { expiresIn: '30d' }) : undefined;
+  // The OpenTelemetry SDK loads only here, when an OTLP endpoint is configured.
+  const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
+  if (config.tracing) log.info('tracing', { url: config.tracing.url, sampler: config.tracing.sampler });
   const app = createApp({
     client: database.doc,
     ...appOptionsFromConfig(config),
     logger: log,
     graphiql: demoToken ? { authorization: `Bearer ${demoToken}`, demoUser: DEMO_USER } : {},
     checkReady: createReadyCheck(database.raw, config.tableName),
+    tracing,
   });
   const { url } = await app.listen(config.port, config.host);
+  if (config.metrics.mode === 'port') {
+    enableMetrics();
+    const metrics = await startMetricsServer(config.metrics.port, config.host);
+    metrics.server.unref();
+    log.info('metrics', { url: `http://${config.host}:${metrics.port}/metrics` });
+  } else if (config.metrics.mode === 'route') log.info('metrics', { url: `${url}/metrics` });
   log.info('server ready', { graphql: `${url}/graphql`, graphiql: `${url}/graphql` });
   console.log(`\n  GraphQL server ready: ${url}/graphql (GraphiQL in your browser)\n`);
 
@@ -75,6 +89,7 @@ async function main() {
     }, 15_000);
     force.unref();
     await app.stop().catch((e) => log.error('stop failed', { error: String(e) }));
+    await tracing?.shutdown().catch((e) => log.error('trace export failed', { error: String(e) }));
     log.info('requests finished; stopping the database');
     await database.close();
     process.exit(0);

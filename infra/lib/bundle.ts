@@ -29,6 +29,7 @@ export function bundleServer(outDir: string): Bundle {
     outfile,
     bundle: true,
     platform: 'node',
+    // The oldest Node the project supports (package.json engines); Lambda runs it on nodejs24.x.
     target: 'node20',
     format: 'esm',
     // Everything ships, the AWS SDK included: the runtime's copy may differ from the version

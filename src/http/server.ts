@@ -6,7 +6,9 @@ import type { Config } from '../config.js';
 import { createGraphQL, graphqlOptionsFromConfig, type GraphQLOptions } from '../graphql/apollo.js';
 import type { Context } from '../graphql/context.js';
 import { createLogger } from '../log.js';
+import { enableMetrics } from '../observe/metrics.js';
 import { serveGraphiQL, type GraphiQLOptions } from './graphiql.js';
+import { serveMetrics } from './metrics.js';
 import { errorAnswer, parseGraphQLRequest, routeAnswer, type Answer } from './preflight.js';
 
 export interface AppOptions extends GraphQLOptions {
@@ -14,13 +16,15 @@ export interface AppOptions extends GraphQLOptions {
   /** Reports whether the table answers; /readyz uses it. */
   checkReady: () => Promise<boolean>;
   graphiql?: GraphiQLOptions;
+  /** Serve Prometheus metrics at GET /metrics (and start recording them). */
+  metricsRoute?: boolean;
 }
 
 /** The options every entry derives the same way from its configuration. */
 export function appOptionsFromConfig(
   config: Config,
-): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'maxBodyBytes'> {
-  return { ...graphqlOptionsFromConfig(config), maxBodyBytes: config.maxBodyBytes };
+): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'maxBodyBytes' | 'metricsRoute'> {
+  return { ...graphqlOptionsFromConfig(config), maxBodyBytes: config.maxBodyBytes, metricsRoute: config.metrics.mode === 'route' };
 }
 
 export interface App {
@@ -35,6 +39,7 @@ export interface App {
 export function createApp(opts: AppOptions): App {
   const logger = opts.logger ?? createLogger();
   const { apollo, context } = createGraphQL({ ...opts, logger });
+  if (opts.metricsRoute) enableMetrics();
   let httpServer: Server | undefined;
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -52,6 +57,7 @@ export function createApp(opts: AppOptions): App {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     }
+    if (url.pathname === '/metrics' && method === 'GET' && opts.metricsRoute) return serveMetrics(res);
     if (url.pathname.startsWith('/graphiql/') && method === 'GET') return serveGraphiQL(req, res, url, opts.graphiql);
     if (
       url.pathname === '/graphql' &&
