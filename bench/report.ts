@@ -31,7 +31,7 @@ export interface Measured extends Omit<WindowResult, 'requests' | 'ops' | 'calls
   callsByCommandPerOp: Record<string, number>;
   itemsByCommandPerOp: Record<string, number>;
   scenario: string;
-  variant: 'ours' | 'naive' | 'plain';
+  variant: 'ours' | 'naive' | 'plain' | 'textbook';
   backend: 'dynamodb-local' | 'stub' | 'none';
   connections: number;
   /** One op read alone before the load, as extensions.dynamodb reported it. */
