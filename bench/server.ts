@@ -1,6 +1,7 @@
 // The benchmark's server process: one variant of the same schema on a free loopback port.
 //   ours   createApp from src/http/server.ts (our resolvers, loaders, limits, cost reporting)
 //   naive  ApolloServer + bench/naive resolvers (one GetItem per related item), same HTTP handling
+//   textbook  ApolloServer + bench/textbook resolvers (a DataLoader per entity type, a Query per list)
 //   plain  ApolloServer + in-memory resolvers: no DynamoDB at all (the floor)
 // Besides /graphql it answers GET /__bench/stats: this process's CPU time, completed GraphQL
 // requests and the DynamoDB calls, items and capacity its client saw, so the parent can take
@@ -21,8 +22,9 @@ import { appOptionsFromConfig, createApp } from '../src/http/server.js';
 import { loadTypeDefs } from '../src/schema.js';
 import { naiveResolvers, type NaiveContext } from './naive/resolvers.js';
 import { plainResolvers } from './plain/resolvers.js';
+import { createTextbookContext, textbookResolvers } from './textbook/resolvers.js';
 
-export type Variant = 'ours' | 'naive' | 'plain';
+export type Variant = 'ours' | 'naive' | 'plain' | 'textbook';
 
 export interface ServerStats {
   pid: number;
@@ -42,7 +44,8 @@ export interface ServerStats {
 }
 
 const [variant, endpoint, table] = process.argv.slice(2) as [Variant, string | undefined, string | undefined];
-if (!['ours', 'naive', 'plain'].includes(variant)) throw new Error(`Unknown variant ${variant}: ours, naive or plain.`);
+if (!['ours', 'naive', 'plain', 'textbook'].includes(variant))
+  throw new Error(`Unknown variant ${variant}: ours, naive, textbook or plain.`);
 if (variant !== 'plain' && (!endpoint || !table)) throw new Error(`The ${variant} server needs an endpoint and a table.`);
 
 const stats: ServerStats = {
@@ -109,7 +112,7 @@ const apolloOptions = {
 const offPlugins = () => [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()];
 
 /** Puts the request's metered cost in extensions.dynamodb, as createApp's cost plugin does. */
-const costExtension: ApolloServerPlugin<NaiveContext> = {
+const costExtension: ApolloServerPlugin<{ meter: CostMeter }> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
@@ -178,6 +181,20 @@ async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => v
     });
     await app.apollo.start();
     return app.handler;
+  }
+  if (variant === 'textbook') {
+    const apollo = new ApolloServer<{ meter: CostMeter }>({
+      typeDefs: loadTypeDefs(),
+      resolvers: textbookResolvers as never,
+      ...apolloOptions,
+      plugins: [...offPlugins(), costExtension],
+    });
+    await apollo.start();
+    const handle = graphqlHandler(apollo, async () => {
+      const meter = new CostMeter();
+      return createTextbookContext(new Db(doc, table!, meter), meter);
+    });
+    return (req, res) => void handle(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((e) => fail(res, e));
   }
   const apollo = new ApolloServer<NaiveContext>({
     typeDefs: loadTypeDefs(),
