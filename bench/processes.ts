@@ -95,20 +95,25 @@ export async function runNode(o: Omit<StartOptions, 'name' | 'role'>): Promise<R
   return JSON.parse(last.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 }
 
+function stop(c: Child): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
+    const timer = setTimeout(() => c.proc.kill('SIGKILL'), 3_000);
+    c.proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    c.proc.kill('SIGTERM');
+  });
+}
+
+/** Stops these children now (a phase that is done with its processes), by pid. */
+export async function stopChildren(list: Child[]): Promise<void> {
+  for (const c of list) if (children.includes(c)) children.splice(children.indexOf(c), 1);
+  await Promise.all(list.map(stop));
+}
+
 /** Stops every child this run started, by pid. */
 export async function stopAll(): Promise<void> {
-  await Promise.all(
-    children.splice(0).map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
-          const timer = setTimeout(() => c.proc.kill('SIGKILL'), 3_000);
-          c.proc.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          c.proc.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.splice(0).map(stop));
 }

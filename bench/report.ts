@@ -2,6 +2,8 @@
 // tables, the targets and how they were measured) and bench/fanout.svg (cost against fan-out).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LatencyResults } from './latency.js';
+import { latencyChart, latencyMarkdown, latencyTargets } from './latency-report.js';
 import { FANOUTS } from './seed.js';
 import { linearFit, round } from './stats.js';
 
@@ -81,6 +83,8 @@ export interface RunResults {
   measured: Measured[];
   sdk: SdkFit & { before: SdkFit; after: SdkFit };
   writes: WriteResult[];
+  /** Ours, textbook and naive under the stub's latency model (bench/latency.ts). */
+  latency?: LatencyResults;
 }
 
 export interface SdkFit {
@@ -218,6 +222,7 @@ function derive(r: RunResults) {
       met: s.cpuUsPerItemInPage <= MARGINAL_US,
     });
   }
+  if (r.latency) targets.push(...latencyTargets(r.latency));
   return { ratios, slopes, overhead, targets };
 }
 
@@ -256,6 +261,7 @@ export function writeReport(r: RunResults, outDir: string): string {
   };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(join(outDir, 'fanout.svg'), chart(r));
+  if (r.latency) writeFileSync(join(outDir, 'latency.svg'), latencyChart(r.latency));
   writeFileSync(join(outDir, 'RESULTS.md'), markdown(r, d));
   const met = d.targets.filter((t) => t.met).length;
   return [
@@ -430,6 +436,7 @@ SDK calibration points (CPU µs per call, before / after): ${r.sdk.before.points
     .map((p, i) => `${p.command.replace('Command', '')}×${p.items} ${f(p.cpuUsPerCall, 0)} / ${f(r.sdk.after.points[i]?.cpuUsPerCall, 0)}`)
     .join(', ')}.
 
+${r.latency ? latencyMarkdown(r.latency) : ''}
 ## Writes (ours, DynamoDB Local)
 
 Each op takes a fresh (user, target) pair so none fails as a repeat, and concurrent ops touch

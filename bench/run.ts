@@ -26,6 +26,7 @@ import { startDynamoLocal, type EmbeddedDynamo } from '../src/ops/local.js';
 import { canonicalScenarios, readScenarios, writeScenarios, type ReadScenario, type WriteScenario } from './operations.js';
 import { NODE_FLAGS, affinity, hasTaskset, runNode, startNode, stopAll, type Child } from './processes.js';
 import { writeReport, type Measured, type RunResults, type WindowResult, type WriteResult } from './report.js';
+import { runLatency, type LatencyResults } from './latency.js';
 import { benchItems, FANOUTS, itemBytes } from './seed.js';
 import { median, sdkFits } from './stats.js';
 import type { ServerStats, Variant } from './server.js';
@@ -539,6 +540,20 @@ async function main() {
       `SDK over all: ${sdk.perCallUs.toFixed(0)} µs per call + ${sdk.perItemUs.toFixed(2)} µs per item (r² ${sdk.r2.toFixed(3)}; before ${sdkBefore.perCallUs.toFixed(0)} + ${sdkBefore.perItemUs.toFixed(2)}, after ${sdk.after.perCallUs.toFixed(0)} + ${sdk.after.perItemUs.toFixed(2)})`,
     );
 
+    // Latency under the model: its own stub and servers, started and stopped within the phase.
+    let latency: LatencyResults | undefined;
+    const latencyScenarios = scenarios.filter((x) => x.group === 'fanout' || x.id === 'game-50' || !quick);
+    if (latencyScenarios.length) {
+      phase('latency under the DynamoDB latency model: ours, textbook and naive at concurrency 1 and 16');
+      latency = await runLatency(
+        latencyScenarios,
+        quick
+          ? { lowOps: 10, lowMaxS: 2, warmOps: 2, highS: 0.6, high: CONNECTIONS, seed: 17 }
+          : { lowOps: 100, lowMaxS: 8, warmOps: 20, highS: 3, high: CONNECTIONS, seed: 17 },
+        { here: HERE, table: TABLE, serverCpus, logDir, log },
+      );
+    }
+
     phase('writes against DynamoDB Local (ours)');
     const config = loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, TABLE_NAME: TABLE });
     const writes: WriteResult[] = [];
@@ -577,11 +592,15 @@ async function main() {
       measured,
       sdk,
       writes,
+      latency,
     };
     const summary = writeReport(results, outDir);
     log(`\n${summary}`);
     log(`results: ${join(outDir, 'results.json')}, ${join(outDir, 'RESULTS.md')} (${results.durationS} s)`);
-    const errors = measured.reduce((a, m) => a + m.errors, 0) + writes.reduce((a, w) => a + w.errors, 0);
+    const errors =
+      measured.reduce((a, m) => a + m.errors, 0) +
+      writes.reduce((a, w) => a + w.errors, 0) +
+      (latency?.rows.reduce((a, x) => a + x.errors, 0) ?? 0);
     if (errors > 0) throw new Error(`${errors} requests failed or answered GraphQL errors under load (see ${logDir}).`);
   } finally {
     await cleanup();
