@@ -2,6 +2,8 @@
 // tables, the targets and how they were measured) and bench/fanout.svg (cost against fan-out).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ColdStartResults } from './cold-start.js';
+import { coldStartMarkdown, coldStartTargets } from './cold-start-report.js';
 import type { LatencyResults } from './latency.js';
 import { latencyChart, latencyMarkdown, latencyTargets } from './latency-report.js';
 import { FANOUTS } from './seed.js';
@@ -85,6 +87,7 @@ export interface RunResults {
   writes: WriteResult[];
   /** Ours, textbook and naive under the stub's latency model (bench/latency.ts). */
   latency?: LatencyResults;
+  coldStart?: ColdStartResults;
 }
 
 export interface SdkFit {
@@ -223,6 +226,7 @@ function derive(r: RunResults) {
     });
   }
   if (r.latency) targets.push(...latencyTargets(r.latency));
+  if (r.coldStart) targets.push(...coldStartTargets(r.coldStart));
   return { ratios, slopes, overhead, targets };
 }
 
@@ -437,6 +441,7 @@ SDK calibration points (CPU µs per call, before / after): ${r.sdk.before.points
     .join(', ')}.
 
 ${r.latency ? latencyMarkdown(r.latency) : ''}
+${r.coldStart ? coldStartMarkdown(r.coldStart) : ''}
 ## Writes (ours, DynamoDB Local)
 
 Each op takes a fresh (user, target) pair so none fails as a repeat, and concurrent ops touch

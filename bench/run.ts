@@ -26,6 +26,7 @@ import { startDynamoLocal, type EmbeddedDynamo } from '../src/ops/local.js';
 import { canonicalScenarios, readScenarios, writeScenarios, type ReadScenario, type WriteScenario } from './operations.js';
 import { NODE_FLAGS, affinity, hasTaskset, runNode, startNode, stopAll, type Child } from './processes.js';
 import { writeReport, type Measured, type RunResults, type WindowResult, type WriteResult } from './report.js';
+import { measureColdStart, type ColdStartResults } from './cold-start.js';
 import { runLatency, type LatencyResults } from './latency.js';
 import { benchItems, FANOUTS, itemBytes } from './seed.js';
 import { median, sdkFits } from './stats.js';
@@ -554,6 +555,18 @@ async function main() {
       );
     }
 
+    phase('Lambda cold start: the bundled handler vs a plain Apollo bundle, fresh processes against the stub');
+    const coldStart: ColdStartResults = await measureColdStart({
+      endpoint: stubEndpoint,
+      table: TABLE,
+      runs: quick ? 2 : 7,
+      cpus: serverCpus,
+    });
+    for (const x of coldStart.variants)
+      log(
+        `${x.variant.padEnd(6)} ${(x.bytes / 1e6).toFixed(2)} MB: first answer ${x.answerMs.toFixed(0)} ms (import ${x.importMs.toFixed(0)} ms), CPU ${x.cpuMs.toFixed(0)} ms, heap ${x.heapMiB.toFixed(1)} MiB`,
+      );
+
     phase('writes against DynamoDB Local (ours)');
     const config = loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, TABLE_NAME: TABLE });
     const writes: WriteResult[] = [];
@@ -593,6 +606,7 @@ async function main() {
       sdk,
       writes,
       latency,
+      coldStart,
     };
     const summary = writeReport(results, outDir);
     log(`\n${summary}`);
