@@ -198,7 +198,12 @@ async function readOp(agent: Agent, port: number, s: ReadScenario): Promise<Op> 
 }
 
 /** A closed loop of `concurrency` clients, each reading ops back to back, until `ops` are done or `seconds` pass. */
-async function loop(port: number, s: ReadScenario, concurrency: number, limit: { ops?: number; seconds?: number }): Promise<Op[]> {
+export async function closedLoop(
+  port: number,
+  s: ReadScenario,
+  concurrency: number,
+  limit: { ops?: number; seconds?: number },
+): Promise<Op[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const done: Op[] = [];
   const deadline = limit.seconds ? performance.now() + limit.seconds * 1000 : Infinity;
@@ -265,7 +270,7 @@ export async function runLatency(
       // Every variant must answer the same data before its latency counts.
       const reference = new Map<LatencyVariant, string>();
       for (const [v, child] of servers) {
-        const first = await loop(Number(child.ready.port), s, 1, { ops: 1 });
+        const first = await closedLoop(Number(child.ready.port), s, 1, { ops: 1 });
         if (!first[0]?.ok) throw new Error(`${s.id} on ${v}@latency answered errors or the wrong number of edges.`);
         reference.set(v, first[0].data.join('\n'));
       }
@@ -274,11 +279,16 @@ export async function runLatency(
       for (const [v, child] of servers) {
         const port = Number(child.ready.port);
         for (const c of [settings.high, 1]) {
-          await loop(port, s, c, c === 1 ? { ops: settings.warmOps } : { seconds: settings.highS / 2 });
+          await closedLoop(port, s, c, c === 1 ? { ops: settings.warmOps } : { seconds: settings.highS / 2 });
           const st0 = await stats<ServerStats>(port);
           const sb0 = await stats<StubStats>(stub.ready.port);
           const t0 = performance.now();
-          const ops = await loop(port, s, c, c === 1 ? { ops: settings.lowOps, seconds: settings.lowMaxS } : { seconds: settings.highS });
+          const ops = await closedLoop(
+            port,
+            s,
+            c,
+            c === 1 ? { ops: settings.lowOps, seconds: settings.lowMaxS } : { seconds: settings.highS },
+          );
           const wallS = (performance.now() - t0) / 1000;
           const st1 = await stats<ServerStats>(port);
           const sb1 = await stats<StubStats>(stub.ready.port);

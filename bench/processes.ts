@@ -37,6 +37,8 @@ export interface StartOptions {
   cpus?: string;
   logFile: string;
   timeoutMs?: number;
+  /** Extra Node flags (a CPU profile, say). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -48,7 +50,7 @@ export const NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /** Starts `node --import tsx script args` and resolves with its ready line. */
 export async function startNode(o: StartOptions): Promise<Child> {
-  const nodeArgs = [...NODE_FLAGS, '--import', 'tsx', o.script, ...o.args];
+  const nodeArgs = [...NODE_FLAGS, ...(o.nodeArgs ?? []), '--import', 'tsx', o.script, ...o.args];
   const [cmd, args] = o.cpus ? ['taskset', ['-c', o.cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const proc = spawn(cmd, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   const log = createWriteStream(o.logFile, { flags: 'a' });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ColdStartResults } from './cold-start.js';
 import { coldStartMarkdown, coldStartTargets } from './cold-start-report.js';
 import type { LatencyResults } from './latency.js';
+import type { ProfileSummary } from './profile.js';
 import { latencyChart, latencyMarkdown, latencyTargets } from './latency-report.js';
 import { FANOUTS } from './seed.js';
 import { linearFit, round } from './stats.js';
@@ -88,6 +89,7 @@ export interface RunResults {
   /** Ours, textbook and naive under the stub's latency model (bench/latency.ts). */
   latency?: LatencyResults;
   coldStart?: ColdStartResults;
+  profile?: ProfileSummary;
 }
 
 export interface SdkFit {
@@ -436,7 +438,16 @@ ${table(
   ]),
 )}
 
-SDK calibration points (CPU µs per call, before / after): ${r.sdk.before.points
+${
+  r.profile
+    ? `Where that CPU goes (self time under a CPU profile of ours on the canonical ops, full breakdown in [PROFILE.md](PROFILE.md)): ${r.profile.byModule
+        .slice(0, 10)
+        .map((m) => `${m.module} ${(100 * m.share).toFixed(1)} %`)
+        .join(
+          ', ',
+        )}; our own code (src/) ${(100 * r.profile.byModule.filter((m) => m.module.startsWith('src/')).reduce((a, m) => a + m.share, 0)).toFixed(1)} %.\n\n`
+    : ''
+}SDK calibration points (CPU µs per call, before / after): ${r.sdk.before.points
     .map((p, i) => `${p.command.replace('Command', '')}×${p.items} ${f(p.cpuUsPerCall, 0)} / ${f(r.sdk.after.points[i]?.cpuUsPerCall, 0)}`)
     .join(', ')}.
 

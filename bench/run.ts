@@ -28,6 +28,7 @@ import { NODE_FLAGS, affinity, hasTaskset, runNode, startNode, stopAll, type Chi
 import { writeReport, type Measured, type RunResults, type WindowResult, type WriteResult } from './report.js';
 import { measureColdStart, type ColdStartResults } from './cold-start.js';
 import { runLatency, type LatencyResults } from './latency.js';
+import { profileServer, writeProfile, type ProfileSummary } from './profile.js';
 import { benchItems, FANOUTS, itemBytes } from './seed.js';
 import { median, sdkFits } from './stats.js';
 import type { ServerStats, Variant } from './server.js';
@@ -555,6 +556,30 @@ async function main() {
       );
     }
 
+    phase('where the server CPU goes: ours against the stub under a CPU profile');
+    const profiled = [...canonicalScenarios(), ...readScenarios([100]).filter((x) => x.family !== 'players')].filter((x) =>
+      scenarios.some((y) => y.id === x.id),
+    );
+    let profile: ProfileSummary | undefined;
+    if (profiled.length) {
+      profile = await profileServer(profiled, {
+        here: HERE,
+        root: ROOT,
+        endpoint: stubEndpoint,
+        table: TABLE,
+        serverCpus,
+        logDir,
+        seconds: quick ? 1 : 4,
+      });
+      writeProfile(profile, outDir);
+      log(
+        `profile: ${profile.byModule
+          .slice(0, 6)
+          .map((m) => `${m.module} ${(100 * m.share).toFixed(1)} %`)
+          .join(', ')}`,
+      );
+    }
+
     phase('Lambda cold start: the bundled handler vs a plain Apollo bundle, fresh processes against the stub');
     const coldStart: ColdStartResults = await measureColdStart({
       endpoint: stubEndpoint,
@@ -607,6 +632,7 @@ async function main() {
       writes,
       latency,
       coldStart,
+      profile,
     };
     const summary = writeReport(results, outDir);
     log(`\n${summary}`);

@@ -9,6 +9,7 @@
 //
 //   node --import tsx bench/server.ts <variant> [endpoint] [table]
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -216,12 +217,36 @@ function fail(res: ServerResponse, err: unknown) {
   res.end(JSON.stringify({ errors: [{ message: String(err) }] }));
 }
 
+// A CPU profile of the measured windows only (bench/profile.ts), not of start-up and module loading.
+let session: Session | undefined;
+async function profile(start: boolean): Promise<string> {
+  if (start) {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    return '{}';
+  }
+  if (!session) throw new Error('No profile was started.');
+  const { profile: p } = await session.post('Profiler.stop');
+  session.disconnect();
+  session = undefined;
+  return JSON.stringify(p);
+}
+
 const handler = await build();
 // createApp's listen() settings.
 const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
   if (req.url === '/__bench/stats') {
     stats.cpu = process.cpuUsage();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+    return;
+  }
+  if (req.url === '/__bench/profile/start' || req.url === '/__bench/profile/stop') {
+    profile(req.url.endsWith('start')).then(
+      (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(body),
+      (err) => fail(res, err),
+    );
     return;
   }
   // Counted when the handler ends the response, so a request whose client left at the end of a
