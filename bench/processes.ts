@@ -37,6 +37,8 @@ export interface StartOptions {
   cpus?: string;
   logFile: string;
   timeoutMs?: number;
+  /** Extra Node flags (a CPU profile, say). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -48,7 +50,7 @@ export const NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /** Starts `node --import tsx script args` and resolves with its ready line. */
 export async function startNode(o: StartOptions): Promise<Child> {
-  const nodeArgs = [...NODE_FLAGS, '--import', 'tsx', o.script, ...o.args];
+  const nodeArgs = [...NODE_FLAGS, ...(o.nodeArgs ?? []), '--import', 'tsx', o.script, ...o.args];
   const [cmd, args] = o.cpus ? ['taskset', ['-c', o.cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const proc = spawn(cmd, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   const log = createWriteStream(o.logFile, { flags: 'a' });
@@ -95,20 +97,25 @@ export async function runNode(o: Omit<StartOptions, 'name' | 'role'>): Promise<R
   return JSON.parse(last.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 }
 
+function stop(c: Child): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
+    const timer = setTimeout(() => c.proc.kill('SIGKILL'), 3_000);
+    c.proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    c.proc.kill('SIGTERM');
+  });
+}
+
+/** Stops these children now (a phase that is done with its processes), by pid. */
+export async function stopChildren(list: Child[]): Promise<void> {
+  for (const c of list) if (children.includes(c)) children.splice(children.indexOf(c), 1);
+  await Promise.all(list.map(stop));
+}
+
 /** Stops every child this run started, by pid. */
 export async function stopAll(): Promise<void> {
-  await Promise.all(
-    children.splice(0).map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
-          const timer = setTimeout(() => c.proc.kill('SIGKILL'), 3_000);
-          c.proc.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          c.proc.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.splice(0).map(stop));
 }

@@ -2,6 +2,11 @@
 // tables, the targets and how they were measured) and bench/fanout.svg (cost against fan-out).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ColdStartResults } from './cold-start.js';
+import { coldStartMarkdown, coldStartTargets } from './cold-start-report.js';
+import type { LatencyResults } from './latency.js';
+import type { ProfileSummary } from './profile.js';
+import { latencyChart, latencyMarkdown, latencyTargets } from './latency-report.js';
 import { FANOUTS } from './seed.js';
 import { linearFit, round } from './stats.js';
 
@@ -31,7 +36,7 @@ export interface Measured extends Omit<WindowResult, 'requests' | 'ops' | 'calls
   callsByCommandPerOp: Record<string, number>;
   itemsByCommandPerOp: Record<string, number>;
   scenario: string;
-  variant: 'ours' | 'naive' | 'plain';
+  variant: 'ours' | 'naive' | 'plain' | 'textbook';
   backend: 'dynamodb-local' | 'stub' | 'none';
   connections: number;
   /** One op read alone before the load, as extensions.dynamodb reported it. */
@@ -81,6 +86,10 @@ export interface RunResults {
   measured: Measured[];
   sdk: SdkFit & { before: SdkFit; after: SdkFit };
   writes: WriteResult[];
+  /** Ours, textbook and naive under the stub's latency model (bench/latency.ts). */
+  latency?: LatencyResults;
+  coldStart?: ColdStartResults;
+  profile?: ProfileSummary;
 }
 
 export interface SdkFit {
@@ -218,6 +227,8 @@ function derive(r: RunResults) {
       met: s.cpuUsPerItemInPage <= MARGINAL_US,
     });
   }
+  if (r.latency) targets.push(...latencyTargets(r.latency));
+  if (r.coldStart) targets.push(...coldStartTargets(r.coldStart));
   return { ratios, slopes, overhead, targets };
 }
 
@@ -256,6 +267,7 @@ export function writeReport(r: RunResults, outDir: string): string {
   };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(join(outDir, 'fanout.svg'), chart(r));
+  if (r.latency) writeFileSync(join(outDir, 'latency.svg'), latencyChart(r.latency));
   writeFileSync(join(outDir, 'RESULTS.md'), markdown(r, d));
   const met = d.targets.filter((t) => t.met).length;
   return [
@@ -426,10 +438,21 @@ ${table(
   ]),
 )}
 
-SDK calibration points (CPU µs per call, before / after): ${r.sdk.before.points
+${
+  r.profile
+    ? `Where that CPU goes (self time under a CPU profile of ours on the canonical ops, full breakdown in [PROFILE.md](PROFILE.md)): ${r.profile.byModule
+        .slice(0, 10)
+        .map((m) => `${m.module} ${(100 * m.share).toFixed(1)} %`)
+        .join(
+          ', ',
+        )}; our own code (src/) ${(100 * r.profile.byModule.filter((m) => m.module.startsWith('src/')).reduce((a, m) => a + m.share, 0)).toFixed(1)} %.\n\n`
+    : ''
+}SDK calibration points (CPU µs per call, before / after): ${r.sdk.before.points
     .map((p, i) => `${p.command.replace('Command', '')}×${p.items} ${f(p.cpuUsPerCall, 0)} / ${f(r.sdk.after.points[i]?.cpuUsPerCall, 0)}`)
     .join(', ')}.
 
+${r.latency ? latencyMarkdown(r.latency) : ''}
+${r.coldStart ? coldStartMarkdown(r.coldStart) : ''}
 ## Writes (ours, DynamoDB Local)
 
 Each op takes a fresh (user, target) pair so none fails as a repeat, and concurrent ops touch

@@ -10,7 +10,7 @@
 // scenarios, and confining it to one core with the load generator starved it).
 //
 // Options: --quick, --no-pin, --only <regexp on scenario ids>, --out <dir>.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus as osCpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +24,12 @@ import { createClients } from '../src/data/dynamo/client.js';
 import { loadItems } from '../src/ops/load.js';
 import { startDynamoLocal, type EmbeddedDynamo } from '../src/ops/local.js';
 import { canonicalScenarios, readScenarios, writeScenarios, type ReadScenario, type WriteScenario } from './operations.js';
+import { measureObserveOverhead } from './observe-overhead.js';
 import { NODE_FLAGS, affinity, hasTaskset, runNode, startNode, stopAll, type Child } from './processes.js';
 import { writeReport, type Measured, type RunResults, type WindowResult, type WriteResult } from './report.js';
+import { measureColdStart, type ColdStartResults } from './cold-start.js';
+import { runLatency, type LatencyResults } from './latency.js';
+import { profileServer, writeProfile, type ProfileSummary } from './profile.js';
 import { benchItems, FANOUTS, itemBytes } from './seed.js';
 import { median, sdkFits } from './stats.js';
 import type { ServerStats, Variant } from './server.js';
@@ -531,6 +535,22 @@ async function main() {
       );
     }
 
+    const observed = stubScenarios.find((x) => x.fanout === 10) ?? stubScenarios[0];
+    if (observed) {
+      phase('observability overhead: ours against the stub with metrics, with tracing (ratio 0.1), and with neither');
+      const overhead = await measureObserveOverhead({
+        endpoint: stubEndpoint,
+        table: TABLE,
+        scenario: { id: observed.id, body: bodiesOf(oursStub, observed).bodies[0]! },
+        cpus: serverCpus,
+        logDir,
+        rounds: quick ? 1 : 5,
+        windowS: quick ? 1 : 2,
+        log,
+      });
+      writeFileSync(join(outDir, 'observe-overhead.json'), `${JSON.stringify(overhead, null, 2)}\n`);
+    }
+
     phase("the SDK's own cost per call and per item (client against the stub, in its own process, before and after the stub windows)");
     const sdk = await sdkCost(stubEndpoint, serverCpus, logDir, sdkBefore);
     for (const [c, x] of Object.entries(sdk.byCommand))
@@ -538,6 +558,57 @@ async function main() {
     log(
       `SDK over all: ${sdk.perCallUs.toFixed(0)} µs per call + ${sdk.perItemUs.toFixed(2)} µs per item (r² ${sdk.r2.toFixed(3)}; before ${sdkBefore.perCallUs.toFixed(0)} + ${sdkBefore.perItemUs.toFixed(2)}, after ${sdk.after.perCallUs.toFixed(0)} + ${sdk.after.perItemUs.toFixed(2)})`,
     );
+
+    // Latency under the model: its own stub and servers, started and stopped within the phase.
+    let latency: LatencyResults | undefined;
+    // The smoke run keeps the ops where a wave is saved (fan-outs 10 and 100, the game of 50): CI's time budget.
+    const latencyScenarios = scenarios.filter((x) => !quick || (x.group === 'fanout' && x.fanout >= 10) || x.id === 'game-50');
+    if (latencyScenarios.length) {
+      phase('latency under the DynamoDB latency model: ours, textbook and naive at concurrency 1 and 16');
+      latency = await runLatency(
+        latencyScenarios,
+        quick
+          ? { lowOps: 10, lowMaxS: 2, warmOps: 2, highS: 0.5, high: CONNECTIONS, seed: 17 }
+          : { lowOps: 100, lowMaxS: 8, warmOps: 20, highS: 3, high: CONNECTIONS, seed: 17 },
+        { here: HERE, table: TABLE, serverCpus, logDir, log },
+      );
+    }
+
+    phase('where the server CPU goes: ours against the stub under a CPU profile');
+    const profiled = [...canonicalScenarios(), ...readScenarios([100]).filter((x) => x.family !== 'players')].filter((x) =>
+      scenarios.some((y) => y.id === x.id),
+    );
+    let profile: ProfileSummary | undefined;
+    if (profiled.length) {
+      profile = await profileServer(profiled, {
+        here: HERE,
+        root: ROOT,
+        endpoint: stubEndpoint,
+        table: TABLE,
+        serverCpus,
+        logDir,
+        seconds: quick ? 1 : 4,
+      });
+      writeProfile(profile, outDir);
+      log(
+        `profile: ${profile.byModule
+          .slice(0, 6)
+          .map((m) => `${m.module} ${(100 * m.share).toFixed(1)} %`)
+          .join(', ')}`,
+      );
+    }
+
+    phase('Lambda cold start: the bundled handler vs a plain Apollo bundle, fresh processes against the stub');
+    const coldStart: ColdStartResults = await measureColdStart({
+      endpoint: stubEndpoint,
+      table: TABLE,
+      runs: quick ? 2 : 7,
+      cpus: serverCpus,
+    });
+    for (const x of coldStart.variants)
+      log(
+        `${x.variant.padEnd(6)} ${(x.bytes / 1e6).toFixed(2)} MB: first answer ${x.answerMs.toFixed(0)} ms (import ${x.importMs.toFixed(0)} ms), CPU ${x.cpuMs.toFixed(0)} ms, heap ${x.heapMiB.toFixed(1)} MiB`,
+      );
 
     phase('writes against DynamoDB Local (ours)');
     const config = loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, TABLE_NAME: TABLE });
@@ -577,11 +648,17 @@ async function main() {
       measured,
       sdk,
       writes,
+      latency,
+      coldStart,
+      profile,
     };
     const summary = writeReport(results, outDir);
     log(`\n${summary}`);
     log(`results: ${join(outDir, 'results.json')}, ${join(outDir, 'RESULTS.md')} (${results.durationS} s)`);
-    const errors = measured.reduce((a, m) => a + m.errors, 0) + writes.reduce((a, w) => a + w.errors, 0);
+    const errors =
+      measured.reduce((a, m) => a + m.errors, 0) +
+      writes.reduce((a, w) => a + w.errors, 0) +
+      (latency?.rows.reduce((a, x) => a + x.errors, 0) ?? 0);
     if (errors > 0) throw new Error(`${errors} requests failed or answered GraphQL errors under load (see ${logDir}).`);
   } finally {
     await cleanup();

@@ -1,13 +1,16 @@
 // The benchmark's server process: one variant of the same schema on a free loopback port.
 //   ours   createApp from src/http/server.ts (our resolvers, loaders, limits, cost reporting)
 //   naive  ApolloServer + bench/naive resolvers (one GetItem per related item), same HTTP handling
+//   textbook  ApolloServer + bench/textbook resolvers (a DataLoader per entity type, a Query per list)
 //   plain  ApolloServer + in-memory resolvers: no DynamoDB at all (the floor)
 // Besides /graphql it answers GET /__bench/stats: this process's CPU time, completed GraphQL
 // requests and the DynamoDB calls, items and capacity its client saw, so the parent can take
 // per-window differences without touching the request path.
 //
-//   node --import tsx bench/server.ts <variant> [endpoint] [table]
+//   node --import tsx bench/server.ts <variant> [endpoint] [table] [off|metrics|tracing] [otlp traces url]
+// The last two (ours only) turn observability on, for bench/observe-overhead.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -18,11 +21,13 @@ import { Db } from '../src/data/dynamo/db.js';
 import { createLogger } from '../src/log.js';
 import { formatError } from '../src/graphql/apollo.js';
 import { appOptionsFromConfig, createApp } from '../src/http/server.js';
+import { startTracing } from '../src/observe/trace-types.js';
 import { loadTypeDefs } from '../src/schema.js';
 import { naiveResolvers, type NaiveContext } from './naive/resolvers.js';
 import { plainResolvers } from './plain/resolvers.js';
+import { createTextbookContext, textbookResolvers } from './textbook/resolvers.js';
 
-export type Variant = 'ours' | 'naive' | 'plain';
+export type Variant = 'ours' | 'naive' | 'plain' | 'textbook';
 
 export interface ServerStats {
   pid: number;
@@ -41,8 +46,15 @@ export interface ServerStats {
   failedCalls: number;
 }
 
-const [variant, endpoint, table] = process.argv.slice(2) as [Variant, string | undefined, string | undefined];
-if (!['ours', 'naive', 'plain'].includes(variant)) throw new Error(`Unknown variant ${variant}: ours, naive or plain.`);
+const [variant, endpoint, table, observe = 'off', otlpUrl] = process.argv.slice(2) as [
+  Variant,
+  string | undefined,
+  string | undefined,
+  string?,
+  string?,
+];
+if (!['ours', 'naive', 'plain', 'textbook'].includes(variant))
+  throw new Error(`Unknown variant ${variant}: ours, naive, textbook or plain.`);
 if (variant !== 'plain' && (!endpoint || !table)) throw new Error(`The ${variant} server needs an endpoint and a table.`);
 
 const stats: ServerStats = {
@@ -109,7 +121,7 @@ const apolloOptions = {
 const offPlugins = () => [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()];
 
 /** Puts the request's metered cost in extensions.dynamodb, as createApp's cost plugin does. */
-const costExtension: ApolloServerPlugin<NaiveContext> = {
+const costExtension: ApolloServerPlugin<{ meter: CostMeter }> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
@@ -175,9 +187,33 @@ async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => v
       reportCost: true,
       checkReady: async () => true,
       logger: createLogger({ silent: true }),
+      metricsRoute: observe === 'metrics',
+      tracing:
+        observe === 'tracing'
+          ? await startTracing({
+              url: otlpUrl!,
+              headers: {},
+              serviceName: 'bench',
+              sampler: { kind: 'parentbased_traceidratio', ratio: 0.1 },
+            })
+          : undefined,
     });
     await app.apollo.start();
     return app.handler;
+  }
+  if (variant === 'textbook') {
+    const apollo = new ApolloServer<{ meter: CostMeter }>({
+      typeDefs: loadTypeDefs(),
+      resolvers: textbookResolvers as never,
+      ...apolloOptions,
+      plugins: [...offPlugins(), costExtension],
+    });
+    await apollo.start();
+    const handle = graphqlHandler(apollo, async () => {
+      const meter = new CostMeter();
+      return createTextbookContext(new Db(doc, table!, meter), meter);
+    });
+    return (req, res) => void handle(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((e) => fail(res, e));
   }
   const apollo = new ApolloServer<NaiveContext>({
     typeDefs: loadTypeDefs(),
@@ -199,12 +235,36 @@ function fail(res: ServerResponse, err: unknown) {
   res.end(JSON.stringify({ errors: [{ message: String(err) }] }));
 }
 
+// A CPU profile of the measured windows only (bench/profile.ts), not of start-up and module loading.
+let session: Session | undefined;
+async function profile(start: boolean): Promise<string> {
+  if (start) {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    return '{}';
+  }
+  if (!session) throw new Error('No profile was started.');
+  const { profile: p } = await session.post('Profiler.stop');
+  session.disconnect();
+  session = undefined;
+  return JSON.stringify(p);
+}
+
 const handler = await build();
 // createApp's listen() settings.
 const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
   if (req.url === '/__bench/stats') {
     stats.cpu = process.cpuUsage();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+    return;
+  }
+  if (req.url === '/__bench/profile/start' || req.url === '/__bench/profile/stop') {
+    profile(req.url.endsWith('start')).then(
+      (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(body),
+      (err) => fail(res, err),
+    );
     return;
   }
   // Counted when the handler ends the response, so a request whose client left at the end of a

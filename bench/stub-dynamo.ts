@@ -3,13 +3,17 @@
 // memory and marshalled in advance. With it the server under test does all of its own work
 // (HTTP, Apollo, loaders, the SDK's signing and marshalling) while the database costs nothing,
 // so the server's CPU per operation is measured apart from DynamoDB Local's.
+// With --latency each answer waits for a delay drawn from bench/latency-model.ts (seeded, per
+// command), so a wave of calls costs what it costs on DynamoDB; /__bench/stats then also reports
+// how far the timers overshot the drawn delays (Node's timers have millisecond resolution).
 //
-//   node --import tsx bench/stub-dynamo.ts <table>
+//   node --import tsx bench/stub-dynamo.ts <table> [--latency default|off|<spec>] [--seed n]
 import { createServer } from 'node:http';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Item } from '../src/data/dynamo/batch.js';
 import { keyId } from '../src/data/keys.js';
 import { TABLE } from '../src/data/table.js';
+import { parseModel, sampler } from './latency-model.js';
 import { benchItems, itemBytes } from './seed.js';
 
 type AV = Record<string, unknown>;
@@ -29,7 +33,11 @@ interface IndexData {
   partitions: Map<string, { list: Stored[]; position: Map<string, number> }>;
 }
 
-const tableName = process.argv[2] ?? 'bench';
+const args = process.argv.slice(2);
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const tableName = args[0] ?? 'bench';
+const model = parseModel(option('--latency'));
+const delay = model ? sampler(model, Number(option('--seed') ?? 17)) : undefined;
 const byKey = new Map<string, Stored>();
 const indexes = new Map<string, IndexData>();
 
@@ -116,17 +124,21 @@ function matches(v: string, c: Condition): boolean {
 const wantsCapacity = (req: AV) => Boolean(req.ReturnConsumedCapacity) && req.ReturnConsumedCapacity !== 'NONE';
 const capacity = (rcu: number) => JSON.stringify({ TableName: tableName, CapacityUnits: rcu });
 
-function getItem(req: AV): string {
+/** A handler's answer: the response body and how many items it returned (for the latency model). */
+type Answer = [body: string, items: number];
+
+function getItem(req: AV): Answer {
   const s = byKey.get(keyString(req.Key as AV));
   const fields = s ? [`"Item":${s.json}`] : [];
   if (wantsCapacity(req)) fields.push(`"ConsumedCapacity":${capacity(units(s?.bytes ?? 0, Boolean(req.ConsistentRead)))}`);
-  return `{${fields.join(',')}}`;
+  return [`{${fields.join(',')}}`, s ? 1 : 0];
 }
 
-function batchGetItem(req: AV): string {
+function batchGetItem(req: AV): Answer {
   const all = req.RequestItems as Record<string, { Keys: AV[]; ConsistentRead?: boolean }>;
   const parts: string[] = [];
   let rcu = 0;
+  let items = 0;
   for (const [t, { Keys, ConsistentRead }] of Object.entries(all)) {
     if (Keys.length > 100) throw new Validation('Too many items requested for the BatchGetItem call');
     const found: string[] = [];
@@ -135,13 +147,14 @@ function batchGetItem(req: AV): string {
       rcu += units(s?.bytes ?? 0, Boolean(ConsistentRead));
       if (s) found.push(s.json);
     }
+    items += found.length;
     parts.push(`${JSON.stringify(t)}:[${found.join(',')}]`);
   }
   const cap = wantsCapacity(req) ? `,"ConsumedCapacity":[${capacity(rcu)}]` : '';
-  return `{"Responses":{${parts.join(',')}},"UnprocessedKeys":{}${cap}}`;
+  return [`{"Responses":{${parts.join(',')}},"UnprocessedKeys":{}${cap}}`, items];
 }
 
-function query(req: AV): string {
+function query(req: AV): Answer {
   const ix = indexes.get(String(req.IndexName ?? ''));
   if (!ix) throw new Validation(`Unknown index ${String(req.IndexName)}`);
   const conditions = parseKeyCondition(
@@ -185,21 +198,26 @@ function query(req: AV): string {
     (more || stoppedAtLimit) && last
       ? `,"LastEvaluatedKey":${JSON.stringify(marshall(Object.fromEntries(ix.keyNames.map((k) => [k, last!.item[k]]))))}`
       : '';
-  return `{"Items":[${out.map((s) => s.json).join(',')}],"Count":${out.length},"ScannedCount":${out.length}${lek}${wantsCapacity(req) ? `,"ConsumedCapacity":${capacity(units(bytes, Boolean(req.ConsistentRead)))}` : ''}}`;
+  const cap = wantsCapacity(req) ? `,"ConsumedCapacity":${capacity(units(bytes, Boolean(req.ConsistentRead)))}` : '';
+  return [`{"Items":[${out.map((s) => s.json).join(',')}],"Count":${out.length},"ScannedCount":${out.length}${lek}${cap}}`, out.length];
 }
 
-const handlers: Record<string, (req: AV) => string> = {
+const handlers: Record<string, (req: AV) => Answer> = {
   GetItem: getItem,
   BatchGetItem: batchGetItem,
   Query: query,
-  ListTables: () => JSON.stringify({ TableNames: [tableName] }),
+  ListTables: () => [JSON.stringify({ TableNames: [tableName] }), 0],
 };
 
 let served = 0;
+/** Per command: calls delayed, the delays drawn and the delays delivered (ms, summed). */
+const delays: Record<string, { calls: number; drawnMs: number; deliveredMs: number }> = {};
 load(benchItems());
 const server = createServer((req, res) => {
   if (req.url === '/__bench/stats') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ pid: process.pid, cpu: process.cpuUsage(), served }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ pid: process.pid, cpu: process.cpuUsage(), served, model: model ?? null, delays }));
     return;
   }
   const chunks: Buffer[] = [];
@@ -212,7 +230,17 @@ const server = createServer((req, res) => {
     try {
       const handler = handlers[target];
       if (!handler) throw new Validation(`The stub does not implement ${target}.`);
-      send(200, handler(JSON.parse(Buffer.concat(chunks).toString('utf8')) as AV));
+      const [body, items] = handler(JSON.parse(Buffer.concat(chunks).toString('utf8')) as AV);
+      if (!delay) return send(200, body);
+      const drawn = delay(target, items);
+      const start = performance.now();
+      setTimeout(() => {
+        const d = delays[target] ?? (delays[target] = { calls: 0, drawnMs: 0, deliveredMs: 0 });
+        d.calls++;
+        d.drawnMs += drawn;
+        d.deliveredMs += performance.now() - start;
+        send(200, body);
+      }, drawn);
     } catch (err) {
       const type = err instanceof Validation ? 'ValidationException' : 'InternalServerError';
       send(

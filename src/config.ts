@@ -10,6 +10,8 @@ export type AuthConfig =
   | { kind: 'hs256'; secret: string; issuer: string; audience: string; isDevDefault: boolean }
   | { kind: 'jwks'; jwksUrl: string; issuer: string; audience: string };
 
+import type { SamplerConfig, TracingConfig } from './observe/trace-types.js';
+
 export interface Config {
   host: string;
   port: number;
@@ -25,6 +27,14 @@ export interface Config {
   logRequests: boolean;
   live: LiveConfig;
   warnings: string[];
+  /** Prometheus metrics: at /metrics on the server's port, on a port of their own, or off. */
+  metrics: { mode: 'route' } | { mode: 'port'; port: number } | { mode: 'off' };
+  logLevel: LogLevel;
+  /** pretty: human-readable lines (pino-pretty); auto: pretty when stdout is a terminal and the database local. */
+  logFormat: 'json' | 'pretty' | 'auto';
+  local: boolean;
+  /** OpenTelemetry tracing, from the standard OTEL_* variables; undefined (off) without an OTLP endpoint. */
+  tracing: TracingConfig | undefined;
 }
 
 /** Live updates: the stream reader, the replay window and what one WebSocket client may hold. */
@@ -44,6 +54,8 @@ export interface LiveConfig {
   /** How long a game may stay open before it expires through the table's TTL. */
   openGameTtlSeconds: number;
 }
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -168,6 +180,8 @@ export function loadConfig(env: Env = process.env): Config {
       openGameTtlSeconds: int('OPEN_GAME_TTL_SECONDS', 86_400, 1, 365 * 86_400),
     },
     warnings,
+    local,
+    ...observability(str, int, flag, problems, warnings),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -188,4 +202,83 @@ export function describeDatabase(db: DatabaseTarget): string {
     case 'aws':
       return `AWS DynamoDB in ${db.region}`;
   }
+}
+
+/** Metrics, logs and traces: METRICS, METRICS_PORT, LOG_LEVEL, LOG_FORMAT and the standard OTEL_* variables. */
+function observability(
+  str: (name: string) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  flag: (name: string, fallback: boolean) => boolean,
+  problems: string[],
+  warnings: string[],
+): Pick<Config, 'metrics' | 'logLevel' | 'logFormat' | 'tracing'> {
+  const metricsOn = flag('METRICS', true);
+  const metricsPort = str('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT', 9464, 0, 65535);
+  const metrics: Config['metrics'] = !metricsOn
+    ? { mode: 'off' }
+    : metricsPort !== undefined
+      ? { mode: 'port', port: metricsPort }
+      : { mode: 'route' };
+
+  const level = (str('LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}".`);
+  const format = (str('LOG_FORMAT') ?? 'auto').toLowerCase();
+  if (!['json', 'pretty', 'auto'].includes(format)) problems.push(`LOG_FORMAT must be json, pretty or auto, got "${format}".`);
+
+  let tracing: TracingConfig | undefined;
+  const base = str('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const tracesUrl = str('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  const disabled = flag('OTEL_SDK_DISABLED', false) || str('OTEL_TRACES_EXPORTER') === 'none';
+  if (tracesUrl && !disabled) {
+    try {
+      const u = new URL(tracesUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    } catch {
+      problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, got "${tracesUrl}".`);
+    }
+    const protocol = str('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? str('OTEL_EXPORTER_OTLP_PROTOCOL');
+    if (protocol === 'grpc')
+      problems.push('OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported: this server exports OTLP over HTTP (http/json).');
+    else if (protocol === 'http/protobuf')
+      warnings.push('OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf: traces are sent as http/json, which every OTLP/HTTP receiver accepts.');
+    tracing = {
+      url: tracesUrl,
+      headers: otlpHeaders(str('OTEL_EXPORTER_OTLP_TRACES_HEADERS') ?? str('OTEL_EXPORTER_OTLP_HEADERS'), problems),
+      serviceName: str('OTEL_SERVICE_NAME') ?? 'dynamo-graphql-server',
+      sampler: samplerConfig(str('OTEL_TRACES_SAMPLER'), str('OTEL_TRACES_SAMPLER_ARG'), problems),
+    };
+  }
+  return { metrics, logLevel: level as LogLevel, logFormat: format as Config['logFormat'], tracing };
+}
+
+// The OTLP exporter spec's format: comma-separated key=value pairs, values URL-encoded.
+function otlpHeaders(raw: string | undefined, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(',').filter((p) => p.trim())) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      problems.push(`OTEL_EXPORTER_OTLP_HEADERS must be key=value pairs separated by commas, got "${pair}".`);
+      continue;
+    }
+    out[pair.slice(0, eq).trim()] = decodeURIComponent(pair.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'];
+
+// The spec's default is parentbased_always_on; ratio samplers take OTEL_TRACES_SAMPLER_ARG (default 1).
+function samplerConfig(kind: string | undefined, arg: string | undefined, problems: string[]): SamplerConfig {
+  const k = (kind ?? 'parentbased_always_on').toLowerCase();
+  if (!SAMPLERS.includes(k)) {
+    problems.push(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}, got "${kind}".`);
+    return { kind: 'parentbased_always_on' };
+  }
+  if (k === 'traceidratio' || k === 'parentbased_traceidratio') {
+    const ratio = arg === undefined ? 1 : Number(arg);
+    if (!(ratio >= 0 && ratio <= 1)) problems.push(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1, got "${arg}".`);
+    return { kind: k, ratio: ratio >= 0 && ratio <= 1 ? ratio : 1 };
+  }
+  return { kind: k as 'always_on' };
 }

@@ -24,7 +24,7 @@ export function createHandler(config: Config, opts: HandlerOptions = {}): Lambda
   if (config.database.kind === 'embedded') {
     throw new Error('The Lambda entry never starts DynamoDB Local: set AWS_REGION (Lambda does) or DYNAMODB_ENDPOINT.');
   }
-  const logger = opts.logger ?? createLogger({ requests: config.logRequests });
+  const logger = opts.logger ?? createLogger({ requests: config.logRequests, level: config.logLevel });
   for (const w of config.warnings) logger.warn(w);
   const clients = opts.clients ?? createClients(clientOptionsFrom(config));
   const checkReady = createReadyCheck(clients.raw, config.tableName);

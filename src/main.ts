@@ -11,6 +11,9 @@ import { createLogger } from './log.js';
 import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
 import { startLive } from './live/index.js';
 import { appOptionsFromConfig, createApp } from './http/server.js';
+import { startMetricsServer } from './http/metrics.js';
+import { enableMetrics } from './observe/metrics.js';
+import { startTracing } from './observe/trace-types.js';
 
 export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) =>
   fileURLToPath(new URL(`../demo/${f}`, import.meta.url)),
@@ -20,7 +23,8 @@ export const DEMO_USER = 'haroldwatkins';
 
 async function main() {
   const config = configOrExit();
-  const log = createLogger({ requests: config.logRequests });
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && config.local && process.stdout.isTTY === true);
+  const log = createLogger({ requests: config.logRequests, level: config.logLevel, pretty });
   for (const w of config.warnings) log.warn(w);
   const database = await openDatabaseOrExit(config);
   const shutdownDb = () => void database.close();
@@ -59,6 +63,9 @@ async function main() {
   const live = config.live.enabled
     ? await startLive({ clients: database, tableName: config.tableName, config: config.live, logger: log })
     : null;
+  // The OpenTelemetry SDK loads only here, when an OTLP endpoint is configured.
+  const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
+  if (config.tracing) log.info('tracing', { url: config.tracing.url, sampler: config.tracing.sampler });
   const app = createApp({
     client: database.doc,
     ...appOptionsFromConfig(config),
@@ -66,8 +73,15 @@ async function main() {
     graphiql: demoToken ? { authorization: `Bearer ${demoToken}`, demoUser: DEMO_USER } : {},
     checkReady: createReadyCheck(database.raw, config.tableName),
     live: live ? { hub: live.hub, config: config.live } : undefined,
+    tracing,
   });
   const { url } = await app.listen(config.port, config.host);
+  if (config.metrics.mode === 'port') {
+    enableMetrics();
+    const metrics = await startMetricsServer(config.metrics.port, config.host);
+    metrics.server.unref();
+    log.info('metrics', { url: `http://${config.host}:${metrics.port}/metrics` });
+  } else if (config.metrics.mode === 'route') log.info('metrics', { url: `${url}/metrics` });
   log.info('server ready', { graphql: `${url}/graphql`, graphiql: `${url}/graphql` });
   console.log(`\n  GraphQL server ready: ${url}/graphql (GraphiQL in your browser)\n`);
 
@@ -83,6 +97,7 @@ async function main() {
     force.unref();
     await app.stop().catch((e) => log.error('stop failed', { error: String(e) }));
     await live?.stop().catch((e) => log.error('stopping live updates failed', { error: String(e) }));
+    await tracing?.shutdown().catch((e) => log.error('trace export failed', { error: String(e) }));
     log.info('requests finished; stopping the database');
     await database.close();
     process.exit(0);

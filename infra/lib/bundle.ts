@@ -19,21 +19,32 @@ export interface Bundle {
   inputs: string[];
 }
 
-/** Writes the Lambda asset to outDir (emptied first, so no stale file ships). */
-export function bundleServer(outDir: string): Bundle {
+/**
+ * Writes the Lambda asset to outDir (emptied first, so no stale file ships). `entry` (relative to
+ * the repository) lets the benchmark bundle another handler the same way, for a like-for-like cold start.
+ */
+export function bundleServer(outDir: string, entry = 'src/lambda.ts'): Bundle {
   rmSync(outDir, { recursive: true, force: true });
   const outfile = join(outDir, 'src', 'lambda.mjs');
   const result = buildSync({
-    entryPoints: [join(REPO_ROOT, 'src', 'lambda.ts')],
+    entryPoints: [join(REPO_ROOT, entry)],
     absWorkingDir: REPO_ROOT,
     outfile,
     bundle: true,
     platform: 'node',
+    // The oldest Node the project supports (package.json engines); Lambda runs it on nodejs24.x.
     target: 'node20',
     format: 'esm',
     // Everything ships, the AWS SDK included: the runtime's copy may differ from the version
     // lib-dynamodb was tested with, and one bundle starts faster than node_modules on disk.
-    // Not minified and no source map: stack traces in CloudWatch stay readable as they are.
+    // A cold start parses the whole file, so it carries as little as it can (bench/RESULTS.md,
+    // "Lambda cold start"): the ES module builds of packages that ship both (graphql, the SDK), so
+    // esbuild can drop what is never imported; whitespace and syntax minified but identifiers kept,
+    // so stack traces in CloudWatch still name the functions; and no Apollo usage-reporting protobuf.
+    mainFields: ['module', 'main'],
+    minifyWhitespace: true,
+    minifySyntax: true,
+    alias: { '@apollo/usage-reporting-protobuf': join(REPO_ROOT, 'infra', 'lib', 'no-usage-reporting.cjs') },
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',

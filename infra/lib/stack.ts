@@ -101,8 +101,8 @@ export class GraphqlStack extends Stack {
     logGroup.grantWrite(role);
 
     this.fn = new LambdaFunction(this, 'Server', {
-      // nodejs20.x is deprecated (creation disabled from 2027-02-01) and 22.x follows in 2027; the bundle
-      // targets Node 20 syntax, so it runs here unchanged and in the Node 20 tests.
+      // The newest LTS (nodejs20.x is deprecated, 22.x follows in 2027). The bundle targets Node 20
+      // syntax, the oldest the project supports (20, 22, 24; CI tests 20 and 24), so it runs here unchanged.
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       code: props.code,

@@ -69,6 +69,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     cursorKeys: opts.cursorKeys,
     authenticate: opts.authenticate,
     now: opts.now,
+    tracing: opts.tracing,
   };
   return { apollo, schema, formatError: format, context: (authorization) => createContext(deps, authorization) };
 }
@@ -104,21 +105,40 @@ export function formatError(logger: Logger) {
 
 function costPlugin(report: boolean, logger: Logger): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart({ request }) {
+    async requestDidStart({ request, contextValue }) {
       const started = performance.now();
+      contextValue.observation?.start(request.http?.headers.get('traceparent'), request.http?.headers.get('tracestate'));
       return {
-        async willSendResponse({ response, contextValue, errors }) {
+        async willSendResponse({ response, contextValue, errors, operation, operationName }) {
           const cost = contextValue.meter?.report();
           if (report && cost && response.body.kind === 'single') {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, dynamodb: cost };
           }
-          const codes = (errors ?? []).map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+          const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          const ms = performance.now() - started;
+          // Metrics take only the name the document resolved to (a client's claim alone is no operation).
+          const traceId = contextValue.observation?.finish({
+            name: operation ? (operationName ?? undefined) : undefined,
+            type: operation?.operation,
+            outcome: codes[0] ?? 'ok',
+            seconds: ms / 1000,
+          });
           logger.info('request', {
-            operation: request.operationName ?? null,
-            ms: Math.round((performance.now() - started) * 10) / 10,
+            operation: operationName ?? request.operationName ?? null,
+            type: operation?.operation ?? null,
+            ms: Math.round(ms * 10) / 10,
             outcome: codes.length ? 'error' : 'ok',
             ...(codes.length ? { codes: [...new Set(codes)] } : {}),
-            ...(cost ? { calls: cost.totalCalls, waves: cost.waves } : {}),
+            ...(cost
+              ? {
+                  calls: cost.totalCalls,
+                  byCommand: cost.calls,
+                  waves: cost.waves,
+                  rcu: cost.readCapacityUnits,
+                  wcu: cost.writeCapacityUnits,
+                }
+              : {}),
+            ...(traceId ? { traceId } : {}),
           });
         },
       };

@@ -8,10 +8,14 @@ import type { CursorKeys } from '../data/dynamo/cursor.js';
 import { Db } from '../data/dynamo/db.js';
 import { createLoaders } from '../data/dynamo/loaders.js';
 import type { Hub } from '../live/hub.js';
+import { RequestObservation } from '../observe/request.js';
+import type { Tracing } from '../observe/trace-types.js';
 
 export interface Context extends DataContext {
   viewer: Viewer | null;
   meter: CostMeter;
+  /** Metrics and the trace of this request's operation and DynamoDB calls. */
+  observation: RequestObservation;
   /** Set for subscriptions only (src/http/ws.ts). */
   live?: LiveSession;
 }
@@ -28,13 +32,16 @@ export interface ContextDeps {
   cursorKeys: CursorKeys;
   authenticate: Authenticate;
   now?: () => Date;
+  /** Set when OpenTelemetry tracing is configured. */
+  tracing?: Tracing;
 }
 
 export async function createContext(deps: ContextDeps, authorization: string | undefined): Promise<Context> {
   const viewer = await deps.authenticate(authorization);
   const meter = new CostMeter();
-  const db = new Db(deps.client, deps.tableName, meter);
-  return { viewer, meter, db, loaders: createLoaders(db), cursorKeys: deps.cursorKeys, now: deps.now ?? (() => new Date()) };
+  const observation = new RequestObservation(deps.tracing);
+  const db = new Db(deps.client, deps.tableName, meter, observation.listener());
+  return { viewer, meter, observation, db, loaders: createLoaders(db), cursorKeys: deps.cursorKeys, now: deps.now ?? (() => new Date()) };
 }
 
 /** The signed-in viewer, or UNAUTHENTICATED: anonymous requests may read but never write. */

@@ -3,6 +3,7 @@
 // at a cost. Pure, so the two entries cannot drift apart.
 import { LIMITS } from '../graphql/limits/limits.js';
 import { documentTooLarge } from '../graphql/limits/tokens.js';
+import { recordLimitRefusal } from '../observe/metrics.js';
 
 export interface Answer {
   status: number;
@@ -46,6 +47,7 @@ export function parseGraphQLRequest(req: GraphQLRequestIn): { answer: Answer } |
   let body: unknown = undefined;
   if (req.method === 'POST') {
     if (req.raw === 'too-large' || (req.raw?.length ?? 0) > req.maxBodyBytes) {
+      recordLimitRefusal('maxBodyBytes');
       return {
         answer: errorAnswer(413, 'BAD_USER_INPUT', `The request body is larger than the limit of ${req.maxBodyBytes} bytes.`, {
           limit: 'maxBodyBytes',

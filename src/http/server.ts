@@ -8,7 +8,9 @@ import { createGraphQL, graphqlOptionsFromConfig, type GraphQLOptions } from '..
 import type { Context } from '../graphql/context.js';
 import type { Hub } from '../live/hub.js';
 import { createLogger } from '../log.js';
+import { enableMetrics } from '../observe/metrics.js';
 import { serveGraphiQL, type GraphiQLOptions } from './graphiql.js';
+import { serveMetrics } from './metrics.js';
 import { errorAnswer, parseGraphQLRequest, routeAnswer, type Answer } from './preflight.js';
 import { createWsEndpoint, type WsEndpoint } from './ws.js';
 
@@ -19,13 +21,15 @@ export interface AppOptions extends GraphQLOptions {
   graphiql?: GraphiQLOptions;
   /** Live updates: subscriptions over WebSocket on /graphql, fed by this hub. Absent: HTTP only. */
   live?: { hub: Hub; config: LiveConfig };
+  /** Serve Prometheus metrics at GET /metrics (and start recording them). */
+  metricsRoute?: boolean;
 }
 
 /** The options every entry derives the same way from its configuration. */
 export function appOptionsFromConfig(
   config: Config,
-): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'maxBodyBytes'> {
-  return { ...graphqlOptionsFromConfig(config), maxBodyBytes: config.maxBodyBytes };
+): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'maxBodyBytes' | 'metricsRoute'> {
+  return { ...graphqlOptionsFromConfig(config), maxBodyBytes: config.maxBodyBytes, metricsRoute: config.metrics.mode === 'route' };
 }
 
 export interface App {
@@ -40,6 +44,7 @@ export interface App {
 export function createApp(opts: AppOptions): App {
   const logger = opts.logger ?? createLogger();
   const { apollo, context, schema, formatError } = createGraphQL({ ...opts, logger });
+  if (opts.metricsRoute) enableMetrics();
   let httpServer: Server | undefined;
   const ws: WsEndpoint | undefined = opts.live
     ? createWsEndpoint({
@@ -67,6 +72,7 @@ export function createApp(opts: AppOptions): App {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     }
+    if (url.pathname === '/metrics' && method === 'GET' && opts.metricsRoute) return serveMetrics(res);
     if (url.pathname.startsWith('/graphiql/') && method === 'GET') return serveGraphiQL(req, res, url, opts.graphiql);
     if (
       url.pathname === '/graphql' &&

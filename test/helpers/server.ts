@@ -12,8 +12,9 @@ import { createClients, type DynamoClients } from '../../src/data/dynamo/client.
 import { ensureTable } from '../../src/ops/admin.js';
 import { loadItems, readJsonl } from '../../src/ops/load.js';
 import type { GraphiQLOptions } from '../../src/http/graphiql.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { appOptionsFromConfig, createApp, type App } from '../../src/http/server.js';
+import type { Tracing } from '../../src/observe/trace-types.js';
 import { startRecorder, type RecordedCall, type Recorder } from './recorder.js';
 
 export const LAB_FILES = {
@@ -66,6 +67,12 @@ export interface TestServerOptions {
   graphiql?: GraphiQLOptions;
   /** Serve subscriptions from the table's stream, with these settings over the defaults. */
   live?: Partial<LiveConfig>;
+  /** Serve Prometheus metrics at /metrics (off by default: the registry is per process). */
+  metrics?: boolean;
+  /** Where the server logs (silent by default). */
+  logger?: Logger;
+  /** OpenTelemetry tracing for this server's requests. */
+  tracing?: Tracing;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -93,10 +100,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...appOptionsFromConfig(config),
     reportCost: opts.reportCost ?? true,
     checkReady: async () => true,
-    logger: createLogger({ silent: true }),
+    logger: opts.logger ?? createLogger({ silent: true }),
     now: opts.now,
     graphiql: opts.graphiql,
     live: live && liveConfig ? { hub: live.hub, config: liveConfig } : undefined,
+    metricsRoute: opts.metrics ?? false,
+    tracing: opts.tracing,
   });
   const { url } = await app.listen(0, '127.0.0.1');
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { countCalls, errorCodes, expectNoErrors, freshUsername, startTestServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -79,6 +79,63 @@ describe('users', () => {
       as: other,
     });
     expectNoErrors(reuse);
+  });
+
+  describe("emails are unique whatever their letter case, against the labs' users too", () => {
+    // The game lab's users have no email guard item: lindsay56 holds sanchezlaura@yahoo.com,
+    // mariarichardson michael72@yahoo.com, maryharris charleswayne@gmail.com.
+    it("refuses createUser with a case twin of a lab user's email", async () => {
+      const other = freshUsername();
+      const res = await s.execute(CREATE, {
+        variables: { input: { username: other, name: 'X', email: 'SanchezLaura@YAHOO.com' } },
+        as: other,
+      });
+      expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['ALREADY_EXISTS', 'email']]);
+      const stored = await s.clients.doc.send(
+        new GetCommand({ TableName: s.tableName, Key: { PK: `USER#${other}`, SK: `#METADATA#${other}` } }),
+      );
+      expect(stored.Item).toBeUndefined();
+    });
+
+    it("refuses updateUser to a case twin of a lab user's or a new user's email, and keeps the old one", async () => {
+      const [a, b] = [freshUsername(), freshUsername()];
+      for (const u of [a, b]) {
+        expectNoErrors(await s.execute(CREATE, { variables: { input: { username: u, name: 'A', email: `${u}@example.com` } }, as: u }));
+      }
+      for (const email of ['Michael72@Yahoo.com', `${b.toUpperCase()}@Example.COM`]) {
+        const res = await s.execute(`mutation($e: String!) { updateUser(input: { email: $e }) { email } }`, {
+          variables: { e: email },
+          as: a,
+        });
+        expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['ALREADY_EXISTS', 'email']]);
+      }
+      const own = await s.execute(`{ viewer { email } }`, { as: a });
+      expect(own.data!.viewer).toEqual({ email: `${a}@example.com` });
+    });
+
+    it("lets a lab user change their email even when another user's guard holds their old address", async () => {
+      // As a case twin created before emails were compared without case left it.
+      const twin = freshUsername();
+      await s.clients.doc.send(
+        new PutCommand({ TableName: s.tableName, Item: { PK: 'EMAIL#charleswayne@gmail.com', SK: '#EMAIL', username: twin } }),
+      );
+      const lab = 'maryharris';
+      const fresh = `${freshUsername()}@example.com`;
+      for (const email of [fresh, `x${fresh}`]) {
+        const res = await s.execute(`mutation($e: String!) { updateUser(input: { email: $e }) { email } }`, {
+          variables: { e: email },
+          as: lab,
+        });
+        expectNoErrors(res);
+        expect(res.data!.updateUser).toEqual({ email });
+      }
+      // The other user's guard is left to them; the lab user's new address is guarded.
+      const guard = (email: string) =>
+        s.clients.doc.send(new GetCommand({ TableName: s.tableName, Key: { PK: `EMAIL#${email}`, SK: '#EMAIL' } }));
+      expect((await guard('charleswayne@gmail.com')).Item?.username).toBe(twin);
+      expect((await guard(`x${fresh}`)).Item?.username).toBe(lab);
+      expect((await guard(fresh)).Item).toBeUndefined();
+    });
   });
 
   it('rejects a username that could reach another key', async () => {

@@ -2,7 +2,7 @@ import { Kind, buildSchema, getIntrospectionQuery, parse, type FragmentDefinitio
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/graphql/limits/limits.js';
 import { measureOperation } from '../../src/graphql/limits/measure.js';
-import { countTokens } from '../../src/graphql/limits/tokens.js';
+import { countTokens, documentTooLarge } from '../../src/graphql/limits/tokens.js';
 import { DEFAULT_PAGE_SIZE } from '../../src/page-size.js';
 import { loadTypeDefs } from '../../src/schema.js';
 
@@ -81,5 +81,21 @@ describe('token count', () => {
     expect(countTokens('{ a b c }', 100)).toBe(5);
     expect(countTokens(`{ ${'a '.repeat(10_000)}}`, 50)).toBe(51);
     expect(countTokens('{ a "unterminated', 100)).toBe(2);
+  });
+});
+
+describe('document size check', () => {
+  it('lets a document it has seen within the limit through again, and refuses a large one every time', () => {
+    const small = `{ ${Array.from({ length: 20 }, (_, i) => `f${i}`).join(' ')} }`;
+    const large = `{ ${'a '.repeat(LIMITS.maxTokens + 10)}}`;
+    expect(documentTooLarge(small)).toBeUndefined();
+    expect(documentTooLarge(small)).toBeUndefined();
+    for (let i = 0; i < 2; i++) expect(documentTooLarge(large)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'maxTokens' });
+  });
+
+  it('applies custom limits without the remembered answers of the default ones', () => {
+    const doc = '{ a b c d e f }';
+    expect(documentTooLarge(doc)).toBeUndefined();
+    expect(documentTooLarge(doc, { ...LIMITS, maxTokens: 3 })).toBeDefined();
   });
 });

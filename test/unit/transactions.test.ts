@@ -58,7 +58,7 @@ describe('the meaning of a cancelled transaction', () => {
       extensions: { field: 'username' },
     });
 
-    const update = updateUserTransaction('t', 'ana', { email: 'new@example.com', pinnedImage: `PHOTO#ana#${T}` }, 'old@example.com');
+    const update = updateUserTransaction('t', 'ana', { email: 'new@example.com', pinnedImage: `PHOTO#ana#${T}` }, 'old@example.com', true);
     expect(update.input.TransactItems!.map((a) => Object.keys(a)[0])).toEqual(['Update', 'Put', 'Delete', 'ConditionCheck']);
     expect(codeOf(update, [ok, failed(), ok, ok])).toBe('ALREADY_EXISTS');
     expect(meaningOfCancellation(update, [ok, ok, ok, failed()])).toMatchObject({

@@ -9,7 +9,7 @@ export interface CostReport {
   writeCapacityUnits: number;
 }
 
-interface Capacity {
+export interface Capacity {
   CapacityUnits?: number;
   ReadCapacityUnits?: number;
   WriteCapacityUnits?: number;
@@ -39,13 +39,9 @@ export class CostMeter {
   }
 
   capacity(command: string, consumed: Capacity | Capacity[] | undefined): void {
-    for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
-      if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
-        this.rcu += c.ReadCapacityUnits ?? 0;
-        this.wcu += c.WriteCapacityUnits ?? 0;
-      } else if (WRITE_COMMANDS.has(command)) this.wcu += c.CapacityUnits ?? 0;
-      else this.rcu += c.CapacityUnits ?? 0;
-    }
+    const units = capacityUnits(command, consumed);
+    this.rcu += units.rcu;
+    this.wcu += units.wcu;
   }
 
   report(): CostReport {
@@ -59,6 +55,43 @@ export class CostMeter {
     };
   }
 }
+
+/** Read and write units of one call's ConsumedCapacity (TOTAL gives only CapacityUnits: the command says which kind). */
+export function capacityUnits(command: string, consumed: Capacity | Capacity[] | undefined): { rcu: number; wcu: number } {
+  let rcu = 0;
+  let wcu = 0;
+  for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
+    if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
+      rcu += c.ReadCapacityUnits ?? 0;
+      wcu += c.WriteCapacityUnits ?? 0;
+    } else if (WRITE_COMMANDS.has(command)) wcu += c.CapacityUnits ?? 0;
+    else rcu += c.CapacityUnits ?? 0;
+  }
+  return { rcu, wcu };
+}
+
+/** One finished DynamoDB call, as metrics and traces see it. */
+export interface CallRecord {
+  command: string;
+  /** The index a Query or Scan read, undefined for the table itself. */
+  index: string | undefined;
+  /** Epoch milliseconds (fractional) of the call's start and end, retries included. */
+  startMs: number;
+  endMs: number;
+  /** Requests on the wire: 1 plus the SDK's retries. */
+  attempts: number;
+  rcu: number;
+  wcu: number;
+  /** The raw ConsumedCapacity the call returned. */
+  consumed: Capacity | Capacity[] | undefined;
+  /** The error's name when the call failed. */
+  error?: string;
+  /** BatchGetItem: keys asked for and keys DynamoDB left unprocessed. */
+  keys?: number;
+  unprocessedKeys?: number;
+}
+
+export type CallListener = (call: CallRecord) => void;
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;

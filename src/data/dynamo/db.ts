@@ -1,6 +1,7 @@
 // The one door to DynamoDB for request-time code. Each request gets its own Db around the shared
 // client, so every call asks for consumed capacity, is counted on the request's CostMeter (one
-// count per attempt on the wire), and turns availability failures into UNAVAILABLE.
+// count per attempt on the wire), is reported to the request's call listener (metrics, traces),
+// and turns availability failures into UNAVAILABLE.
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -32,13 +33,14 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError, isUnavailable } from '../../errors.js';
-import { CostMeter } from './cost.js';
+import { CostMeter, capacityUnits, type CallListener, type Capacity } from './cost.js';
 
 export class Db {
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
     readonly meter: CostMeter = new CostMeter(),
+    private readonly onCall?: CallListener,
   ) {}
 
   get(input: GetCommandInput): Promise<GetCommandOutput> {
@@ -71,21 +73,61 @@ export class Db {
 
   private async send<O extends { ConsumedCapacity?: unknown }>(name: string, command: object): Promise<O> {
     const end = this.meter.begin();
+    const startMs = this.onCall ? performance.timeOrigin + performance.now() : 0;
+    let metadata: Metadata | undefined;
+    let consumed: Capacity | Capacity[] | undefined;
+    let error: string | undefined;
+    let unprocessed: number | undefined;
     try {
       const out = (await this.client.send(command as never)) as unknown as O & { $metadata?: Metadata };
-      this.meter.attempts(name, out.$metadata?.attempts);
-      this.meter.capacity(name, out.ConsumedCapacity as never);
+      metadata = out.$metadata;
+      consumed = out.ConsumedCapacity as never;
+      if (name === 'BatchGetItem') unprocessed = unprocessedKeys(out as never);
       return out;
     } catch (err) {
-      const e = err as { ConsumedCapacity?: unknown; $metadata?: Metadata };
-      this.meter.attempts(name, e.$metadata?.attempts);
-      if (e.ConsumedCapacity) this.meter.capacity(name, e.ConsumedCapacity as never);
+      const e = err as { ConsumedCapacity?: unknown; $metadata?: Metadata; name?: string };
+      metadata = e.$metadata;
+      consumed = e.ConsumedCapacity as never;
+      error = e.name ?? 'Error';
       if (isUnavailable(err)) throw new UnavailableError((err as Error).name);
       throw err;
     } finally {
+      this.meter.attempts(name, metadata?.attempts);
+      if (consumed) this.meter.capacity(name, consumed);
       end();
+      if (this.onCall) this.report(name, command, startMs, metadata, consumed, error, unprocessed);
     }
   }
+
+  private report(
+    command: string,
+    sent: object,
+    startMs: number,
+    metadata: Metadata | undefined,
+    consumed: Capacity | Capacity[] | undefined,
+    error: string | undefined,
+    unprocessedKeys: number | undefined,
+  ) {
+    const input = (sent as { input?: { IndexName?: string; RequestItems?: Record<string, { Keys?: unknown[] }> } }).input;
+    const keys = command === 'BatchGetItem' ? (input?.RequestItems?.[this.tableName]?.Keys?.length ?? 0) : undefined;
+    this.onCall!({
+      command,
+      index: input?.IndexName,
+      startMs,
+      endMs: performance.timeOrigin + performance.now(),
+      attempts: Math.max(1, metadata?.attempts ?? 1),
+      ...capacityUnits(command, consumed),
+      consumed,
+      ...(error ? { error } : {}),
+      ...(keys !== undefined ? { keys, unprocessedKeys: unprocessedKeys ?? 0 } : {}),
+    });
+  }
+}
+
+function unprocessedKeys(out: { UnprocessedKeys?: Record<string, { Keys?: unknown[] }> }): number {
+  let n = 0;
+  for (const t of Object.values(out.UnprocessedKeys ?? {})) n += t.Keys?.length ?? 0;
+  return n;
 }
 
 // The SDK's retry middleware reports how many attempts a call took, failed calls included, so

@@ -1,7 +1,16 @@
 // Users. Item: PK USER#<username>, SK #METADATA#<username>, attributes as in both labs
 // (username, name, email, birthdate, address; photo lab adds status, interests, followers,
 // following, pinnedImage = the pinned photo's SK). A unique email is held by a guard item
-// (PK EMAIL#<email>) written in the same transaction as the user.
+// (PK EMAIL#<lowercased email>) written in the same transaction as the user.
+//
+// Emails are unique whatever their letter case. The guard's key is lowercased, so it catches every
+// case twin among users this server wrote. The labs' users have no guard, and EmailIndex matches
+// `email` exactly, so before writing we also query the index for the address as typed and in
+// lower case: that finds a lab user whose stored address is either (the labs' data holds only
+// lower-case addresses). A lab address stored in mixed case is found only as typed; guarding it
+// fully needs a guard item written for each lab user, which loading the labs' data does not do.
+// Nobody is locked out: a user whose old address is guarded by someone else (a twin written
+// before this rule) changes it without touching that guard.
 import { EmailTakenError, notFound, UsernameTakenError } from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
@@ -79,6 +88,19 @@ export function findUserByEmailQuery(tableName: string, email: string) {
   };
 }
 
+// Who holds an email, whatever its case (see the header): Query EmailIndex, email = :email, for the address as typed and lowercased.
+async function findEmailHolders(ctx: DataContext, email: string): Promise<UserRecord[]> {
+  const variants = [...new Set([email, email.toLowerCase()])];
+  const found = await Promise.all(variants.map((v) => findUserByEmail(ctx, v)));
+  return found.filter((u): u is UserRecord => u !== null);
+}
+
+// Who holds an email's guard: GetItem EMAIL#<lowercased email>, consistent (a guard we just moved must be seen).
+async function emailGuardHolder(ctx: DataContext, email: string): Promise<string | null> {
+  const out = await ctx.db.get({ TableName: ctx.db.tableName, Key: keys.emailGuard(email), ConsistentRead: true });
+  return typeof out.Item?.username === 'string' ? out.Item.username : null;
+}
+
 export interface NewUser {
   username: string;
   name: string;
@@ -130,8 +152,7 @@ export function createUserTransaction(tableName: string, item: Item): GuardedTra
 // Create a user: TransactWriteItems, Put user if absent + Put email guard if absent.
 export async function createUser(ctx: DataContext, input: NewUser): Promise<UserRecord> {
   // Users loaded from the labs' data have no email guard item, so the index is checked too.
-  const holder = await findUserByEmail(ctx, input.email);
-  if (holder) throw new EmailTakenError(input.email);
+  if ((await findEmailHolders(ctx, input.email)).length) throw new EmailTakenError(input.email);
   const item = newUserItem(input);
   await transactWrite(ctx.db, createUserTransaction(ctx.db.tableName, item));
   correctItem(ctx.loaders, keys.user(input.username), item);
@@ -159,12 +180,17 @@ const ATTRIBUTE: Record<keyof UserChanges, string> = {
   pinnedImage: 'pinnedImage',
 };
 
-/** Updates the user (which must exist), moves the email guard when the email changes, and checks a pinned photo exists. */
+/**
+ * Updates the user (which must exist), takes the new email's guard when the email changes (and
+ * releases the old one only if `holdsOldGuard`: a lab user has none, and another's is theirs to
+ * keep), and checks a pinned photo exists.
+ */
 export function updateUserTransaction(
   tableName: string,
   username: string,
   changes: UserChanges,
   oldEmail: string | null,
+  holdsOldGuard: boolean,
 ): GuardedTransaction {
   const sets: string[] = [];
   const removes: string[] = [];
@@ -207,17 +233,17 @@ export function updateUserTransaction(
       onConditionFailed: () => new EmailTakenError(newEmail),
       rank: 2,
     });
-    if (oldEmail) {
+    if (oldEmail && holdsOldGuard) {
       actions.push({
         action: {
           Delete: {
             TableName: tableName,
             Key: keys.emailGuard(oldEmail),
-            ConditionExpression: 'attribute_not_exists(PK) OR username = :me',
+            ConditionExpression: 'username = :me',
             ExpressionAttributeValues: { ':me': username },
           },
         },
-        // Another user's guard on our old address: no meaning of its own, the change is refused as a conflict.
+        // Our guard moved since it was read (a concurrent change of our own email): a conflict, try again.
         onConditionFailed: () => undefined,
         rank: 3,
       });
@@ -238,13 +264,18 @@ export function updateUserTransaction(
 export async function updateUser(ctx: DataContext, username: string, changes: UserChanges): Promise<UserRecord> {
   const current = await getUser(ctx, username);
   if (!current) throw notFound(`The user ${username}`);
+  let holdsOldGuard = false;
   if (changes.email && changes.email.toLowerCase() !== current.email?.toLowerCase()) {
-    const holder = await findUserByEmail(ctx, changes.email);
-    if (holder && holder.username !== username) throw new EmailTakenError(changes.email);
+    const [holders, oldGuard] = await Promise.all([
+      findEmailHolders(ctx, changes.email),
+      current.email ? emailGuardHolder(ctx, current.email) : null,
+    ]);
+    if (holders.some((h) => h.username !== username)) throw new EmailTakenError(changes.email);
+    holdsOldGuard = oldGuard === username;
   }
   const hasChange = Object.values(changes).some((v) => v !== undefined);
   if (hasChange) {
-    await transactWrite(ctx.db, updateUserTransaction(ctx.db.tableName, username, changes, current.email));
+    await transactWrite(ctx.db, updateUserTransaction(ctx.db.tableName, username, changes, current.email, holdsOldGuard));
   }
   // The transaction returns nothing, so the new profile is the old one with the changes applied
   // (counters come from the read above; a concurrent follow may have moved them since).

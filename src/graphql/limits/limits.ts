@@ -2,6 +2,7 @@
 // abusive operation costs no DynamoDB call: tokens before parsing (tokens.ts), the rest after
 // validation (check.ts) from the operation's measure (measure.ts).
 import { AppError } from '../../errors.js';
+import { recordLimitRefusal } from '../../observe/metrics.js';
 
 export interface Limits {
   /** Lexical tokens in the document, checked before parsing. */
@@ -28,5 +29,6 @@ export const LIMITS: Limits = {
 
 /** BAD_USER_INPUT naming the limit, the operation's value and the maximum; HTTP 400. */
 export function limitError(message: string, limit: keyof Limits, value: number, max: number): AppError {
+  recordLimitRefusal(limit);
   return new AppError('BAD_USER_INPUT', message, { limit, value, max, http: { status: 400 } });
 }

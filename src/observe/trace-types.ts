@@ -1,0 +1,37 @@
+// What the server needs from tracing, without OpenTelemetry: this file is all that loads when
+// tracing is off. startTracing() imports the SDK only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+import type { CallRecord } from '../data/dynamo/cost.js';
+
+export type SamplerConfig =
+  | { kind: 'always_on' | 'always_off' | 'parentbased_always_on' | 'parentbased_always_off' }
+  | { kind: 'traceidratio' | 'parentbased_traceidratio'; ratio: number };
+
+export interface TracingConfig {
+  /** The full OTLP/HTTP traces URL (…/v1/traces). */
+  url: string;
+  headers: Record<string, string>;
+  serviceName: string;
+  sampler: SamplerConfig;
+}
+
+export interface Tracing {
+  /** Starts the span of one GraphQL operation, continuing the caller's trace when the request carries W3C trace context. */
+  startOperation(carrier: { traceparent?: string; tracestate?: string }): OperationTrace;
+  /** Sends what is buffered (Lambda: before the instance freezes). */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export interface OperationTrace {
+  readonly traceId: string;
+  readonly sampled: boolean;
+  /** Adds a finished DynamoDB call as a child span, its consumed capacity as attributes. */
+  call(c: CallRecord): void;
+  end(o: { name: string | undefined; type: string | undefined; outcome: string }): void;
+}
+
+/** Loads the OpenTelemetry SDK and starts exporting; only ever called when tracing is configured. */
+export async function startTracing(config: TracingConfig): Promise<Tracing> {
+  const { createTracing } = await import('./tracing.js');
+  return createTracing(config);
+}
