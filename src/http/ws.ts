@@ -14,6 +14,7 @@ import { LIMITS } from '../graphql/limits/limits.js';
 import { documentTooLarge } from '../graphql/limits/tokens.js';
 import type { Hub } from '../live/hub.js';
 import type { Logger } from '../log.js';
+import { live as metrics } from '../observe/metrics.js';
 
 /** Close codes beyond graphql-ws's own (4400 bad request, 4401 no connection_init, 4403 forbidden, 4408 init timeout, 4409, 4429). */
 export const CLOSE = {
@@ -152,6 +153,7 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
   wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
     const conn: Connection = { address: addressOf(req), viewer: null };
     bump(perAddress, conn.address, 1);
+    metrics.connectionOpened();
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -173,6 +175,7 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
     );
     socket.once('close', (code, reason) => {
       clearTimeout(conn.expiry);
+      metrics.connectionClosed();
       bump(perAddress, conn.address, -1);
       if (conn.viewer) bump(perViewer, conn.viewer, -1);
       void closed(code, String(reason));

@@ -24,6 +24,7 @@ export class Feed implements AsyncIterableIterator<Delivery> {
   constructor(
     private readonly limit: number,
     private readonly onClose: () => void,
+    private readonly onOverflow: () => void = () => undefined,
   ) {}
 
   /** Holds live events until release(): the hub listens before it replays. */
@@ -54,6 +55,7 @@ export class Feed implements AsyncIterableIterator<Delivery> {
       return;
     }
     if (this.queue.length >= this.limit) {
+      this.onOverflow();
       this.queue = [{ position: d.position, index: d.index, event: RESYNC, entry: null }];
       return;
     }

@@ -2,6 +2,7 @@
 // event to the feeds subscribed to its topic. Feeds resume through the bus's replay.
 import { toEntityChange } from '../data/changes.js';
 import type { Logger } from '../log.js';
+import { live as metrics } from '../observe/metrics.js';
 import type { Bus, BusEntry } from './bus.js';
 import { deriveEvents, type LiveEvent } from './events.js';
 import { Feed, type Delivery } from './feed.js';
@@ -50,11 +51,15 @@ export function createHub({ bus, logger, queueLimit }: HubOptions): Hub {
   const stopListening = bus.listen(
     (entry) => {
       eventsOf(entry).forEach((event, index) => {
-        for (const feed of byTopic.get(event.topic) ?? []) feed.push({ position: entry.position, index, event, entry });
+        const feeds = byTopic.get(event.topic);
+        if (!feeds) return;
+        for (const feed of feeds) feed.push({ position: entry.position, index, event, entry });
+        metrics.delivered(kindOf(event.topic), feeds.size);
       });
     },
     (reason) => {
       logger.warn('live events lost: every subscriber resyncs', { reason });
+      metrics.resynced('gap');
       for (const set of byTopic.values()) for (const feed of set) feed.resync(bus.head());
     },
   );
@@ -62,14 +67,20 @@ export function createHub({ bus, logger, queueLimit }: HubOptions): Hub {
   return {
     head: () => bus.head(),
     async open(topic, after) {
+      const kind = kindOf(topic);
       const detach = () => {
         const set = byTopic.get(topic);
         set?.delete(feed);
         if (set?.size === 0) byTopic.delete(topic);
         count--;
+        metrics.unsubscribed(kind);
       };
-      const feed = new Feed(queueLimit, detach);
+      const feed = new Feed(queueLimit, detach, () => {
+        metrics.dropped(kind, 'slow-reader');
+        metrics.resynced('slow-reader');
+      });
       count++;
+      metrics.subscribed(kind);
       // Listen first, then replay: whatever arrives while the replay is read is held, and the
       // feed drops what the replay already gave, so nothing is missed and nothing is doubled.
       feed.hold();
@@ -78,6 +89,7 @@ export function createHub({ bus, logger, queueLimit }: HubOptions): Hub {
       set.add(feed);
       const replayed = await bus.replay(after.position);
       if (replayed === null) {
+        metrics.resynced('replay-unavailable');
         feed.release([], bus.head(), (a, b) => bus.isAfter(a, b), true);
         return feed;
       }
@@ -94,3 +106,6 @@ export function createHub({ bus, logger, queueLimit }: HubOptions): Hub {
     },
   };
 }
+
+/** A topic's kind (game, open-games, followers, reactions, photos): a bounded metric label. */
+const kindOf = (topic: string) => topic.split(':', 1)[0]!;

@@ -10,6 +10,7 @@ import { entityOf } from '../data/changes.js';
 import { Db } from '../data/dynamo/db.js';
 import { removeGamePlayers } from '../data/games/expiry.js';
 import type { Logger } from '../log.js';
+import { live as metrics } from '../observe/metrics.js';
 import { createMemoryBus, type Bus } from './bus.js';
 import { createHub, type Hub } from './hub.js';
 import type { ChangeRecord } from './record.js';
@@ -46,6 +47,8 @@ export async function startLive(opts: LiveOptions): Promise<Live> {
     onGap: (reason) => bus.gap(reason),
     onRecords: async (records) => {
       await bus.publish(records);
+      const lag = reader.status().lagMs;
+      if (lag !== null) metrics.streamLag(lag / 1000);
       await Promise.all(records.filter(isGameRemoval).map((r) => sweepPlayers(db, r, logger)));
     },
   });
