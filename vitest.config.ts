@@ -6,6 +6,10 @@ import { defineConfig } from 'vitest/config';
 //   each test file makes its own table, so files run in parallel without seeing each other's data.
 // The browser tier has its own config (vitest.browser.config.ts).
 export default defineConfig({
+  // Node itself loads graphql's CommonJS build (the package has no exports map), and so do the
+  // libraries that build and run our schema; Vite would give our own modules the .mjs build, a
+  // second graphql that refuses the first one's schema. One graphql for both.
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -10,6 +10,8 @@ export type Role = 'game-server';
 export interface Viewer {
   username: string;
   role: Role | null;
+  /** When the token stops being valid (ms since the epoch): a WebSocket is closed then. */
+  expiresAt?: number;
 }
 
 export type Authenticate = (authorization: string | undefined) => Promise<Viewer | null>;
@@ -39,7 +41,7 @@ export function createAuthenticator(auth: AuthConfig): Authenticate {
     const sub = payload.sub;
     if (typeof sub !== 'string' || !SUBJECT.test(sub)) throw unauthenticated("The token's subject is not a valid username.");
     const role = payload.role === 'game-server' ? 'game-server' : null;
-    return { username: sub, role };
+    return { username: sub, role, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}) };
   };
 }
 

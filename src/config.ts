@@ -25,6 +25,7 @@ export interface Config {
   dynamoTimeoutMs: number;
   dynamoMaxAttempts: number;
   logRequests: boolean;
+  live: LiveConfig;
   warnings: string[];
   /** Prometheus metrics: at /metrics on the server's port, on a port of their own, or off. */
   metrics: { mode: 'route' } | { mode: 'port'; port: number } | { mode: 'off' };
@@ -36,6 +37,23 @@ export interface Config {
   tracing: TracingConfig | undefined;
 }
 
+/** Live updates: the stream reader, the replay window and what one WebSocket client may hold. */
+export interface LiveConfig {
+  /** Off: no stream reader and no WebSocket endpoint (queries and mutations only). */
+  enabled: boolean;
+  streamPollMs: number;
+  /** Records kept for resume (in process; with Redis, the Redis stream's length). */
+  replayRecords: number;
+  /** Events one subscription may hold for a slow reader before it gets RESYNC instead. */
+  queueLimit: number;
+  maxSubscriptionsPerConnection: number;
+  maxConnectionsPerViewer: number;
+  maxConnectionsPerAddress: number;
+  initTimeoutMs: number;
+  maxPayloadBytes: number;
+  /** How long a game may stay open before it expires through the table's TTL. */
+  openGameTtlSeconds: number;
+}
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -149,6 +167,18 @@ export function loadConfig(env: Env = process.env): Config {
     dynamoTimeoutMs: int('DYNAMODB_TIMEOUT_MS', 3_000, 100, 60_000),
     dynamoMaxAttempts: int('DYNAMODB_MAX_ATTEMPTS', 4, 1, 10),
     logRequests: flag('LOG_REQUESTS', true),
+    live: {
+      enabled: flag('LIVE_UPDATES', true),
+      streamPollMs: int('STREAM_POLL_MS', 250, 20, 10_000),
+      replayRecords: int('LIVE_REPLAY_RECORDS', 10_000, 0, 1_000_000),
+      queueLimit: int('LIVE_QUEUE_LIMIT', 200, 1, 100_000),
+      maxSubscriptionsPerConnection: int('WS_MAX_SUBSCRIPTIONS', 20, 1, 1_000),
+      maxConnectionsPerViewer: int('WS_MAX_CONNECTIONS_PER_VIEWER', 10, 1, 10_000),
+      maxConnectionsPerAddress: int('WS_MAX_CONNECTIONS_PER_ADDRESS', 100, 1, 100_000),
+      initTimeoutMs: int('WS_INIT_TIMEOUT_MS', 5_000, 100, 60_000),
+      maxPayloadBytes: int('WS_MAX_PAYLOAD_BYTES', 64_000, 1_000, 10_000_000),
+      openGameTtlSeconds: int('OPEN_GAME_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+    },
     warnings,
     local,
     ...observability(str, int, flag, problems, warnings),

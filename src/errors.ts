@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'NOT_REACTED'
   | 'ALREADY_FOLLOWING'
   | 'NOT_FOLLOWING'
-  | 'CANNOT_FOLLOW_SELF';
+  | 'CANNOT_FOLLOW_SELF'
+  | 'BAD_REQUEST';
 
 export class AppError extends GraphQLError {
   constructor(
@@ -39,6 +40,13 @@ export const badInput = (message: string, field?: string) => new AppError('BAD_U
 export const unauthenticated = (message = 'Sign in first: send "Authorization: Bearer <token>".') =>
   new AppError('UNAUTHENTICATED', message, { http: { status: 401 } });
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
+
+/** An operation sent over the wrong transport: WebSocket serves subscriptions only. */
+export class QueryOverWebSocketError extends AppError {
+  constructor() {
+    super('BAD_REQUEST', 'Only subscriptions are served over WebSocket; send queries and mutations with HTTP POST.');
+  }
+}
 
 /** Something the request names (`what`, e.g. "The game 1f…") is not in the table. */
 export class NotFoundError extends AppError {

@@ -9,6 +9,7 @@ import { ensureTable } from './ops/admin.js';
 import { isTableEmpty, loadItems, readJsonl } from './ops/load.js';
 import { createLogger } from './log.js';
 import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
+import { startLive } from './live/index.js';
 import { appOptionsFromConfig, createApp } from './http/server.js';
 import { startMetricsServer } from './http/metrics.js';
 import { enableMetrics } from './observe/metrics.js';
@@ -57,6 +58,11 @@ async function main() {
 
   const local = config.database.kind === 'embedded' || (config.auth.kind === 'hs256' && config.auth.isDevDefault);
   const demoToken = local && config.auth.kind === 'hs256' ? await signToken(config.auth, DEMO_USER, { expiresIn: '30d' }) : undefined;
+  // The stream reader starts before the server listens, so every write made once clients can
+  // connect reaches subscribers.
+  const live = config.live.enabled
+    ? await startLive({ clients: database, tableName: config.tableName, config: config.live, logger: log })
+    : null;
   // The OpenTelemetry SDK loads only here, when an OTLP endpoint is configured.
   const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
   if (config.tracing) log.info('tracing', { url: config.tracing.url, sampler: config.tracing.sampler });
@@ -66,6 +72,7 @@ async function main() {
     logger: log,
     graphiql: demoToken ? { authorization: `Bearer ${demoToken}`, demoUser: DEMO_USER } : {},
     checkReady: createReadyCheck(database.raw, config.tableName),
+    live: live ? { hub: live.hub, config: config.live } : undefined,
     tracing,
   });
   const { url } = await app.listen(config.port, config.host);
@@ -89,6 +96,7 @@ async function main() {
     }, 15_000);
     force.unref();
     await app.stop().catch((e) => log.error('stop failed', { error: String(e) }));
+    await live?.stop().catch((e) => log.error('stopping live updates failed', { error: String(e) }));
     await tracing?.shutdown().catch((e) => log.error('trace export failed', { error: String(e) }));
     log.info('requests finished; stopping the database');
     await database.close();

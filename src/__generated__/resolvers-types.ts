@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { UserRecord as UserRecordRecord } from '../data/users/users.js';
 import type { GameRecord as GameRecordRecord, ParticipationRecord as ParticipationRecordRecord } from '../data/games/reads.js';
 import type { PhotoRecord as PhotoRecordRecord, ReactionRecord as ReactionRecordRecord } from '../data/photos/photos.js';
+import type { Delivery as DeliveryRecord } from '../live/feed.js';
 import type { Context } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -33,6 +34,22 @@ export type CreateUserInput = {
   /** 3-32 lowercase letters, digits or _; must equal the token's subject. */
   username: Scalars['String']['input'];
 };
+
+export type FollowerEvent = {
+  __typename?: 'FollowerEvent';
+  /** Opaque: subscribe again with after: <cursor> to resume after this event. */
+  cursor: Scalars['String']['output'];
+  /** When the follow was made (FOLLOWED, and UNFOLLOWED of a follow that recorded it). */
+  followedAt?: Maybe<Scalars['String']['output']>;
+  /** Who followed or unfollowed you; null for RESYNC. */
+  follower?: Maybe<User>;
+  kind: FollowerEventKind;
+};
+
+export type FollowerEventKind =
+  | 'FOLLOWED'
+  | 'RESYNC'
+  | 'UNFOLLOWED';
 
 export type Game = {
   __typename?: 'Game';
@@ -71,6 +88,32 @@ export type GameEdge = {
   cursor: Scalars['String']['output'];
   node: Game;
 };
+
+export type GameLobbyEvent = {
+  __typename?: 'GameLobbyEvent';
+  /** Opaque: subscribe again with after: <cursor> to resume after this event. */
+  cursor: Scalars['String']['output'];
+  /**
+   * The game: as this change left it for FILLED, STARTED and ENDED; as it is now for PLAYER_JOINED
+   * and RESULT_RECORDED; null for GAME_EXPIRED and RESYNC.
+   */
+  game?: Maybe<Game>;
+  kind: GameLobbyEventKind;
+  /** The player who joined, or whose result was recorded. */
+  player?: Maybe<GameParticipation>;
+};
+
+export type GameLobbyEventKind =
+  /** The game ended; game.gold, silver and bronze are its podium. */
+  | 'GAME_ENDED'
+  /** The game item was removed (its open time ran out, or someone deleted it). */
+  | 'GAME_EXPIRED'
+  /** people reached 50: the game left the open games. */
+  | 'GAME_FILLED'
+  | 'GAME_STARTED'
+  | 'PLAYER_JOINED'
+  | 'RESULT_RECORDED'
+  | 'RESYNC';
 
 /** A user's place in a game: one per player and game. */
 export type GameParticipation = {
@@ -206,6 +249,23 @@ export type MutationUploadPhotoArgs = {
   input: UploadPhotoInput;
 };
 
+export type OpenGamesEvent = {
+  __typename?: 'OpenGamesEvent';
+  /** Opaque: subscribe again with after: <cursor> to resume after this event. */
+  cursor: Scalars['String']['output'];
+  /** The game as this change left it (as it was, for GAME_EXPIRED); null for RESYNC. */
+  game?: Maybe<Game>;
+  kind: OpenGamesEventKind;
+};
+
+export type OpenGamesEventKind =
+  /** Left the open games for another reason (its open mark was removed). */
+  | 'GAME_CLOSED'
+  | 'GAME_EXPIRED'
+  | 'GAME_FILLED'
+  | 'GAME_OPENED'
+  | 'RESYNC';
+
 /** Relay paging information. Cursors are opaque and only valid for the list they came from. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -251,6 +311,22 @@ export type PhotoEdge = {
   cursor: Scalars['String']['output'];
   node: Photo;
 };
+
+export type PhotoReactionEvent = {
+  __typename?: 'PhotoReactionEvent';
+  /** Opaque: subscribe again with after: <cursor> to resume after this event. */
+  cursor: Scalars['String']['output'];
+  kind: PhotoReactionEventKind;
+  /** The photo with its reaction counts as they are now; null for RESYNC. */
+  photo?: Maybe<Photo>;
+  /** The reaction added or removed; null for RESYNC. */
+  reaction?: Maybe<Reaction>;
+};
+
+export type PhotoReactionEventKind =
+  | 'REACTION_ADDED'
+  | 'REACTION_REMOVED'
+  | 'RESYNC';
 
 export type PlayerResultInput = {
   /** 0-1000000 */
@@ -363,6 +439,98 @@ export type ReactionType =
   | 'SUNGLASSES'
   | 'THUMBS_UP';
 
+/**
+ * Live updates, over WebSocket (graphql-transport-ws) at /graphql. Every event comes from the
+ * table's stream, so a write by anyone (this API, the labs' scripts, any program, TTL expiry)
+ * reaches subscribers the same way. Each event carries an opaque cursor: subscribe again with
+ * `after` set to the last cursor you saw to receive what you missed. When the server no longer
+ * holds what you missed (or it had to drop events for a slow reader), the first event is RESYNC:
+ * re-read the state with a query, then carry on from the RESYNC event's cursor.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** A game's lobby: players joining, the game filling, starting, results, the end with its podium, expiry. NOT_FOUND for an unknown game. */
+  gameLobby: GameLobbyEvent;
+  /** Games opening and leaving the open games, on every map or on one. */
+  openGamesChanged: OpenGamesEvent;
+  /** Reactions added to and removed from one photo. NOT_FOUND for an unknown photo. */
+  photoReactions: PhotoReactionEvent;
+  /** A user's new photos. NOT_FOUND for an unknown user. */
+  userPhotos: UserPhotoEvent;
+  /** Someone followed or unfollowed you (sign in first). */
+  viewerFollowers: FollowerEvent;
+};
+
+
+/**
+ * Live updates, over WebSocket (graphql-transport-ws) at /graphql. Every event comes from the
+ * table's stream, so a write by anyone (this API, the labs' scripts, any program, TTL expiry)
+ * reaches subscribers the same way. Each event carries an opaque cursor: subscribe again with
+ * `after` set to the last cursor you saw to receive what you missed. When the server no longer
+ * holds what you missed (or it had to drop events for a slow reader), the first event is RESYNC:
+ * re-read the state with a query, then carry on from the RESYNC event's cursor.
+ */
+export type SubscriptionGameLobbyArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  gameId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live updates, over WebSocket (graphql-transport-ws) at /graphql. Every event comes from the
+ * table's stream, so a write by anyone (this API, the labs' scripts, any program, TTL expiry)
+ * reaches subscribers the same way. Each event carries an opaque cursor: subscribe again with
+ * `after` set to the last cursor you saw to receive what you missed. When the server no longer
+ * holds what you missed (or it had to drop events for a slow reader), the first event is RESYNC:
+ * re-read the state with a query, then carry on from the RESYNC event's cursor.
+ */
+export type SubscriptionOpenGamesChangedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  map?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * Live updates, over WebSocket (graphql-transport-ws) at /graphql. Every event comes from the
+ * table's stream, so a write by anyone (this API, the labs' scripts, any program, TTL expiry)
+ * reaches subscribers the same way. Each event carries an opaque cursor: subscribe again with
+ * `after` set to the last cursor you saw to receive what you missed. When the server no longer
+ * holds what you missed (or it had to drop events for a slow reader), the first event is RESYNC:
+ * re-read the state with a query, then carry on from the RESYNC event's cursor.
+ */
+export type SubscriptionPhotoReactionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  owner: Scalars['String']['input'];
+  timestamp: Scalars['String']['input'];
+};
+
+
+/**
+ * Live updates, over WebSocket (graphql-transport-ws) at /graphql. Every event comes from the
+ * table's stream, so a write by anyone (this API, the labs' scripts, any program, TTL expiry)
+ * reaches subscribers the same way. Each event carries an opaque cursor: subscribe again with
+ * `after` set to the last cursor you saw to receive what you missed. When the server no longer
+ * holds what you missed (or it had to drop events for a slow reader), the first event is RESYNC:
+ * re-read the state with a query, then carry on from the RESYNC event's cursor.
+ */
+export type SubscriptionUserPhotosArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  username: Scalars['String']['input'];
+};
+
+
+/**
+ * Live updates, over WebSocket (graphql-transport-ws) at /graphql. Every event comes from the
+ * table's stream, so a write by anyone (this API, the labs' scripts, any program, TTL expiry)
+ * reaches subscribers the same way. Each event carries an opaque cursor: subscribe again with
+ * `after` set to the last cursor you saw to receive what you missed. When the server no longer
+ * holds what you missed (or it had to drop events for a slow reader), the first event is RESYNC:
+ * re-read the state with a query, then carry on from the RESYNC event's cursor.
+ */
+export type SubscriptionViewerFollowersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Only the fields given change; null clears an optional field. */
 export type UpdateUserInput = {
   address?: InputMaybe<Scalars['String']['input']>;
@@ -466,6 +634,19 @@ export type UserEdge = {
   node: User;
 };
 
+export type UserPhotoEvent = {
+  __typename?: 'UserPhotoEvent';
+  /** Opaque: subscribe again with after: <cursor> to resume after this event. */
+  cursor: Scalars['String']['output'];
+  kind: UserPhotoEventKind;
+  /** The new photo; null for RESYNC. */
+  photo?: Maybe<Photo>;
+};
+
+export type UserPhotoEventKind =
+  | 'PHOTO_ADDED'
+  | 'RESYNC';
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -542,9 +723,13 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateGameInput: CreateGameInput;
   CreateUserInput: CreateUserInput;
+  FollowerEvent: ResolverTypeWrapper<DeliveryRecord>;
+  FollowerEventKind: FollowerEventKind;
   Game: ResolverTypeWrapper<GameRecordRecord>;
   GameConnection: ResolverTypeWrapper<Omit<GameConnection, 'edges'> & { edges: Array<ResolversTypes['GameEdge']> }>;
   GameEdge: ResolverTypeWrapper<Omit<GameEdge, 'node'> & { node: ResolversTypes['Game'] }>;
+  GameLobbyEvent: ResolverTypeWrapper<DeliveryRecord>;
+  GameLobbyEventKind: GameLobbyEventKind;
   GameParticipation: ResolverTypeWrapper<ParticipationRecordRecord>;
   GameParticipationConnection: ResolverTypeWrapper<Omit<GameParticipationConnection, 'edges'> & { edges: Array<ResolversTypes['GameParticipationEdge']> }>;
   GameParticipationEdge: ResolverTypeWrapper<Omit<GameParticipationEdge, 'node'> & { node: ResolversTypes['GameParticipation'] }>;
@@ -553,10 +738,14 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Medal: Medal;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OpenGamesEvent: ResolverTypeWrapper<DeliveryRecord>;
+  OpenGamesEventKind: OpenGamesEventKind;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Photo: ResolverTypeWrapper<PhotoRecordRecord>;
   PhotoConnection: ResolverTypeWrapper<Omit<PhotoConnection, 'edges'> & { edges: Array<ResolversTypes['PhotoEdge']> }>;
   PhotoEdge: ResolverTypeWrapper<Omit<PhotoEdge, 'node'> & { node: ResolversTypes['Photo'] }>;
+  PhotoReactionEvent: ResolverTypeWrapper<DeliveryRecord>;
+  PhotoReactionEventKind: PhotoReactionEventKind;
   PlayerResultInput: PlayerResultInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Reaction: ResolverTypeWrapper<ReactionRecordRecord>;
@@ -565,11 +754,14 @@ export type ResolversTypes = {
   ReactionEdge: ResolverTypeWrapper<Omit<ReactionEdge, 'node'> & { node: ResolversTypes['Reaction'] }>;
   ReactionType: ReactionType;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateUserInput: UpdateUserInput;
   UploadPhotoInput: UploadPhotoInput;
   User: ResolverTypeWrapper<UserRecordRecord>;
   UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'edges'> & { edges: Array<ResolversTypes['UserEdge']> }>;
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
+  UserPhotoEvent: ResolverTypeWrapper<DeliveryRecord>;
+  UserPhotoEventKind: UserPhotoEventKind;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -577,19 +769,23 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   CreateGameInput: CreateGameInput;
   CreateUserInput: CreateUserInput;
+  FollowerEvent: DeliveryRecord;
   Game: GameRecordRecord;
   GameConnection: Omit<GameConnection, 'edges'> & { edges: Array<ResolversParentTypes['GameEdge']> };
   GameEdge: Omit<GameEdge, 'node'> & { node: ResolversParentTypes['Game'] };
+  GameLobbyEvent: DeliveryRecord;
   GameParticipation: ParticipationRecordRecord;
   GameParticipationConnection: Omit<GameParticipationConnection, 'edges'> & { edges: Array<ResolversParentTypes['GameParticipationEdge']> };
   GameParticipationEdge: Omit<GameParticipationEdge, 'node'> & { node: ResolversParentTypes['GameParticipation'] };
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
+  OpenGamesEvent: DeliveryRecord;
   PageInfo: PageInfo;
   Photo: PhotoRecordRecord;
   PhotoConnection: Omit<PhotoConnection, 'edges'> & { edges: Array<ResolversParentTypes['PhotoEdge']> };
   PhotoEdge: Omit<PhotoEdge, 'node'> & { node: ResolversParentTypes['Photo'] };
+  PhotoReactionEvent: DeliveryRecord;
   PlayerResultInput: PlayerResultInput;
   Query: Record<PropertyKey, never>;
   Reaction: ReactionRecordRecord;
@@ -597,11 +793,20 @@ export type ResolversParentTypes = {
   ReactionCounts: ReactionCounts;
   ReactionEdge: Omit<ReactionEdge, 'node'> & { node: ResolversParentTypes['Reaction'] };
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UpdateUserInput: UpdateUserInput;
   UploadPhotoInput: UploadPhotoInput;
   User: UserRecordRecord;
   UserConnection: Omit<UserConnection, 'edges'> & { edges: Array<ResolversParentTypes['UserEdge']> };
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
+  UserPhotoEvent: DeliveryRecord;
+};
+
+export type FollowerEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FollowerEvent'] = ResolversParentTypes['FollowerEvent']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  followedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  follower?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['FollowerEventKind'], ParentType, ContextType>;
 };
 
 export type GameResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Game'] = ResolversParentTypes['Game']> = {
@@ -628,6 +833,13 @@ export type GameConnectionResolvers<ContextType = Context, ParentType extends Re
 export type GameEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GameEdge'] = ResolversParentTypes['GameEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Game'], ParentType, ContextType>;
+};
+
+export type GameLobbyEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GameLobbyEvent'] = ResolversParentTypes['GameLobbyEvent']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  game?: Resolver<Maybe<ResolversTypes['Game']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['GameLobbyEventKind'], ParentType, ContextType>;
+  player?: Resolver<Maybe<ResolversTypes['GameParticipation']>, ParentType, ContextType>;
 };
 
 export type GameParticipationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GameParticipation'] = ResolversParentTypes['GameParticipation']> = {
@@ -666,6 +878,12 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   uploadPhoto?: Resolver<ResolversTypes['Photo'], ParentType, ContextType, RequireFields<MutationUploadPhotoArgs, 'input'>>;
 };
 
+export type OpenGamesEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OpenGamesEvent'] = ResolversParentTypes['OpenGamesEvent']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  game?: Resolver<Maybe<ResolversTypes['Game']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['OpenGamesEventKind'], ParentType, ContextType>;
+};
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -691,6 +909,13 @@ export type PhotoConnectionResolvers<ContextType = Context, ParentType extends R
 export type PhotoEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PhotoEdge'] = ResolversParentTypes['PhotoEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Photo'], ParentType, ContextType>;
+};
+
+export type PhotoReactionEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PhotoReactionEvent'] = ResolversParentTypes['PhotoReactionEvent']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['PhotoReactionEventKind'], ParentType, ContextType>;
+  photo?: Resolver<Maybe<ResolversTypes['Photo']>, ParentType, ContextType>;
+  reaction?: Resolver<Maybe<ResolversTypes['Reaction']>, ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
@@ -729,6 +954,14 @@ export type ReactionEdgeResolvers<ContextType = Context, ParentType extends Reso
   node?: Resolver<ResolversTypes['Reaction'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  gameLobby?: SubscriptionResolver<ResolversTypes['GameLobbyEvent'], "gameLobby", ParentType, ContextType, RequireFields<SubscriptionGameLobbyArgs, 'gameId'>>;
+  openGamesChanged?: SubscriptionResolver<ResolversTypes['OpenGamesEvent'], "openGamesChanged", ParentType, ContextType, Partial<SubscriptionOpenGamesChangedArgs>>;
+  photoReactions?: SubscriptionResolver<ResolversTypes['PhotoReactionEvent'], "photoReactions", ParentType, ContextType, RequireFields<SubscriptionPhotoReactionsArgs, 'owner' | 'timestamp'>>;
+  userPhotos?: SubscriptionResolver<ResolversTypes['UserPhotoEvent'], "userPhotos", ParentType, ContextType, RequireFields<SubscriptionUserPhotosArgs, 'username'>>;
+  viewerFollowers?: SubscriptionResolver<ResolversTypes['FollowerEvent'], "viewerFollowers", ParentType, ContextType, Partial<SubscriptionViewerFollowersArgs>>;
+};
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   birthdate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -757,25 +990,37 @@ export type UserEdgeResolvers<ContextType = Context, ParentType extends Resolver
   node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type UserPhotoEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserPhotoEvent'] = ResolversParentTypes['UserPhotoEvent']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['UserPhotoEventKind'], ParentType, ContextType>;
+  photo?: Resolver<Maybe<ResolversTypes['Photo']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
+  FollowerEvent?: FollowerEventResolvers<ContextType>;
   Game?: GameResolvers<ContextType>;
   GameConnection?: GameConnectionResolvers<ContextType>;
   GameEdge?: GameEdgeResolvers<ContextType>;
+  GameLobbyEvent?: GameLobbyEventResolvers<ContextType>;
   GameParticipation?: GameParticipationResolvers<ContextType>;
   GameParticipationConnection?: GameParticipationConnectionResolvers<ContextType>;
   GameParticipationEdge?: GameParticipationEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  OpenGamesEvent?: OpenGamesEventResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Photo?: PhotoResolvers<ContextType>;
   PhotoConnection?: PhotoConnectionResolvers<ContextType>;
   PhotoEdge?: PhotoEdgeResolvers<ContextType>;
+  PhotoReactionEvent?: PhotoReactionEventResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Reaction?: ReactionResolvers<ContextType>;
   ReactionConnection?: ReactionConnectionResolvers<ContextType>;
   ReactionCounts?: ReactionCountsResolvers<ContextType>;
   ReactionEdge?: ReactionEdgeResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;
+  UserPhotoEvent?: UserPhotoEventResolvers<ContextType>;
 };
 

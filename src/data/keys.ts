@@ -53,6 +53,10 @@ export const keys = {
   /** InvertedIndex partition holding the users a user follows. */
   followingIndexPk: (follower: string) => FRIEND + follower,
   reactionPkPrefix: REACTION,
+  /** Prefixes that tell an item's entity from its key alone (src/data/changes.ts). */
+  userPkPrefix: USER,
+  metadataSkPrefix: META,
+  anyPhotoSkPrefix: PHOTO,
   photoSk,
 
   parseUsername: (pk: string): string => strip(pk, USER),

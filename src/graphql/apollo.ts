@@ -2,7 +2,8 @@
 // no transport: the HTTP server (src/http) and the Lambda entry both execute operations through it.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { createAuthenticator } from '../auth.js';
 import type { Config } from '../config.js';
 import { cursorKeys } from '../data/dynamo/cursor.js';
@@ -22,6 +23,10 @@ export interface GraphQLOptions extends ContextDeps {
 
 export interface GraphQLService {
   apollo: ApolloServer<Context>;
+  /** The executable schema Apollo serves, shared with the WebSocket endpoint. */
+  schema: GraphQLSchema;
+  /** Shapes an error as every answer does: our codes pass, anything else is logged and masked. */
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** The per-request context for a request carrying this Authorization header. */
   context(authorization: string | undefined): Promise<Context>;
 }
@@ -38,9 +43,10 @@ export function graphqlOptionsFromConfig(config: Config): Pick<GraphQLOptions, '
 
 export function createGraphQL(opts: GraphQLOptions): GraphQLService {
   const logger = opts.logger ?? createLogger();
+  const schema = makeExecutableSchema<Context>({ typeDefs: loadTypeDefs(), resolvers });
+  const format = formatError(logger);
   const apollo = new ApolloServer<Context>({
-    typeDefs: loadTypeDefs(),
-    resolvers,
+    schema,
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -48,7 +54,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     parseOptions: { maxTokens: LIMITS.maxTokens },
     // The process entry owns shutdown: it stops taking requests, finishes those in flight, then stops Apollo.
     stopOnTerminationSignals: false,
-    formatError: formatError(logger),
+    formatError: format,
     // Cache hints mean nothing for per-viewer data, and computing them costs CPU on every field.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
@@ -65,7 +71,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     now: opts.now,
     tracing: opts.tracing,
   };
-  return { apollo, context: (authorization) => createContext(deps, authorization) };
+  return { apollo, schema, formatError: format, context: (authorization) => createContext(deps, authorization) };
 }
 
 /** Codes the server itself produces; anything else reaching formatError is an internal failure. */

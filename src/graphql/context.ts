@@ -7,6 +7,7 @@ import type { DataContext } from '../data/dynamo/context.js';
 import type { CursorKeys } from '../data/dynamo/cursor.js';
 import { Db } from '../data/dynamo/db.js';
 import { createLoaders } from '../data/dynamo/loaders.js';
+import type { Hub } from '../live/hub.js';
 import { RequestObservation } from '../observe/request.js';
 import type { Tracing } from '../observe/trace-types.js';
 
@@ -15,6 +16,14 @@ export interface Context extends DataContext {
   meter: CostMeter;
   /** Metrics and the trace of this request's operation and DynamoDB calls. */
   observation: RequestObservation;
+  /** Set for subscriptions only (src/http/ws.ts). */
+  live?: LiveSession;
+}
+
+export interface LiveSession {
+  hub: Hub;
+  /** The hub's head when the subscribe message arrived: a subscription without a cursor starts there. */
+  start: string;
 }
 
 export interface ContextDeps {

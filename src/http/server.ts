@@ -1,21 +1,26 @@
 // The HTTP surface: routes, body limits, GraphiQL, and Apollo's execution behind them, without
 // listening until asked, so tests and main.ts share one definition of the server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import type { Config } from '../config.js';
+import type { Config, LiveConfig } from '../config.js';
 import { createGraphQL, graphqlOptionsFromConfig, type GraphQLOptions } from '../graphql/apollo.js';
 import type { Context } from '../graphql/context.js';
+import type { Hub } from '../live/hub.js';
 import { createLogger } from '../log.js';
 import { enableMetrics } from '../observe/metrics.js';
 import { serveGraphiQL, type GraphiQLOptions } from './graphiql.js';
 import { serveMetrics } from './metrics.js';
 import { errorAnswer, parseGraphQLRequest, routeAnswer, type Answer } from './preflight.js';
+import { createWsEndpoint, type WsEndpoint } from './ws.js';
 
 export interface AppOptions extends GraphQLOptions {
   maxBodyBytes: number;
   /** Reports whether the table answers; /readyz uses it. */
   checkReady: () => Promise<boolean>;
   graphiql?: GraphiQLOptions;
+  /** Live updates: subscriptions over WebSocket on /graphql, fed by this hub. Absent: HTTP only. */
+  live?: { hub: Hub; config: LiveConfig };
   /** Serve Prometheus metrics at GET /metrics (and start recording them). */
   metricsRoute?: boolean;
 }
@@ -38,9 +43,19 @@ export interface App {
 
 export function createApp(opts: AppOptions): App {
   const logger = opts.logger ?? createLogger();
-  const { apollo, context } = createGraphQL({ ...opts, logger });
+  const { apollo, context, schema, formatError } = createGraphQL({ ...opts, logger });
   if (opts.metricsRoute) enableMetrics();
   let httpServer: Server | undefined;
+  const ws: WsEndpoint | undefined = opts.live
+    ? createWsEndpoint({
+        schema,
+        hub: opts.live.hub,
+        live: opts.live.config,
+        logger,
+        context,
+        formatError: (e) => formatError(e.toJSON(), e),
+      })
+    : undefined;
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((err) => {
@@ -106,6 +121,10 @@ export function createApp(opts: AppOptions): App {
       await apollo.start();
       httpServer = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
       httpServer.keepAliveTimeout = 5_000;
+      httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (ws && new URL(req.url ?? '/', 'http://localhost').pathname === '/graphql') ws.upgrade(req, socket, head);
+        else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      });
       await new Promise<void>((res, rej) => {
         httpServer!.once('error', rej);
         httpServer!.listen(port, host, () => res());
@@ -115,6 +134,7 @@ export function createApp(opts: AppOptions): App {
       return { server: httpServer, port: bound, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` };
     },
     async stop() {
+      await ws?.close();
       if (httpServer) {
         const server = httpServer;
         const closed = new Promise<void>((res) => server.close(() => res()));

@@ -6,7 +6,8 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { signToken, type Role } from '../../src/auth.js';
-import { isLoopback, loadConfig, type AuthConfig } from '../../src/config.js';
+import { isLoopback, loadConfig, type AuthConfig, type LiveConfig } from '../../src/config.js';
+import { startLive, type Live } from '../../src/live/index.js';
 import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
 import { ensureTable } from '../../src/ops/admin.js';
 import { loadItems, readJsonl } from '../../src/ops/load.js';
@@ -45,6 +46,10 @@ export interface TestServer {
   clients: DynamoClients;
   recorder: Recorder;
   auth: AuthConfig;
+  /** The stream reader, bus and hub when started with `live`. */
+  live: Live | null;
+  /** ws://…/graphql */
+  wsUrl: string;
   execute<T = Record<string, any>>(query: string, opts?: ExecuteOptions): Promise<GraphQLResponse<T>>;
   token(username: string, role?: Role): Promise<string>;
   close(): Promise<void>;
@@ -60,6 +65,8 @@ export interface TestServerOptions {
   maxAttempts?: number;
   /** What the GraphiQL page at /graphql starts with (the browser test's demo token). */
   graphiql?: GraphiQLOptions;
+  /** Serve subscriptions from the table's stream, with these settings over the defaults. */
+  live?: Partial<LiveConfig>;
   /** Serve Prometheus metrics at /metrics (off by default: the registry is per process). */
   metrics?: boolean;
   /** Where the server logs (silent by default). */
@@ -85,6 +92,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     timeoutMs: opts.timeoutMs ?? 5_000,
     maxAttempts: opts.maxAttempts ?? 3,
   });
+  // The stream reader talks to DynamoDB Local directly: its polls are not the operations' calls.
+  const liveConfig = opts.live ? { ...config.live, ...opts.live } : null;
+  const live = liveConfig ? await startLive({ clients, tableName, config: liveConfig, logger: createLogger({ silent: true }) }) : null;
   const app: App = createApp({
     client: serverClients.doc,
     ...appOptionsFromConfig(config),
@@ -93,6 +103,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logger: opts.logger ?? createLogger({ silent: true }),
     now: opts.now,
     graphiql: opts.graphiql,
+    live: live && liveConfig ? { hub: live.hub, config: liveConfig } : undefined,
     metricsRoute: opts.metrics ?? false,
     tracing: opts.tracing,
   });
@@ -105,6 +116,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     clients,
     recorder,
     auth: config.auth,
+    live,
+    wsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
     token,
     async execute(query, o = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers };
@@ -116,6 +129,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
     async close() {
       await app.stop();
+      await live?.stop();
       serverClients.raw.destroy();
       await recorder.close();
       // DynamoDB Local slows down as tables pile up (adding an index stalls past ten or so).

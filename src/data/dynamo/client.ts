@@ -1,11 +1,14 @@
 // The DynamoDB client is long-lived: built once per process and shared by every request.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../../config.js';
 
 export interface DynamoClients {
   raw: DynamoDBClient;
   doc: DynamoDBDocumentClient;
+  /** The table's stream (src/live/stream), same endpoint, region and credentials as raw. */
+  streams: DynamoDBStreamsClient;
 }
 
 export interface ClientOptions {
@@ -46,5 +49,14 @@ export function createClients(opts: ClientOptions): DynamoClients {
   const doc = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
-  return { raw, doc };
+  // Same endpoint and region; raw's resolved credentials, so both clients always sign alike.
+  const streams = new DynamoDBStreamsClient({
+    region: opts.region,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    credentials: raw.config.credentials,
+    maxAttempts: opts.maxAttempts,
+    logger: sdkLogger,
+    requestHandler: { connectionTimeout: opts.timeoutMs, requestTimeout: opts.timeoutMs, throwOnRequestTimeout: true },
+  });
+  return { raw, doc, streams };
 }

@@ -1,7 +1,7 @@
 // The limits after validation: the operation is measured once and refused, naming the first limit
 // it exceeds, before any resolver runs.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FragmentDefinitionNode } from 'graphql';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { LIMITS, limitError, type Limits } from './limits.js';
 import { measureOperation, type OperationMeasure } from './measure.js';
 
@@ -30,12 +30,22 @@ export function queryLimitsPlugin(limits: Limits = LIMITS): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request, schema }) {
-          if (!operation) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-          checkOperation(measureOperation(operation, fragments, request.variables ?? {}, schema, limits.maxIntrospection), limits);
+          if (operation) checkDocument(operation, document, request.variables ?? {}, schema, limits);
         },
       };
     },
   };
+}
+
+/** Measures and checks one operation of a parsed document: over HTTP through the plugin, over WebSocket directly. */
+export function checkDocument(
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  schema: GraphQLSchema,
+  limits: Limits = LIMITS,
+): void {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  checkOperation(measureOperation(operation, fragments, variables, schema, limits.maxIntrospection), limits);
 }

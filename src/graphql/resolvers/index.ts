@@ -1,12 +1,23 @@
 // Assembles the resolver map from each domain's own module.
 import type { Resolvers } from '../../__generated__/resolvers-types.js';
 import { gamesResolvers } from './games.js';
+import { liveEventResolvers } from './LiveEvents.js';
 import { photosResolvers } from './photos.js';
+import { gameLobby } from './Subscription/gameLobby.js';
+import { openGamesChanged } from './Subscription/openGamesChanged.js';
+import { photoReactions } from './Subscription/photoReactions.js';
+import { userPhotos } from './Subscription/userPhotos.js';
+import { viewerFollowers } from './Subscription/viewerFollowers.js';
 import { usersResolvers } from './users.js';
 
 const base: Resolvers = {
   Query: { ping: () => 'ok' },
   Mutation: { ping: () => 'ok' },
+};
+
+const subscriptions: Resolvers = {
+  Subscription: { gameLobby, openGamesChanged, photoReactions, userPhotos, viewerFollowers },
+  ...liveEventResolvers,
 };
 
 /** Merges domain maps one type deep; a field defined twice is a programming error. */
@@ -24,4 +35,4 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
   return out as Resolvers;
 }
 
-export const resolvers = mergeResolvers(base, usersResolvers, photosResolvers, gamesResolvers);
+export const resolvers = mergeResolvers(base, usersResolvers, photosResolvers, gamesResolvers, subscriptions);

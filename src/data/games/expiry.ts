@@ -1,0 +1,48 @@
+// Open games expire: createGame gives a game an `expires_at` (epoch seconds, the table's TTL
+// attribute) that the last seat's join removes, so only games still open after OPEN_GAME_TTL go.
+// DynamoDB deletes expired items within days, so reads hide an expired game at once
+// (isExpired), and when the game item is finally removed, by TTL or by anyone, the stream
+// reader calls removeGamePlayers so no orphan players remain.
+import type { Item } from '../dynamo/batch.js';
+import { backoffDelay, DEFAULT_RETRY, sleep } from '../dynamo/batch.js';
+import type { Db } from '../dynamo/db.js';
+import { keys } from '../keys.js';
+import { TABLE } from '../table.js';
+
+/** The TTL value for a game created at `now` that may stay open for `ttlSeconds`. */
+export function openGameExpiry(now: Date, ttlSeconds: number): number {
+  return Math.floor(now.getTime() / 1000) + ttlSeconds;
+}
+
+/** True when the item's TTL has passed: DynamoDB may not have deleted it yet, but it no longer exists for readers. */
+export function isExpired(item: Item, now: Date): boolean {
+  const at = item[TABLE.ttlAttribute];
+  return typeof at === 'number' && at * 1000 <= now.getTime();
+}
+
+// Remove an expired game's players: Query table PK = GAME#<id> AND begins_with(SK, USER#) (keys only), then BatchWriteItem deletes.
+export async function removeGamePlayers(db: Db, gameId: string): Promise<number> {
+  let removed = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.query({
+      TableName: db.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :players)',
+      ExpressionAttributeValues: { ':pk': keys.gamePartition(gameId), ':players': keys.playerSkPrefix },
+      ProjectionExpression: 'PK, SK',
+      ExclusiveStartKey: start,
+    });
+    const items = page.Items ?? [];
+    for (let i = 0; i < items.length; i += 25) {
+      let requests = items.slice(i, i + 25).map((it) => ({ DeleteRequest: { Key: { PK: it.PK, SK: it.SK } } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await sleep(backoffDelay(attempt, DEFAULT_RETRY));
+        const out = await db.batchWrite({ RequestItems: { [db.tableName]: requests } });
+        requests = (out.UnprocessedItems?.[db.tableName] ?? []) as typeof requests;
+      }
+    }
+    removed += items.length;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return removed;
+}

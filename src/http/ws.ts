@@ -1,0 +1,216 @@
+// Subscriptions over WebSocket (graphql-transport-ws, graphql-ws 6 on ws 8) on the HTTP server's
+// own port and path. Identity comes in connection_init, as a Bearer token like HTTP's; the same
+// limits as HTTP apply to every document, and each connection, viewer and address is bounded.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, Kind, parse, subscribe, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { CloseCode, makeServer } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { LiveConfig } from '../config.js';
+import { AppError, QueryOverWebSocketError } from '../errors.js';
+import type { Context } from '../graphql/context.js';
+import { checkDocument } from '../graphql/limits/check.js';
+import { LIMITS } from '../graphql/limits/limits.js';
+import { documentTooLarge } from '../graphql/limits/tokens.js';
+import type { Hub } from '../live/hub.js';
+import type { Logger } from '../log.js';
+import { live as metrics } from '../observe/metrics.js';
+
+/** Close codes beyond graphql-ws's own (4400 bad request, 4401 no connection_init, 4403 forbidden, 4408 init timeout, 4409, 4429). */
+export const CLOSE = {
+  /** The token expired (or was refused): reconnect with a fresh one. */
+  forbidden: CloseCode.Forbidden,
+  /** This viewer or address holds too many connections. */
+  tooManyConnections: 4029,
+  /** The server is shutting down: reconnect (to another instance). */
+  goingAway: 1001,
+} as const;
+
+export interface WsOptions {
+  schema: GraphQLSchema;
+  hub: Hub;
+  live: LiveConfig;
+  logger: Logger;
+  /** Builds a subscription's context from the connection's Authorization value (throws UNAUTHENTICATED). */
+  context(authorization: string | undefined): Promise<Context>;
+  /** Shapes errors exactly as HTTP answers do (no internals). */
+  formatError(error: GraphQLError): ReturnType<GraphQLError['toJSON']>;
+}
+
+export interface WsEndpoint {
+  /** The HTTP server's 'upgrade' handler for /graphql. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  connections(): number;
+  /** Closes every socket with 1001 so clients reconnect elsewhere. */
+  close(): Promise<void>;
+}
+
+interface Connection {
+  address: string;
+  viewer: string | null;
+  expiry?: NodeJS.Timeout;
+}
+
+export function createWsEndpoint(opts: WsOptions): WsEndpoint {
+  const { live, logger } = opts;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: live.maxPayloadBytes });
+  const perAddress = new Map<string, number>();
+  const perViewer = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string, d: number) => {
+    const n = (m.get(k) ?? 0) + d;
+    if (n <= 0) m.delete(k);
+    else m.set(k, n);
+  };
+  const prepared = new WeakMap<ExecutionArgs, AsyncGenerator<ExecutionResult>>();
+
+  const server = makeServer<Record<string, unknown> | undefined, { socket: WebSocket; conn: Connection }>({
+    schema: opts.schema,
+    connectionInitWaitTimeout: live.initTimeoutMs,
+    onConnect: async (ctx) => {
+      const { conn, socket } = ctx.extra;
+      const authorization = authorizationOf(ctx.connectionParams);
+      let viewer;
+      try {
+        viewer = (await opts.context(authorization)).viewer;
+      } catch {
+        return false; // 4403: a refused token is refused for the whole connection
+      }
+      if (viewer) {
+        if ((perViewer.get(viewer.username) ?? 0) >= live.maxConnectionsPerViewer) {
+          socket.close(CLOSE.tooManyConnections, 'Too many connections for this user');
+          return false;
+        }
+        conn.viewer = viewer.username;
+        bump(perViewer, viewer.username, 1);
+        if (viewer.expiresAt !== undefined) {
+          // setTimeout holds at most ~24.8 days; a longer-lived token is checked again then.
+          const closeAt = () => {
+            const left = viewer.expiresAt! - Date.now();
+            if (left <= 0) socket.close(CLOSE.forbidden, 'Token expired');
+            else conn.expiry = setTimeout(closeAt, Math.min(left, 2 ** 31 - 1));
+          };
+          closeAt();
+        }
+      }
+      return true;
+    },
+    onSubscribe: async (ctx, id, payload) => {
+      // "From now" is when the message arrived, before any await: a write committed after it is delivered.
+      const start = opts.hub.head();
+      if (Object.keys(ctx.subscriptions).length > live.maxSubscriptionsPerConnection) {
+        return [limitError(`A connection may hold ${live.maxSubscriptionsPerConnection} subscriptions.`, 'maxSubscriptions')];
+      }
+      const tooLarge = documentTooLarge(payload.query);
+      if (tooLarge) return [tooLarge];
+      let document;
+      try {
+        document = parse(payload.query, { maxTokens: LIMITS.maxTokens });
+      } catch (err) {
+        return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+      }
+      const invalid = validate(opts.schema, document);
+      if (invalid.length) return [...invalid];
+      const operation = document.definitions.find(
+        (d) => d.kind === Kind.OPERATION_DEFINITION && (!payload.operationName || d.name?.value === payload.operationName),
+      );
+      if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [new GraphQLError('Unable to identify the operation.')];
+      if (operation.operation !== 'subscription') {
+        return [new QueryOverWebSocketError()];
+      }
+      try {
+        checkDocument(operation, document, payload.variables ?? {}, opts.schema);
+      } catch (err) {
+        return [err as GraphQLError];
+      }
+      let contextValue: Context;
+      try {
+        contextValue = await opts.context(authorizationOf(ctx.connectionParams));
+      } catch (err) {
+        return [err as GraphQLError];
+      }
+      contextValue.live = { hub: opts.hub, start };
+      const args: ExecutionArgs = {
+        schema: opts.schema,
+        document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue,
+        rootValue: undefined,
+      };
+      // Subscribe here rather than in graphql-ws, so a refusal (unknown game, bad cursor, not
+      // signed in) is the protocol's error message with its code, not a `next` then `complete`.
+      const result = await subscribe(args);
+      if (!(Symbol.asyncIterator in result)) return [...(result.errors ?? [new GraphQLError('Subscription failed.')])];
+      prepared.set(args, result);
+      return args;
+    },
+    subscribe: (args) => prepared.get(args) ?? subscribe(args),
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => opts.formatError(e)),
+    onNext: (_ctx, _id, _payload, _args, result) =>
+      result.errors ? { ...result, errors: result.errors.map((e) => opts.formatError(e as GraphQLError)) } : undefined,
+  });
+
+  wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
+    const conn: Connection = { address: addressOf(req), viewer: null };
+    bump(perAddress, conn.address, 1);
+    metrics.connectionOpened();
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (err) => (err ? reject(err) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (cb) =>
+          socket.on('message', (data) => {
+            cb(String(data)).catch((err: unknown) => {
+              logger.error('subscription message failed', { error: String((err as Error)?.stack ?? err) });
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      { socket, conn },
+    );
+    socket.once('close', (code, reason) => {
+      clearTimeout(conn.expiry);
+      metrics.connectionClosed();
+      bump(perAddress, conn.address, -1);
+      if (conn.viewer) bump(perViewer, conn.viewer, -1);
+      void closed(code, String(reason));
+    });
+    socket.on('error', () => socket.terminate());
+  });
+
+  return {
+    upgrade(req, socket, head) {
+      const address = addressOf(req);
+      if ((perAddress.get(address) ?? 0) >= live.maxConnectionsPerAddress) {
+        socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+    connections: () => wss.clients.size,
+    async close() {
+      for (const client of wss.clients) client.close(CLOSE.goingAway, 'Server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
+  const v = params?.authorization ?? params?.Authorization;
+  return typeof v === 'string' ? v : undefined;
+}
+
+function addressOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function limitError(message: string, limit: string): AppError {
+  return new AppError('BAD_USER_INPUT', message, { limit });
+}
+
+export type { Server };
