@@ -121,6 +121,7 @@ describe('tokens the server must refuse', () => {
       'without a subject',
       () =>
         new SignJWT({})
+          .setIssuedAt()
           .setIssuer(s.auth.issuer)
           .setAudience(s.auth.audience)
           .setProtectedHeader({ alg: 'HS256' })
@@ -132,6 +133,36 @@ describe('tokens the server must refuse', () => {
       () => claims('x#METADATA#y').setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret()),
     ],
     ['that is not a JWT at all', async () => 'not-a-token'],
+    ['without an expiry (exp), which would be accepted forever', () => claims().setProtectedHeader({ alg: 'HS256' }).sign(secret())],
+    [
+      'without an issue time (iat), so its age cannot be capped',
+      () =>
+        new SignJWT({})
+          .setSubject(ana)
+          .setIssuer(s.auth.issuer)
+          .setAudience(s.auth.audience)
+          .setProtectedHeader({ alg: 'HS256' })
+          .setExpirationTime('1h')
+          .sign(secret()),
+    ],
+    [
+      'issued longer ago than the maximum lifetime, though its exp is ten years away',
+      () =>
+        claims()
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuedAt(Math.floor(Date.now() / 1000) - s.auth.maxTokenLifetimeSeconds - 60)
+          .setExpirationTime('3650d')
+          .sign(secret()),
+    ],
+    [
+      'issued in the future, which would stretch the lifetime cap',
+      () =>
+        claims()
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuedAt(Math.floor(Date.now() / 1000) + 3600)
+          .setExpirationTime('2h')
+          .sign(secret()),
+    ],
   ];
 
   it.each(cases)('a token %s is UNAUTHENTICATED, for reads and writes alike, with no DynamoDB call', async (_name, make) => {
@@ -165,8 +196,41 @@ describe('tokens the server must refuse', () => {
     expect(res.data).toEqual({ viewer: { username: ana } });
   });
 
+  it('says why a token without exp is refused', async () => {
+    const res = await withToken(VIEWER, await claims().setProtectedHeader({ alg: 'HS256' }).sign(secret()));
+    expect({ status: res.status, codes: errorCodes(res) }).toEqual({ status: 401, codes: ['UNAUTHENTICATED'] });
+    expect(res.errors![0]!.message).toMatch(/no "exp" claim/);
+  });
+
+  it('accepts a token within the maximum lifetime whose exp is further away', async () => {
+    const token = await claims()
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(Math.floor(Date.now() / 1000) - s.auth.maxTokenLifetimeSeconds + 600)
+      .setExpirationTime('3650d')
+      .sign(secret());
+    const res = await withToken(VIEWER, token);
+    expectNoErrors(res);
+    expect(res.data).toEqual({ viewer: { username: ana } });
+  });
+
+  it('reads the scheme case-insensitively, around any spaces or tabs', async () => {
+    const token = await s.token(ana);
+    for (const authorization of [`bearer ${token}`, `BEARER ${token}`, `  Bearer \t  ${token}  `, `bEaReR\t${token}`]) {
+      const res = await s.execute(VIEWER, { headers: { authorization } });
+      expectNoErrors(res);
+      expect(res.data).toEqual({ viewer: { username: ana } });
+    }
+  });
+
   it('refuses an Authorization header that is not "Bearer <JWT>"', async () => {
-    for (const authorization of ['Basic YW5hOnNlY3JldA==', 'Bearer', `bearer  ${await s.token(ana)} extra`]) {
+    const token = await s.token(ana);
+    for (const authorization of [
+      'Basic YW5hOnNlY3JldA==',
+      'Bearer',
+      `bearer  ${token} extra`,
+      `Bearer${token}`,
+      `Bearer ${token} ${token}`,
+    ]) {
       const res = await s.execute(VIEWER, { headers: { authorization } });
       expect(errorCodes(res)).toEqual(['UNAUTHENTICATED']);
     }
@@ -229,6 +293,7 @@ describe('acting for another user', () => {
   it('ignores a role the server does not know', async () => {
     const token = await new SignJWT({ role: 'admin' })
       .setSubject(bob)
+      .setIssuedAt()
       .setIssuer(s.auth.issuer)
       .setAudience(s.auth.audience)
       .setProtectedHeader({ alg: 'HS256' })
