@@ -324,14 +324,13 @@ describe('reading what belongs to another user', () => {
   const PRIVATE = 'username email birthdate address';
 
   it('shows email, birthdate and address to the user alone, by every path that reaches a user', async () => {
-    const paths = `query($u: String!, $id: ID!, $e: String!, $o: String!, $t: String!) {
+    const paths = `query($u: String!, $id: ID!, $o: String!, $t: String!) {
       user(username: $u) { ${PRIVATE} }
       users(usernames: [$u]) { ${PRIVATE} }
-      userByEmail(email: $e) { ${PRIVATE} }
       game(id: $id) { creator { ${PRIVATE} } }
       photo(owner: $o, timestamp: $t) { owner { ${PRIVATE} } reactions { edges { node { user { ${PRIVATE} } } } } }
     }`;
-    const variables = { u: bob, id: gameId, e: `${bob}@example.com`, o: bob, t: PHOTO_TS };
+    const variables = { u: bob, id: gameId, o: bob, t: PHOTO_TS };
     const hidden = { email: null, birthdate: null, address: null };
     const asOther = await s.execute(paths, { variables, as: players[5] });
     expectNoErrors(asOther);
@@ -339,12 +338,41 @@ describe('reading what belongs to another user', () => {
     expectNoErrors(anonymous);
     for (const res of [asOther, anonymous]) {
       const d = res.data!;
-      expect([d.user, d.users[0], d.userByEmail, d.photo.owner, d.photo.reactions.edges[0].node.user]).toEqual(
-        Array(5).fill({ username: bob, ...hidden }),
+      expect([d.user, d.users[0], d.photo.owner, d.photo.reactions.edges[0].node.user]).toEqual(
+        Array(4).fill({ username: bob, ...hidden }),
       );
       expect(d.game.creator).toEqual({ username: ana, ...hidden });
     }
     const own = await s.execute(`{ viewer { ${PRIVATE} } }`, { as: bob });
     expect(own.data!.viewer).toEqual({ username: bob, email: `${bob}@example.com`, birthdate: '1990-01-02', address: `1 ${bob} Street` });
+  });
+
+  const BY_EMAIL = `query($e: String!) { userByEmail(email: $e) { username email } }`;
+
+  it('does not turn an email address into an account: userByEmail refuses anonymous callers before any call', async () => {
+    const res = await s.execute(BY_EMAIL, { variables: { e: `${bob}@example.com` } });
+    expect({ status: res.status, codes: errorCodes(res), data: res.data }).toEqual({
+      status: 401,
+      codes: ['UNAUTHENTICATED'],
+      data: { userByEmail: null },
+    });
+    expect(res.calls).toEqual([]);
+  });
+
+  it("answers a signed-in user FORBIDDEN for another's address and for an unused one alike, with no index query", async () => {
+    for (const e of [`${bob}@example.com`, 'nobody-at-all@example.com']) {
+      const res = await s.execute(BY_EMAIL, { variables: { e }, as: players[6] });
+      expect({ codes: errorCodes(res), data: res.data }).toEqual({ codes: ['FORBIDDEN'], data: { userByEmail: null } });
+      expect(res.calls.map((c) => c.command)).not.toContain('Query');
+    }
+  });
+
+  it('finds the viewer by their own address in any letter case, and anyone for the game-server role', async () => {
+    const own = await s.execute(BY_EMAIL, { variables: { e: `${bob.toUpperCase()}@EXAMPLE.COM` }, as: bob });
+    expectNoErrors(own);
+    expect(own.data!.userByEmail).toEqual({ username: bob, email: `${bob}@example.com` });
+    const trusted = await s.execute(BY_EMAIL, { variables: { e: `${bob}@example.com` }, as: 'game_server', role: 'game-server' });
+    expectNoErrors(trusted);
+    expect(trusted.data!.userByEmail).toEqual({ username: bob, email: null });
   });
 });
