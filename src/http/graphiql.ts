@@ -29,7 +29,15 @@ const TYPES: Record<string, string> = {
 
 export async function serveGraphiQL(_req: IncomingMessage, res: ServerResponse, url: URL, opts: GraphiQLOptions = {}): Promise<void> {
   const asset = url.pathname.startsWith('/graphiql/') ? url.pathname.slice('/graphiql/'.length) : 'index.html';
-  const path = normalize(join(GRAPHIQL_DIR, decodeURIComponent(asset) || 'index.html'));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(asset);
+  } catch {
+    // A malformed percent escape ("%E0%A4%A") names no file: the client's mistake, not ours.
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Malformed percent escape in the path.\n');
+    return;
+  }
+  const path = normalize(join(GRAPHIQL_DIR, decoded || 'index.html'));
   if (!path.startsWith(GRAPHIQL_DIR)) {
     res.writeHead(404).end();
     return;

@@ -375,6 +375,16 @@ describe('hostile input', () => {
     expect(await snapshot(s.clients.doc, s.tableName)).toEqual(before);
   });
 
+  it('a GraphiQL asset path with a malformed percent escape is a 400, not a server failure', async () => {
+    for (const path of ['/graphiql/%E0%A4%A', '/graphiql/assets/%', '/graphiql/%zz.js']) {
+      const res = await fetch(`${s.url}${path}`);
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(await res.text()).toBe('Malformed percent escape in the path.\n');
+    }
+    // A well-formed escape of a file that does not exist is still a plain 404.
+    expect((await fetch(`${s.url}/graphiql/no%20such.js`)).status).toBe(404);
+  });
+
   it('a PUT is refused with 405 and an Allow header', async () => {
     const res = await fetch(`${s.url}/graphql`, {
       method: 'PUT',
