@@ -81,6 +81,9 @@ export function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as { originalError?: unknown })?.originalError ?? error;
     if (original instanceof AppError || error instanceof AppError) {
+      // Some refusals carry what DynamoDB said (e.g. cancellation reasons): the log gets it, the client never.
+      const detail = (original as { logDetail?: Record<string, unknown> }).logDetail;
+      if (detail) logger.warn('refused', { code: formatted.extensions?.code, path: formatted.path, ...detail });
       const { http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions };
     }

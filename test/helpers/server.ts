@@ -11,7 +11,7 @@ import { createClients, type DynamoClients } from '../../src/data/dynamo/client.
 import { ensureTable } from '../../src/ops/admin.js';
 import { loadItems, readJsonl } from '../../src/ops/load.js';
 import type { GraphiQLOptions } from '../../src/http/graphiql.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { appOptionsFromConfig, createApp, type App } from '../../src/http/server.js';
 import { startRecorder, type RecordedCall, type Recorder } from './recorder.js';
 
@@ -59,6 +59,8 @@ export interface TestServerOptions {
   maxAttempts?: number;
   /** What the GraphiQL page at /graphql starts with (the browser test's demo token). */
   graphiql?: GraphiQLOptions;
+  /** Where the server logs (silent by default). */
+  logger?: Logger;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -83,7 +85,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...appOptionsFromConfig(config),
     reportCost: opts.reportCost ?? true,
     checkReady: async () => true,
-    logger: createLogger({ silent: true }),
+    logger: opts.logger ?? createLogger({ silent: true }),
     now: opts.now,
     graphiql: opts.graphiql,
   });

@@ -20,6 +20,17 @@ export interface CancellationReason {
 /** Turns the reason of action `index` into a domain error, or undefined to let the next reason decide. */
 export type ReasonMapper = (reason: CancellationReason, index: number) => AppError | undefined;
 
+/**
+ * CONFLICT for a transaction DynamoDB cancelled for a reason no mapper named. The client gets our
+ * code and message only; DynamoDB's cancellation reasons are internals, kept in `logDetail` for
+ * the server's log (formatError writes it there).
+ */
+export class TransactionConflictError extends AppError {
+  constructor(readonly logDetail: { reasons: string[]; messages: string[] }) {
+    super('CONFLICT', 'The change could not be applied because the data changed at the same time. Try again.');
+  }
+}
+
 export const TRANSACTION_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 500 };
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
@@ -49,20 +60,23 @@ export async function transactWrite(
       await db.transactWrite(request);
       return;
     } catch (err) {
-      const e = err as Error & { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] };
+      const e = err as Error & { CancellationReasons?: { Code?: string; Message?: string; Item?: Record<string, AttributeValue> }[] };
       const retryable =
         e.name === 'TransactionInProgressException' ||
         (e.name === 'TransactionCanceledException' && (e.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict'));
       if (e.name === 'TransactionCanceledException') {
         const reasons = (e.CancellationReasons ?? []).map((r) => ({ code: r.Code ?? 'None', item: r.Item ? unmarshall(r.Item) : null }));
         for (const [i, r] of reasons.entries()) {
-          if (r.code === 'None' || r.code === 'TransactionConflict') continue;
+          // Only a failed condition is a domain outcome; any other reason (ValidationError, a
+          // throttled action) is DynamoDB's, and ends in CONFLICT below.
+          if (r.code !== 'ConditionalCheckFailed') continue;
           const mapped = mapReason(r, i);
           if (mapped) throw mapped;
         }
         if (!retryable) {
-          throw new AppError('CONFLICT', 'The change could not be applied because the data changed at the same time. Try again.', {
+          throw new TransactionConflictError({
             reasons: reasons.map((r) => r.code),
+            messages: (e.CancellationReasons ?? []).map((r) => r.Message ?? ''),
           });
         }
       } else if (!retryable) throw err;
