@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
 import { loadItems } from '../../src/ops/load.js';
 import { newPhotoItem } from '../../src/data/photos/photos.js';
-import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
+import { errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { closeAndDrop, seedUsers, snapshot } from './support.js';
 
 let s: TestServer;
@@ -293,6 +293,19 @@ const cases: Case[] = [
   ['malformed JSON', raw({ body: '{"query": "{ ping }"' }), 400, ['BAD_USER_INPUT']],
   ['a JSON string instead of an object', raw({ body: '"{ ping }"' }), 400, ['BAD_USER_INPUT']],
   ['query that is not a string', raw({ body: '{"query": {"$ne": null}}' }), 400, ['BAD_REQUEST']],
+  [
+    'a persisted query whose hash is not the query',
+    raw({ body: JSON.stringify({ query: '{ ping }', extensions: { persistedQuery: { version: 1, sha256Hash: 'ab'.repeat(32) } } }) }),
+    400,
+    ['PERSISTED_QUERY_HASH_MISMATCH'],
+  ],
+  [
+    'a persisted query of an unknown protocol version',
+    raw({ body: JSON.stringify({ query: '{ ping }', extensions: { persistedQuery: { version: 2, sha256Hash: 'ab'.repeat(32) } } }) }),
+    400,
+    ['PERSISTED_QUERY_VERSION_UNSUPPORTED'],
+  ],
+  ['a subscription over HTTP POST (subscriptions need a WebSocket)', gql(`subscription { ping }`), 400, ['BAD_REQUEST']],
   ['variables that are an array', raw({ body: '{"query": "{ ping }", "variables": [1]}' }), 400, ['BAD_REQUEST']],
   ['two operations and no operationName', gql(`query A { ping } query B { ping }`), 400, ['OPERATION_RESOLUTION_FAILURE']],
   [
@@ -383,6 +396,12 @@ describe('hostile input', () => {
     }
     // A well-formed escape of a file that does not exist is still a plain 404.
     expect((await fetch(`${s.url}/graphiql/no%20such.js`)).status).toBe(404);
+  });
+
+  it('a subscription over HTTP is told where subscriptions are served', async () => {
+    const res = await s.execute(`subscription { ping }`);
+    expect({ status: res.status, codes: errorCodes(res) }).toEqual({ status: 400, codes: ['BAD_REQUEST'] });
+    expect(res.errors![0]!.message).toMatch(/WebSocket/);
   });
 
   it('a PUT is refused with 405 and an Allow header', async () => {
