@@ -404,6 +404,30 @@ describe('hostile input', () => {
     expect(res.errors![0]!.message).toMatch(/WebSocket/);
   });
 
+  it('first: 0 means the same on every list: BAD_USER_INPUT naming "first"', async () => {
+    const lists = [
+      `{ openGames(first: 0) { edges { cursor } } }`,
+      `{ gamesByMap(map: "Hostile Hills", first: 0) { edges { cursor } } }`,
+      `query($id: ID!) { game(id: $id) { players(first: 0) { pageInfo { hasNextPage } } } }`,
+      `query($u: String!) { user(username: $u) { games(first: 0) { pageInfo { hasNextPage } } } }`,
+      `query($u: String!) { user(username: $u) { followers(first: 0) { pageInfo { hasNextPage } } } }`,
+      `query($u: String!) { user(username: $u) { following(first: 0) { pageInfo { hasNextPage } } } }`,
+      `query($u: String!) { user(username: $u) { photos(first: 0) { pageInfo { hasNextPage } } } }`,
+      `query($o: String!, $t: String!) { photo(owner: $o, timestamp: $t) { reactions(first: 0) { pageInfo { hasNextPage } } } }`,
+    ];
+    for (const query of lists) {
+      const vars = Object.fromEntries(
+        Object.entries({ id: gameId, u: ana, o: bob, t: PHOTO_TS }).filter(([k]) => query.includes(`$${k}:`)),
+      );
+      const res = await s.execute(query, { variables: vars });
+      expect({ query, codes: errorCodes(res), message: res.errors?.[0]?.message }).toEqual({
+        query,
+        codes: ['BAD_USER_INPUT'],
+        message: '"first" must be a whole number from 1 to 100, got 0.',
+      });
+    }
+  });
+
   it('a PUT is refused with 405 and an Allow header', async () => {
     const res = await fetch(`${s.url}/graphql`, {
       method: 'PUT',
