@@ -59,6 +59,8 @@ export interface TestServerOptions {
   maxAttempts?: number;
   /** What the GraphiQL page at /graphql starts with (the browser test's demo token). */
   graphiql?: GraphiQLOptions;
+  /** Slow-client deadlines of the HTTP server (its defaults otherwise). */
+  timeouts?: { requestMs: number; headersMs: number };
   /** Where the server logs (silent by default). */
   logger?: Logger;
 }
@@ -88,6 +90,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logger: opts.logger ?? createLogger({ silent: true }),
     now: opts.now,
     graphiql: opts.graphiql,
+    timeouts: opts.timeouts,
   });
   const { url } = await app.listen(0, '127.0.0.1');
 
