@@ -6,9 +6,13 @@ export type DatabaseTarget =
   | { kind: 'endpoint'; endpoint: string; region: string }
   | { kind: 'aws'; region: string };
 
-export type AuthConfig =
+export type AuthConfig = (
   | { kind: 'hs256'; secret: string; issuer: string; audience: string; isDevDefault: boolean }
-  | { kind: 'jwks'; jwksUrl: string; issuer: string; audience: string };
+  | { kind: 'jwks'; jwksUrl: string; issuer: string; audience: string }
+) & {
+  /** The longest a token is accepted after it was issued (its `iat`), whatever its `exp` says. */
+  maxTokenLifetimeSeconds: number;
+};
 
 import type { SamplerConfig, TracingConfig } from './observe/trace-types.js';
 
@@ -68,7 +72,19 @@ export class ConfigError extends Error {
 export const DEV_AUTH_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
 const DEV_CURSOR_SECRET = 'dev-only-cursor-secret-0123456789abcdef';
 
+/** A day: long enough for a working session, short enough that a leaked token soon stops working. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
 type Env = Record<string, string | undefined>;
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** "90s", "30m", "24h", "7d" (or a bare number of seconds) in seconds; undefined when not one. */
+export function parseDuration(value: string): number | undefined {
+  const m = /^(\d{1,9})\s*([smhd]?)$/.exec(value.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * UNIT_SECONDS[m[2] || 's']!;
+}
 
 /** Parses an environment (process.env by default) into a Config or throws every problem at once. */
 export function loadConfig(env: Env = process.env): Config {
@@ -130,6 +146,14 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const local = database.kind === 'embedded' || (database.kind === 'endpoint' && isLoopback(database.endpoint));
 
+  const rawLifetime = str('AUTH_MAX_TOKEN_LIFETIME');
+  let maxTokenLifetimeSeconds = DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  if (rawLifetime !== undefined) {
+    const seconds = parseDuration(rawLifetime);
+    if (seconds === undefined || seconds < 60 || seconds > 30 * 86_400) {
+      problems.push(`AUTH_MAX_TOKEN_LIFETIME must be a duration from 1m to 30d (like "24h", "90m" or "3600s"), got "${rawLifetime}".`);
+    } else maxTokenLifetimeSeconds = seconds;
+  }
   const issuer = str('AUTH_ISSUER') ?? 'dynamo-graphql-local';
   const audience = str('AUTH_AUDIENCE') ?? 'dynamo-graphql';
   const jwksUrl = url('AUTH_JWKS_URL');
@@ -137,7 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (jwksUrl) {
     if (!str('AUTH_ISSUER')) problems.push('AUTH_ISSUER is required with AUTH_JWKS_URL (the OIDC issuer URL).');
     if (!str('AUTH_AUDIENCE')) problems.push('AUTH_AUDIENCE is required with AUTH_JWKS_URL (the app client id).');
-    auth = { kind: 'jwks', jwksUrl, issuer, audience };
+    auth = { kind: 'jwks', jwksUrl, issuer, audience, maxTokenLifetimeSeconds };
   } else {
     const secret = str('AUTH_SECRET');
     if (secret !== undefined && secret.length < 32) problems.push('AUTH_SECRET must be at least 32 characters.');
@@ -146,7 +170,14 @@ export function loadConfig(env: Env = process.env): Config {
     }
     if (secret === undefined && local)
       warnings.push('AUTH_SECRET is not set: using the fixed development secret. Never do this in production.');
-    auth = { kind: 'hs256', secret: secret ?? DEV_AUTH_SECRET, issuer, audience, isDevDefault: secret === undefined };
+    auth = {
+      kind: 'hs256',
+      secret: secret ?? DEV_AUTH_SECRET,
+      issuer,
+      audience,
+      isDevDefault: secret === undefined,
+      maxTokenLifetimeSeconds,
+    };
   }
 
   const cursorSecret = str('CURSOR_SECRET');

@@ -67,7 +67,8 @@ export class UnavailableError extends AppError {
 
 /** A transaction was cancelled by a concurrent change no condition explains. The reasons are DynamoDB's, for the log only. */
 export class TransactionConflictError extends AppError {
-  constructor(readonly reasons: readonly string[]) {
+  /** DynamoDB's cancellation reasons are internals: formatError writes them to the log, never to the client. */
+  constructor(readonly logDetail: { reasons: string[]; messages: string[] }) {
     super('CONFLICT', 'The change could not be applied because the data changed at the same time. Try again.');
   }
 }

@@ -57,7 +57,12 @@ async function main() {
   }
 
   const local = config.database.kind === 'embedded' || (config.auth.kind === 'hs256' && config.auth.isDevDefault);
-  const demoToken = local && config.auth.kind === 'hs256' ? await signToken(config.auth, DEMO_USER, { expiresIn: '30d' }) : undefined;
+  // Minted per GraphiQL page load, for the longest lifetime the server accepts.
+  const auth = config.auth;
+  const demoToken =
+    local && auth.kind === 'hs256'
+      ? async () => `Bearer ${await signToken(auth, DEMO_USER, { expiresIn: `${auth.maxTokenLifetimeSeconds}s` })}`
+      : undefined;
   // The stream reader starts before the server listens, so every write made once clients can
   // connect reaches subscribers.
   const live = config.live.enabled
@@ -70,7 +75,7 @@ async function main() {
     client: database.doc,
     ...appOptionsFromConfig(config),
     logger: log,
-    graphiql: demoToken ? { authorization: `Bearer ${demoToken}`, demoUser: DEMO_USER } : {},
+    graphiql: demoToken ? { authorization: demoToken, demoUser: DEMO_USER } : {},
     checkReady: createReadyCheck(database.raw, config.tableName),
     live: live ? { hub: live.hub, config: config.live } : undefined,
     tracing,

@@ -354,6 +354,7 @@ export type Query = {
   /** Always "ok": a cheap probe that touches no data. */
   ping: Scalars['String']['output'];
   user?: Maybe<User>;
+  /** The user with this email address: your own (any letter case), or any with a game-server token. Anonymous: UNAUTHENTICATED; another's address: FORBIDDEN. */
   userByEmail?: Maybe<User>;
   /** Many users by name in one BatchGetItem (at most 100 names); a missing user is null. */
   users: Array<Maybe<User>>;

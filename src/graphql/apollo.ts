@@ -3,7 +3,7 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createAuthenticator } from '../auth.js';
 import type { Config } from '../config.js';
 import { cursorKeys } from '../data/dynamo/cursor.js';
@@ -60,6 +60,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       queryLimitsPlugin(),
+      noSubscriptionsOverHttp(),
       costPlugin(opts.reportCost, logger),
     ],
   });
@@ -83,16 +84,53 @@ const PUBLIC_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_HASH_MISMATCH',
+  'PERSISTED_QUERY_VERSION_UNSUPPORTED',
 ]);
+
+// Apollo refuses some requests with a GraphQLError that has an HTTP 4xx but no code; these are
+// the client's mistakes, so they get a stable code of their own instead of INTERNAL_SERVER_ERROR.
+const APOLLO_REFUSALS: Record<string, string> = {
+  'provided sha does not match query': 'PERSISTED_QUERY_HASH_MISMATCH',
+  'Unsupported persisted query version': 'PERSISTED_QUERY_VERSION_UNSUPPORTED',
+};
+
+function clientRefusalCode(error: unknown): string | undefined {
+  // Duck-typed: Apollo may load another copy of graphql-js, whose GraphQLError is not ours.
+  const e = error as { message?: unknown; extensions?: { code?: unknown; http?: { status?: number } } } | null;
+  if (!e?.extensions || e.extensions.code !== undefined || typeof e.message !== 'string') return undefined;
+  const status = e.extensions.http?.status ?? 0;
+  if (status < 400 || status >= 500) return undefined;
+  return APOLLO_REFUSALS[e.message] ?? 'BAD_REQUEST';
+}
+
+/** A subscription needs a long-lived connection: over HTTP it is refused (400) before it runs. */
+function noSubscriptionsOverHttp(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP: open a WebSocket.', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        },
+      };
+    },
+  };
+}
 
 export function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as { originalError?: unknown })?.originalError ?? error;
     if (original instanceof AppError || error instanceof AppError) {
+      // Some refusals carry what DynamoDB said (e.g. cancellation reasons): the log gets it, the client never.
+      const detail = (original as { logDetail?: Record<string, unknown> }).logDetail;
+      if (detail) logger.warn('refused', { code: formatted.extensions?.code, path: formatted.path, ...detail });
       const { http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions };
     }
-    const code = formatted.extensions?.code;
+    const code = clientRefusalCode(error) ?? formatted.extensions?.code;
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       // graphql-js variable coercion errors are the client's: give them the stable input code.
       const publicCode = code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST' ? code : code;

@@ -69,19 +69,33 @@ function isRealTime(value: string): boolean {
   return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19);
 }
 
-/** A photo location: an http(s) or s3 URL. */
+// Characters that make a URL dangerous to echo into HTML, JSON-in-HTML or a shell: WHATWG
+// serialisation percent-encodes most of them, but not everywhere (a quote in a path, a backslash
+// in an s3 URL), so what survives it is refused rather than stored.
+const UNSAFE_IN_URL = /["'<>\\`]/;
+
+/**
+ * A photo location: an http(s) or s3 URL, returned in its canonical (WHATWG-serialised) form,
+ * which is what gets stored: "HTTPS://X.com/a/../b c" is refused for the space, "https://x.com/a\"b"
+ * becomes "https://x.com/a%22b", and what serialisation leaves unsafe is refused.
+ */
 export function location(value: string, field = 'location'): string {
-  let ok = false;
+  let canonical: string | undefined;
   if (typeof value === 'string' && value.length <= 2048 && !CONTROL.test(value) && !/\s/.test(value)) {
     try {
       const u = new URL(value);
-      ok = ['http:', 'https:', 's3:'].includes(u.protocol) && u.hostname.length > 0;
+      if (['http:', 'https:', 's3:'].includes(u.protocol) && u.hostname.length > 0) canonical = u.href;
     } catch {
-      ok = false;
+      canonical = undefined;
     }
   }
-  if (!ok) throw badInput(`${field} must be an http(s) or s3 URL of at most 2048 characters, got ${preview(value)}.`, field);
-  return value;
+  if (canonical === undefined || canonical.length > 2048 || UNSAFE_IN_URL.test(canonical)) {
+    throw badInput(
+      `${field} must be an http(s) or s3 URL of at most 2048 characters, without quotes, angle brackets or backslashes once normalised, got ${preview(value)}.`,
+      field,
+    );
+  }
+  return canonical;
 }
 
 /** Free text: bounded length, no control or bidi-override characters. */

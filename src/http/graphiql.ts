@@ -6,8 +6,11 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface GraphiQLOptions {
-  /** A ready-made "Authorization" header value for the header editor (local mode only). */
-  authorization?: string;
+  /**
+   * A ready-made "Authorization" header value for the header editor (local mode only); a function
+   * is called per page load, so a page opened days after start still gets a token the server accepts.
+   */
+  authorization?: string | (() => Promise<string>);
   demoUser?: string;
 }
 
@@ -26,7 +29,15 @@ const TYPES: Record<string, string> = {
 
 export async function serveGraphiQL(_req: IncomingMessage, res: ServerResponse, url: URL, opts: GraphiQLOptions = {}): Promise<void> {
   const asset = url.pathname.startsWith('/graphiql/') ? url.pathname.slice('/graphiql/'.length) : 'index.html';
-  const path = normalize(join(GRAPHIQL_DIR, decodeURIComponent(asset) || 'index.html'));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(asset);
+  } catch {
+    // A malformed percent escape ("%E0%A4%A") names no file: the client's mistake, not ours.
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Malformed percent escape in the path.\n');
+    return;
+  }
+  const path = normalize(join(GRAPHIQL_DIR, decoded || 'index.html'));
   if (!path.startsWith(GRAPHIQL_DIR)) {
     res.writeHead(404).end();
     return;
@@ -44,9 +55,10 @@ export async function serveGraphiQL(_req: IncomingMessage, res: ServerResponse, 
   }
   const type = TYPES[extname(path)] ?? 'application/octet-stream';
   if (path.endsWith('index.html')) {
+    const authorization = typeof opts.authorization === 'function' ? await opts.authorization() : opts.authorization;
     const config = JSON.stringify({
       endpoint: '/graphql',
-      authorization: opts.authorization ?? null,
+      authorization: authorization ?? null,
       demoUser: opts.demoUser ?? null,
     }).replace(/</g, '\\u003c');
     const html = body.toString('utf8').replace('</head>', `<script>window.__GRAPHIQL_CONFIG__=${config}</script></head>`);

@@ -23,7 +23,12 @@ export interface AppOptions extends GraphQLOptions {
   live?: { hub: Hub; config: LiveConfig };
   /** Serve Prometheus metrics at GET /metrics (and start recording them). */
   metricsRoute?: boolean;
+  /** Slow-client deadlines (tests shorten them): the whole request, and its headers alone. */
+  timeouts?: { requestMs: number; headersMs: number };
 }
+
+/** A client that stalls its headers is cut after 10 s, one that stalls its request after 30 s. */
+export const HTTP_TIMEOUTS = { requestMs: 30_000, headersMs: 10_000 };
 
 /** The options every entry derives the same way from its configuration. */
 export function appOptionsFromConfig(
@@ -119,7 +124,17 @@ export function createApp(opts: AppOptions): App {
     handler,
     async listen(port, host) {
       await apollo.start();
-      httpServer = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
+      const t = opts.timeouts ?? HTTP_TIMEOUTS;
+      // Node checks these deadlines only every connectionsCheckingInterval (30 s by default), so a
+      // stalled client would be cut up to 30 s late; checking every second keeps the figures true.
+      httpServer = createServer(
+        {
+          requestTimeout: t.requestMs,
+          headersTimeout: t.headersMs,
+          connectionsCheckingInterval: Math.min(1_000, Math.ceil(t.headersMs / 4)),
+        },
+        handler,
+      );
       httpServer.keepAliveTimeout = 5_000;
       httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (ws && new URL(req.url ?? '/', 'http://localhost').pathname === '/graphql') ws.upgrade(req, socket, head);

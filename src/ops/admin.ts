@@ -73,6 +73,17 @@ async function waitUntilUsable(client: DynamoDBClient, tableName: string, timeou
   }
 }
 
+/**
+ * An index of a provisioned table needs throughput of its own, or DynamoDB refuses it; the labs
+ * create provisioned tables (5/5). It gets the table's own capacity. On-demand tables need none.
+ */
+export function indexThroughput(table: TableDescription) {
+  if (table.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST') return {};
+  const read = table.ProvisionedThroughput?.ReadCapacityUnits;
+  const write = table.ProvisionedThroughput?.WriteCapacityUnits;
+  return { ProvisionedThroughput: { ReadCapacityUnits: read || 5, WriteCapacityUnits: write || 5 } };
+}
+
 export interface EnsureResult {
   created: boolean;
   addedIndexes: string[];
@@ -100,7 +111,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tim
       new UpdateTableCommand({
         TableName: tableName,
         AttributeDefinitions: attributeDefinitions([index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]),
-        GlobalSecondaryIndexUpdates: [{ Create: gsiInput(index) }],
+        GlobalSecondaryIndexUpdates: [{ Create: { ...gsiInput(index), ...indexThroughput(table) } }],
       }),
     );
     result.addedIndexes.push(index.name);

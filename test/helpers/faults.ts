@@ -30,6 +30,15 @@ export const fault = {
     status: 503,
     body: { __type: 'com.amazon.coral.availability#ServiceUnavailableException', message: 'Service unavailable' },
   }),
+  /** DynamoDB cancelled a transaction, with these reasons (one per action, as DynamoDB sends them). */
+  transactionCanceled: (reasons: { Code: string; Message?: string }[]): Injected => ({
+    status: 400,
+    body: {
+      __type: `${DYNAMODB}TransactionCanceledException`,
+      Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+      CancellationReasons: reasons,
+    },
+  }),
   /** The connection is cut before DynamoDB sees the request. */
   dropBefore: (): Injected => ({ drop: 'before' }),
   /** DynamoDB applies the request, then the connection is cut before its answer arrives. */

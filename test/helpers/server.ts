@@ -73,6 +73,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** OpenTelemetry tracing for this server's requests. */
   tracing?: Tracing;
+  /** Slow-client deadlines of the HTTP server (its defaults otherwise). */
+  timeouts?: { requestMs: number; headersMs: number };
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -106,6 +108,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     live: live && liveConfig ? { hub: live.hub, config: liveConfig } : undefined,
     metricsRoute: opts.metrics ?? false,
     tracing: opts.tracing,
+    timeouts: opts.timeouts,
   });
   const { url } = await app.listen(0, '127.0.0.1');
 

@@ -70,4 +70,34 @@ describe('the table', () => {
       TABLE.indexes.map((i) => [i.name, 'ACTIVE']).sort(),
     );
   }, 120_000);
+
+  // Exactly as the labs' create_table.py scripts make them: PROVISIONED 5/5, keys PK/SK, no index.
+  it.each(['battle-royale', 'quick-photos'])(
+    'gives %s, a provisioned table as its lab creates it, every index with the table throughput',
+    async (name) => {
+      await c.raw.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: [
+            { AttributeName: 'PK', KeyType: 'HASH' },
+            { AttributeName: 'SK', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'PK', AttributeType: 'S' },
+            { AttributeName: 'SK', AttributeType: 'S' },
+          ],
+          ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+        }),
+      );
+      expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: TABLE.indexes.map((i) => i.name) });
+      expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: [] });
+      const t = await describeTable(name);
+      expect(
+        (t.GlobalSecondaryIndexes ?? [])
+          .map((i) => [i.IndexName, i.IndexStatus, i.ProvisionedThroughput?.ReadCapacityUnits, i.ProvisionedThroughput?.WriteCapacityUnits])
+          .sort(),
+      ).toEqual(TABLE.indexes.map((i) => [i.name, 'ACTIVE', 5, 5]).sort());
+    },
+    180_000,
+  );
 });

@@ -201,15 +201,14 @@ describe('a user read with the first page of their followers', () => {
     expect(res.calls.map((c) => c.command)).toEqual(['Query', 'BatchGetItem']);
   });
 
-  it('answers null for a user who does not exist with one Query, and reads nothing for first: 0 but the profile', async () => {
+  it('answers null for a user who does not exist with one Query, and refuses first: 0 before any read', async () => {
     const missing = await s.execute(PROFILE, { variables: { u: freshUsername('ghost'), first: 5 } });
     expectNoErrors(missing);
     expect(missing.data).toEqual({ user: null });
     expect(countCalls(missing.calls)).toEqual({ Query: 1 });
     const none = await s.execute(PROFILE, { variables: { u: star, first: 0 } });
-    expectNoErrors(none);
-    expect(none.data!.user.followers).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
-    expect(countCalls(none.calls)).toEqual({ BatchGetItem: 1 });
+    expect(errorCodes(none)).toEqual(['BAD_USER_INPUT']);
+    expect(none.errors![0]!.path).toEqual(['user', 'followers']);
   });
 
   it('still refuses a bad first on the followers field, and reads the user by key when followers is selected twice', async () => {

@@ -54,6 +54,24 @@ async function upload(owner: string, location = `https://img.example.com/${owner
   return res.data!.uploadPhoto as { timestamp: string; reactionCounts: typeof ZERO };
 }
 
+describe('a photo location', () => {
+  it('is stored and served in the canonical form that was validated, never as sent', async () => {
+    const [owner] = (await seedUsers(1, 'loc')) as [string];
+    const res = await s.execute(UPLOAD, { variables: { location: 'HTTPS://Img.Example.com/x/../a"<b>.png' }, as: owner });
+    expectNoErrors(res);
+    expect(res.data!.uploadPhoto.location).toBe('https://img.example.com/a%22%3Cb%3E.png');
+    const stored = await item(`USER#${owner}`, `PHOTO#${owner}#${res.data!.uploadPhoto.timestamp}`);
+    expect(stored!.location).toBe('https://img.example.com/a%22%3Cb%3E.png');
+  });
+
+  it('is refused with BAD_USER_INPUT, writing nothing, when normalising leaves a backslash', async () => {
+    const [owner] = (await seedUsers(1, 'loc')) as [string];
+    const res = await s.execute(UPLOAD, { variables: { location: 's3://bucket/a\\b.png' }, as: owner });
+    expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(res.calls).toEqual([]);
+  });
+});
+
 describe("reading the lab's photos", () => {
   it("lists every user's photos newest first, with the lab's locations, counts and reactions", async () => {
     // Pages big enough for the lab's largest (18 photos, 6 reactions), small enough for the cost limit.

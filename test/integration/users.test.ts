@@ -32,8 +32,11 @@ describe('users', () => {
     expect(res.data!.viewer).toEqual({ username: 'haroldwatkins', email: 'andersontina@gmail.com', birthdate: '1916-09-06' });
   });
 
-  it('finds a user by email through the email index', async () => {
-    const res = await s.execute(`{ userByEmail(email: "sanchezlaura@yahoo.com") { username } }`);
+  it('finds a user by email through the email index, for the game-server role', async () => {
+    const res = await s.execute(`{ userByEmail(email: "sanchezlaura@yahoo.com") { username } }`, {
+      as: 'game_server',
+      role: 'game-server',
+    });
     expectNoErrors(res);
     expect(res.data!.userByEmail).toEqual({ username: 'lindsay56' });
     expect(countCalls(res.calls)).toEqual({ Query: 1 });

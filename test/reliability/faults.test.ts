@@ -17,8 +17,14 @@ const REQUEST_BOUND_MS = 3 * CALL_BOUND_MS;
 
 let s: TestServer;
 let users: string[];
+const logged: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+const logger = {
+  info: () => {},
+  warn: (msg: string, fields?: Record<string, unknown>) => void logged.push({ level: 'warn', msg, fields }),
+  error: (msg: string, fields?: Record<string, unknown>) => void logged.push({ level: 'error', msg, fields }),
+};
 beforeAll(async () => {
-  s = await startTestServer({ timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS, reportCost: false });
+  s = await startTestServer({ timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS, reportCost: false, logger });
   users = await seedUsers(s.clients.doc, s.tableName, 12, 'flt');
 });
 afterEach(() => s.recorder.inject(() => undefined));
@@ -74,6 +80,42 @@ describe('an availability fault that outlasts the retries', () => {
     expect(await invariantViolations(s.clients.doc, s.tableName, { users: [a, b] })).toEqual([]);
     const items = await scanAll(s.clients.doc, s.tableName);
     expect(items.filter((it) => it.SK === `#FRIEND#${a}`)).toEqual([]);
+  });
+});
+
+describe('a transaction DynamoDB cancels for a reason of its own', () => {
+  it('answers CONFLICT with our code and message only; the cancellation reasons go to the log', async () => {
+    const [a, b] = [users[7]!, users[8]!];
+    const reasons = [
+      { Code: 'None' },
+      { Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' },
+      { Code: 'None' },
+    ];
+    s.recorder.inject(always(() => fault.transactionCanceled(reasons), onCommands('TransactWriteItems')));
+    logged.length = 0;
+    const res = await s.execute(OPS.follow, { variables: { u: b }, as: a });
+    s.recorder.inject(() => undefined);
+    expect(res.errors).toEqual([
+      {
+        message: 'The change could not be applied because the data changed at the same time. Try again.',
+        path: ['followUser'],
+        locations: expect.any(Array),
+        extensions: { code: 'CONFLICT' },
+      },
+    ]);
+    expect(JSON.stringify(res)).not.toMatch(/ValidationError|maximum allowed size|cancellation/i);
+    expect(logged).toEqual([
+      {
+        level: 'warn',
+        msg: 'refused',
+        fields: {
+          code: 'CONFLICT',
+          path: ['followUser'],
+          reasons: ['None', 'ValidationError', 'None'],
+          messages: ['', 'Item size has exceeded the maximum allowed size', ''],
+        },
+      },
+    ]);
   });
 });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
 import { loadItems } from '../../src/ops/load.js';
 import { newPhotoItem } from '../../src/data/photos/photos.js';
-import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
+import { errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { closeAndDrop, seedUsers, snapshot } from './support.js';
 
 let s: TestServer;
@@ -293,6 +293,19 @@ const cases: Case[] = [
   ['malformed JSON', raw({ body: '{"query": "{ ping }"' }), 400, ['BAD_USER_INPUT']],
   ['a JSON string instead of an object', raw({ body: '"{ ping }"' }), 400, ['BAD_USER_INPUT']],
   ['query that is not a string', raw({ body: '{"query": {"$ne": null}}' }), 400, ['BAD_REQUEST']],
+  [
+    'a persisted query whose hash is not the query',
+    raw({ body: JSON.stringify({ query: '{ ping }', extensions: { persistedQuery: { version: 1, sha256Hash: 'ab'.repeat(32) } } }) }),
+    400,
+    ['PERSISTED_QUERY_HASH_MISMATCH'],
+  ],
+  [
+    'a persisted query of an unknown protocol version',
+    raw({ body: JSON.stringify({ query: '{ ping }', extensions: { persistedQuery: { version: 2, sha256Hash: 'ab'.repeat(32) } } }) }),
+    400,
+    ['PERSISTED_QUERY_VERSION_UNSUPPORTED'],
+  ],
+  ['a subscription over HTTP POST (subscriptions need a WebSocket)', gql(`subscription { ping }`), 400, ['BAD_REQUEST']],
   ['variables that are an array', raw({ body: '{"query": "{ ping }", "variables": [1]}' }), 400, ['BAD_REQUEST']],
   ['two operations and no operationName', gql(`query A { ping } query B { ping }`), 400, ['OPERATION_RESOLUTION_FAILURE']],
   [
@@ -373,6 +386,46 @@ describe('hostile input', () => {
     if (limit) expect(body.errors![0]!.extensions!.limit).toBe(limit);
     expect(s.recorder.calls.filter((c) => WRITES.has(c.command))).toEqual([]);
     expect(await snapshot(s.clients.doc, s.tableName)).toEqual(before);
+  });
+
+  it('a GraphiQL asset path with a malformed percent escape is a 400, not a server failure', async () => {
+    for (const path of ['/graphiql/%E0%A4%A', '/graphiql/assets/%', '/graphiql/%zz.js']) {
+      const res = await fetch(`${s.url}${path}`);
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(await res.text()).toBe('Malformed percent escape in the path.\n');
+    }
+    // A well-formed escape of a file that does not exist is still a plain 404.
+    expect((await fetch(`${s.url}/graphiql/no%20such.js`)).status).toBe(404);
+  });
+
+  it('a subscription over HTTP is told where subscriptions are served', async () => {
+    const res = await s.execute(`subscription { ping }`);
+    expect({ status: res.status, codes: errorCodes(res) }).toEqual({ status: 400, codes: ['BAD_REQUEST'] });
+    expect(res.errors![0]!.message).toMatch(/WebSocket/);
+  });
+
+  it('first: 0 means the same on every list: BAD_USER_INPUT naming "first"', async () => {
+    const lists = [
+      `{ openGames(first: 0) { edges { cursor } } }`,
+      `{ gamesByMap(map: "Hostile Hills", first: 0) { edges { cursor } } }`,
+      `query($id: ID!) { game(id: $id) { players(first: 0) { pageInfo { hasNextPage } } } }`,
+      `query($u: String!) { user(username: $u) { games(first: 0) { pageInfo { hasNextPage } } } }`,
+      `query($u: String!) { user(username: $u) { followers(first: 0) { pageInfo { hasNextPage } } } }`,
+      `query($u: String!) { user(username: $u) { following(first: 0) { pageInfo { hasNextPage } } } }`,
+      `query($u: String!) { user(username: $u) { photos(first: 0) { pageInfo { hasNextPage } } } }`,
+      `query($o: String!, $t: String!) { photo(owner: $o, timestamp: $t) { reactions(first: 0) { pageInfo { hasNextPage } } } }`,
+    ];
+    for (const query of lists) {
+      const vars = Object.fromEntries(
+        Object.entries({ id: gameId, u: ana, o: bob, t: PHOTO_TS }).filter(([k]) => query.includes(`$${k}:`)),
+      );
+      const res = await s.execute(query, { variables: vars });
+      expect({ query, codes: errorCodes(res), message: res.errors?.[0]?.message }).toEqual({
+        query,
+        codes: ['BAD_USER_INPUT'],
+        message: '"first" must be a whole number from 1 to 100, got 0.',
+      });
+    }
   });
 
   it('a PUT is refused with 405 and an Allow header', async () => {

@@ -121,6 +121,7 @@ describe('tokens the server must refuse', () => {
       'without a subject',
       () =>
         new SignJWT({})
+          .setIssuedAt()
           .setIssuer(s.auth.issuer)
           .setAudience(s.auth.audience)
           .setProtectedHeader({ alg: 'HS256' })
@@ -132,6 +133,36 @@ describe('tokens the server must refuse', () => {
       () => claims('x#METADATA#y').setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secret()),
     ],
     ['that is not a JWT at all', async () => 'not-a-token'],
+    ['without an expiry (exp), which would be accepted forever', () => claims().setProtectedHeader({ alg: 'HS256' }).sign(secret())],
+    [
+      'without an issue time (iat), so its age cannot be capped',
+      () =>
+        new SignJWT({})
+          .setSubject(ana)
+          .setIssuer(s.auth.issuer)
+          .setAudience(s.auth.audience)
+          .setProtectedHeader({ alg: 'HS256' })
+          .setExpirationTime('1h')
+          .sign(secret()),
+    ],
+    [
+      'issued longer ago than the maximum lifetime, though its exp is ten years away',
+      () =>
+        claims()
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuedAt(Math.floor(Date.now() / 1000) - s.auth.maxTokenLifetimeSeconds - 60)
+          .setExpirationTime('3650d')
+          .sign(secret()),
+    ],
+    [
+      'issued in the future, which would stretch the lifetime cap',
+      () =>
+        claims()
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuedAt(Math.floor(Date.now() / 1000) + 3600)
+          .setExpirationTime('2h')
+          .sign(secret()),
+    ],
   ];
 
   it.each(cases)('a token %s is UNAUTHENTICATED, for reads and writes alike, with no DynamoDB call', async (_name, make) => {
@@ -165,8 +196,41 @@ describe('tokens the server must refuse', () => {
     expect(res.data).toEqual({ viewer: { username: ana } });
   });
 
+  it('says why a token without exp is refused', async () => {
+    const res = await withToken(VIEWER, await claims().setProtectedHeader({ alg: 'HS256' }).sign(secret()));
+    expect({ status: res.status, codes: errorCodes(res) }).toEqual({ status: 401, codes: ['UNAUTHENTICATED'] });
+    expect(res.errors![0]!.message).toMatch(/no "exp" claim/);
+  });
+
+  it('accepts a token within the maximum lifetime whose exp is further away', async () => {
+    const token = await claims()
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(Math.floor(Date.now() / 1000) - s.auth.maxTokenLifetimeSeconds + 600)
+      .setExpirationTime('3650d')
+      .sign(secret());
+    const res = await withToken(VIEWER, token);
+    expectNoErrors(res);
+    expect(res.data).toEqual({ viewer: { username: ana } });
+  });
+
+  it('reads the scheme case-insensitively, around any spaces or tabs', async () => {
+    const token = await s.token(ana);
+    for (const authorization of [`bearer ${token}`, `BEARER ${token}`, `  Bearer \t  ${token}  `, `bEaReR\t${token}`]) {
+      const res = await s.execute(VIEWER, { headers: { authorization } });
+      expectNoErrors(res);
+      expect(res.data).toEqual({ viewer: { username: ana } });
+    }
+  });
+
   it('refuses an Authorization header that is not "Bearer <JWT>"', async () => {
-    for (const authorization of ['Basic YW5hOnNlY3JldA==', 'Bearer', `bearer  ${await s.token(ana)} extra`]) {
+    const token = await s.token(ana);
+    for (const authorization of [
+      'Basic YW5hOnNlY3JldA==',
+      'Bearer',
+      `bearer  ${token} extra`,
+      `Bearer${token}`,
+      `Bearer ${token} ${token}`,
+    ]) {
       const res = await s.execute(VIEWER, { headers: { authorization } });
       expect(errorCodes(res)).toEqual(['UNAUTHENTICATED']);
     }
@@ -229,6 +293,7 @@ describe('acting for another user', () => {
   it('ignores a role the server does not know', async () => {
     const token = await new SignJWT({ role: 'admin' })
       .setSubject(bob)
+      .setIssuedAt()
       .setIssuer(s.auth.issuer)
       .setAudience(s.auth.audience)
       .setProtectedHeader({ alg: 'HS256' })
@@ -259,14 +324,13 @@ describe('reading what belongs to another user', () => {
   const PRIVATE = 'username email birthdate address';
 
   it('shows email, birthdate and address to the user alone, by every path that reaches a user', async () => {
-    const paths = `query($u: String!, $id: ID!, $e: String!, $o: String!, $t: String!) {
+    const paths = `query($u: String!, $id: ID!, $o: String!, $t: String!) {
       user(username: $u) { ${PRIVATE} }
       users(usernames: [$u]) { ${PRIVATE} }
-      userByEmail(email: $e) { ${PRIVATE} }
       game(id: $id) { creator { ${PRIVATE} } }
       photo(owner: $o, timestamp: $t) { owner { ${PRIVATE} } reactions { edges { node { user { ${PRIVATE} } } } } }
     }`;
-    const variables = { u: bob, id: gameId, e: `${bob}@example.com`, o: bob, t: PHOTO_TS };
+    const variables = { u: bob, id: gameId, o: bob, t: PHOTO_TS };
     const hidden = { email: null, birthdate: null, address: null };
     const asOther = await s.execute(paths, { variables, as: players[5] });
     expectNoErrors(asOther);
@@ -274,12 +338,41 @@ describe('reading what belongs to another user', () => {
     expectNoErrors(anonymous);
     for (const res of [asOther, anonymous]) {
       const d = res.data!;
-      expect([d.user, d.users[0], d.userByEmail, d.photo.owner, d.photo.reactions.edges[0].node.user]).toEqual(
-        Array(5).fill({ username: bob, ...hidden }),
+      expect([d.user, d.users[0], d.photo.owner, d.photo.reactions.edges[0].node.user]).toEqual(
+        Array(4).fill({ username: bob, ...hidden }),
       );
       expect(d.game.creator).toEqual({ username: ana, ...hidden });
     }
     const own = await s.execute(`{ viewer { ${PRIVATE} } }`, { as: bob });
     expect(own.data!.viewer).toEqual({ username: bob, email: `${bob}@example.com`, birthdate: '1990-01-02', address: `1 ${bob} Street` });
+  });
+
+  const BY_EMAIL = `query($e: String!) { userByEmail(email: $e) { username email } }`;
+
+  it('does not turn an email address into an account: userByEmail refuses anonymous callers before any call', async () => {
+    const res = await s.execute(BY_EMAIL, { variables: { e: `${bob}@example.com` } });
+    expect({ status: res.status, codes: errorCodes(res), data: res.data }).toEqual({
+      status: 401,
+      codes: ['UNAUTHENTICATED'],
+      data: { userByEmail: null },
+    });
+    expect(res.calls).toEqual([]);
+  });
+
+  it("answers a signed-in user FORBIDDEN for another's address and for an unused one alike, with no index query", async () => {
+    for (const e of [`${bob}@example.com`, 'nobody-at-all@example.com']) {
+      const res = await s.execute(BY_EMAIL, { variables: { e }, as: players[6] });
+      expect({ codes: errorCodes(res), data: res.data }).toEqual({ codes: ['FORBIDDEN'], data: { userByEmail: null } });
+      expect(res.calls.map((c) => c.command)).not.toContain('Query');
+    }
+  });
+
+  it('finds the viewer by their own address in any letter case, and anyone for the game-server role', async () => {
+    const own = await s.execute(BY_EMAIL, { variables: { e: `${bob.toUpperCase()}@EXAMPLE.COM` }, as: bob });
+    expectNoErrors(own);
+    expect(own.data!.userByEmail).toEqual({ username: bob, email: `${bob}@example.com` });
+    const trusted = await s.execute(BY_EMAIL, { variables: { e: `${bob}@example.com` }, as: 'game_server', role: 'game-server' });
+    expectNoErrors(trusted);
+    expect(trusted.data!.userByEmail).toEqual({ username: bob, email: null });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_AUTH_SECRET, loadConfig } from '../../src/config.js';
+import { signToken } from '../../src/auth.js';
+import { ConfigError, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, DEV_AUTH_SECRET, loadConfig, parseDuration } from '../../src/config.js';
 
 describe('configuration', () => {
   it('defaults to the embedded database with a dev secret and a warning', () => {
@@ -47,5 +48,29 @@ describe('configuration', () => {
 
   it('turns the cost report off with one switch', () => {
     expect(loadConfig({ DYNAMODB_COST: 'off' }).reportCost).toBe(false);
+  });
+
+  it('caps token lifetimes at 24 h unless AUTH_MAX_TOKEN_LIFETIME says otherwise, and refuses a nonsense duration', () => {
+    expect(loadConfig({}).auth.maxTokenLifetimeSeconds).toBe(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS);
+    expect(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS).toBe(86_400);
+    expect(loadConfig({ AUTH_MAX_TOKEN_LIFETIME: '90m' }).auth.maxTokenLifetimeSeconds).toBe(5_400);
+    expect(() => loadConfig({ AUTH_MAX_TOKEN_LIFETIME: 'forever' })).toThrow(/AUTH_MAX_TOKEN_LIFETIME/);
+    expect(() => loadConfig({ AUTH_MAX_TOKEN_LIFETIME: '365d' })).toThrow(/AUTH_MAX_TOKEN_LIFETIME/);
+    expect([parseDuration('3600'), parseDuration('30s'), parseDuration('2h'), parseDuration('7d'), parseDuration('1w')]).toEqual([
+      3600,
+      30,
+      7200,
+      604_800,
+      undefined,
+    ]);
+  });
+
+  it('signs tokens with iat and exp, and refuses to sign one longer-lived than the server accepts', async () => {
+    const auth = loadConfig({ AUTH_MAX_TOKEN_LIFETIME: '1h' }).auth;
+    const payload = JSON.parse(Buffer.from((await signToken(auth, 'ana_1', { expiresIn: '30m' })).split('.')[1]!, 'base64url').toString());
+    expect(payload.exp - payload.iat).toBe(1_800);
+    const byDefault = JSON.parse(Buffer.from((await signToken(auth, 'ana_1')).split('.')[1]!, 'base64url').toString());
+    expect(byDefault.exp - byDefault.iat).toBe(3_600);
+    await expect(signToken(auth, 'ana_1', { expiresIn: '30d' })).rejects.toThrow(/longer than the server accepts/);
   });
 });

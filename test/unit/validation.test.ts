@@ -34,4 +34,23 @@ describe('edge validation', () => {
   it.each(['2019-04-16T00:41:18', '2026-11-21T05:45:07.123', '2026-11-21T05:45:07Z'])('accepts the timestamp %s', (ts) => {
     expect(v.timestamp(ts)).toBe(ts);
   });
+
+  it.each([
+    ['https://photos.example.com/a.jpg', 'https://photos.example.com/a.jpg'],
+    ['HTTPS://Photos.Example.COM:443/x/../a.jpg', 'https://photos.example.com/a.jpg'],
+    ['https://x.example.com/a"<script>.jpg', 'https://x.example.com/a%22%3Cscript%3E.jpg'],
+    ['https://x.example.com\\a\\b.jpg', 'https://x.example.com/a/b.jpg'],
+    ['s3://bucket/key/"<b>.jpg', 's3://bucket/key/%22%3Cb%3E.jpg'],
+    ['https://x.example.com/a`b.jpg', 'https://x.example.com/a%60b.jpg'],
+  ])('stores the photo location %s in its canonical form %s', (sent, stored) => {
+    expect(v.location(sent)).toBe(stored);
+  });
+
+  it.each([
+    ['a backslash an s3 URL keeps', 's3://bucket/a\\b.jpg'],
+    ['a single quote a path keeps', "https://x.example.com/it's.jpg"],
+    ['a javascript: URL', 'javascript:alert(1)'],
+  ])('refuses a photo location with %s', (_name, value) => {
+    expect(refused(() => v.location(value))).toBe(true);
+  });
 });

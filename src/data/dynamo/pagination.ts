@@ -23,11 +23,15 @@ export interface Connection<T> {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
-/** Checks `first`: default 20, from 0 to 100. */
+/**
+ * Checks `first`: default 20, from 1 to 100, for every list alike. `first: 0` is refused: a page
+ * of nothing cannot say whether a next page exists without reading one item, so rather than
+ * answer hasNextPage differently per list, it is not a page size.
+ */
 export function pageSize(first: number | null | undefined, max = MAX_PAGE_SIZE): number {
   if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > max) {
-    throw badInput(`"first" must be a whole number from 0 to ${max}, got ${first}.`, 'first');
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw badInput(`"first" must be a whole number from 1 to ${max}, got ${first}.`, 'first');
   }
   return first;
 }
@@ -54,7 +58,7 @@ export interface Page {
 
 /** Checks `first` without throwing: true when pageSize() accepts it. */
 export function isPageSize(first: unknown, max = MAX_PAGE_SIZE): first is number | null | undefined {
-  return first === undefined || first === null || (Number.isInteger(first) && (first as number) >= 0 && (first as number) <= max);
+  return first === undefined || first === null || (Number.isInteger(first) && (first as number) >= 1 && (first as number) <= max);
 }
 
 /** Reads one page of a list: at most `first` items, with an exact hasNextPage. */
@@ -62,7 +66,6 @@ export async function queryPage(db: Db, req: PageRequest): Promise<Page> {
   const first = pageSize(req.args.first);
   const keyNames = keyAttributes(req.input.IndexName);
   let startKey = req.args.after ? positionFrom(decodeCursor(req.cursorKeys, req.binding, req.args.after), keyNames) : undefined;
-  if (first === 0) return pageOf(req, []);
 
   const collected: Item[] = [];
   while (collected.length <= first) {

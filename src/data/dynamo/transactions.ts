@@ -96,7 +96,7 @@ export async function transactWrite(db: Db, tx: GuardedTransaction, policy = TRA
       await db.transactWrite(request);
       return;
     } catch (err) {
-      const e = err as Error & { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] };
+      const e = err as Error & { CancellationReasons?: { Code?: string; Message?: string; Item?: Record<string, AttributeValue> }[] };
       const retryable =
         e.name === 'TransactionInProgressException' ||
         (e.name === 'TransactionCanceledException' && (e.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict'));
@@ -108,7 +108,12 @@ export async function transactWrite(db: Db, tx: GuardedTransaction, policy = TRA
         if (throttled) throw new UnavailableError(throttled.code);
         // Anything else but a condition or a conflict (a validation error, a size limit) is our bug, not the client's.
         if (reasons.some((r) => !['None', 'TransactionConflict', 'ConditionalCheckFailed'].includes(r.code))) throw err;
-        if (!retryable) throw new TransactionConflictError(reasons.map((r) => r.code));
+        if (!retryable) {
+          throw new TransactionConflictError({
+            reasons: reasons.map((r) => r.code),
+            messages: (e.CancellationReasons ?? []).map((r) => r.Message ?? ''),
+          });
+        }
       } else if (!retryable) throw err;
       if (attempt + 1 >= policy.maxAttempts) throw new ContentionError();
       await (policy.sleep ?? sleep)(backoffDelay(attempt + 1, policy));
