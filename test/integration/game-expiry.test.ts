@@ -31,9 +31,9 @@ describe('open game expiry', () => {
     expect((await getGameItem(s, fullId))!.expires_at).toBeUndefined();
 
     const listed = async () =>
-      (await s.execute(`query($map: String) { openGames(map: $map) { edges { node { id } } } }`, { variables: { map } })).data!.openGames.edges.map(
-        (e: any) => e.node.id,
-      );
+      (
+        await s.execute(`query($map: String) { openGames(map: $map) { edges { node { id } } } }`, { variables: { map } })
+      ).data!.openGames.edges.map((e: any) => e.node.id);
     expect(await listed()).toEqual([openId]);
     clock = new Date(clock.getTime() + 86_400_000 + 1_000);
     expect(await listed()).toEqual([]);
