@@ -3,8 +3,19 @@
 
 export type DatabaseTarget =
   | { kind: 'embedded'; dataDir: string; inMemory: boolean }
-  | { kind: 'endpoint'; endpoint: string; region: string }
+  | { kind: 'endpoint'; endpoint: string; region: string; credentials: EndpointCredentials }
   | { kind: 'aws'; region: string };
+
+/**
+ * What an explicit endpoint is signed with. DynamoDB Local without -sharedDb keeps one database per
+ * access key and region, so the environment's key decides which tables a user sees: 'keys' and
+ * 'profile' (the SDK's default chain reads the profile) are the user's own; 'fixed-local' only when
+ * nothing is configured.
+ */
+export type EndpointCredentials =
+  | { source: 'keys'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { source: 'profile'; profile: string }
+  | { source: 'fixed-local' };
 
 export type AuthConfig = (
   | { kind: 'hs256'; secret: string; issuer: string; audience: string; isDevDefault: boolean }
@@ -135,7 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
   const endpoint = url('DYNAMODB_ENDPOINT');
   const region = str('AWS_REGION') ?? str('AWS_DEFAULT_REGION');
   let database: DatabaseTarget;
-  if (endpoint) database = { kind: 'endpoint', endpoint, region: region ?? 'local' };
+  if (endpoint) database = { kind: 'endpoint', endpoint, region: region ?? 'local', credentials: endpointCredentials(str, problems) };
   else if (str('DYNAMODB_ENDPOINT') === undefined && region) database = { kind: 'aws', region };
   else {
     database = {
@@ -229,10 +240,38 @@ export function describeDatabase(db: DatabaseTarget): string {
     case 'embedded':
       return db.inMemory ? 'embedded DynamoDB Local (in memory)' : `embedded DynamoDB Local (data in ${db.dataDir})`;
     case 'endpoint':
-      return `DynamoDB at ${db.endpoint}`;
+      return `DynamoDB at ${db.endpoint} (region ${db.region}, ${describeCredentials(db.credentials)})`;
     case 'aws':
       return `AWS DynamoDB in ${db.region}`;
   }
+}
+
+/** Names where the credentials come from (never the secret). */
+export function describeCredentials(c: EndpointCredentials): string {
+  switch (c.source) {
+    case 'keys':
+      return `access key ${c.accessKeyId} from AWS_ACCESS_KEY_ID`;
+    case 'profile':
+      return `profile ${c.profile} from AWS_PROFILE`;
+    case 'fixed-local':
+      return 'the fixed local access key (no AWS credentials configured)';
+  }
+}
+
+// The same variables the SDK's own chain reads first: keys, then a profile.
+function endpointCredentials(str: (name: string) => string | undefined, problems: string[]): EndpointCredentials {
+  const accessKeyId = str('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = str('AWS_SECRET_ACCESS_KEY');
+  if (accessKeyId && secretAccessKey) {
+    const sessionToken = str('AWS_SESSION_TOKEN');
+    return { source: 'keys', accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  }
+  if (accessKeyId || secretAccessKey) {
+    problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.');
+    return { source: 'fixed-local' };
+  }
+  const profile = str('AWS_PROFILE');
+  return profile ? { source: 'profile', profile } : { source: 'fixed-local' };
 }
 
 /** Metrics, logs and traces: METRICS, METRICS_PORT, LOG_LEVEL, LOG_FORMAT and the standard OTEL_* variables. */
