@@ -36,7 +36,7 @@ export interface RedisBus extends Bus {
   epoch(): string | null;
 }
 
-// KEYS: stream, epoch. ARGV: candidate epoch, maxlen, dedupe ttl, dedupe key prefix, then (id, body) pairs.
+// KEYS: stream, epoch, counter. ARGV: candidate epoch, maxlen, dedupe ttl, dedupe key prefix, then (id, body) pairs.
 // An empty id publishes a gap marker (never de-duplicated). Returns how many entries were added.
 const PUBLISH = `
 local epoch = redis.call('GET', KEYS[2])
@@ -47,7 +47,8 @@ for i = 5, #ARGV, 2 do
   local kind = 'r'
   if id == '' then kind = 'g' end
   if kind == 'g' or redis.call('SET', ARGV[4] .. id, '1', 'NX', 'EX', ARGV[3]) then
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', epoch, 't', kind, 'd', ARGV[i + 1])
+    local n = redis.call('INCR', KEYS[3])
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', epoch, 'n', n, 't', kind, 'd', ARGV[i + 1])
     added = added + 1
   end
 end
@@ -88,7 +89,7 @@ function infoOf(flat: unknown[]): Record<string, unknown> {
 /** Connects, learns the epoch and the stream's end, and starts the one listening loop of this instance. */
 export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
   const { logger: log } = opts;
-  const key = { stream: `{${opts.prefix}}:stream`, epoch: `{${opts.prefix}}:epoch`, seen: `{${opts.prefix}}:seen:` };
+  const key = { stream: `{${opts.prefix}}:stream`, epoch: `{${opts.prefix}}:epoch`, seen: `{${opts.prefix}}:seen:`, count: `{${opts.prefix}}:count` };
   const blockMs = opts.blockMs ?? 2_000;
   const maxLen = String(Math.max(1, opts.replayRecords));
   // Fail fast while disconnected: callers retry on their own terms (the reader re-sends the same records).
@@ -118,6 +119,8 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
   const listeners = new Set<{ onEntry: (e: BusEntry) => void; onGap: (r: string) => void }>();
   let epoch: string | null = null;
   let lastId = '0-0';
+  // Every entry is numbered in publish order: a listener that sees a number skipped was trimmed past.
+  let lastN = 0;
   let closed = false;
   const position = (id: string) => `${epoch ?? 'none'}.${id}`;
 
@@ -141,24 +144,22 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
       epoch = current;
       const last = (await cmd.xrevrange(key.stream, '+', '-', 'COUNT', 1))[0];
       lastId = last ? last[0] : '0-0';
+      lastN = last ? Number(fieldsOf(last[1]).n) : 0;
       return;
     }
     if (current !== epoch) {
       epoch = current;
       lastId = '0-0';
+      lastN = 0;
       emitGap('Redis lost the bus (restarted without its data): every subscriber resyncs');
       return;
-    }
-    const first = (await cmd.xrange(key.stream, '-', '+', 'COUNT', 1))[0];
-    const firstId = first && parseId(first[0]);
-    const mine = parseId(lastId)!;
-    if (firstId && compareIds(firstId, mine) > 0 && lastId !== '0-0') {
-      lastId = '0-0';
-      emitGap('this instance fell behind the bus’s window while Redis was unreachable');
     }
   }
 
   function deliver(id: string, f: Record<string, string>): void {
+    const n = Number(f.n);
+    if (n > lastN + 1 && lastId !== '0-0') emitGap('this instance fell behind the bus’s window: entries were trimmed before it read them');
+    lastN = n;
     lastId = id;
     if (f.t === 'g') return emitGap(f.d ?? 'gap');
     let record;
@@ -215,7 +216,7 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
   const loop = listenLoop();
 
   async function add(pairs: string[]): Promise<void> {
-    await cmd.eval(PUBLISH, 2, key.stream, key.epoch, randomBytes(6).toString('base64url'), maxLen, String(opts.dedupeSeconds), key.seen, ...pairs);
+    await cmd.eval(PUBLISH, 3, key.stream, key.epoch, key.count, randomBytes(6).toString('base64url'), maxLen, String(opts.dedupeSeconds), key.seen, ...pairs);
   }
 
   return {
