@@ -119,7 +119,8 @@ export function loadConfig(env: Env = process.env): Config {
   const leaseMs = int('LIVE_LEASE_MS', 10_000, 1_000, 300_000);
   const leaseRenewMs = int('LIVE_LEASE_RENEW_MS', 3_000, 100, 100_000);
   // Renewing less often than the lease lasts is what keeps a healthy holder holding it.
-  if (leaseRenewMs * 2 > leaseMs) problems.push(`LIVE_LEASE_RENEW_MS (${leaseRenewMs}) must be at most half of LIVE_LEASE_MS (${leaseMs}).`);
+  if (leaseRenewMs * 2 > leaseMs)
+    problems.push(`LIVE_LEASE_RENEW_MS (${leaseRenewMs}) must be at most half of LIVE_LEASE_MS (${leaseMs}).`);
 
   const port = int('PORT', 4000, 0, 65535);
   const host = str('HOST') ?? '127.0.0.1';

@@ -56,7 +56,9 @@ async function main() {
   const demoToken = local && config.auth.kind === 'hs256' ? await signToken(config.auth, DEMO_USER, { expiresIn: '30d' }) : undefined;
   // The stream reader starts before the server listens, so every write made once clients can
   // connect reaches subscribers.
-  const live = config.live.enabled ? await startLive({ clients: database, tableName: config.tableName, config: config.live, logger: log }) : null;
+  const live = config.live.enabled
+    ? await startLive({ clients: database, tableName: config.tableName, config: config.live, logger: log })
+    : null;
   const app = createApp({
     client: database.doc,
     ...appOptionsFromConfig(config),

@@ -3,7 +3,17 @@
 // limits as HTTP apply to every document, and each connection, viewer and address is bounded.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, Kind, parse, subscribe, validate, type ExecutionArgs, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  parse,
+  subscribe,
+  validate,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+} from 'graphql';
 import { CloseCode, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveConfig } from '../config.js';
@@ -112,7 +122,9 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       );
       if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [new GraphQLError('Unable to identify the operation.')];
       if (operation.operation !== 'subscription') {
-        return [new AppError('BAD_REQUEST' as never, 'Only subscriptions are served over WebSocket; send queries and mutations with HTTP POST.')];
+        return [
+          new AppError('BAD_REQUEST' as never, 'Only subscriptions are served over WebSocket; send queries and mutations with HTTP POST.'),
+        ];
       }
       const fragments: Record<string, FragmentDefinitionNode> = {};
       for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;

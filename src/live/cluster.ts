@@ -8,18 +8,21 @@ import { createHub } from './hub.js';
 import type { Live, LiveOptions } from './index.js';
 import { createLeasedReader } from './leased-reader.js';
 import { publishRecords } from './publish.js';
-import { createRedisBus } from './redis-bus.js';
+import { busPrefix, createRedisBus } from './redis-bus.js';
 import { createStreamReader } from './stream/reader.js';
 import { tableCheckpoints } from './table-checkpoints.js';
-
-/** The Redis stream's key prefix for a table: instances of one table share it, other tables never do. */
-export const busPrefix = (tableName: string) => `live:${tableName}`;
 
 export async function startClusterLive(opts: LiveOptions & { redisUrl: string }): Promise<Live> {
   const { logger, config, tableName } = opts;
   const bus =
     opts.bus ??
-    (await createRedisBus({ url: opts.redisUrl, prefix: busPrefix(tableName), replayRecords: config.replayRecords, dedupeSeconds: config.dedupeSeconds, logger }));
+    (await createRedisBus({
+      url: opts.redisUrl,
+      prefix: busPrefix(tableName),
+      replayRecords: config.replayRecords,
+      dedupeSeconds: config.dedupeSeconds,
+      logger,
+    }));
   const hub = createHub({ bus, logger, queueLimit: config.queueLimit });
   const db = new Db(opts.clients.doc, tableName);
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;

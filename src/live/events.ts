@@ -42,17 +42,31 @@ export function deriveEvents(change: EntityChange): LiveEvent[] {
     case 'reaction': {
       const r = change.after ?? change.before;
       if (!r || (change.before && change.after)) return [];
-      return [{ topic: topics.photoReactions(r.owner, r.photoTimestamp), kind: change.after ? 'REACTION_ADDED' : 'REACTION_REMOVED', reaction: r }];
+      return [
+        {
+          topic: topics.photoReactions(r.owner, r.photoTimestamp),
+          kind: change.after ? 'REACTION_ADDED' : 'REACTION_REMOVED',
+          reaction: r,
+        },
+      ];
     }
     case 'photo':
-      return !change.before && change.after ? [{ topic: topics.userPhotos(change.after.owner), kind: 'PHOTO_ADDED', photo: change.after }] : [];
+      return !change.before && change.after
+        ? [{ topic: topics.userPhotos(change.after.owner), kind: 'PHOTO_ADDED', photo: change.after }]
+        : [];
   }
 }
 
 function lobbyEvents(before: GameRecord | undefined, after: GameRecord | undefined): LiveEvent[] {
   const game = after ?? before;
   if (!game) return [];
-  const lobby = (kind: LobbyKind, g: GameRecord | null): LiveEvent => ({ topic: topics.game(game.id), kind, game: g, gameId: game.id, player: null });
+  const lobby = (kind: LobbyKind, g: GameRecord | null): LiveEvent => ({
+    topic: topics.game(game.id),
+    kind,
+    game: g,
+    gameId: game.id,
+    player: null,
+  });
   if (!after) return [lobby('GAME_EXPIRED', null)];
   const out: LiveEvent[] = [];
   if (after.people >= GAME_CAPACITY && (before?.people ?? 0) < GAME_CAPACITY) out.push(lobby('GAME_FILLED', after));
@@ -76,7 +90,13 @@ function openGamesEvents(before: GameRecord | undefined, after: GameRecord | und
 
 function playerEvents(before: ParticipationRecord | undefined, after: ParticipationRecord | undefined): LiveEvent[] {
   if (!after) return []; // players leave only when their game is removed, which GAME_EXPIRED already says
-  const lobby = (kind: LobbyKind): LiveEvent => ({ topic: topics.game(after.gameId), kind, game: null, gameId: after.gameId, player: after });
+  const lobby = (kind: LobbyKind): LiveEvent => ({
+    topic: topics.game(after.gameId),
+    kind,
+    game: null,
+    gameId: after.gameId,
+    player: after,
+  });
   if (!before) return [lobby('PLAYER_JOINED')];
   const recorded = (p: ParticipationRecord) => [p.place, p.kills, p.damage, p.survivedSeconds].join('|');
   return recorded(before) !== recorded(after) ? [lobby('RESULT_RECORDED')] : [];

@@ -71,7 +71,8 @@ export function createLeasedReader(opts: LeasedReaderOptions): LeasedReader {
       return renewMs;
     }
     // Lost, or unknown while the lease may lapse: stop before someone else can rightly start.
-    if (reader && (got === false || Date.now() >= renewedAt + leaseMs - renewMs)) await stopReading(got === false ? 'another instance holds the lease' : 'the lease could not be renewed');
+    if (reader && (got === false || Date.now() >= renewedAt + leaseMs - renewMs))
+      await stopReading(got === false ? 'another instance holds the lease' : 'the lease could not be renewed');
     if (got === false) {
       // Try again right when the current holder's lease would lapse, not a whole renewal later.
       const lease = await readLease(db).catch(() => null);
@@ -109,7 +110,8 @@ export function createLeasedReader(opts: LeasedReaderOptions): LeasedReader {
       const had = reader !== null;
       await stopReading('the server is stopping');
       // Released only after the reader stopped (its last checkpoint saved), so the successor starts after it.
-      if (had) await releaseLease(db, holder).catch((err) => log.warn('stream lease not released; it lapses on its own', { error: String(err) }));
+      if (had)
+        await releaseLease(db, holder).catch((err) => log.warn('stream lease not released; it lapses on its own', { error: String(err) }));
     },
     status(): StreamReaderStatus {
       const s = reader?.status();

@@ -55,6 +55,9 @@ end
 return added
 `;
 
+/** The Redis keys' prefix for a table: every reader and instance of one table shares it, other tables never do. */
+export const busPrefix = (tableName: string) => `live:${tableName}`;
+
 type StreamId = [number, number];
 
 function parseId(id: string): StreamId | null {
@@ -89,7 +92,12 @@ function infoOf(flat: unknown[]): Record<string, unknown> {
 /** Connects, learns the epoch and the stream's end, and starts the one listening loop of this instance. */
 export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
   const { logger: log } = opts;
-  const key = { stream: `{${opts.prefix}}:stream`, epoch: `{${opts.prefix}}:epoch`, seen: `{${opts.prefix}}:seen:`, count: `{${opts.prefix}}:count` };
+  const key = {
+    stream: `{${opts.prefix}}:stream`,
+    epoch: `{${opts.prefix}}:epoch`,
+    seen: `{${opts.prefix}}:seen:`,
+    count: `{${opts.prefix}}:count`,
+  };
   const blockMs = opts.blockMs ?? 2_000;
   const maxLen = String(Math.max(1, opts.replayRecords));
   // Fail fast while disconnected: callers retry on their own terms (the reader re-sends the same records).
@@ -181,11 +189,12 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
 
   async function listenLoop(): Promise<void> {
     let verify = epoch === null;
-    for (let failures = 0; !closed; ) {
+    for (let failures = 0; !closed;) {
       try {
         if (verify) await syncEpoch();
         verify = false;
-        const res = (await reader.xread('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', key.stream, lastId)) as [string, [string, string[]][]][] | null;
+        const res = (await reader.xread('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', key.stream, lastId)) as
+          [string, [string, string[]][]][] | null;
         failures = 0;
         for (const [id, flat] of res?.[0]?.[1] ?? []) {
           const f = fieldsOf(flat);
@@ -207,16 +216,28 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
   }
 
   try {
-    await Promise.all([cmd.connect(), reader.connect()]);
+    await cmd.connect();
     await syncEpoch();
   } catch (err) {
     // Start anyway: queries and mutations need no Redis, and the loop keeps trying.
     log.warn('redis bus not reachable at start; live updates begin when it is', { error: String(err) });
   }
-  const loop = listenLoop();
+  // Started by the first listener: a publish-only bus (the Lambda reader) holds no blocked read.
+  let loop: Promise<void> | null = null;
 
   async function add(pairs: string[]): Promise<void> {
-    await cmd.eval(PUBLISH, 3, key.stream, key.epoch, key.count, randomBytes(6).toString('base64url'), maxLen, String(opts.dedupeSeconds), key.seen, ...pairs);
+    await cmd.eval(
+      PUBLISH,
+      3,
+      key.stream,
+      key.epoch,
+      key.count,
+      randomBytes(6).toString('base64url'),
+      maxLen,
+      String(opts.dedupeSeconds),
+      key.seen,
+      ...pairs,
+    );
   }
 
   return {
@@ -228,6 +249,10 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
     listen(onEntry, onGap) {
       const l = { onEntry, onGap };
       listeners.add(l);
+      loop ??= reader.connect().then(listenLoop, (err: unknown) => {
+        log.warn('redis bus reader not connected yet; retrying', { error: String(err) });
+        return listenLoop();
+      });
       return () => listeners.delete(l);
     },
     async replay(after) {
@@ -241,7 +266,11 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
           .xrange(key.stream, `(${from.id}`, '+', 'COUNT', Number(maxLen) + 1)
           .exec();
         if (!res) return null;
-        const [[, current], [infoErr, info], [rangeErr, range]] = res as [[null, string | null], [Error | null, unknown[]], [Error | null, [string, string[]][]]];
+        const [[, current], [infoErr, info], [rangeErr, range]] = res as [
+          [null, string | null],
+          [Error | null, unknown[]],
+          [Error | null, [string, string[]][]],
+        ];
         if (current !== from.epoch) return null;
         if (infoErr) return from.id === '0-0' ? [] : null; // no stream yet: only "from the start" is whole
         if (rangeErr) return null;

@@ -122,7 +122,9 @@ export async function startCluster(redisUrl: string): Promise<Cluster> {
     async holder() {
       const lease = await readLease(db);
       if (!lease || lease.expiresAt < Date.now()) return null;
-      return instances.find((i) => i.proc.exitCode === null && i.proc.signalCode === null && lease.holder.includes(`:${i.proc.pid}:`)) ?? null;
+      return (
+        instances.find((i) => i.proc.exitCode === null && i.proc.signalCode === null && lease.holder.includes(`:${i.proc.pid}:`)) ?? null
+      );
     },
     async close() {
       for (const i of instances) if (i.proc.exitCode === null && i.proc.signalCode === null) i.proc.kill('SIGKILL');

@@ -52,7 +52,9 @@ export async function connect(s: TestServer, opts: { as?: string; token?: string
             wake();
           },
           error: (e) => {
-            errors = Array.isArray(e) ? e : [{ message: e instanceof Error ? e.message : JSON.stringify(e, Object.getOwnPropertyNames(e ?? {})) }];
+            errors = Array.isArray(e)
+              ? e
+              : [{ message: e instanceof Error ? e.message : JSON.stringify(e, Object.getOwnPropertyNames(e ?? {})) }];
             wake();
           },
           complete: () => wake(),

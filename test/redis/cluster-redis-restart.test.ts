@@ -33,7 +33,9 @@ it('tells subscribers RESYNC after Redis restarts, keeps answering queries and m
   const sub = await client.subscribe(LOBBY, { id });
   await cluster.clients.doc.send(
     new TransactWriteCommand({
-      TransactItems: [{ Put: { TableName: cluster.tableName, Item: { PK: `GAME#${id}`, SK: `USER#${users[1]}`, game_id: id, username: users[1] } } }],
+      TransactItems: [
+        { Put: { TableName: cluster.tableName, Item: { PK: `GAME#${id}`, SK: `USER#${users[1]}`, game_id: id, username: users[1] } } },
+      ],
     }),
   );
   let first;

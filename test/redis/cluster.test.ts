@@ -3,11 +3,10 @@
 // and losing the holder (killed, or stopped gracefully) loses no event.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busPrefix } from '../../src/live/cluster.js';
 import type { BusEntry } from '../../src/live/bus.js';
-import { createRedisBus, type RedisBus } from '../../src/live/redis-bus.js';
+import { busPrefix, createRedisBus, type RedisBus } from '../../src/live/redis-bus.js';
 import { keys } from '../../src/data/keys.js';
 import { readLease } from '../../src/data/live/lease.js';
 import { createLogger } from '../../src/log.js';
@@ -26,7 +25,13 @@ beforeAll(async () => {
   cluster = await startCluster(redis.url);
   // The first instance takes the lease before it listens; the others find it held.
   for (const name of ['a', 'b', 'c']) await cluster.start(name);
-  tap = await createRedisBus({ url: redis.url, prefix: busPrefix(cluster.tableName), replayRecords: 10_000, dedupeSeconds: 600, logger: createLogger({ silent: true }) });
+  tap = await createRedisBus({
+    url: redis.url,
+    prefix: busPrefix(cluster.tableName),
+    replayRecords: 10_000,
+    dedupeSeconds: 600,
+    logger: createLogger({ silent: true }),
+  });
   tap.listen(
     (e) => tapped.push(e),
     () => undefined,
@@ -47,7 +52,13 @@ async function labJoin(gameId: string, username: string) {
   await cluster.clients.doc.send(
     new TransactWriteCommand({
       TransactItems: [
-        { Put: { TableName: cluster.tableName, Item: { PK: `GAME#${gameId}`, SK: `USER#${username}`, game_id: gameId, username }, ConditionExpression: 'attribute_not_exists(SK)' } },
+        {
+          Put: {
+            TableName: cluster.tableName,
+            Item: { PK: `GAME#${gameId}`, SK: `USER#${username}`, game_id: gameId, username },
+            ConditionExpression: 'attribute_not_exists(SK)',
+          },
+        },
         {
           Update: {
             TableName: cluster.tableName,
@@ -100,12 +111,26 @@ describe('many instances sharing Redis', () => {
   it('never publishes the lease’s or the checkpoints’ own writes, and saves no checkpoint for them (no loop)', async () => {
     const first = (await readLease(cluster.db))!;
     const checkpointsBefore = await cluster.clients.doc.send(
-      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({ TableName: cluster.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.liveCheckpointPartition }, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: cluster.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.liveCheckpointPartition },
+        ConsistentRead: true,
+      }),
     );
     // Three renewals: each is a write to the table, so three stream records the holder reads.
-    await eventually(async () => (await readLease(cluster.db))!.expiresAt >= first.expiresAt + 3 * CLUSTER_LEASE.renewMs, 'three lease renewals', 20_000);
+    await eventually(
+      async () => (await readLease(cluster.db))!.expiresAt >= first.expiresAt + 3 * CLUSTER_LEASE.renewMs,
+      'three lease renewals',
+      20_000,
+    );
     const checkpointsAfter = await cluster.clients.doc.send(
-      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({ TableName: cluster.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.liveCheckpointPartition }, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: cluster.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.liveCheckpointPartition },
+        ConsistentRead: true,
+      }),
     );
     expect(checkpointsBefore.Items!.length).toBeGreaterThan(0);
     expect(checkpointsAfter.Items).toEqual(checkpointsBefore.Items);
@@ -166,6 +191,7 @@ describe('many instances sharing Redis', () => {
       webSocketImpl: WebSocket,
       lazy: false,
       retryAttempts: 0,
+      onNonLazyError: () => undefined, // the close is what this test waits for
       on: { closed: (e) => (closedWith = (e as { code: number }).code) },
     });
     await new Promise<void>((resolve) => client.on('connected', () => resolve()));

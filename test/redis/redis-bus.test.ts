@@ -17,7 +17,8 @@ afterAll(async () => {
 });
 
 const logger = createLogger({ silent: true });
-const open = (prefix: string, replayRecords = 1_000) => createRedisBus({ url: redis.url, prefix, replayRecords, dedupeSeconds: 600, logger, blockMs: 500 });
+const open = (prefix: string, replayRecords = 1_000) =>
+  createRedisBus({ url: redis.url, prefix, replayRecords, dedupeSeconds: 600, logger, blockMs: 500 });
 
 function rec(n: number, id = randomUUID()): ChangeRecord {
   return {

@@ -44,7 +44,12 @@ export async function acquireLease(db: Db, holder: string, now: number, leaseMs:
 // Give the lease up at once: DeleteItem LIVE#LEASE/#LEASE if `holder` still has it, so another takes over without waiting.
 export async function releaseLease(db: Db, holder: string): Promise<void> {
   try {
-    await db.delete({ TableName: db.tableName, Key: keys.liveLease(), ConditionExpression: 'holder = :me', ExpressionAttributeValues: { ':me': holder } });
+    await db.delete({
+      TableName: db.tableName,
+      Key: keys.liveLease(),
+      ConditionExpression: 'holder = :me',
+      ExpressionAttributeValues: { ':me': holder },
+    });
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
   }
