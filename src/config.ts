@@ -50,6 +50,8 @@ export interface LiveConfig {
   leaseRenewMs: number;
   /** How long Redis remembers a published record id, so a record read twice is published once. */
   dedupeSeconds: number;
+  /** With Redis: off when another reader (the Lambda) publishes, so this instance only listens. */
+  readStream: boolean;
 }
 
 export class ConfigError extends Error {
@@ -195,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
       leaseMs,
       leaseRenewMs,
       dedupeSeconds: int('LIVE_DEDUPE_SECONDS', 86_400, 60, 7 * 86_400),
+      readStream: flag('LIVE_STREAM_READER', true),
     },
     warnings,
   };

@@ -9,7 +9,7 @@ import type { Live, LiveOptions } from './index.js';
 import { createLeasedReader } from './leased-reader.js';
 import { publishRecords } from './publish.js';
 import { busPrefix, createRedisBus } from './redis-bus.js';
-import { createStreamReader } from './stream/reader.js';
+import { createStreamReader, type StreamReader } from './stream/reader.js';
 import { tableCheckpoints } from './table-checkpoints.js';
 
 export async function startClusterLive(opts: LiveOptions & { redisUrl: string }): Promise<Live> {
@@ -26,29 +26,31 @@ export async function startClusterLive(opts: LiveOptions & { redisUrl: string })
   const hub = createHub({ bus, logger, queueLimit: config.queueLimit });
   const db = new Db(opts.clients.doc, tableName);
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const reader = createLeasedReader({
-    db,
-    holder,
-    leaseMs: config.leaseMs,
-    renewMs: config.leaseRenewMs,
-    logger,
-    createReader: () => {
-      const checkpoints = tableCheckpoints(db);
-      return createStreamReader({
-        client: opts.clients.raw,
-        streams: opts.clients.streams,
-        tableName,
-        pollIntervalMs: config.streamPollMs,
-        checkpoints,
+  const reader = !config.readStream
+    ? listenOnly
+    : createLeasedReader({
+        db,
+        holder,
+        leaseMs: config.leaseMs,
+        renewMs: config.leaseRenewMs,
         logger,
-        onGap: (reason) => bus.gap(reason),
-        onRecords: async (records) => {
-          const published = await publishRecords(bus, db, logger, records);
-          for (const shardId of new Set(published.map((r) => r.shardId))) checkpoints.published(shardId);
+        createReader: () => {
+          const checkpoints = tableCheckpoints(db);
+          return createStreamReader({
+            client: opts.clients.raw,
+            streams: opts.clients.streams,
+            tableName,
+            pollIntervalMs: config.streamPollMs,
+            checkpoints,
+            logger,
+            onGap: (reason) => bus.gap(reason),
+            onRecords: async (records) => {
+              const published = await publishRecords(bus, db, logger, records);
+              for (const shardId of new Set(published.map((r) => r.shardId))) checkpoints.published(shardId);
+            },
+          });
         },
       });
-    },
-  });
   await reader.start();
   return {
     hub,
@@ -61,3 +63,10 @@ export async function startClusterLive(opts: LiveOptions & { redisUrl: string })
     },
   };
 }
+
+/** LIVE_STREAM_READER=off: another reader (the Lambda) publishes; this instance only listens to Redis. */
+const listenOnly: StreamReader = {
+  start: async () => undefined,
+  stop: async () => undefined,
+  status: () => ({ shards: 0, lagMs: null, lastPollAt: null, calls: {} }),
+};
