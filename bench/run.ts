@@ -26,6 +26,7 @@ import { startDynamoLocal, type EmbeddedDynamo } from '../src/ops/local.js';
 import { canonicalScenarios, readScenarios, writeScenarios, type ReadScenario, type WriteScenario } from './operations.js';
 import { NODE_FLAGS, affinity, hasTaskset, runNode, startNode, stopAll, type Child } from './processes.js';
 import { writeReport, type Measured, type RunResults, type WindowResult, type WriteResult } from './report.js';
+import { runLiveCluster } from './live-cluster.js';
 import { benchItems, FANOUTS, itemBytes } from './seed.js';
 import { median, sdkFits } from './stats.js';
 import type { ServerStats, Variant } from './server.js';
@@ -586,6 +587,8 @@ async function main() {
   } finally {
     await cleanup();
   }
+  // Live updates on three instances sharing Redis, beside one process: its own processes and file.
+  if (!only || only.test('live-cluster')) await runLiveCluster({ quick, outDir });
 }
 
 main().then(
