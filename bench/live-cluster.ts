@@ -100,7 +100,12 @@ async function subscriber(url: string, gameId: string, onEvent: (at: number, use
       const msg = JSON.parse(String(data)) as { type: string; payload?: any };
       if (msg.type === 'connection_ack') {
         ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: LOBBY, variables: { id: gameId } } }));
+        // Acknowledged once the server answers a ping sent after it: messages are handled in order.
+        ws.send(JSON.stringify({ type: 'ping' }));
+      } else if (msg.type === 'pong') {
         resolve();
+      } else if (msg.type === 'error') {
+        reject(new Error(`subscription refused: ${JSON.stringify(msg.payload)}`));
       } else if (msg.type === 'next') {
         onEvent(performance.now(), msg.payload?.data?.gameLobby?.player?.user?.username ?? msg.payload?.data?.gameLobby?.kind);
       }
