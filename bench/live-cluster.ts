@@ -23,7 +23,8 @@ import { startDynamoLocal } from '../src/ops/local.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = joinPath(HERE, '..');
-const LOBBY = 'subscription($id: ID!) { gameLobby(gameId: $id) { kind player { user { username } } } }';
+// Only the event's own fields: resolving the player's user would time a DynamoDB read per subscriber, not the fan-out.
+const LOBBY = 'subscription($id: ID!) { gameLobby(gameId: $id) { kind cursor } }';
 
 export interface TopologyResult {
   instances: number;
@@ -91,7 +92,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
 }
 
 /** One raw graphql-transport-ws connection with one lobby subscription; `onEvent` gets each event's arrival time. */
-async function subscriber(url: string, gameId: string, onEvent: (at: number, username: string) => void): Promise<WebSocket> {
+async function subscriber(url: string, gameId: string, onEvent: (at: number) => void): Promise<WebSocket> {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
   await new Promise<void>((resolve, reject) => {
     ws.once('error', reject);
@@ -107,7 +108,7 @@ async function subscriber(url: string, gameId: string, onEvent: (at: number, use
       } else if (msg.type === 'error') {
         reject(new Error(`subscription refused: ${JSON.stringify(msg.payload)}`));
       } else if (msg.type === 'next') {
-        onEvent(performance.now(), msg.payload?.data?.gameLobby?.player?.user?.username ?? msg.payload?.data?.gameLobby?.kind);
+        if (msg.payload?.data?.gameLobby?.kind === 'PLAYER_JOINED') onEvent(performance.now());
       }
     });
   });
@@ -167,36 +168,36 @@ async function measure(
 ): Promise<TopologyResult> {
   // Delay: one subscriber, writes one at a time.
   const delayGame = await seedGame(clients, table);
-  const arrivals = new Map<string, number>();
-  const watcher = await subscriber(servers.at(-1)!.url, delayGame, (at, u) => arrivals.set(u, at));
+  const arrivals: number[] = [];
+  const watcher = await subscriber(servers.at(-1)!.url, delayGame, (at) => arrivals.push(at));
   const delays: number[] = [];
   for (let i = 0; i < delaySamples; i++) {
-    const u = `d${i}`;
-    const committed = await join(clients, table, delayGame, u);
-    await waitFor(() => arrivals.has(u), 30_000, `delay sample ${i}`);
-    delays.push(arrivals.get(u)! - committed);
+    const committed = await join(clients, table, delayGame, `d${i}`);
+    await waitFor(() => arrivals.length > i, 30_000, `delay sample ${i}`);
+    delays.push(arrivals[i]! - committed);
   }
   watcher.close();
 
   // Fan-out: `subscribers` connections spread round-robin over the instances.
   const fanGame = await seedGame(clients, table);
-  const last = new Map<string, { count: number; at: number }>();
+  // Writes are one at a time, so run r's deliveries are the (r+1)-th subscribers deliveries.
+  let received = 0;
+  let lastAt = 0;
   const sockets: WebSocket[] = [];
   for (let i = 0; i < subscribers; i += 50) {
     const batch = Array.from({ length: Math.min(50, subscribers - i) }, (_, j) =>
-      subscriber(servers[(i + j) % servers.length]!.url, fanGame, (at, u) => {
-        const s = last.get(u) ?? { count: 0, at: 0 };
-        last.set(u, { count: s.count + 1, at: Math.max(s.at, at) });
+      subscriber(servers[(i + j) % servers.length]!.url, fanGame, (at) => {
+        received++;
+        lastAt = at;
       }),
     );
     sockets.push(...(await Promise.all(batch)));
   }
   const fanoutMs: number[] = [];
   for (let r = 0; r < fanoutRuns; r++) {
-    const u = `f${r}`;
-    const committed = await join(clients, table, fanGame, u);
-    await waitFor(() => (last.get(u)?.count ?? 0) >= subscribers, 60_000, `fan-out run ${r}`);
-    fanoutMs.push(Math.round(last.get(u)!.at - committed));
+    const committed = await join(clients, table, fanGame, `f${r}`);
+    await waitFor(() => received >= subscribers * (r + 1), 60_000, `fan-out run ${r}`);
+    fanoutMs.push(Math.round(lastAt - committed));
   }
   for (const s of sockets) s.terminate();
   return {
@@ -213,33 +214,31 @@ async function failover(servers: Server[], clients: DynamoClients, table: string
   const holder = servers.find((s) => lease.holder.includes(`:${s.proc.pid}:`))!;
   const watcherServer = servers.find((s) => s !== holder)!;
   const gameId = await seedGame(clients, table);
-  const arrivals = new Map<string, number>();
-  const ws = await subscriber(watcherServer.url, gameId, (at, u) => arrivals.set(u, at));
+  const arrivals: number[] = [];
+  const ws = await subscriber(watcherServer.url, gameId, (at) => arrivals.push(at));
   const killedAt = performance.now();
   holder.proc.kill('SIGKILL');
-  const written: string[] = [];
+  let written = 0;
   let newHolderAt = 0;
-  let flowingAt = 0;
-  for (let i = 0; !flowingAt; i++) {
-    const u = `k${i}`;
-    await join(clients, table, gameId, u);
-    written.push(u);
+  // Every write is made after the kill, so the first arrival is the first event of the new reader.
+  while (arrivals.length === 0) {
+    await join(clients, table, gameId, `k${written++}`);
     if (!newHolderAt) {
       const l = await readLease(db);
       if (l && l.holder !== lease.holder) newHolderAt = performance.now();
     }
-    flowingAt = written.map((w) => arrivals.get(w) ?? 0).find((a) => a > 0) ?? 0;
     if (performance.now() - killedAt > 120_000) throw new Error('no new reader within 120 s');
     await new Promise((r) => setTimeout(r, 100));
   }
-  await waitFor(() => written.every((w) => arrivals.has(w)), 30_000, 'every write made during the failover').catch(() => undefined);
+  const flowingAt = arrivals[0]!;
+  await waitFor(() => arrivals.length >= written, 30_000, 'every write made during the failover').catch(() => undefined);
   ws.close();
   return {
     leaseMs,
     renewMs,
     killToNewHolderMs: Math.round((newHolderAt || flowingAt) - killedAt),
     killToEventsFlowingMs: Math.round(flowingAt - killedAt),
-    lostWrites: written.filter((w) => !arrivals.has(w)).length,
+    lostWrites: written - arrivals.length,
   };
 }
 
