@@ -10,6 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -36,6 +37,8 @@ export interface TopologyResult {
 
 export interface LiveClusterResults {
   mode: 'quick' | 'full';
+  /** The machine's 1-minute load average when the run started (2 CPUs here, shared). */
+  loadAverage: number;
   single: TopologyResult;
   cluster: TopologyResult;
   failover: { leaseMs: number; renewMs: number; killToNewHolderMs: number; killToEventsFlowingMs: number; lostWrites: number };
@@ -248,8 +251,9 @@ function report(r: LiveClusterResults): string {
   return `# Live updates across instances (${r.mode} run)
 
 Written by \`bench/live-cluster.ts\`. DynamoDB Local in memory, \`STREAM_POLL_MS\` 250 (the default),
-one machine: every process shares its CPUs, so the three instances compete with each other, with
-Redis, with DynamoDB Local and with the load generator.
+one machine (load average ${r.loadAverage} at the start): every process shares its CPUs, so the three
+instances compete with each other, with Redis, with DynamoDB Local and with the load generator.
+Each subscriber is its own WebSocket connection, spread round-robin over the instances.
 
 | topology | instances | subscribers | delay p50 (ms) | delay p99 (ms) | fan-out: commit to last delivery (ms, per write) |
 |---|---|---|---|---|---|
@@ -271,6 +275,7 @@ export async function runLiveCluster(opts: { quick: boolean; outDir: string }): 
   const [delaySamples, fanoutRuns] = opts.quick ? [10, 2] : [40, 5];
   const leaseMs = 10_000;
   const renewMs = 3_000;
+  const loadAverage = Math.round(loadavg()[0]! * 10) / 10;
   const dynamo = await startDynamoLocal();
   const redisPort = await freePort();
   const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
@@ -296,7 +301,7 @@ export async function runLiveCluster(opts: { quick: boolean; outDir: string }): 
     for (let i = 0; i < 3; i++) servers.push(await startServer(env));
     const cluster = await measure(servers, clients, 'live-cluster', subscribers, delaySamples, fanoutRuns);
     const fo = await failover(servers, clients, 'live-cluster', leaseMs, renewMs);
-    const results: LiveClusterResults = { mode: opts.quick ? 'quick' : 'full', single, cluster, failover: fo };
+    const results: LiveClusterResults = { mode: opts.quick ? 'quick' : 'full', loadAverage, single, cluster, failover: fo };
     mkdirSync(opts.outDir, { recursive: true });
     writeFileSync(joinPath(opts.outDir, 'live-cluster.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(joinPath(opts.outDir, 'LIVE-CLUSTER.md'), report(results));
