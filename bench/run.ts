@@ -30,6 +30,7 @@ import { writeReport, type Measured, type RunResults, type WindowResult, type Wr
 import { measureColdStart, type ColdStartResults } from './cold-start.js';
 import { runLatency, type LatencyResults } from './latency.js';
 import { profileServer, writeProfile, type ProfileSummary } from './profile.js';
+import { runLiveCluster } from './live-cluster.js';
 import { benchItems, FANOUTS, itemBytes } from './seed.js';
 import { median, sdkFits } from './stats.js';
 import type { ServerStats, Variant } from './server.js';
@@ -663,6 +664,8 @@ async function main() {
   } finally {
     await cleanup();
   }
+  // Live updates on three instances sharing Redis, beside one process: its own processes and file.
+  if (!only || only.test('live-cluster')) await runLiveCluster({ quick, outDir });
 }
 
 main().then(

@@ -68,6 +68,15 @@ export interface LiveConfig {
   maxPayloadBytes: number;
   /** How long a game may stay open before it expires through the table's TTL. */
   openGameTtlSeconds: number;
+  /** Set: many instances share a Redis bus and one lease-gated stream reader (src/live/cluster.ts). */
+  redisUrl: string | null;
+  /** The stream reader's lease in the table: how long it lasts unrenewed, and how often its holder renews it. */
+  leaseMs: number;
+  leaseRenewMs: number;
+  /** How long Redis remembers a published record id, so a record read twice is published once. */
+  dedupeSeconds: number;
+  /** With Redis: off when another reader (the Lambda) publishes, so this instance only listens. */
+  readStream: boolean;
 }
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -135,6 +144,24 @@ export function loadConfig(env: Env = process.env): Config {
       return undefined;
     }
   };
+
+  const redisUrl = () => {
+    const raw = str('REDIS_URL');
+    if (raw === undefined) return null;
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error('protocol');
+      return raw;
+    } catch {
+      problems.push(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}".`);
+      return null;
+    }
+  };
+  const leaseMs = int('LIVE_LEASE_MS', 10_000, 1_000, 300_000);
+  const leaseRenewMs = int('LIVE_LEASE_RENEW_MS', 3_000, 100, 100_000);
+  // Renewing less often than the lease lasts is what keeps a healthy holder holding it.
+  if (leaseRenewMs * 2 > leaseMs)
+    problems.push(`LIVE_LEASE_RENEW_MS (${leaseRenewMs}) must be at most half of LIVE_LEASE_MS (${leaseMs}).`);
 
   const port = int('PORT', 4000, 0, 65535);
   const host = str('HOST') ?? '127.0.0.1';
@@ -220,6 +247,11 @@ export function loadConfig(env: Env = process.env): Config {
       initTimeoutMs: int('WS_INIT_TIMEOUT_MS', 5_000, 100, 60_000),
       maxPayloadBytes: int('WS_MAX_PAYLOAD_BYTES', 64_000, 1_000, 10_000_000),
       openGameTtlSeconds: int('OPEN_GAME_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+      redisUrl: redisUrl(),
+      leaseMs,
+      leaseRenewMs,
+      dedupeSeconds: int('LIVE_DEDUPE_SECONDS', 86_400, 60, 7 * 86_400),
+      readStream: flag('LIVE_STREAM_READER', true),
     },
     warnings,
     local,

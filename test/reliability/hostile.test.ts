@@ -305,7 +305,12 @@ const cases: Case[] = [
     400,
     ['PERSISTED_QUERY_VERSION_UNSUPPORTED'],
   ],
-  ['a subscription over HTTP POST (subscriptions need a WebSocket)', gql(`subscription { openGamesChanged { kind } }`), 400, ['BAD_REQUEST']],
+  [
+    'a subscription over HTTP POST (subscriptions need a WebSocket)',
+    gql(`subscription { openGamesChanged { kind } }`),
+    400,
+    ['BAD_REQUEST'],
+  ],
   ['variables that are an array', raw({ body: '{"query": "{ ping }", "variables": [1]}' }), 400, ['BAD_REQUEST']],
   ['two operations and no operationName', gql(`query A { ping } query B { ping }`), 400, ['OPERATION_RESOLUTION_FAILURE']],
   [
