@@ -26,6 +26,7 @@ import { startDynamoLocal, type EmbeddedDynamo } from '../src/ops/local.js';
 import { canonicalScenarios, readScenarios, writeScenarios, type ReadScenario, type WriteScenario } from './operations.js';
 import { NODE_FLAGS, affinity, hasTaskset, runNode, startNode, stopAll, type Child } from './processes.js';
 import { writeReport, type Measured, type RunResults, type WindowResult, type WriteResult } from './report.js';
+import { runLiveBench, writeLiveSection } from './live.js';
 import { benchItems, FANOUTS, itemBytes } from './seed.js';
 import { median, sdkFits } from './stats.js';
 import type { ServerStats, Variant } from './server.js';
@@ -579,6 +580,8 @@ async function main() {
       writes,
     };
     const summary = writeReport(results, outDir);
+    phase('live updates: write-to-message delay, fan-out, memory per connection, idle stream reader');
+    writeLiveSection(outDir, await runLiveBench({ endpoint: dynamo.endpoint, quick, log }));
     log(`\n${summary}`);
     log(`results: ${join(outDir, 'results.json')}, ${join(outDir, 'RESULTS.md')} (${results.durationS} s)`);
     const errors = measured.reduce((a, m) => a + m.errors, 0) + writes.reduce((a, w) => a + w.errors, 0);
