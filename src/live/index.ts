@@ -3,7 +3,6 @@
 // effect the table needs (an expired game's players are removed). Nothing here is called by a
 // resolver: every event, whoever made the write, comes from the stream.
 import { Db } from '../data/dynamo/db.js';
-import type { Logger } from '../log.js';
 import { live as metrics } from '../observe/metrics.js';
 import { createMemoryBus } from './bus.js';
 import { startClusterLive } from './cluster.js';
