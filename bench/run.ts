@@ -30,6 +30,8 @@ import { writeReport, type Measured, type RunResults, type WindowResult, type Wr
 import { measureColdStart, type ColdStartResults } from './cold-start.js';
 import { runLatency, type LatencyResults } from './latency.js';
 import { profileServer, writeProfile, type ProfileSummary } from './profile.js';
+import { runLiveCluster } from './live-cluster.js';
+import { runLiveBench, writeLiveSection } from './live.js';
 import { benchItems, FANOUTS, itemBytes } from './seed.js';
 import { median, sdkFits } from './stats.js';
 import type { ServerStats, Variant } from './server.js';
@@ -653,6 +655,8 @@ async function main() {
       profile,
     };
     const summary = writeReport(results, outDir);
+    phase('live updates: write-to-message delay, fan-out, memory per connection, idle stream reader');
+    writeLiveSection(outDir, await runLiveBench({ endpoint: dynamo.endpoint, quick, log }));
     log(`\n${summary}`);
     log(`results: ${join(outDir, 'results.json')}, ${join(outDir, 'RESULTS.md')} (${results.durationS} s)`);
     const errors =
@@ -663,6 +667,8 @@ async function main() {
   } finally {
     await cleanup();
   }
+  // Live updates on three instances sharing Redis, beside one process: its own processes and file.
+  if (!only || only.test('live-cluster')) await runLiveCluster({ quick, outDir });
 }
 
 main().then(

@@ -1,8 +1,16 @@
-// The battle-royale game end to end through the SDK: 51 players sign up, one creates a game, 49
-// join it at once, the 51st is refused, the creator starts the game, records results, ends it,
-// and the podium's players list their games.
+// The battle-royale game end to end through the SDK: 51 players sign up, one creates a game and
+// watches its lobby live (a subscription), 49 join it at once, the 51st is refused, the creator
+// starts the game, records results, ends it, and the podium's players list their games.
 //   npm run example:game            (SERVER_URL=... to use a running server)
-import { isSdkError, type Client, type Medal, type PlayerResultInput } from '../sdk/src/index.js';
+import {
+  isSdkError,
+  type Client,
+  type GameLobbyEventKind,
+  type GameLobbySubscription,
+  type LiveSubscription,
+  type Medal,
+  type PlayerResultInput,
+} from '../sdk/src/index.js';
 import { describeCost, heading, runExample, runId } from './support.js';
 
 const MAP = 'Green Grasslands';
@@ -32,10 +40,18 @@ await runExample(async (session) => {
     `${creator} created game ${game.id} on ${game.map}: ${game.playerCount}/${game.capacity} players, ${game.status} (${describeCost(created.cost)})`,
   );
 
-  heading(`${joiners.length} players join at once`);
-  const joins = await Promise.all(joiners.map((username) => client(username).joinGame({ gameId: game.id })));
+  heading('Watching the lobby live');
+  const lobby = watchLobby(session.anonymous.gameLobby({ gameId: game.id }));
+  // The protocol does not say when a subscription is in place: the first join's event says it.
+  const [first, ...rest] = joiners as [string, ...string[]];
+  const firstJoin = await client(first).joinGame({ gameId: game.id });
+  await lobby.seen('PLAYER_JOINED');
+
+  heading(`${rest.length} more players join at once`);
+  const joins = [firstJoin, ...(await Promise.all(rest.map((username) => client(username).joinGame({ gameId: game.id }))))];
   const calls = joins.reduce((sum, j) => sum + (j.cost?.totalCalls ?? 0), 0);
   console.log(`${joins.length} joins succeeded, ${calls} DynamoDB calls in all (racing joins retry on a moved seat count)`);
+  await lobby.seen('GAME_FILLED');
   const full = await client(creator).game({ id: game.id, first: 1 });
   console.log(`game ${game.id}: ${full.data.game?.playerCount}/${full.data.game?.capacity} players, ${full.data.game?.status}`);
 
@@ -78,6 +94,9 @@ await runExample(async (session) => {
   const ended = (await client(creator).endGame({ gameId: game.id })).data.endGame;
   console.log(`status ${ended.status}, ended at ${ended.endedAt}`);
 
+  await lobby.seen('GAME_ENDED');
+  console.log(`the lobby saw ${lobby.count()} events`);
+
   heading('The podium');
   const podium = [
     ['gold', ended.gold],
@@ -101,3 +120,37 @@ await runExample(async (session) => {
   const total = session.tally.total;
   console.log(`\nTotal DynamoDB cost: ${describeCost(total)} over ${session.tally.operations} operations`);
 });
+
+type LobbyEvent = GameLobbySubscription['gameLobby'];
+
+/** Prints each lobby event as it arrives; seen(kind) waits (at most 30 s) until one of that kind came. */
+function watchLobby(events: LiveSubscription<LobbyEvent>) {
+  const kinds = new Set<GameLobbyEventKind>();
+  const waiters: (() => void)[] = [];
+  let count = 0;
+  const reading = (async () => {
+    for await (const e of events) {
+      count++;
+      const who = e.player ? ` ${e.player.user.username}` : '';
+      const game = e.game ? ` (${e.game.playerCount}/${e.game.capacity}, ${e.game.status})` : '';
+      console.log(`lobby: ${e.kind}${who}${game}`);
+      kinds.add(e.kind);
+      waiters.splice(0).forEach((w) => w());
+      if (e.kind === 'GAME_ENDED') break;
+    }
+  })();
+  return {
+    count: () => count,
+    async seen(kind: GameLobbyEventKind) {
+      const deadline = Date.now() + 30_000;
+      while (!kinds.has(kind)) {
+        const failed = await Promise.race([
+          new Promise<false>((resolve) => waiters.push(() => resolve(false))),
+          reading.then(() => true),
+          new Promise<true>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()), true).unref()),
+        ]);
+        if (failed && !kinds.has(kind)) throw new Error(`The lobby showed no ${kind} (${count} events seen).`);
+      }
+    },
+  };
+}

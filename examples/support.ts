@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 // provider. These sign with the same local configuration `npm run --silent token` uses.
 import { signToken } from '../src/auth.js';
 import { loadConfig } from '../src/config.js';
+import WebSocket from 'ws';
 import { createClient, createCostTally, isSdkError, type Client, type CostReport, type CostTally } from '../sdk/src/index.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:4000/graphql';
@@ -65,7 +66,8 @@ export async function openSession(): Promise<Session> {
   // A server we started runs on the development secret; one already running was most likely
   // started from this shell, so sign the way `npm run token` would there.
   const auth = loadConfig(server ? {} : pick(process.env, ['AUTH_SECRET', 'AUTH_ISSUER', 'AUTH_AUDIENCE'])).auth;
-  const anonymous = createClient({ url, onCost: (cost) => tally.add(cost) });
+  // Node 20 has no global WebSocket: subscriptions use the ws package's.
+  const anonymous = createClient({ url, onCost: (cost) => tally.add(cost), live: { webSocketImpl: WebSocket } });
   return {
     url,
     tally,
@@ -74,6 +76,7 @@ export async function openSession(): Promise<Session> {
       return anonymous.withToken(await signToken(auth, username, { ...opts, expiresIn: '1h' }));
     },
     async close() {
+      await anonymous.close();
       await server?.stop();
     },
   };

@@ -3,8 +3,19 @@
 
 export type DatabaseTarget =
   | { kind: 'embedded'; dataDir: string; inMemory: boolean }
-  | { kind: 'endpoint'; endpoint: string; region: string }
+  | { kind: 'endpoint'; endpoint: string; region: string; credentials: EndpointCredentials }
   | { kind: 'aws'; region: string };
+
+/**
+ * What an explicit endpoint is signed with. DynamoDB Local without -sharedDb keeps one database per
+ * access key and region, so the environment's key decides which tables a user sees: 'keys' and
+ * 'profile' (the SDK's default chain reads the profile) are the user's own; 'fixed-local' only when
+ * nothing is configured.
+ */
+export type EndpointCredentials =
+  | { source: 'keys'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { source: 'profile'; profile: string }
+  | { source: 'fixed-local' };
 
 export type AuthConfig = (
   | { kind: 'hs256'; secret: string; issuer: string; audience: string; isDevDefault: boolean }
@@ -57,6 +68,15 @@ export interface LiveConfig {
   maxPayloadBytes: number;
   /** How long a game may stay open before it expires through the table's TTL. */
   openGameTtlSeconds: number;
+  /** Set: many instances share a Redis bus and one lease-gated stream reader (src/live/cluster.ts). */
+  redisUrl: string | null;
+  /** The stream reader's lease in the table: how long it lasts unrenewed, and how often its holder renews it. */
+  leaseMs: number;
+  leaseRenewMs: number;
+  /** How long Redis remembers a published record id, so a record read twice is published once. */
+  dedupeSeconds: number;
+  /** With Redis: off when another reader (the Lambda) publishes, so this instance only listens. */
+  readStream: boolean;
 }
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -125,6 +145,24 @@ export function loadConfig(env: Env = process.env): Config {
     }
   };
 
+  const redisUrl = () => {
+    const raw = str('REDIS_URL');
+    if (raw === undefined) return null;
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error('protocol');
+      return raw;
+    } catch {
+      problems.push(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}".`);
+      return null;
+    }
+  };
+  const leaseMs = int('LIVE_LEASE_MS', 10_000, 1_000, 300_000);
+  const leaseRenewMs = int('LIVE_LEASE_RENEW_MS', 3_000, 100, 100_000);
+  // Renewing less often than the lease lasts is what keeps a healthy holder holding it.
+  if (leaseRenewMs * 2 > leaseMs)
+    problems.push(`LIVE_LEASE_RENEW_MS (${leaseRenewMs}) must be at most half of LIVE_LEASE_MS (${leaseMs}).`);
+
   const port = int('PORT', 4000, 0, 65535);
   const host = str('HOST') ?? '127.0.0.1';
   const tableName = str('TABLE_NAME') ?? 'graphql-dynamo';
@@ -135,7 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
   const endpoint = url('DYNAMODB_ENDPOINT');
   const region = str('AWS_REGION') ?? str('AWS_DEFAULT_REGION');
   let database: DatabaseTarget;
-  if (endpoint) database = { kind: 'endpoint', endpoint, region: region ?? 'local' };
+  if (endpoint) database = { kind: 'endpoint', endpoint, region: region ?? 'local', credentials: endpointCredentials(str, problems) };
   else if (str('DYNAMODB_ENDPOINT') === undefined && region) database = { kind: 'aws', region };
   else {
     database = {
@@ -209,6 +247,11 @@ export function loadConfig(env: Env = process.env): Config {
       initTimeoutMs: int('WS_INIT_TIMEOUT_MS', 5_000, 100, 60_000),
       maxPayloadBytes: int('WS_MAX_PAYLOAD_BYTES', 64_000, 1_000, 10_000_000),
       openGameTtlSeconds: int('OPEN_GAME_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+      redisUrl: redisUrl(),
+      leaseMs,
+      leaseRenewMs,
+      dedupeSeconds: int('LIVE_DEDUPE_SECONDS', 86_400, 60, 7 * 86_400),
+      readStream: flag('LIVE_STREAM_READER', true),
     },
     warnings,
     local,
@@ -229,10 +272,38 @@ export function describeDatabase(db: DatabaseTarget): string {
     case 'embedded':
       return db.inMemory ? 'embedded DynamoDB Local (in memory)' : `embedded DynamoDB Local (data in ${db.dataDir})`;
     case 'endpoint':
-      return `DynamoDB at ${db.endpoint}`;
+      return `DynamoDB at ${db.endpoint} (region ${db.region}, ${describeCredentials(db.credentials)})`;
     case 'aws':
       return `AWS DynamoDB in ${db.region}`;
   }
+}
+
+/** Names where the credentials come from (never the secret). */
+export function describeCredentials(c: EndpointCredentials): string {
+  switch (c.source) {
+    case 'keys':
+      return `access key ${c.accessKeyId} from AWS_ACCESS_KEY_ID`;
+    case 'profile':
+      return `profile ${c.profile} from AWS_PROFILE`;
+    case 'fixed-local':
+      return 'the fixed local access key (no AWS credentials configured)';
+  }
+}
+
+// The same variables the SDK's own chain reads first: keys, then a profile.
+function endpointCredentials(str: (name: string) => string | undefined, problems: string[]): EndpointCredentials {
+  const accessKeyId = str('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = str('AWS_SECRET_ACCESS_KEY');
+  if (accessKeyId && secretAccessKey) {
+    const sessionToken = str('AWS_SESSION_TOKEN');
+    return { source: 'keys', accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  }
+  if (accessKeyId || secretAccessKey) {
+    problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.');
+    return { source: 'fixed-local' };
+  }
+  const profile = str('AWS_PROFILE');
+  return profile ? { source: 'profile', profile } : { source: 'fixed-local' };
 }
 
 /** Metrics, logs and traces: METRICS, METRICS_PORT, LOG_LEVEL, LOG_FORMAT and the standard OTEL_* variables. */

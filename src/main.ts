@@ -3,7 +3,7 @@
 // DynamoDB Local.
 import { fileURLToPath } from 'node:url';
 import { signToken } from './auth.js';
-import { describeDatabase } from './config.js';
+import { describeCredentials, describeDatabase } from './config.js';
 import { createReadyCheck } from './data/dynamo/ready.js';
 import { ensureTable } from './ops/admin.js';
 import { isTableEmpty, loadItems, readJsonl } from './ops/load.js';
@@ -39,6 +39,14 @@ async function main() {
   log.info('database', {
     using: describeDatabase(config.database),
     endpoint: database.embedded?.endpoint ?? null,
+    region: config.database.kind === 'embedded' ? 'local' : config.database.region,
+    // Which database DynamoDB Local serves depends on the access key: name it, never the secret.
+    credentials:
+      config.database.kind === 'endpoint'
+        ? describeCredentials(config.database.credentials)
+        : config.database.kind === 'aws'
+          ? 'the AWS SDK default chain'
+          : 'the fixed local access key',
     table: config.tableName,
   });
 

@@ -59,6 +59,21 @@ query GameOpenGames {
 `,
     },
     {
+      name: 'GameLobby',
+      query: `# Game, live: run this (it keeps listening), then run
+# the next tab, GameJoinGame: the join shows up here.
+# Any write to the table does, whoever makes it.
+subscription GameLobby {
+  gameLobby(gameId: "${OPEN_GAME}") {
+    cursor
+    kind
+    player { user { username } joinedAt }
+    game { id playerCount status }
+  }
+}
+`,
+    },
+    {
       name: 'GameJoinGame',
       query: `# Game: join an open game as the signed-in user.
 # Running it again fails with ALREADY_JOINED.

@@ -8,7 +8,8 @@ import { GraphiQL } from 'graphiql';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { defaultHeaders, examples } from './examples';
-import { definedOperationName } from './operation-name';
+import { currentDocument, definedOperationName } from './operation-name';
+import { subscriptionUrl } from './subscription-url';
 
 interface GraphiQLConfig {
   endpoint: string;
@@ -30,9 +31,19 @@ const config: GraphiQLConfig = {
   demoUser: injected.demoUser ?? null,
 };
 
-const post = createGraphiQLFetcher({ url: config.endpoint });
+// Subscriptions go over graphql-ws (bundled by vite from the toolkit's dynamic import) with the
+// token in connection_init. GraphiQL merges the header editor's headers over these params, and
+// they use the same "Authorization" key, so a token typed in Headers wins over the demo one.
+const post = createGraphiQLFetcher({
+  url: config.endpoint,
+  subscriptionUrl: subscriptionUrl(config.endpoint, window.location.href),
+  wsConnectionParams: config.authorization ? { Authorization: config.authorization } : undefined,
+});
 const fetcher: Fetcher = (params, opts) =>
-  post({ ...params, operationName: definedOperationName(params.query, params.operationName) }, opts);
+  post(
+    { ...params, operationName: definedOperationName(params.query, params.operationName) },
+    { ...opts, documentAST: currentDocument(params.query) ?? opts?.documentAST },
+  );
 const headers = defaultHeaders(config.authorization);
 const tabs = examples({ demoUser: config.demoUser }).map(({ query }) => ({ query, headers }));
 

@@ -1,17 +1,32 @@
-// GraphiQL learns a tab's operation name 100 ms after the tab's text changes (a debounced parse),
-// so running right after switching tabs sends the previous tab's name with the new tab's document
-// and the server answers "Unknown operation named ...". A name the document does not define is
-// dropped, which lets a one-operation document run as the user expects.
-import { Kind, parse } from 'graphql';
+// GraphiQL learns a tab's operation name and parsed document 100 ms after the tab's text changes
+// (a debounced parse), so running right after switching tabs sends the previous tab's name with
+// the new tab's document and the server answers "Unknown operation named ...". Worse for a
+// subscription: the fetcher decides between HTTP and WebSocket from that stale name and document.
+// So the page works both out from the text it is about to send.
+import { Kind, parse, type DocumentNode } from 'graphql';
 
-/** The operation name to send with `query`: `name` if the document defines it, else undefined. */
+/**
+ * The operation name to send with `query`: `name` if the document defines it, else the name of
+ * its only operation, else undefined.
+ */
 export function definedOperationName(query: string, name: string | null | undefined): string | undefined {
-  if (!name) return undefined;
+  let document: DocumentNode;
   try {
-    const defined = parse(query).definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
-    return defined ? name : undefined;
+    document = parse(query);
   } catch {
     // Unparseable: send it as it is, so the server reports the syntax error.
-    return name;
+    return name ?? undefined;
+  }
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (name && operations.some((d) => d.name?.value === name)) return name;
+  return operations.length === 1 ? operations[0]!.name?.value : undefined;
+}
+
+/** The document as it is now (not as GraphiQL last parsed it), or undefined when it does not parse. */
+export function currentDocument(query: string): DocumentNode | undefined {
+  try {
+    return parse(query);
+  } catch {
+    return undefined;
   }
 }

@@ -22,12 +22,15 @@ export function defineStacks(app: App, bundleDir = join(INFRA_ROOT, 'build', 'la
   if (jwksUrl && (!issuer || !audience)) throw new Error('authJwksUrl needs authIssuer and authAudience too.');
   const auth: JwksAuth | undefined = jwksUrl ? { jwksUrl, issuer: issuer!, audience: audience! } : undefined;
 
+  // -c redisUrl=rediss://... deploys the stream reader Lambda publishing to that Redis (docs/deployment.md).
+  const redisUrl = context('redisUrl');
   const bundle = bundleServer(bundleDir);
   return new GraphqlStack(app, `DynamoGraphql-${stage}`, {
     stage,
     auth,
     code: Code.fromAsset(bundle.dir),
     handler: bundle.handler,
+    ...(redisUrl ? { streamReader: { redisUrl, handler: bundle.streamReaderHandler } } : {}),
     description: `GraphQL server and DynamoDB table (${stage})`,
   });
 }

@@ -9,14 +9,19 @@ import { buildSync } from 'esbuild';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The handler setting that matches the bundle's layout. */
 export const LAMBDA_HANDLER = 'src/lambda.handler';
+/** The stream reader's handler (src/live/lambda-reader.ts), in the same asset. */
+export const STREAM_READER_HANDLER = 'src/live/lambda-reader.handler';
 
 export interface Bundle {
   dir: string;
   handler: string;
+  streamReaderHandler: string;
   /** Size of the bundled JavaScript, for a sanity check on what got pulled in. */
   bytes: number;
-  /** Every input file esbuild included, relative to the repository root. */
+  /** Every input file esbuild included in the HTTP entry, relative to the repository root. */
   inputs: string[];
+  /** The same for the stream reader's entry. */
+  streamReaderInputs: string[];
 }
 
 /**
@@ -26,10 +31,16 @@ export interface Bundle {
 export function bundleServer(outDir: string, entry = 'src/lambda.ts'): Bundle {
   rmSync(outDir, { recursive: true, force: true });
   const outfile = join(outDir, 'src', 'lambda.mjs');
+  const readerFile = join(outDir, 'src', 'live', 'lambda-reader.mjs');
   const result = buildSync({
-    entryPoints: [join(REPO_ROOT, entry)],
+    // Two entries, one asset: the HTTP server and the stream reader share code and deploy together.
+    entryPoints: {
+      'src/lambda': join(REPO_ROOT, entry),
+      'src/live/lambda-reader': join(REPO_ROOT, 'src', 'live', 'lambda-reader.ts'),
+    },
     absWorkingDir: REPO_ROOT,
-    outfile,
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     // The oldest Node the project supports (package.json engines); Lambda runs it on nodejs24.x.
@@ -57,5 +68,17 @@ export function bundleServer(outDir: string, entry = 'src/lambda.ts'): Bundle {
   const schemaOut = join(outDir, 'schema');
   mkdirSync(schemaOut, { recursive: true });
   for (const f of readdirSync(schemaSrc)) if (f.endsWith('.graphql')) copyFileSync(join(schemaSrc, f), join(schemaOut, f));
-  return { dir: outDir, handler: LAMBDA_HANDLER, bytes: statSync(outfile).size, inputs: Object.keys(result.metafile.inputs) };
+  const inputsOf = (file: string) => {
+    const out = Object.entries(result.metafile.outputs).find(([name]) => join(REPO_ROOT, name) === file);
+    if (!out) throw new Error(`esbuild wrote no ${file}`);
+    return Object.keys(out[1].inputs);
+  };
+  return {
+    dir: outDir,
+    handler: LAMBDA_HANDLER,
+    streamReaderHandler: STREAM_READER_HANDLER,
+    bytes: statSync(outfile).size,
+    inputs: inputsOf(outfile),
+    streamReaderInputs: inputsOf(readerFile),
+  };
 }

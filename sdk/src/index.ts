@@ -4,6 +4,8 @@ export { createClient, operationDocuments } from './client.js';
 export type {
   CallOptions,
   Client,
+  EventOf,
+  SubscribeArgs,
   ClientOptions,
   OperationDocuments,
   OperationMethods,
@@ -11,6 +13,8 @@ export type {
   SdkResult,
   VariablesArgs,
 } from './client.js';
+export { backoffDelay, closeAction, resumeVariables, wsUrlFor } from './live.js';
+export type { Backoff, CloseAction, LiveOptions, LiveSubscription, SubscribeOptions } from './live.js';
 export { SdkError, isSdkError, toSdkErrorCode } from './errors.js';
 export type { ClientErrorCode, GraphQLErrorEntry, RequestErrorCode, SdkErrorCode, SdkErrorInit } from './errors.js';
 export { createCostTally, readCost } from './cost.js';

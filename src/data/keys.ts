@@ -8,6 +8,8 @@
 //   Reaction          REACTION#<user>#<type>       PHOTO#<owner>#<timestamp>
 //   Follow            USER#<followed>              #FRIEND#<follower>
 //   Email guard       EMAIL#<email>                #EMAIL
+//   Stream lease      LIVE#LEASE                   #LEASE
+//   Shard checkpoint  LIVE#CHECKPOINT              SHARD#<shard_id>
 //
 // Usernames, game ids and reaction types never contain '#' (validated at the edge), so parsing
 // is unambiguous.
@@ -24,6 +26,9 @@ const PHOTO = 'PHOTO#';
 const REACTION = 'REACTION#';
 const FRIEND = '#FRIEND#';
 const EMAIL = 'EMAIL#';
+/** The live layer's own bookkeeping (lease, checkpoints): never an event, never an entity. */
+const LIVE = 'LIVE#';
+const SHARD = 'SHARD#';
 
 export const keys = {
   user: (username: string): Key => ({ PK: USER + username, SK: META + username }),
@@ -36,6 +41,11 @@ export const keys = {
   }),
   follow: (followed: string, follower: string): Key => ({ PK: USER + followed, SK: FRIEND + follower }),
   emailGuard: (email: string): Key => ({ PK: EMAIL + email.toLowerCase(), SK: '#EMAIL' }),
+  liveLease: (): Key => ({ PK: `${LIVE}LEASE`, SK: '#LEASE' }),
+  liveCheckpoint: (shardId: string): Key => ({ PK: `${LIVE}CHECKPOINT`, SK: SHARD + shardId }),
+  liveCheckpointPartition: `${LIVE}CHECKPOINT`,
+  /** Partition prefix of the live layer's bookkeeping items, which its own stream reader filters out. */
+  livePkPrefix: LIVE,
 
   userPartition: (username: string) => USER + username,
   gamePartition: (gameId: string) => GAME + gameId,
@@ -62,6 +72,7 @@ export const keys = {
   parseUsername: (pk: string): string => strip(pk, USER),
   parseGameId: (pk: string): string => strip(pk, GAME),
   parseFollower: (sk: string): string => strip(sk, FRIEND),
+  parseCheckpointShard: (sk: string): string => strip(sk, SHARD),
   parsePhotoSk: (sk: string): { owner: string; timestamp: string } => {
     const rest = strip(sk, PHOTO);
     const i = rest.indexOf('#');

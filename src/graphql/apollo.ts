@@ -32,12 +32,15 @@ export interface GraphQLService {
 }
 
 /** The options every entry derives the same way from its configuration. */
-export function graphqlOptionsFromConfig(config: Config): Pick<GraphQLOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost'> {
+export function graphqlOptionsFromConfig(
+  config: Config,
+): Pick<GraphQLOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'openGameTtlSeconds'> {
   return {
     tableName: config.tableName,
     cursorKeys: cursorKeys(config.cursorSecret),
     authenticate: createAuthenticator(config.auth),
     reportCost: config.reportCost,
+    openGameTtlSeconds: config.live.openGameTtlSeconds,
   };
 }
 

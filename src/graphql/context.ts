@@ -32,6 +32,8 @@ export interface ContextDeps {
   cursorKeys: CursorKeys;
   authenticate: Authenticate;
   now?: () => Date;
+  /** How long a new game may stay open (default 24 h). */
+  openGameTtlSeconds?: number;
   /** Set when OpenTelemetry tracing is configured. */
   tracing?: Tracing;
 }
@@ -41,7 +43,16 @@ export async function createContext(deps: ContextDeps, authorization: string | u
   const meter = new CostMeter();
   const observation = new RequestObservation(deps.tracing);
   const db = new Db(deps.client, deps.tableName, meter, observation.listener());
-  return { viewer, meter, observation, db, loaders: createLoaders(db), cursorKeys: deps.cursorKeys, now: deps.now ?? (() => new Date()) };
+  return {
+    viewer,
+    meter,
+    observation,
+    db,
+    loaders: createLoaders(db),
+    cursorKeys: deps.cursorKeys,
+    now: deps.now ?? (() => new Date()),
+    openGameTtlSeconds: deps.openGameTtlSeconds ?? 86_400,
+  };
 }
 
 /** The signed-in viewer, or UNAUTHENTICATED: anonymous requests may read but never write. */

@@ -2,39 +2,21 @@
 // on the bus, the hub fans events out to subscriptions, and the stream also drives the one side
 // effect the table needs (an expired game's players are removed). Nothing here is called by a
 // resolver: every event, whoever made the write, comes from the stream.
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LiveConfig } from '../config.js';
-import { entityOf } from '../data/changes.js';
 import { Db } from '../data/dynamo/db.js';
-import { removeGamePlayers } from '../data/games/expiry.js';
-import type { Logger } from '../log.js';
 import { live as metrics } from '../observe/metrics.js';
-import { createMemoryBus, type Bus } from './bus.js';
-import { createHub, type Hub } from './hub.js';
-import type { ChangeRecord } from './record.js';
-import { createStreamReader, type StreamReader } from './stream/reader.js';
+import { createMemoryBus } from './bus.js';
+import { startClusterLive } from './cluster.js';
+import { createHub } from './hub.js';
+import { createStreamReader } from './stream/reader.js';
+import type { Live, LiveOptions } from './types.js';
+import { isGameRemoval, sweepPlayers } from './sweep.js';
 
-export interface LiveOptions {
-  clients: { raw: DynamoDBClient; doc: DynamoDBDocumentClient; streams: DynamoDBStreamsClient };
-  tableName: string;
-  config: LiveConfig;
-  logger: Logger;
-  /** Another bus (Redis) instead of the in-process one. */
-  bus?: Bus;
-}
-
-export interface Live {
-  hub: Hub;
-  bus: Bus;
-  reader: StreamReader;
-  stop(): Promise<void>;
-}
+export type { Live, LiveOptions } from './types.js';
 
 /** Starts reading the stream; resolves once any write committed from now on will reach subscribers. */
 export async function startLive(opts: LiveOptions): Promise<Live> {
   const { logger, config } = opts;
+  if (config.redisUrl) return startClusterLive({ ...opts, redisUrl: config.redisUrl });
   const bus = opts.bus ?? createMemoryBus(config.replayRecords);
   const hub = createHub({ bus, logger, queueLimit: config.queueLimit });
   const db = new Db(opts.clients.doc, opts.tableName);
@@ -63,14 +45,4 @@ export async function startLive(opts: LiveOptions): Promise<Live> {
       await bus.close();
     },
   };
-}
-
-function isGameRemoval(r: ChangeRecord): boolean {
-  return r.kind === 'REMOVE' && entityOf(r.keys) === 'game' && typeof r.oldImage?.game_id === 'string';
-}
-
-async function sweepPlayers(db: Db, r: ChangeRecord, logger: Logger): Promise<void> {
-  const gameId = r.oldImage!.game_id as string;
-  const removed = await removeGamePlayers(db, gameId);
-  logger.info('removed game swept', { gameId, players: removed, byTtl: r.byTtl });
 }

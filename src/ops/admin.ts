@@ -4,6 +4,7 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
@@ -102,8 +103,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tim
       if ((err as Error).name !== 'ResourceInUseException') throw err;
     }
     await waitUntilUsable(client, tableName, timeoutMs);
-    await enableTtl(client, tableName);
   }
+  // A table the labs built has no TTL: open games would never expire there.
+  await enableTtl(client, tableName);
   for (const index of TABLE.indexes) {
     table = await waitUntilUsable(client, tableName, timeoutMs);
     if ((table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.name)) continue;
@@ -122,6 +124,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tim
 
 async function enableTtl(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
+    const current = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    const status = current.TimeToLiveDescription?.TimeToLiveStatus;
+    if (status === 'ENABLED' || status === 'ENABLING') return;
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,

@@ -52,6 +52,11 @@ export interface StartOptions {
   dataDir?: string;
   port?: number;
   readyTimeoutMs?: number;
+  /**
+   * One database for every access key and region (the default, so every client sees the same
+   * tables); false keeps one per key and region, as DynamoDB Local does for the labs' users.
+   */
+  sharedDb?: boolean;
 }
 
 export async function startDynamoLocal(opts: StartOptions = {}): Promise<EmbeddedDynamo> {
@@ -64,7 +69,7 @@ export async function startDynamoLocal(opts: StartOptions = {}): Promise<Embedde
     path = resolve(opts.dataDir);
     mkdirSync(path, { recursive: true });
   }
-  const child = spawnLocal({ port, path, sharedDb: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnLocal({ port, path, sharedDb: opts.sharedDb ?? true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));

@@ -4,15 +4,21 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSchema, parse, validate } from 'graphql';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examples } from '../../graphiql/src/examples.js';
 import { definedOperationName } from '../../graphiql/src/operation-name.js';
+import { subscriptionUrl } from '../../graphiql/src/subscription-url.js';
 import type { GraphiQLOptions } from '../../src/http/graphiql.js';
+import { loadTypeDefs } from '../../src/schema.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DEMO_USER = 'haroldwatkins';
+// A lab player who is not in the open game the lobby example watches.
+const JOINER = 'lindsay56';
+const OPEN_GAME = '14c7f97e-8354-4ddf-985f-074970818215';
 const SCREENSHOT = join(tmpdir(), 'graphiql.png');
 
 // Monaco draws spaces as no-break spaces and only the lines in view: fine for short documents.
@@ -30,7 +36,7 @@ describe('the GraphiQL playground at /graphql', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`No browser at ${CHROMIUM}: install Debian's "chromium" package (or set CHROMIUM_PATH).`);
-    server = await startTestServer({ seed: ['game', 'photos'], graphiql });
+    server = await startTestServer({ seed: ['game', 'photos'], graphiql, live: { streamPollMs: 50 } });
     token = await server.token(DEMO_USER);
     graphiql.authorization = `Bearer ${token}`;
     browser = await chromium.launch({
@@ -114,10 +120,71 @@ describe('the GraphiQL playground at /graphql', () => {
     await context.close();
   });
 
+  it('runs the lobby subscription tab and shows a join, sent with fetch from another tab, as it arrives', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const origin = new URL(server.url).origin;
+    await context.route('**/*', (route) =>
+      new URL(route.request().url()).origin === origin ? route.continue() : route.abort('blockedbyclient'),
+    );
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await page.goto(`${server.url}/graphql`);
+    await page.locator('.graphiql-query-editor .view-lines', { hasText: 'haroldwatkins' }).waitFor();
+    await page.locator('.graphiql-tab-button', { hasText: /^GameLobby$/ }).click();
+    await page.locator('.graphiql-query-editor .view-lines', { hasText: 'gameLobby' }).waitFor();
+    // At once after the tab switch, as a quick user would (operation-name.ts).
+    await page.locator('.graphiql-execute-button').click();
+    // The subscribe message has reached the server (bounded wait on the server's own count).
+    const deadline = Date.now() + 20_000;
+    while (server.live!.hub.feeds() < 1) {
+      if (Date.now() > deadline) throw new Error(`GraphiQL did not subscribe within 20 s: ${JSON.stringify({ sockets, pageErrors })}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(sockets).toEqual([`${origin.replace(/^http/, 'ws')}/graphql`]);
+
+    const other = await context.newPage();
+    await other.goto(`${server.url}/graphql`);
+    const joinToken = await server.token(JOINER);
+    const joined = await other.evaluate(
+      async ({ gameId, token }) => {
+        const res = await fetch('/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: 'mutation($id: ID!) { joinGame(gameId: $id) { user { username } } }', variables: { id: gameId } }),
+        });
+        return res.json();
+      },
+      { gameId: OPEN_GAME, token: joinToken },
+    );
+    expect(joined).toMatchObject({ data: { joinGame: { user: { username: JOINER } } } });
+
+    await page.locator('.graphiql-response .view-lines', { hasText: JOINER }).waitFor({ timeout: 20_000 });
+    const shown = await editorText(page, '.graphiql-response');
+    expect(shown).toContain('"kind": "PLAYER_JOINED"');
+    expect(shown).toMatch(/"playerCount": 2/);
+    await page.screenshot({ path: join(tmpdir(), 'graphiql-subscription.png') });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it("ships examples that all run without errors on the labs' data as the demo user", async () => {
     const runs = examples({ demoUser: DEMO_USER });
-    expect(runs.map((e) => e.name)).toEqual(['User', 'GameOpenGames', 'GameJoinGame', 'PhotosUserPhotos', 'PhotosReactToPhoto', 'Me']);
-    for (const example of runs) {
+    expect(runs.map((e) => e.name)).toEqual([
+      'User',
+      'GameOpenGames',
+      'GameLobby',
+      'GameJoinGame',
+      'PhotosUserPhotos',
+      'PhotosReactToPhoto',
+      'Me',
+    ]);
+    // The subscription runs over WebSocket in the test above; here it must be valid against the schema.
+    const subscription = runs.find((e) => e.name === 'GameLobby')!;
+    expect(validate(buildSchema(loadTypeDefs()), parse(subscription.query)).map((e) => e.message)).toEqual([]);
+    for (const example of runs.filter((e) => e !== subscription)) {
       const res = await server.execute(example.query, { as: DEMO_USER });
       expectNoErrors(res, example.query);
       expect(
@@ -128,10 +195,18 @@ describe('the GraphiQL playground at /graphql', () => {
   });
 });
 
+describe('subscriptionUrl', () => {
+  it('points at the endpoint over ws, or wss behind TLS', () => {
+    expect(subscriptionUrl('/graphql', 'http://127.0.0.1:4000/graphql')).toBe('ws://127.0.0.1:4000/graphql');
+    expect(subscriptionUrl('/graphql', 'https://api.example/graphql?x=1')).toBe('wss://api.example/graphql');
+  });
+});
+
 describe('definedOperationName', () => {
-  it('keeps a name the document defines and drops one it does not', () => {
+  it('keeps a name the document defines and otherwise takes its only operation’s', () => {
     expect(definedOperationName('query Me { viewer { username } }', 'Me')).toBe('Me');
-    expect(definedOperationName('query Me { viewer { username } }', 'User')).toBeUndefined();
+    expect(definedOperationName('query Me { viewer { username } }', 'User')).toBe('Me');
+    expect(definedOperationName('query A { ping } query B { ping }', 'C')).toBeUndefined();
     expect(definedOperationName('query A { ping } mutation B { ping }', 'B')).toBe('B');
     expect(definedOperationName('{ ping }', null)).toBeUndefined();
   });

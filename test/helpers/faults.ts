@@ -45,6 +45,8 @@ export const fault = {
   dropAfter: (): Injected => ({ drop: 'after' }),
   /** DynamoDB applies the request; its answer arrives `ms` later. */
   slow: (ms: number): Injected => ({ delayMs: ms }),
+  /** DynamoDB applies the request; its answer never arrives, so the client gives up at its own timeout. */
+  held: (): Injected => ({ hold: true }),
 };
 
 /** Decides, call by call, whether the proxy injects a fault. */

@@ -10,10 +10,11 @@ export interface RecordedCall {
 /**
  * What the proxy does instead of a plain forward: answer itself ({status, body}), cut the
  * connection before DynamoDB sees the request (drop 'before') or after DynamoDB applied it but
- * before the answer arrives (drop 'after'), or hold DynamoDB's answer back for delayMs (the
- * request is applied at once; only the answer is slow).
+ * before the answer arrives (drop 'after'), hold DynamoDB's answer back for delayMs (the
+ * request is applied at once; only the answer is slow), or hold it until the client gives up
+ * (hold: whatever the client's timeout, and however slow the machine, the answer never comes).
  */
-export type Injected = { status: number; body: unknown } | { drop: 'before' | 'after' } | { delayMs: number };
+export type Injected = { status: number; body: unknown } | { drop: 'before' | 'after' } | { delayMs: number } | { hold: true };
 
 export interface Recorder {
   endpoint: string;
@@ -54,6 +55,8 @@ export async function startRecorder(target: string): Promise<Recorder> {
       const fwd = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
         (up) => {
+          // The connection stays open until the client's own timeout closes it.
+          if (injected && 'hold' in injected) return void up.resume();
           if (injected && 'drop' in injected) {
             up.resume();
             up.on('end', () => req.socket.destroy());

@@ -1,6 +1,6 @@
 // Table management against its own DynamoDB Local: adding an index makes DynamoDB Local back-fill
 // it, which can stall for minutes behind the other test files' load on the shared instance.
-import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, ensureTable } from '../../src/ops/admin.js';
 import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
@@ -97,6 +97,9 @@ describe('the table', () => {
           .map((i) => [i.IndexName, i.IndexStatus, i.ProvisionedThroughput?.ReadCapacityUnits, i.ProvisionedThroughput?.WriteCapacityUnits])
           .sort(),
       ).toEqual(TABLE.indexes.map((i) => [i.name, 'ACTIVE', 5, 5]).sort());
+      // And TTL on the lab's table, so open games expire there too.
+      const ttl = await c.raw.send(new DescribeTimeToLiveCommand({ TableName: name }));
+      expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: TABLE.ttlAttribute });
     },
     180_000,
   );

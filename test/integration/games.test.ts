@@ -57,6 +57,7 @@ describe('createGame', () => {
       map,
       create_time: '2030-01-02T03:04:05',
       open_timestamp: '2030-01-02T03:04:05',
+      expires_at: Math.floor(clock.getTime() / 1000) + 86_400,
       people: 1,
       creator: ana,
     });

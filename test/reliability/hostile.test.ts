@@ -305,7 +305,12 @@ const cases: Case[] = [
     400,
     ['PERSISTED_QUERY_VERSION_UNSUPPORTED'],
   ],
-  ['a subscription over HTTP POST (subscriptions need a WebSocket)', gql(`subscription { ping }`), 400, ['BAD_REQUEST']],
+  [
+    'a subscription over HTTP POST (subscriptions need a WebSocket)',
+    gql(`subscription { openGamesChanged { kind } }`),
+    400,
+    ['BAD_REQUEST'],
+  ],
   ['variables that are an array', raw({ body: '{"query": "{ ping }", "variables": [1]}' }), 400, ['BAD_REQUEST']],
   ['two operations and no operationName', gql(`query A { ping } query B { ping }`), 400, ['OPERATION_RESOLUTION_FAILURE']],
   [
@@ -399,7 +404,7 @@ describe('hostile input', () => {
   });
 
   it('a subscription over HTTP is told where subscriptions are served', async () => {
-    const res = await s.execute(`subscription { ping }`);
+    const res = await s.execute(`subscription { openGamesChanged { kind } }`);
     expect({ status: res.status, codes: errorCodes(res) }).toEqual({ status: 400, codes: ['BAD_REQUEST'] });
     expect(res.errors![0]!.message).toMatch(/WebSocket/);
   });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { signToken } from '../../src/auth.js';
-import { ConfigError, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, DEV_AUTH_SECRET, loadConfig, parseDuration } from '../../src/config.js';
+import {
+  ConfigError,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  DEV_AUTH_SECRET,
+  describeDatabase,
+  loadConfig,
+  parseDuration,
+} from '../../src/config.js';
 
 describe('configuration', () => {
   it('defaults to the embedded database with a dev secret and a warning', () => {
@@ -17,7 +24,20 @@ describe('configuration', () => {
       kind: 'endpoint',
       endpoint: 'http://127.0.0.1:8000',
       region: 'eu-west-1',
+      credentials: { source: 'fixed-local' },
     });
+  });
+
+  it("signs an endpoint's calls with the environment's credentials, the fixed local key only without any", () => {
+    const at = (env: Record<string, string>) => loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', ...env }).database;
+    expect(at({ AWS_ACCESS_KEY_ID: 'AKIDLAB', AWS_SECRET_ACCESS_KEY: 'secret' })).toMatchObject({
+      credentials: { source: 'keys', accessKeyId: 'AKIDLAB', secretAccessKey: 'secret' },
+    });
+    expect(at({ AWS_PROFILE: 'lab' })).toMatchObject({ credentials: { source: 'profile', profile: 'lab' } });
+    expect(() => at({ AWS_ACCESS_KEY_ID: 'AKIDLAB' })).toThrow(/AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together/);
+    const described = describeDatabase(at({ AWS_ACCESS_KEY_ID: 'AKIDLAB', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1' }));
+    expect(described).toBe('DynamoDB at http://127.0.0.1:8000 (region us-east-1, access key AKIDLAB from AWS_ACCESS_KEY_ID)');
+    expect(described).not.toMatch(/secret/);
   });
 
   it('uses AWS with a region and no endpoint, and then demands real secrets', () => {

@@ -227,7 +227,7 @@ describe('game writes', () => {
           Update: {
             TableName: 't',
             Key: { PK: `GAME#${ID}`, SK: `#METADATA#${ID}` },
-            UpdateExpression: 'SET people = :capacity REMOVE open_timestamp',
+            UpdateExpression: 'SET people = :capacity REMOVE open_timestamp, expires_at',
             ConditionExpression: 'attribute_exists(open_timestamp) AND attribute_not_exists(start_time) AND people = :last',
             ExpressionAttributeValues: { ':capacity': 50, ':last': 49 },
           },

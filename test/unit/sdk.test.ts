@@ -67,19 +67,19 @@ describe('operations', () => {
     expect(Object.keys(operationDocuments).sort()).toEqual(names.sort());
     expect(
       Object.keys(createClient({ url: URL_ }))
-        .filter((k) => !['url', 'request', 'withToken'].includes(k))
+        .filter((k) => !['url', 'request', 'subscribe', 'withToken', 'close'].includes(k))
         .sort(),
     ).toEqual(names.sort());
   });
 
-  it('selects every root Query and Mutation field of the schema', () => {
+  it('selects every root Query, Mutation and Subscription field of the schema', () => {
     const schema = buildSchema(
       readdirSync(SCHEMA_DIR)
         .filter((f) => f.endsWith('.graphql'))
         .map((f) => readFileSync(new URL(f, SCHEMA_DIR), 'utf8'))
         .join('\n'),
     );
-    const selected = (kind: 'query' | 'mutation') =>
+    const selected = (kind: 'query' | 'mutation' | 'subscription') =>
       new Set(
         definitions
           .filter((d) => d.operation === kind)
@@ -87,6 +87,18 @@ describe('operations', () => {
       );
     expect([...selected('query')].sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
     expect([...selected('mutation')].sort()).toEqual(Object.keys(schema.getMutationType()!.getFields()).sort());
+    expect([...selected('subscription')].sort()).toEqual(Object.keys(schema.getSubscriptionType()!.getFields()).sort());
+  });
+
+  it('lets every subscription resume: each declares $after, passes it on and selects cursor and kind', () => {
+    const subscriptions = definitions.filter((d) => d.operation === 'subscription');
+    expect(subscriptions.length).toBeGreaterThan(0);
+    for (const d of subscriptions) {
+      expect(d.variableDefinitions?.map((v) => v.variable.name.value)).toContain('after');
+      const text = print(d);
+      expect(text).toMatch(/\(([^)]*, )?after: \$after\)/);
+      expect(text).toMatch(/\{\s+cursor\s+kind\b/);
+    }
   });
 
   it('pages every connection of the schema with first and after somewhere', () => {

@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Config } from '../../config.js';
+import type { Config, EndpointCredentials } from '../../config.js';
 
 export interface DynamoClients {
   raw: DynamoDBClient;
@@ -14,6 +14,8 @@ export interface DynamoClients {
 export interface ClientOptions {
   endpoint?: string;
   region: string;
+  /** How an explicit endpoint is signed; the fixed local key when absent (the embedded database, tests). */
+  credentials?: EndpointCredentials;
   timeoutMs: number;
   maxAttempts: number;
 }
@@ -22,7 +24,7 @@ export function clientOptionsFrom(config: Config, embeddedEndpoint?: string): Cl
   const db = config.database;
   const common = { timeoutMs: config.dynamoTimeoutMs, maxAttempts: config.dynamoMaxAttempts };
   if (db.kind === 'aws') return { region: db.region, ...common };
-  if (db.kind === 'endpoint') return { endpoint: db.endpoint, region: db.region, ...common };
+  if (db.kind === 'endpoint') return { endpoint: db.endpoint, region: db.region, credentials: db.credentials, ...common };
   if (!embeddedEndpoint) throw new Error('The embedded database must be started before the client is built.');
   return { endpoint: embeddedEndpoint, region: 'local', ...common };
 }
@@ -36,11 +38,28 @@ const sdkLogger = {
   warn: (...args: unknown[]) => console.warn(...args),
 } as unknown as NonNullable<ConstructorParameters<typeof DynamoDBClient>[0]>['logger'];
 
-/** Builds the clients. An explicit endpoint gets dummy credentials: DynamoDB Local ignores them. */
+const FIXED_LOCAL_KEY = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+// Undefined leaves the SDK's default chain to find them (AWS itself, or a named profile).
+function credentialsFor(opts: ClientOptions) {
+  if (!opts.endpoint) return undefined;
+  const c = opts.credentials ?? { source: 'fixed-local' };
+  if (c.source === 'keys') {
+    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
+  }
+  return c.source === 'fixed-local' ? FIXED_LOCAL_KEY : undefined;
+}
+
+/**
+ * Builds the clients. An explicit endpoint signs with the configured credentials: DynamoDB Local
+ * without -sharedDb keeps a database per access key, so the key picks the tables.
+ */
 export function createClients(opts: ClientOptions): DynamoClients {
+  const credentials = credentialsFor(opts);
   const raw = new DynamoDBClient({
     region: opts.region,
-    ...(opts.endpoint ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
     maxAttempts: opts.maxAttempts,
     logger: sdkLogger,
     // Every call has a deadline, so a hung connection becomes a retry and then UNAVAILABLE, never a hang.

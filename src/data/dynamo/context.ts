@@ -9,4 +9,6 @@ export interface DataContext {
   cursorKeys: CursorKeys;
   /** The request's clock, injectable for tests. */
   now: () => Date;
+  /** How long a new game may stay open before the table's TTL removes it. */
+  openGameTtlSeconds: number;
 }

@@ -106,8 +106,8 @@ export async function transactWrite(db: Db, tx: GuardedTransaction, policy = TRA
         if (meaning) throw meaning;
         const throttled = reasons.find((r) => THROTTLED.has(r.code));
         if (throttled) throw new UnavailableError(throttled.code);
-        // Anything else but a condition or a conflict (a validation error, a size limit) is our bug, not the client's.
-        if (reasons.some((r) => !['None', 'TransactionConflict', 'ConditionalCheckFailed'].includes(r.code))) throw err;
+        // Any other reason (a validation error, a size limit) is CONFLICT to the client; DynamoDB's
+        // reasons and messages are internals, which formatError writes to the log.
         if (!retryable) {
           throw new TransactionConflictError({
             reasons: reasons.map((r) => r.code),

@@ -19,6 +19,7 @@ import { keys, type Key } from '../keys.js';
 import { loadPage, primeItems } from '../dynamo/loaders.js';
 import { toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
 import { MAX_PAGE_SIZE } from '../../page-size.js';
+import { isExpired } from './expiry.js';
 import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX } from '../table.js';
 import { getUsers, type UserRecord } from '../users/users.js';
 
@@ -122,7 +123,7 @@ const isGameItem = (item: Item) => typeof item.SK === 'string' && item.SK === ke
 // Get a game by id: BatchGetItem through the request's loader, key GAME#<id> / #METADATA#<id>.
 export async function getGame(ctx: DataContext, gameId: string): Promise<GameRecord | null> {
   const item = await ctx.loaders.item.load(keys.game(gameId));
-  return item ? toGame(item) : null;
+  return item && !isExpired(item, ctx.now()) ? toGame(item) : null;
 }
 
 /** Enough items for the game and a first page of any allowed size, with an exact hasNextPage. */
@@ -149,7 +150,7 @@ export async function viewGame(ctx: DataContext, gameId: string): Promise<GameRe
   const out = (await ctx.loaders.lists.load(() => ctx.db.query(viewGameQuery(ctx.db.tableName, gameId)))) as QueryCommandOutput;
   const items = out.Items ?? [];
   const gameItem = items[0] && isGameItem(items[0]) ? items[0] : undefined;
-  if (!gameItem) return null;
+  if (!gameItem || isExpired(gameItem, ctx.now())) return null;
   // The game item only: only writes read a player item by key, and they want it fresh.
   primeItems(ctx.loaders, [gameItem]);
   // Read with Limit 102: with 101 players read, a first page of up to 100 is exact even if more follow.
@@ -220,8 +221,10 @@ export function openGamesQuery(tableName: string, map: string): QueryCommandInpu
   };
 }
 
-// Games the lab's old join left listed though full (or started by a foreign script) are not open.
-const stillOpen = (item: Item) => typeof item.people === 'number' && item.people < GAME_CAPACITY && item.start_time === undefined;
+// Games the lab's old join left listed though full (or started by a foreign script) are not open,
+// and neither is a game whose open time ran out but that DynamoDB's TTL has not deleted yet.
+const openAt = (now: Date) => (item: Item) =>
+  typeof item.people === 'number' && item.people < GAME_CAPACITY && item.start_time === undefined && !isExpired(item, now);
 
 // Find open games on a map, oldest first: Query OpenGamesIndex, map = :map, ascending.
 export async function findOpenGamesByMap(ctx: DataContext, map: string, args: PageArgs): Promise<Connection<GameRecord>> {
@@ -231,7 +234,7 @@ export async function findOpenGamesByMap(ctx: DataContext, map: string, args: Pa
     args,
     cursorKeys: ctx.cursorKeys,
     binding,
-    filter: stillOpen,
+    filter: openAt(ctx.now()),
   });
   primeItems(ctx.loaders, page.items);
   return toConnection(page, toGame);
@@ -250,7 +253,7 @@ export async function findOpenGames(ctx: DataContext, args: PageArgs): Promise<C
     args,
     cursorKeys: ctx.cursorKeys,
     binding,
-    filter: stillOpen,
+    filter: openAt(ctx.now()),
   });
   primeItems(ctx.loaders, page.items);
   return toConnection(page, toGame);

@@ -27,14 +27,18 @@ import type { DataContext } from '../dynamo/context.js';
 import { GAME_CAPACITY, MEDALS, labTime, toGame, toParticipation, type GameRecord, type Medal, type ParticipationRecord } from './reads.js';
 import { putPlayersAhead } from './reads.js';
 import { keys } from '../keys.js';
+import { TABLE } from '../table.js';
+import { openGameExpiry } from './expiry.js';
 import { correctItem, primeItems } from '../dynamo/loaders.js';
 import { conditionalWrite, guardedTransaction, transactWrite, TRANSACTION_RETRY, type GuardedTransaction } from '../dynamo/transactions.js';
 
 const LAST_SEAT = GAME_CAPACITY - 1;
 
-export function newGameItem(gameId: string, map: string, creator: string, now: string): Item {
-  // open_timestamp lists the game in the sparse OpenGamesIndex until it fills or starts.
-  return { ...keys.game(gameId), game_id: gameId, map, create_time: now, people: 1, creator, open_timestamp: now };
+export function newGameItem(gameId: string, map: string, creator: string, now: string, expiresAt?: number): Item {
+  // open_timestamp lists the game in the sparse OpenGamesIndex until it fills or starts; expires_at
+  // (the table's TTL) removes it if it is still open then (src/data/games/expiry.ts).
+  const game = { ...keys.game(gameId), game_id: gameId, map, create_time: now, people: 1, creator, open_timestamp: now };
+  return expiresAt === undefined ? game : { ...game, [TABLE.ttlAttribute]: expiresAt };
 }
 
 export function newPlayerItem(gameId: string, username: string, now: string): Item {
@@ -69,7 +73,7 @@ export function createGameTransaction(tableName: string, game: Item, creatorSeat
 export async function createGame(ctx: DataContext, map: string, creator: string): Promise<GameRecord> {
   const now = labTime(ctx.now());
   const gameId = randomUUID();
-  const game = newGameItem(gameId, map, creator, now);
+  const game = newGameItem(gameId, map, creator, now, openGameExpiry(ctx.now(), ctx.openGameTtlSeconds));
   const seat = newPlayerItem(gameId, creator, now);
   await transactWrite(ctx.db, createGameTransaction(ctx.db.tableName, game, seat));
   primeItems(ctx.loaders, [game, seat]);
@@ -99,7 +103,8 @@ export function joinGameTransaction(
           ExpressionAttributeValues: { ':one': 1, ':last': LAST_SEAT },
         }
       : {
-          UpdateExpression: 'SET people = :capacity REMOVE open_timestamp',
+          // A full game no longer expires: only games left open do.
+          UpdateExpression: 'SET people = :capacity REMOVE open_timestamp, expires_at',
           ConditionExpression: `${open} AND people = :last`,
           ExpressionAttributeValues: { ':capacity': GAME_CAPACITY, ':last': LAST_SEAT },
         };

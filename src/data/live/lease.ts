@@ -1,0 +1,86 @@
+// The stream reader's lease and checkpoints, kept in the table itself so N servers need nothing
+// but the table to agree on who reads the stream (DynamoDB allows two readers per shard).
+//
+//   item              PK                 SK                 attributes
+//   Lease             LIVE#LEASE         #LEASE             holder, expires_at (epoch ms), acquired_at
+//   Checkpoint        LIVE#CHECKPOINT    SHARD#<shard_id>   position (opaque, the reader's own)
+//
+// Both are ordinary items, so their writes appear in the table's stream too: isLiveBookkeeping()
+// lets the publisher drop them before they reach any bus.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { Db } from '../dynamo/db.js';
+import { keys, type Key } from '../keys.js';
+
+/** True for the lease's and checkpoints' own items (and any future bookkeeping under LIVE#). */
+export function isLiveBookkeeping(key: Key): boolean {
+  return key.PK.startsWith(keys.livePkPrefix);
+}
+
+function isConditionFailure(err: unknown): boolean {
+  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+// Take or renew the lease: PutItem LIVE#LEASE/#LEASE if absent, lapsed, or already ours (conditional write).
+export function acquireLeaseInput(tableName: string, holder: string, now: number, leaseMs: number) {
+  return {
+    TableName: tableName,
+    Item: { ...keys.liveLease(), holder, expires_at: now + leaseMs, renewed_at: now },
+    ConditionExpression: 'attribute_not_exists(PK) OR expires_at < :now OR holder = :me',
+    ExpressionAttributeValues: { ':now': now, ':me': holder },
+  };
+}
+
+/** Takes the lease, or renews it when `holder` has it; false when another holder's lease is still running. */
+export async function acquireLease(db: Db, holder: string, now: number, leaseMs: number): Promise<boolean> {
+  try {
+    await db.put(acquireLeaseInput(db.tableName, holder, now, leaseMs));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+// Give the lease up at once: DeleteItem LIVE#LEASE/#LEASE if `holder` still has it, so another takes over without waiting.
+export async function releaseLease(db: Db, holder: string): Promise<void> {
+  try {
+    await db.delete({
+      TableName: db.tableName,
+      Key: keys.liveLease(),
+      ConditionExpression: 'holder = :me',
+      ExpressionAttributeValues: { ':me': holder },
+    });
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+}
+
+// Who holds the lease and until when: GetItem LIVE#LEASE/#LEASE (consistent read).
+export async function readLease(db: Db): Promise<{ holder: string; expiresAt: number } | null> {
+  const out = await db.get({ TableName: db.tableName, Key: keys.liveLease(), ConsistentRead: true });
+  if (!out.Item) return null;
+  return { holder: String(out.Item.holder), expiresAt: Number(out.Item.expires_at) };
+}
+
+// Every shard's checkpoint: Query table PK = LIVE#CHECKPOINT (consistent read).
+export async function loadCheckpoints(db: Db): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.query({
+      TableName: db.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.liveCheckpointPartition },
+      ConsistentRead: true,
+      ExclusiveStartKey: start,
+    });
+    for (const item of page.Items ?? []) out.set(keys.parseCheckpointShard(String(item.SK)), String(item.position));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+// Save where a shard got to: PutItem LIVE#CHECKPOINT/SHARD#<shard_id>.
+export async function saveCheckpoint(db: Db, shardId: string, position: string, now: number): Promise<void> {
+  await db.put({ TableName: db.tableName, Item: { ...keys.liveCheckpoint(shardId), position, saved_at: now } });
+}

@@ -1,0 +1,78 @@
+// The stream reader as a Lambda function (infra/lib/stack.ts: the table's stream as its event
+// source): AWS keeps the shards, the checkpoints and the retries; this handler converts each batch
+// into ChangeRecords and publishes them to the same Redis stream, in the same envelope, as the
+// lease-holding server would, so containers do not care which reader runs. A failed publish
+// fails the invocation and AWS retries the batch; records already published are dropped by the
+// bus's de-duplication.
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import { loadConfig } from '../config.js';
+import { clientOptionsFrom, createClients } from '../data/dynamo/client.js';
+import { Db } from '../data/dynamo/db.js';
+import { createLogger, type Logger } from '../log.js';
+import type { Bus } from './bus.js';
+import { publishRecords } from './publish.js';
+import { busPrefix, createRedisBus } from './redis-bus.js';
+import { toChangeRecord, type ChangeRecord } from './stream/records.js';
+
+/** One record as Lambda (and DynamoDB Local's GetRecords JSON) gives it: the time is epoch seconds, not a Date. */
+type WireRecord = DynamoDBStreamEvent['Records'][number];
+
+/** A stream record off the wire into the reader's ChangeRecord; Lambda names no shard, so the stream's ARN stands in. */
+export function fromWireRecord(r: WireRecord): ChangeRecord {
+  const d = r.dynamodb ?? {};
+  const at = d.ApproximateCreationDateTime;
+  const sdkShaped = {
+    ...r,
+    dynamodb: { ...d, ApproximateCreationDateTime: typeof at === 'number' ? new Date(at * 1000) : undefined },
+  } as unknown as _Record;
+  return toChangeRecord(sdkShaped, r.eventSourceARN ?? 'lambda');
+}
+
+export interface StreamHandlerDeps {
+  bus: Bus;
+  db: Db;
+  logger: Logger;
+}
+
+/** The handler for given dependencies (the tests pass a bus on a local Redis and a table on DynamoDB Local). */
+export function createStreamHandler({ bus, db, logger }: StreamHandlerDeps) {
+  return async (event: DynamoDBStreamEvent): Promise<{ published: number }> => {
+    const records: ChangeRecord[] = [];
+    for (const raw of event.Records) {
+      try {
+        records.push(fromWireRecord(raw));
+      } catch (err) {
+        // One unreadable record must not block its shard for the whole retention.
+        logger.error('stream record skipped', { eventID: raw.eventID, error: String(err) });
+      }
+    }
+    const published = await publishRecords(bus, db, logger, records);
+    return { published: published.length };
+  };
+}
+
+let ready: Promise<(event: DynamoDBStreamEvent) => Promise<{ published: number }>> | null = null;
+
+/** The Lambda entry: the Redis connection and the clients live as long as the Lambda instance. */
+export async function handler(event: DynamoDBStreamEvent): Promise<{ published: number }> {
+  ready ??= (async () => {
+    const config = loadConfig();
+    if (!config.live.redisUrl)
+      throw new Error('The stream reader Lambda needs REDIS_URL: it publishes to the Redis bus the servers listen to.');
+    const logger = createLogger({});
+    const clients = createClients(clientOptionsFrom(config));
+    const bus = await createRedisBus({
+      url: config.live.redisUrl,
+      prefix: busPrefix(config.tableName),
+      replayRecords: config.live.replayRecords,
+      dedupeSeconds: config.live.dedupeSeconds,
+      logger,
+    });
+    return createStreamHandler({ bus, db: new Db(clients.doc, config.tableName), logger });
+  })().catch((err: unknown) => {
+    ready = null; // the next invocation tries again rather than failing forever
+    throw err;
+  });
+  return (await ready)(event);
+}

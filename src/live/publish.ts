@@ -1,0 +1,19 @@
+// What a stream reader does with a batch of records, wherever it runs (the lease holder, the
+// Lambda reader): drop the live layer's own bookkeeping (lease renewals and checkpoints are
+// writes to the table too, and would otherwise reach the bus and keep the reader busy with its
+// own echo), publish the rest, then remove the players of a game that was removed.
+import type { Db } from '../data/dynamo/db.js';
+import { isLiveBookkeeping } from '../data/live/lease.js';
+import type { Logger } from '../log.js';
+import type { Bus } from './bus.js';
+import { isGameRemoval, sweepPlayers } from './sweep.js';
+import type { ChangeRecord } from './record.js';
+
+/** Publishes a batch; resolves to the records published (bookkeeping left out). Rejects so the caller retries the batch. */
+export async function publishRecords(bus: Bus, db: Db, logger: Logger, records: readonly ChangeRecord[]): Promise<ChangeRecord[]> {
+  const real = records.filter((r) => !isLiveBookkeeping(r.keys));
+  if (real.length === 0) return real;
+  await bus.publish(real);
+  await Promise.all(real.filter(isGameRemoval).map((r) => sweepPlayers(db, r, logger)));
+  return real;
+}

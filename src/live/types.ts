@@ -1,0 +1,25 @@
+// What starting live updates takes and gives, shared by the one-process and the Redis set-ups.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LiveConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Bus } from './bus.js';
+import type { Hub } from './hub.js';
+import type { StreamReader } from './stream/reader.js';
+
+export interface LiveOptions {
+  clients: { raw: DynamoDBClient; doc: DynamoDBDocumentClient; streams: DynamoDBStreamsClient };
+  tableName: string;
+  config: LiveConfig;
+  logger: Logger;
+  /** Another bus (Redis) instead of the in-process one. */
+  bus?: Bus;
+}
+
+export interface Live {
+  hub: Hub;
+  bus: Bus;
+  reader: StreamReader;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,94 @@
+// A client no one here wrote: Apollo Client 4, its GraphQLWsLink over graphql-ws for
+// subscriptions and its HttpLink for the rest, with the SDK's typed documents as they are,
+// watching a lobby fill up to 50 on DynamoDB Local's real stream.
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { isSubscriptionOperation } from '@apollo/client/utilities';
+import { createClient as createWsClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import WebSocket from 'ws';
+import { GameDocument, GameLobbyDocument, JoinGameDocument, type GameLobbySubscription } from '../../sdk/src/index.js';
+import { streamCaughtUp } from '../helpers/live.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { freshMap, seedGame, seedUsers } from './games-seed.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({ live: { streamPollMs: 50 } });
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+function apollo(token: string) {
+  const ws = createWsClient({ url: s.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+  const link = ApolloLink.split(
+    ({ query }) => isSubscriptionOperation(query),
+    new GraphQLWsLink(ws),
+    new HttpLink({ uri: `${s.url}/graphql`, headers: { authorization: `Bearer ${token}` } }),
+  );
+  return { client: new ApolloClient({ link, cache: new InMemoryCache() }), ws };
+}
+
+/** Waits (bounded) until the server holds `n` subscriptions. */
+async function feedsReach(n: number, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (s.live!.hub.feeds() !== n) {
+    if (Date.now() > deadline) throw new Error(`The server held ${s.live!.hub.feeds()} subscriptions, not ${n}, after ${ms} ms.`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('Apollo Client 4 with GraphQLWsLink', () => {
+  it('watches a lobby fill to 50 with the SDK’s typed documents, joins sent through its own HttpLink', async () => {
+    const [creator, ...joiners] = (await seedUsers(s, 50)) as [string, ...string[]];
+    const gameId = await seedGame(s, { map: freshMap(), players: [creator] });
+    await streamCaughtUp(s);
+    const watcher = apollo(await s.token(creator));
+
+    type LobbyEvent = GameLobbySubscription['gameLobby'];
+    const events: LobbyEvent[] = [];
+    let resolveFilled!: () => void;
+    let failed!: (e: unknown) => void;
+    const filled = new Promise<void>((resolve, reject) => ((resolveFilled = resolve), (failed = reject)));
+    const timer = setTimeout(() => failed(new Error(`No GAME_FILLED within 30 s; got ${events.length} events.`)), 30_000);
+    const subscription = watcher.client.subscribe({ query: GameLobbyDocument, variables: { gameId } }).subscribe({
+      next: (result) => {
+        expectTypeOf(result.data).toEqualTypeOf<GameLobbySubscription | undefined>();
+        if (result.error) return failed(result.error);
+        events.push(result.data!.gameLobby);
+        if (result.data!.gameLobby.kind === 'GAME_FILLED') resolveFilled();
+      },
+      error: failed,
+    });
+    await feedsReach(1);
+
+    // 49 players join, ten at a time, each through an Apollo Client of their own.
+    for (let i = 0; i < joiners.length; i += 10) {
+      await Promise.all(
+        joiners.slice(i, i + 10).map(async (username) => {
+          const { client, ws } = apollo(await s.token(username));
+          const { data } = await client.mutate({ mutation: JoinGameDocument, variables: { gameId } });
+          expect(data?.joinGame.user.username).toBe(username);
+          await ws.dispose();
+          client.stop();
+        }),
+      );
+    }
+    await filled.finally(() => clearTimeout(timer));
+
+    const joined = events.filter((e) => e.kind === 'PLAYER_JOINED').map((e) => e.player!.user.username);
+    expect(joined.sort()).toEqual([...joiners].sort());
+    expect(events.at(-1)).toMatchObject({ kind: 'GAME_FILLED', game: { id: gameId, playerCount: 50, status: 'FULL' } });
+    expect(new Set(events.map((e) => e.cursor)).size).toBe(events.length);
+
+    // A query through the same client agrees with what the last event said.
+    const { data } = await watcher.client.query({ query: GameDocument, variables: { id: gameId, first: 1 }, fetchPolicy: 'network-only' });
+    expect(data?.game).toMatchObject({ id: gameId, playerCount: 50, status: 'FULL' });
+
+    subscription.unsubscribe();
+    await feedsReach(0);
+    await watcher.ws.dispose();
+    watcher.client.stop();
+  });
+});
