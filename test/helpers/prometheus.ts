@@ -44,7 +44,9 @@ export function parseExposition(text: string): Exposition {
         if (consumed !== rawLabels.length) throw new Error(`line ${i + 1}: bad labels ${rawLabels}`);
       }
       const value = rawValue === '+Inf' ? Infinity : rawValue === '-Inf' ? -Infinity : Number(rawValue);
-      if (Number.isNaN(value) && rawValue !== 'NaN') throw new Error(`line ${i + 1}: bad value ${rawValue}`);
+      // Prometheus parses floats with Go's ParseFloat, which takes NaN in any case; prom-client
+      // writes an event-loop gauge with no samples yet as `Nan`.
+      if (Number.isNaN(value) && rawValue!.toLowerCase() !== 'nan') throw new Error(`line ${i + 1}: bad value ${rawValue}`);
       const family = types.has(name!) ? name! : name!.replace(/_(bucket|sum|count)$/, '');
       if (!types.has(family) || !helps.has(family)) throw new Error(`line ${i + 1}: ${name} has no # HELP and # TYPE`);
       samples.push({ name: name!, labels, value });
