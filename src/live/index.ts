@@ -9,7 +9,7 @@ import { startClusterLive } from './cluster.js';
 import { createHub } from './hub.js';
 import { createStreamReader } from './stream/reader.js';
 import type { Live, LiveOptions } from './types.js';
-import { isGameRemoval, sweepPlayers } from './sweep.js';
+import { publishRecords } from './publish.js';
 
 export type { Live, LiveOptions } from './types.js';
 
@@ -28,10 +28,9 @@ export async function startLive(opts: LiveOptions): Promise<Live> {
     logger,
     onGap: (reason) => bus.gap(reason),
     onRecords: async (records) => {
-      await bus.publish(records);
+      await publishRecords(bus, db, logger, records);
       const lag = reader.status().lagMs;
       if (lag !== null) metrics.streamLag(lag / 1000);
-      await Promise.all(records.filter(isGameRemoval).map((r) => sweepPlayers(db, r, logger)));
     },
   });
   await reader.start();
