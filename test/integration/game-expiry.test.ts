@@ -39,6 +39,10 @@ describe('open game expiry', () => {
     expect(await listed()).toEqual([]);
     const read = await s.execute(`query($id: ID!) { game(id: $id) { id } }`, { variables: { id: openId } });
     expect(read.data!.game).toBeNull();
+    // Nor can anyone join it, and the refused join writes nothing.
+    const late = await s.execute(JOIN, { variables: { id: openId }, as: players[1] });
+    expect(late.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await getGameItem(s, openId))!.people).toBe(1);
     const fullRead = await s.execute(`query($id: ID!) { game(id: $id) { id status } }`, { variables: { id: fullId } });
     expect(fullRead.data!.game).toEqual({ id: fullId, status: 'FULL' });
   });

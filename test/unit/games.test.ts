@@ -27,6 +27,7 @@ import {
 
 const ID = '3d4285f0-e52b-401a-a59b-112b38c4a26b';
 const T = '2019-04-16T00:41:18';
+const AT = new Date(`${T}Z`);
 
 describe('game reads', () => {
   it('views a game and its players with one Query, reading enough for any first page', () => {
@@ -203,7 +204,7 @@ describe('game writes', () => {
   ];
 
   it('joins below the last seat by counting up while the count stays below 49', () => {
-    expect(joinGameTransaction('t', ID, 'bo', T, 48).input).toStrictEqual({
+    expect(joinGameTransaction('t', ID, 'bo', AT, 48).input).toStrictEqual({
       TransactItems: [
         ...seatAndUser,
         {
@@ -211,8 +212,9 @@ describe('game writes', () => {
             TableName: 't',
             Key: { PK: `GAME#${ID}`, SK: `#METADATA#${ID}` },
             UpdateExpression: 'SET people = people + :one',
-            ConditionExpression: 'attribute_exists(open_timestamp) AND attribute_not_exists(start_time) AND people < :last',
-            ExpressionAttributeValues: { ':one': 1, ':last': 49 },
+            ConditionExpression:
+              'attribute_exists(open_timestamp) AND attribute_not_exists(start_time) AND (attribute_not_exists(expires_at) OR expires_at > :now) AND people < :last',
+            ExpressionAttributeValues: { ':one': 1, ':last': 49, ':now': AT.getTime() / 1000 },
           },
         },
       ],
@@ -220,7 +222,7 @@ describe('game writes', () => {
   });
 
   it('takes the last seat by setting 50 and leaving the open-games index in the same write', () => {
-    expect(joinGameTransaction('t', ID, 'bo', T, 49).input).toStrictEqual({
+    expect(joinGameTransaction('t', ID, 'bo', AT, 49).input).toStrictEqual({
       TransactItems: [
         ...seatAndUser,
         {
@@ -228,8 +230,9 @@ describe('game writes', () => {
             TableName: 't',
             Key: { PK: `GAME#${ID}`, SK: `#METADATA#${ID}` },
             UpdateExpression: 'SET people = :capacity REMOVE open_timestamp, expires_at',
-            ConditionExpression: 'attribute_exists(open_timestamp) AND attribute_not_exists(start_time) AND people = :last',
-            ExpressionAttributeValues: { ':capacity': 50, ':last': 49 },
+            ConditionExpression:
+              'attribute_exists(open_timestamp) AND attribute_not_exists(start_time) AND (attribute_not_exists(expires_at) OR expires_at > :now) AND people = :last',
+            ExpressionAttributeValues: { ':capacity': 50, ':last': 49, ':now': AT.getTime() / 1000 },
           },
         },
       ],
@@ -238,13 +241,16 @@ describe('game writes', () => {
 
   it('tells from the old game item why a join was refused', () => {
     const open = { people: 10, open_timestamp: T };
-    expect(joinRefusal(ID, null)?.code).toBe('NOT_FOUND');
-    expect(joinRefusal(ID, { ...open, start_time: T })?.code).toBe('GAME_NOT_OPEN');
-    expect(joinRefusal(ID, { people: 50 })?.code).toBe('GAME_FULL');
-    expect(joinRefusal(ID, { people: 50, open_timestamp: T })?.code).toBe('GAME_FULL');
-    expect(joinRefusal(ID, { people: 12 })?.code).toBe('GAME_NOT_OPEN');
+    expect(joinRefusal(ID, null, AT)?.code).toBe('NOT_FOUND');
+    expect(joinRefusal(ID, { ...open, start_time: T }, AT)?.code).toBe('GAME_NOT_OPEN');
+    expect(joinRefusal(ID, { people: 50 }, AT)?.code).toBe('GAME_FULL');
+    expect(joinRefusal(ID, { people: 50, open_timestamp: T }, AT)?.code).toBe('GAME_FULL');
+    expect(joinRefusal(ID, { people: 12 }, AT)?.code).toBe('GAME_NOT_OPEN');
+    // Past its TTL but not yet deleted: gone, as it is to readers; a second before, still open.
+    expect(joinRefusal(ID, { ...open, expires_at: AT.getTime() / 1000 }, AT)?.code).toBe('NOT_FOUND');
+    expect(joinRefusal(ID, { ...open, expires_at: AT.getTime() / 1000 + 1 }, AT)).toBeUndefined();
     // Open with a free seat: only the count moved, and the join is retried.
-    expect(joinRefusal(ID, { ...open, people: 49 })).toBeUndefined();
+    expect(joinRefusal(ID, { ...open, people: 49 }, AT)).toBeUndefined();
   });
 
   it('starts a full game for its creator once', () => {

@@ -14,6 +14,7 @@ import { newReactionItem, reactTransaction, removeReactionTransaction } from '..
 
 const ID = '3d4285f0-e52b-401a-a59b-112b38c4a26b';
 const T = '2019-04-16T00:41:18';
+const AT = new Date(`${T}Z`);
 const ok: CancellationReason = { code: 'None', item: null };
 const failed = (item: Record<string, unknown> | null = null): CancellationReason => ({ code: 'ConditionalCheckFailed', item });
 const codeOf = (tx: GuardedTransaction, reasons: CancellationReason[]) =>
@@ -26,11 +27,13 @@ function reversed(tx: GuardedTransaction): GuardedTransaction {
 
 describe('the meaning of a cancelled transaction', () => {
   it('comes from the failed action, whatever the order of the actions', () => {
-    const join = joinGameTransaction('t', ID, 'bo', T, 10);
+    const join = joinGameTransaction('t', ID, 'bo', AT, 10);
     expect(codeOf(join, [failed(), ok, ok])).toBe('ALREADY_JOINED');
     expect(codeOf(join, [ok, failed(), ok])).toBe('NOT_FOUND');
     expect(codeOf(join, [ok, ok, failed({ people: 50 })])).toBe('GAME_FULL');
     expect(codeOf(join, [ok, ok, failed({ people: 10, start_time: T })])).toBe('GAME_NOT_OPEN');
+    // Expired but not yet deleted by TTL: as absent as it is to readers.
+    expect(codeOf(join, [ok, ok, failed({ people: 10, open_timestamp: T, expires_at: AT.getTime() / 1000 })])).toBe('NOT_FOUND');
     // Several at once: the lowest rank answers, in either order.
     expect(codeOf(join, [failed(), ok, failed({ people: 50 })])).toBe('ALREADY_JOINED');
     expect(codeOf(reversed(join), [failed({ people: 50 }), ok, failed()])).toBe('ALREADY_JOINED');
@@ -45,7 +48,7 @@ describe('the meaning of a cancelled transaction', () => {
   });
 
   it('ignores conflicts and unconditioned outcomes: nothing to explain', () => {
-    const join = joinGameTransaction('t', ID, 'bo', T, 10);
+    const join = joinGameTransaction('t', ID, 'bo', AT, 10);
     expect(meaningOfCancellation(join, [{ code: 'TransactionConflict', item: null }, ok, ok])).toBeUndefined();
   });
 

@@ -28,7 +28,7 @@ import { GAME_CAPACITY, MEDALS, labTime, toGame, toParticipation, type GameRecor
 import { putPlayersAhead } from './reads.js';
 import { keys } from '../keys.js';
 import { TABLE } from '../table.js';
-import { openGameExpiry } from './expiry.js';
+import { isExpired, openGameExpiry } from './expiry.js';
 import { correctItem, primeItems } from '../dynamo/loaders.js';
 import { conditionalWrite, guardedTransaction, transactWrite, TRANSACTION_RETRY, type GuardedTransaction } from '../dynamo/transactions.js';
 
@@ -91,27 +91,29 @@ export function joinGameTransaction(
   tableName: string,
   gameId: string,
   username: string,
-  now: string,
+  now: Date,
   knownPeople: number,
 ): GuardedTransaction {
-  const open = 'attribute_exists(open_timestamp) AND attribute_not_exists(start_time)';
+  // An expired game may still be in the table (TTL deletes within days): it takes no one.
+  const open = `attribute_exists(open_timestamp) AND attribute_not_exists(start_time) AND (attribute_not_exists(${TABLE.ttlAttribute}) OR ${TABLE.ttlAttribute} > :now)`;
+  const nowEpoch = Math.floor(now.getTime() / 1000);
   const seat =
     knownPeople < LAST_SEAT
       ? {
           UpdateExpression: 'SET people = people + :one',
           ConditionExpression: `${open} AND people < :last`,
-          ExpressionAttributeValues: { ':one': 1, ':last': LAST_SEAT },
+          ExpressionAttributeValues: { ':one': 1, ':last': LAST_SEAT, ':now': nowEpoch },
         }
       : {
           // A full game no longer expires: only games left open do.
-          UpdateExpression: 'SET people = :capacity REMOVE open_timestamp, expires_at',
+          UpdateExpression: `SET people = :capacity REMOVE open_timestamp, ${TABLE.ttlAttribute}`,
           ConditionExpression: `${open} AND people = :last`,
-          ExpressionAttributeValues: { ':capacity': GAME_CAPACITY, ':last': LAST_SEAT },
+          ExpressionAttributeValues: { ':capacity': GAME_CAPACITY, ':last': LAST_SEAT, ':now': nowEpoch },
         };
   return guardedTransaction([
     {
       action: {
-        Put: { TableName: tableName, Item: newPlayerItem(gameId, username, now), ConditionExpression: 'attribute_not_exists(SK)' },
+        Put: { TableName: tableName, Item: newPlayerItem(gameId, username, labTime(now)), ConditionExpression: 'attribute_not_exists(SK)' },
       },
       onConditionFailed: () => new AlreadyJoinedError(gameId, username),
       rank: 1,
@@ -124,7 +126,7 @@ export function joinGameTransaction(
     {
       action: { Update: { TableName: tableName, Key: keys.game(gameId), ...seat } },
       // The game refuses players, or only its count moved past what this join was built for.
-      onConditionFailed: (game) => joinRefusal(gameId, game) ?? new SeatCountMoved(Number(game?.people ?? 0)),
+      onConditionFailed: (game) => joinRefusal(gameId, game, now) ?? new SeatCountMoved(Number(game?.people ?? 0)),
       rank: 3,
     },
   ]);
@@ -137,9 +139,10 @@ class SeatCountMoved extends InternalSignal {
   }
 }
 
-/** Why a game refuses a new player, or undefined when it is open and has a seat. */
-export function joinRefusal(gameId: string, game: Item | null): AppError | undefined {
-  if (!game) return notFound(`The game ${gameId}`);
+/** Why a game refuses a new player at `now`, or undefined when it is open and has a seat. */
+export function joinRefusal(gameId: string, game: Item | null, now: Date): AppError | undefined {
+  // Readers never see an expired game, so a join does not either.
+  if (!game || isExpired(game, now)) return notFound(`The game ${gameId}`);
   if (game.start_time !== undefined || game.end_time !== undefined) return new GameStartedError(gameId);
   if (typeof game.people === 'number' && game.people >= GAME_CAPACITY) return new GameFullError(gameId, game.people, GAME_CAPACITY);
   if (game.open_timestamp === undefined) return new GameClosedError(gameId);
@@ -154,11 +157,12 @@ const JOIN_RETRY = { ...TRANSACTION_RETRY, maxAttempts: 8 };
 // Join a game: TransactWriteItems, Put player item if absent + ConditionCheck user exists + Update game people (seat rules above).
 export async function joinGame(ctx: DataContext, gameId: string, username: string): Promise<ParticipationRecord> {
   const gameItem = await ctx.loaders.item.load(keys.game(gameId));
-  if (!gameItem) throw notFound(`The game ${gameId}`);
+  if (!gameItem || isExpired(gameItem, ctx.now())) throw notFound(`The game ${gameId}`);
   let people = toGame(gameItem).people;
   for (let attempt = 0; attempt < JOIN_ATTEMPTS; attempt++) {
-    const seat = newPlayerItem(gameId, username, labTime(ctx.now()));
-    const tx = joinGameTransaction(ctx.db.tableName, gameId, username, String(seat.joined_at), people);
+    const now = ctx.now();
+    const seat = newPlayerItem(gameId, username, labTime(now));
+    const tx = joinGameTransaction(ctx.db.tableName, gameId, username, now, people);
     try {
       await transactWrite(ctx.db, tx, JOIN_RETRY);
     } catch (err) {
