@@ -68,6 +68,11 @@ export interface LiveConfig {
   maxPayloadBytes: number;
   /** How long a game may stay open before it expires through the table's TTL. */
   openGameTtlSeconds: number;
+  /**
+   * How often the server deletes expired games itself, as TTL would; 0 leaves it to DynamoDB's TTL.
+   * On by default against a local database: DynamoDB Local's TTL skips items lacking an index key.
+   */
+  expireSweepMs: number;
   /** Set: many instances share a Redis bus and one lease-gated stream reader (src/live/cluster.ts). */
   redisUrl: string | null;
   /** The stream reader's lease in the table: how long it lasts unrenewed, and how often its holder renews it. */
@@ -247,6 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
       initTimeoutMs: int('WS_INIT_TIMEOUT_MS', 5_000, 100, 60_000),
       maxPayloadBytes: int('WS_MAX_PAYLOAD_BYTES', 64_000, 1_000, 10_000_000),
       openGameTtlSeconds: int('OPEN_GAME_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+      expireSweepMs: int('EXPIRE_SWEEP_SECONDS', local ? 10 : 0, 0, 3_600) * 1_000,
       redisUrl: redisUrl(),
       leaseMs,
       leaseRenewMs,

@@ -1,11 +1,13 @@
 // Live updates for one process: the stream reader publishes every record of the table's stream
 // on the bus, the hub fans events out to subscriptions, and the stream also drives the one side
 // effect the table needs (an expired game's players are removed). Nothing here is called by a
-// resolver: every event, whoever made the write, comes from the stream.
+// resolver: every event, whoever made the write, comes from the stream. Where DynamoDB's TTL
+// cannot delete expired games (DynamoDB Local), the expirer deletes them and the stream does the rest.
 import { Db } from '../data/dynamo/db.js';
 import { live as metrics } from '../observe/metrics.js';
 import { createMemoryBus } from './bus.js';
 import { startClusterLive } from './cluster.js';
+import { startExpirer } from './expirer.js';
 import { createHub } from './hub.js';
 import { createStreamReader } from './stream/reader.js';
 import type { Live, LiveOptions } from './types.js';
@@ -15,8 +17,20 @@ export type { Live, LiveOptions } from './types.js';
 
 /** Starts reading the stream; resolves once any write committed from now on will reach subscribers. */
 export async function startLive(opts: LiveOptions): Promise<Live> {
+  const { redisUrl, expireSweepMs } = opts.config;
+  const live = redisUrl ? await startClusterLive({ ...opts, redisUrl }) : await startOneProcess(opts);
+  const expirer = startExpirer(new Db(opts.clients.doc, opts.tableName), expireSweepMs, opts.logger);
+  return {
+    ...live,
+    async stop() {
+      expirer.stop();
+      await live.stop();
+    },
+  };
+}
+
+async function startOneProcess(opts: LiveOptions): Promise<Live> {
   const { logger, config } = opts;
-  if (config.redisUrl) return startClusterLive({ ...opts, redisUrl: config.redisUrl });
   const bus = opts.bus ?? createMemoryBus(config.replayRecords);
   const hub = createHub({ bus, logger, queueLimit: config.queueLimit });
   const db = new Db(opts.clients.doc, opts.tableName);

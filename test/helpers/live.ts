@@ -123,3 +123,13 @@ export async function streamCaughtUp(s: TestServer, ms = 10_000): Promise<void> 
   await s.clients.doc.send(new PutCommand({ TableName: s.tableName, Item: { PK: 'TEST#marker', SK } }));
   await seen.finally(stop);
 }
+
+/** Waits (bounded) until the server holds `n` subscriptions: their subscribe messages have been handled. */
+export async function feedsReach(s: TestServer, n: number, ms = 10_000): Promise<void> {
+  if (!s.live) throw new Error('feedsReach needs a server started with `live`.');
+  const deadline = Date.now() + ms;
+  while (s.live.hub.feeds() !== n) {
+    if (Date.now() > deadline) throw new Error(`The server held ${s.live.hub.feeds()} subscriptions, not ${n}, after ${ms} ms.`);
+    await new Promise((r) => setImmediate(r));
+  }
+}

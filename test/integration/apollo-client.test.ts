@@ -8,7 +8,7 @@ import { createClient as createWsClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import WebSocket from 'ws';
 import { GameDocument, GameLobbyDocument, JoinGameDocument, type GameLobbySubscription } from '../../sdk/src/index.js';
-import { streamCaughtUp } from '../helpers/live.js';
+import { streamCaughtUp, feedsReach } from '../helpers/live.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';
 
@@ -28,15 +28,6 @@ function apollo(token: string) {
     new HttpLink({ uri: `${s.url}/graphql`, headers: { authorization: `Bearer ${token}` } }),
   );
   return { client: new ApolloClient({ link, cache: new InMemoryCache() }), ws };
-}
-
-/** Waits (bounded) until the server holds `n` subscriptions. */
-async function feedsReach(n: number, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (s.live!.hub.feeds() !== n) {
-    if (Date.now() > deadline) throw new Error(`The server held ${s.live!.hub.feeds()} subscriptions, not ${n}, after ${ms} ms.`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 describe('Apollo Client 4 with GraphQLWsLink', () => {
@@ -61,7 +52,7 @@ describe('Apollo Client 4 with GraphQLWsLink', () => {
       },
       error: failed,
     });
-    await feedsReach(1);
+    await feedsReach(s, 1);
 
     // 49 players join, ten at a time, each through an Apollo Client of their own.
     for (let i = 0; i < joiners.length; i += 10) {
@@ -87,7 +78,7 @@ describe('Apollo Client 4 with GraphQLWsLink', () => {
     expect(data?.game).toMatchObject({ id: gameId, playerCount: 50, status: 'FULL' });
 
     subscription.unsubscribe();
-    await feedsReach(0);
+    await feedsReach(s, 0);
     await watcher.ws.dispose();
     watcher.client.stop();
   });

@@ -3,7 +3,7 @@
 // by TTL or by anyone, the stream removes its players and tells its lobby.
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, streamCaughtUp } from '../helpers/live.js';
+import { connect, feedsReach, streamCaughtUp } from '../helpers/live.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, getGameItem, seedUsers } from './games-seed.js';
 
@@ -57,6 +57,8 @@ describe('open game expiry', () => {
     await streamCaughtUp(s);
     const c = await connect(s);
     const lobby = await c.subscribe(`subscription($id: ID!) { gameLobby(gameId: $id) { kind game { id } } }`, { id });
+    // Subscribed only once the server has found the game: deleting it sooner is NOT_FOUND.
+    await feedsReach(s, 1);
     await s.clients.doc.send(new DeleteCommand({ TableName: s.tableName, Key: { PK: `GAME#${id}`, SK: `#METADATA#${id}` } }));
     expect((await lobby.next()).data!.gameLobby).toEqual({ kind: 'GAME_EXPIRED', game: null });
     // The sweep runs on the same stream record; the players are gone once the stream has moved past it.

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { signToken } from '../../src/auth.js';
 import { createClient, isSdkError, type LiveSubscription } from '../../sdk/src/index.js';
-import { streamCaughtUp } from '../helpers/live.js';
+import { streamCaughtUp, feedsReach } from '../helpers/live.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { startTcpCut, type TcpCut } from '../helpers/tcp-cut.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';
@@ -19,7 +19,7 @@ beforeAll(async () => {
 const opened: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const c of opened.splice(0)) await c.close();
-  await feedsReach(0);
+  await feedsReach(s, 0);
 });
 afterAll(async () => {
   await cut?.close();
@@ -28,15 +28,6 @@ afterAll(async () => {
 
 const JOIN = `mutation($id: ID!) { joinGame(gameId: $id) { user { username } } }`;
 const join = async (gameId: string, username: string) => expectNoErrors(await s.execute(JOIN, { variables: { id: gameId }, as: username }));
-
-/** Waits (bounded) until the server holds `n` subscriptions: the subscribe message has arrived. */
-async function feedsReach(n: number, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (s.live!.hub.feeds() !== n) {
-    if (Date.now() > deadline) throw new Error(`The server held ${s.live!.hub.feeds()} subscriptions, not ${n}, after ${ms} ms.`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 async function take<T>(sub: LiveSubscription<T>, n: number, ms = 10_000): Promise<T[]> {
   const out: T[] = [];
@@ -74,18 +65,18 @@ describe('SDK subscriptions', () => {
     await streamCaughtUp(s);
     const client = sdk();
     const lobby = client.gameLobby({ gameId: id });
-    await feedsReach(1);
+    await feedsReach(s, 1);
     const connectionsBefore = cut.accepted();
 
     for (const u of joiners.slice(0, 4)) await join(id, u);
     const before = await take(lobby, 4);
 
     cut.down(); // the network goes: the server sees the socket close and drops the subscription
-    await feedsReach(0);
+    await feedsReach(s, 0);
     for (const u of joiners.slice(4, 8)) await join(id, u);
     await streamCaughtUp(s);
     cut.up();
-    await feedsReach(1); // resubscribed on a new connection, with after: the last cursor seen
+    await feedsReach(s, 1); // resubscribed on a new connection, with after: the last cursor seen
     for (const u of joiners.slice(8)) await join(id, u);
     const after = await take(lobby, 8);
 
@@ -117,7 +108,7 @@ describe('SDK subscriptions', () => {
       shortLived,
     );
     const lobby = client.gameLobby({ gameId: id });
-    await feedsReach(1);
+    await feedsReach(s, 1);
     await join(id, ana!);
     const [first] = await take(lobby, 1);
     // The token expires about 3 s after it was signed: the server closes with 4403, the SDK refreshes.
@@ -151,10 +142,10 @@ describe('SDK subscriptions', () => {
         break;
       }
     })();
-    await feedsReach(1);
+    await feedsReach(s, 1);
     await join(id, ana!);
     await reading;
-    await feedsReach(0);
+    await feedsReach(s, 0);
     expect(seen).toEqual(['PLAYER_JOINED']);
   });
 });

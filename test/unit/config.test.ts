@@ -66,6 +66,16 @@ describe('configuration', () => {
     }
   });
 
+  it("deletes expired games itself only where DynamoDB's TTL cannot (a local database), unless told", () => {
+    const aws = { AWS_REGION: 'us-east-1', AUTH_SECRET: 's'.repeat(32), CURSOR_SECRET: 'c'.repeat(32) };
+    expect(loadConfig({}).live.expireSweepMs).toBe(10_000);
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }).live.expireSweepMs).toBe(10_000);
+    expect(loadConfig(aws).live.expireSweepMs).toBe(0);
+    expect(loadConfig({ ...aws, EXPIRE_SWEEP_SECONDS: '60' }).live.expireSweepMs).toBe(60_000);
+    expect(loadConfig({ EXPIRE_SWEEP_SECONDS: '0' }).live.expireSweepMs).toBe(0);
+    expect(() => loadConfig({ EXPIRE_SWEEP_SECONDS: 'soon' })).toThrow(/EXPIRE_SWEEP_SECONDS/);
+  });
+
   it('turns the cost report off with one switch', () => {
     expect(loadConfig({ DYNAMODB_COST: 'off' }).reportCost).toBe(false);
   });

@@ -123,6 +123,11 @@ export async function transactWrite(db: Db, tx: GuardedTransaction, policy = TRA
 
 export type ConditionalWrite = { put: PutCommandInput } | { update: UpdateCommandInput } | { delete: DeleteCommandInput };
 
+/** A conditional write's condition did not hold (whichever way the SDK names it). */
+export function isConditionFailure(err: unknown): boolean {
+  return (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
 /** Runs one conditional write; when its condition fails, onFailed (given the old item) names the error. */
 export async function conditionalWrite(
   db: Db,
@@ -142,7 +147,7 @@ export async function conditionalWrite(
     return undefined;
   } catch (err) {
     const e = err as Error & { Item?: Record<string, AttributeValue> };
-    if (e.name === 'ConditionalCheckFailedException') throw onFailed(e.Item ? unmarshall(e.Item) : null);
+    if (isConditionFailure(e)) throw onFailed(e.Item ? unmarshall(e.Item) : null);
     throw err;
   }
 }

@@ -2,12 +2,15 @@
 // attribute) that the last seat's join removes, so only games still open after OPEN_GAME_TTL go.
 // DynamoDB deletes expired items within days, so reads hide an expired game at once
 // (isExpired), and when the game item is finally removed, by TTL or by anyone, the stream
-// reader calls removeGamePlayers so no orphan players remain.
+// reader calls removeGamePlayers so no orphan players remain. DynamoDB Local's TTL never deletes
+// an item that lacks a key of one of the table's indexes (every game lacks `email`), so against
+// it the server deletes expired games itself (expiredOpenGames + deleteExpiredGame).
 import type { Item } from '../dynamo/batch.js';
 import { backoffDelay, DEFAULT_RETRY, sleep } from '../dynamo/batch.js';
 import type { Db } from '../dynamo/db.js';
+import { isConditionFailure } from '../dynamo/transactions.js';
 import { keys } from '../keys.js';
-import { TABLE } from '../table.js';
+import { OPEN_GAMES_INDEX, TABLE } from '../table.js';
 
 /** The TTL value for a game created at `now` that may stay open for `ttlSeconds`. */
 export function openGameExpiry(now: Date, ttlSeconds: number): number {
@@ -45,4 +48,42 @@ export async function removeGamePlayers(db: Db, gameId: string): Promise<number>
     start = page.LastEvaluatedKey;
   } while (start);
   return removed;
+}
+
+// Expired open games (TTL's stand-in): Scan OpenGamesIndex (sparse: open games only), filter expires_at <= now, game ids only.
+export async function expiredOpenGames(db: Db, now: Date): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.scan({
+      TableName: db.tableName,
+      IndexName: OPEN_GAMES_INDEX,
+      FilterExpression: '#ttl <= :now',
+      ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+      ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+      ProjectionExpression: 'game_id',
+      ExclusiveStartKey: start,
+    });
+    for (const item of page.Items ?? []) if (typeof item.game_id === 'string') ids.push(item.game_id);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return ids;
+}
+
+// Delete an expired game as TTL would: DeleteItem game key, if expires_at <= now still holds (a game that filled meanwhile stays).
+export async function deleteExpiredGame(db: Db, gameId: string, now: Date): Promise<boolean> {
+  try {
+    await db.delete({
+      TableName: db.tableName,
+      Key: keys.game(gameId),
+      ConditionExpression: '#ttl <= :now',
+      ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+      ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+    });
+    return true;
+  } catch (err) {
+    // Filled, gone already, or deleted by another instance: nothing left to expire.
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
 }

@@ -7,17 +7,13 @@
 //
 // Both are ordinary items, so their writes appear in the table's stream too: isLiveBookkeeping()
 // lets the publisher drop them before they reach any bus.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Db } from '../dynamo/db.js';
+import { isConditionFailure } from '../dynamo/transactions.js';
 import { keys, type Key } from '../keys.js';
 
 /** True for the lease's and checkpoints' own items (and any future bookkeeping under LIVE#). */
 export function isLiveBookkeeping(key: Key): boolean {
   return key.PK.startsWith(keys.livePkPrefix);
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
 // Take or renew the lease: PutItem LIVE#LEASE/#LEASE if absent, lapsed, or already ours (conditional write).

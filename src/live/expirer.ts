@@ -1,0 +1,44 @@
+// TTL's stand-in where TTL does not run: DynamoDB Local never deletes an item that lacks a key of
+// one of the table's indexes, and every game lacks `email`. The server deletes expired games
+// itself, each delete conditioned on the expiry still holding, and the stream then drives the rest
+// exactly as it does for a TTL deletion (the players swept, the lobby told GAME_EXPIRED). Safe on
+// several instances at once: a game is deleted once, the others' conditions fail.
+import type { Db } from '../data/dynamo/db.js';
+import { deleteExpiredGame, expiredOpenGames } from '../data/games/expiry.js';
+import type { Logger } from '../log.js';
+
+export interface Expirer {
+  /** One pass now: how many expired games it deleted. */
+  sweep(): Promise<number>;
+  stop(): void;
+}
+
+/** Sweeps every `everyMs` until stopped; 0 never sweeps. TTL compares with real time, and so does this. */
+export function startExpirer(db: Db, everyMs: number, logger: Logger): Expirer {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const sweep = async (): Promise<number> => {
+    const now = new Date();
+    let deleted = 0;
+    for (const gameId of await expiredOpenGames(db, now)) if (await deleteExpiredGame(db, gameId, now)) deleted++;
+    if (deleted > 0) logger.info('expired games deleted', { games: deleted });
+    return deleted;
+  };
+  const schedule = () => {
+    if (stopped || everyMs <= 0) return;
+    timer = setTimeout(() => {
+      sweep()
+        .catch((err: unknown) => logger.warn('expired games sweep failed; retrying next time', { err: (err as Error).message }))
+        .finally(schedule);
+    }, everyMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    sweep,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
