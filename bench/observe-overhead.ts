@@ -22,7 +22,7 @@ export interface ObserveOverhead {
   cpuMsPerOp: Record<ObserveMode, number>;
   /** Every round's figure, by mode, to show the spread. */
   samples: Record<ObserveMode, number[]>;
-  /** (mode / off) - 1. */
+  /** Median over rounds of (mode / off in the same round) - 1. */
   overhead: { metrics: number; tracing: number };
   spansReceived: number;
   withinTargets: boolean;
@@ -55,15 +55,18 @@ export async function measureObserveOverhead(o: OverheadOptions): Promise<Observ
       });
     }
     const samples = { off: [], metrics: [], tracing: [] } as Record<ObserveMode, number[]>;
-    // One unmeasured window each first: JIT and caches warm on every server alike.
-    for (const mode of OBSERVE_MODES) await window(servers[mode], o.scenario.body, 1);
+    // Unmeasured windows first, as long as the measured ones: JIT, caches and heaps warm on every server alike.
+    for (const mode of OBSERVE_MODES) await window(servers[mode], o.scenario.body, o.windowS);
     for (let round = 0; round < o.rounds; round++) {
       // Rotate the order so no mode always runs first (or right after another's drain).
       const order = OBSERVE_MODES.map((_, i) => OBSERVE_MODES[(i + round) % OBSERVE_MODES.length]!);
       for (const mode of order) samples[mode].push(await window(servers[mode], o.scenario.body, o.windowS));
     }
     const cpuMsPerOp = Object.fromEntries(OBSERVE_MODES.map((m) => [m, median(samples[m])])) as Record<ObserveMode, number>;
-    const overhead = { metrics: cpuMsPerOp.metrics / cpuMsPerOp.off - 1, tracing: cpuMsPerOp.tracing / cpuMsPerOp.off - 1 };
+    // Each round's modes ran back to back, so a round's ratio cancels the machine's drift between
+    // rounds; the overhead is the median of those paired ratios, not a ratio of medians.
+    const paired = (mode: ObserveMode) => median(samples[mode].map((x, i) => x / samples.off[i]!)) - 1;
+    const overhead = { metrics: paired('metrics'), tracing: paired('tracing') };
     const result: ObserveOverhead = {
       scenario: o.scenario.id,
       rounds: o.rounds,
@@ -76,7 +79,7 @@ export async function measureObserveOverhead(o: OverheadOptions): Promise<Observ
     };
     const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
     o.log(
-      `observability overhead on ${o.scenario.id} (server CPU per op, median of ${o.rounds}): off ${cpuMsPerOp.off.toFixed(3)} ms, ` +
+      `observability overhead on ${o.scenario.id} (server CPU per op, median of ${o.rounds}; overhead: median of paired ratios): off ${cpuMsPerOp.off.toFixed(3)} ms, ` +
         `metrics ${cpuMsPerOp.metrics.toFixed(3)} ms (${pct(overhead.metrics)}, target ≤ +3 %), ` +
         `tracing at 0.1 ${cpuMsPerOp.tracing.toFixed(3)} ms (${pct(overhead.tracing)}, target ≤ +10 %); ${result.spansReceived} spans exported`,
     );

@@ -3,6 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ColdStartResults } from './cold-start.js';
+import { observabilityMarkdown, observabilityTargets } from './observe-report.js';
+import type { ObserveOverhead } from './observe-overhead.js';
 import { coldStartMarkdown, coldStartTargets } from './cold-start-report.js';
 import type { LatencyResults } from './latency.js';
 import type { ProfileSummary } from './profile.js';
@@ -90,6 +92,8 @@ export interface RunResults {
   latency?: LatencyResults;
   coldStart?: ColdStartResults;
   profile?: ProfileSummary;
+  /** Server CPU per op with metrics, with tracing, and with neither (bench/observe-overhead.ts). */
+  observability?: ObserveOverhead;
 }
 
 export interface SdkFit {
@@ -229,6 +233,7 @@ function derive(r: RunResults) {
   }
   if (r.latency) targets.push(...latencyTargets(r.latency));
   if (r.coldStart) targets.push(...coldStartTargets(r.coldStart));
+  if (r.observability) targets.push(...observabilityTargets(r.observability));
   return { ratios, slopes, overhead, targets };
 }
 
@@ -453,6 +458,7 @@ ${
 
 ${r.latency ? latencyMarkdown(r.latency) : ''}
 ${r.coldStart ? coldStartMarkdown(r.coldStart) : ''}
+${r.observability ? observabilityMarkdown(r.observability) : ''}
 ## Writes (ours, DynamoDB Local)
 
 Each op takes a fresh (user, target) pair so none fails as a repeat, and concurrent ops touch

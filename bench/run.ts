@@ -24,7 +24,7 @@ import { createClients } from '../src/data/dynamo/client.js';
 import { loadItems } from '../src/ops/load.js';
 import { startDynamoLocal, type EmbeddedDynamo } from '../src/ops/local.js';
 import { canonicalScenarios, readScenarios, writeScenarios, type ReadScenario, type WriteScenario } from './operations.js';
-import { measureObserveOverhead } from './observe-overhead.js';
+import { measureObserveOverhead, type ObserveOverhead } from './observe-overhead.js';
 import { NODE_FLAGS, affinity, hasTaskset, runNode, startNode, stopAll, type Child } from './processes.js';
 import { writeReport, type Measured, type RunResults, type WindowResult, type WriteResult } from './report.js';
 import { measureColdStart, type ColdStartResults } from './cold-start.js';
@@ -538,19 +538,20 @@ async function main() {
     }
 
     const observed = stubScenarios.find((x) => x.fanout === 10) ?? stubScenarios[0];
+    let observability: ObserveOverhead | undefined;
     if (observed) {
       phase('observability overhead: ours against the stub with metrics, with tracing (ratio 0.1), and with neither');
-      const overhead = await measureObserveOverhead({
+      observability = await measureObserveOverhead({
         endpoint: stubEndpoint,
         table: TABLE,
         scenario: { id: observed.id, body: bodiesOf(oursStub, observed).bodies[0]! },
         cpus: serverCpus,
         logDir,
-        rounds: quick ? 1 : 5,
-        windowS: quick ? 1 : 2,
+        rounds: quick ? 1 : 9,
+        windowS: quick ? 1 : 3,
         log,
       });
-      writeFileSync(join(outDir, 'observe-overhead.json'), `${JSON.stringify(overhead, null, 2)}\n`);
+      writeFileSync(join(outDir, 'observe-overhead.json'), `${JSON.stringify(observability, null, 2)}\n`);
     }
 
     phase("the SDK's own cost per call and per item (client against the stub, in its own process, before and after the stub windows)");
@@ -653,6 +654,7 @@ async function main() {
       latency,
       coldStart,
       profile,
+      observability,
     };
     const summary = writeReport(results, outDir);
     phase('live updates: write-to-message delay, fan-out, memory per connection, idle stream reader');
