@@ -81,7 +81,12 @@ async function startServer(endpoint: string, table: string, pollMs: number): Pro
 }
 
 /** A bare subscriber: connection_init, one subscribe, and a callback per `next` (not parsed, to keep the client cheap). */
-function subscriber(wsUrl: string, gameId: string, onNext: () => void): Promise<WebSocket> {
+function subscriber(
+  wsUrl: string,
+  gameId: string,
+  onNext: () => void,
+  onRefused: (message: string) => void = () => {},
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, 'graphql-transport-ws');
     ws.once('error', reject);
@@ -92,7 +97,9 @@ function subscriber(wsUrl: string, gameId: string, onNext: () => void): Promise<
         ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: EVENT, variables: { id: gameId } } }));
         resolve(ws);
       } else if (text.includes('"next"')) onNext();
+      else if (text.includes('"error"')) onRefused(text.slice(0, 300));
     });
+    ws.once('close', (code, reason) => onRefused(`closed ${code} ${String(reason)}`));
   });
 }
 
@@ -184,6 +191,7 @@ export async function runLiveBench(opts: { endpoint: string; quick: boolean; log
     const fanout: LiveBenchResults['fanout'] = [];
     const game = await newGame();
     let deliveries = 0;
+    const refused: string[] = [];
     let first = 0;
     let last = 0;
     const onNext = () => {
@@ -194,9 +202,19 @@ export async function runLiveBench(opts: { endpoint: string; quick: boolean; log
     for (const size of sizes.fanout) {
       while (sockets.length < size) {
         const batch = Math.min(200, size - sockets.length);
-        sockets.push(...(await Promise.all(Array.from({ length: batch }, () => subscriber(server.wsUrl, game, onNext)))));
+        sockets.push(
+          ...(await Promise.all(Array.from({ length: batch }, () => subscriber(server.wsUrl, game, onNext, (m) => refused.push(m))))),
+        );
       }
-      await until(`${size} subscriptions`, async () => (await server.stats()).feeds === size, 60_000);
+      await until(
+        `${size} subscriptions`,
+        async () => {
+          // A refused subscription would never count: say why at once rather than time out.
+          if (refused.length) throw new Error(`live bench: ${refused.length} subscriptions refused, the first: ${refused[0]}`);
+          return (await server.stats()).feeds === size;
+        },
+        60_000,
+      );
       const idle = await server.stats();
       const toLast: number[] = [];
       const spread: number[] = [];
