@@ -74,6 +74,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     authenticate: opts.authenticate,
     now: opts.now,
     tracing: opts.tracing,
+    openGameTtlSeconds: opts.openGameTtlSeconds,
   };
   return { apollo, schema, formatError: format, context: (authorization) => createContext(deps, authorization) };
 }

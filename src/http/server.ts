@@ -33,7 +33,7 @@ export const HTTP_TIMEOUTS = { requestMs: 30_000, headersMs: 10_000 };
 /** The options every entry derives the same way from its configuration. */
 export function appOptionsFromConfig(
   config: Config,
-): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'maxBodyBytes' | 'metricsRoute'> {
+): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'openGameTtlSeconds' | 'maxBodyBytes' | 'metricsRoute'> {
   return { ...graphqlOptionsFromConfig(config), maxBodyBytes: config.maxBodyBytes, metricsRoute: config.metrics.mode === 'route' };
 }
 

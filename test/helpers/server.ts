@@ -75,6 +75,8 @@ export interface TestServerOptions {
   tracing?: Tracing;
   /** Slow-client deadlines of the HTTP server (its defaults otherwise). */
   timeouts?: { requestMs: number; headersMs: number };
+  /** More environment for the server's configuration, read as main.ts reads it. */
+  env?: Record<string, string>;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -87,7 +89,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   for (const s of opts.seed ?? []) await loadItems(clients.doc, tableName, readJsonl(LAB_FILES[s]));
 
   const recorder = await startRecorder(endpoint);
-  const config = loadConfig({ DYNAMODB_ENDPOINT: recorder.endpoint, TABLE_NAME: tableName });
+  const config = loadConfig({ ...opts.env, DYNAMODB_ENDPOINT: recorder.endpoint, TABLE_NAME: tableName });
   const serverClients = createClients({
     endpoint: recorder.endpoint,
     region: 'local',

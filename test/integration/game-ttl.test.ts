@@ -10,19 +10,16 @@ import { connect, feedsReach, streamCaughtUp } from '../helpers/live.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, getGameItem, seedUsers } from './games-seed.js';
 
-const DAY_MS = 86_400_000;
 const TTL_BOUND_MS = 150_000;
+// Games stay open this long, configured as an operator would: time enough to seat two players.
+const OPEN_S = 6;
 
-// The servers' clock runs a day (less two seconds) behind while a game is set up, so its 24-hour
-// TTL falls two seconds after real time: DynamoDB Local's TTL, and the stand-in, use real time.
-let offsetMs = 0;
-const now = () => new Date(Date.now() + offsetMs);
 let ttlOnly: TestServer;
 let standIn: TestServer;
 beforeAll(async () => {
   [ttlOnly, standIn] = await Promise.all([
-    startTestServer({ now, live: { streamPollMs: 50, expireSweepMs: 0 } }),
-    startTestServer({ now, live: { streamPollMs: 50, expireSweepMs: 250 } }),
+    startTestServer({ env: { OPEN_GAME_TTL_SECONDS: String(OPEN_S), EXPIRE_SWEEP_SECONDS: '0' }, live: { streamPollMs: 50 } }),
+    startTestServer({ env: { OPEN_GAME_TTL_SECONDS: String(OPEN_S), EXPIRE_SWEEP_SECONDS: '1' }, live: { streamPollMs: 50 } }),
   ]);
 });
 afterAll(async () => {
@@ -30,7 +27,7 @@ afterAll(async () => {
   await standIn?.close();
 });
 
-/** Sets up a 3-player game due to expire in a few seconds, and watches it from its lobby and the open games. */
+/** Sets up a 3-player game that expires OPEN_S seconds after its creation, and watches it from its lobby and the open games. */
 async function watchExpiry(s: TestServer, beforeExpiry: (id: string) => Promise<void> = async () => undefined) {
   const map = freshMap();
   const players = await seedUsers(s, 3);
@@ -47,15 +44,16 @@ async function watchExpiry(s: TestServer, beforeExpiry: (id: string) => Promise<
     },
     () => undefined,
   );
-  offsetMs = -(DAY_MS - 5_000);
+  const before = Math.floor(Date.now() / 1000);
   const created = await s.execute(`mutation($map: String!) { createGame(input: { map: $map }) { id } }`, {
     variables: { map },
     as: players[0],
   });
-  offsetMs = 0;
   expectNoErrors(created);
   const id: string = created.data!.createGame.id;
-  expect(((await getGameItem(s, id))!.expires_at as number) * 1000).toBeLessThan(Date.now() + 6_000);
+  const expiresAt = (await getGameItem(s, id))!.expires_at as number;
+  expect(expiresAt - before).toBeGreaterThanOrEqual(OPEN_S);
+  expect(expiresAt - before).toBeLessThanOrEqual(OPEN_S + 1);
   const lobby = await c.subscribe(`subscription($id: ID!) { gameLobby(gameId: $id) { kind game { id } } }`, { id });
   await feedsReach(s, 2);
   for (const p of players.slice(1)) {
