@@ -7,6 +7,8 @@
 // A spec overrides the defaults: "Query=5/12/0.01,GetItem=3/8" (p50 ms / p99 ms / ms per item),
 // "default", or "off" (no delay).
 
+import { prng, seedOf } from './stats.js';
+
 export interface CommandLatency {
   p50Ms: number;
   p99Ms: number;
@@ -42,26 +44,12 @@ export function parseModel(spec: string | undefined): LatencyModel | undefined {
   return model;
 }
 
-/** mulberry32: a small, fast, seedable PRNG with a uniform output in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const hash = (s: string) => [...s].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261);
-
 /** Draws a delay in ms for (command, items); commands the model does not name take GetItem's figures. */
 export function sampler(model: LatencyModel, seed: number): (command: string, items: number) => number {
   const streams = new Map<string, () => number>();
   return (command, items) => {
     const c = model[command] ?? model.GetItem ?? DEFAULT_MODEL.GetItem!;
-    const random = streams.get(command) ?? streams.set(command, prng(seed ^ hash(command))).get(command)!;
+    const random = streams.get(command) ?? streams.set(command, prng(seed ^ seedOf(command))).get(command)!;
     // Box-Muller: one standard normal from two uniforms (1 - u keeps the log finite).
     const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     const sigma = Math.log(c.p99Ms / c.p50Ms) / Z99;

@@ -13,6 +13,7 @@
 //   write pools                         users and games the write scenarios consume, one pair each
 import { keys } from '../src/data/keys.js';
 import type { Item } from '../src/data/dynamo/batch.js';
+import { prng, seedOf } from './stats.js';
 
 export const FANOUTS = [1, 10, 100, 1000] as const;
 export type Fanout = (typeof FANOUTS)[number];
@@ -54,18 +55,6 @@ export const photoTimestamp = (i: number) => {
   return d.toISOString().slice(0, 19);
 };
 
-// A small deterministic generator so the data (and so item sizes) never change between runs.
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FIRST = ['Ana', 'Bruno', 'Chloe', 'Dmitri', 'Esther', 'Farid', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Luca'];
 const LAST = ['Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Silva', 'Novak', 'Haddad', 'Kowalski', 'Ferreira', 'Nguyen'];
 const STREETS = ['Maple Avenue', 'Harbour Road', 'Station Street', 'Elm Close', 'Mill Lane', 'Park Crescent'];
@@ -74,7 +63,7 @@ const INTERESTS = ['photography', 'hiking', 'cooking', 'chess', 'cycling', 'jazz
 /** A user item shaped like the photo lab's (the largest user items in the labs' data). */
 export function userItem(username: string): Item {
   // Seeded by the name, so a user is the same whichever fan-outs a run seeds.
-  const r = rng([...username].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261));
+  const r = prng(seedOf(username));
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const first = pick(FIRST);
   const last = pick(LAST);
@@ -114,7 +103,7 @@ function playerItem(id: string, username: string, i: number): Item {
 }
 
 function photoItem(owner: string, i: number): Item {
-  const r = rng(10_000 + i);
+  const r = prng(10_000 + i);
   const ts = photoTimestamp(i);
   return {
     ...keys.photo(owner, ts),

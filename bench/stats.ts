@@ -1,4 +1,5 @@
-// The few statistics the report uses: medians of windows and least-squares fits.
+// The few statistics the report uses (medians of windows, least-squares fits), and the seeded
+// generator the seeded data and the latency model draw from, so every run draws the same numbers.
 
 export function median(xs: readonly number[]): number {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
@@ -69,3 +70,18 @@ export function sdkFits(points: readonly SdkPoint[]) {
   const { a, b, r2 } = fit2(points.map((p) => [1, p.items, p.cpuUsPerCall]));
   return { byCommand, perCallUs: a, perItemUs: b, r2 };
 }
+
+/** mulberry32: a small, fast, seedable PRNG with a uniform output in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a of a string: a seed derived from a name. */
+export const seedOf = (s: string) => [...s].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261);
