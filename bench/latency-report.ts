@@ -1,6 +1,7 @@
 // The latency section of bench/RESULTS.md, its targets and bench/latency.svg (p50 against fan-out
 // for ours, the textbook peer and naive, with the floor).
 import { LATENCY_VARIANTS, type LatencyResults, type LatencyRow } from './latency.js';
+import { logPanelFrame, svgPage } from './svg.js';
 
 export const FLOOR_FACTOR = 1.15;
 
@@ -139,29 +140,11 @@ export function latencyChart(l: LatencyResults): string {
   const hi = Math.ceil(Math.log10(Math.max(...values, 10)));
   const maxN = Math.max(...fanouts, 10);
   const ys = (v: number) => top + ph - ((Math.log10(v) - lo) / (hi - lo || 1)) * ph;
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">p50 latency per op at concurrency 1 under the DynamoDB latency model (log-log)</text>`,
-  ];
+  const parts = svgPage(W, H, 'p50 latency per op at concurrency 1 under the DynamoDB latency model (log-log)');
   families.forEach((fam, i) => {
     const x0 = 60 + i * (pw + 45);
     const xs = (n: number) => x0 + (Math.log10(n) / Math.log10(maxN)) * pw;
-    parts.push(
-      `<text x="${x0 + pw / 2}" y="${top - 10}" text-anchor="middle" font-size="13">${fam}</text>`,
-      `<rect x="${x0}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`,
-    );
-    for (let e = lo; e <= hi; e++)
-      parts.push(
-        `<line x1="${x0}" x2="${x0 + pw}" y1="${ys(10 ** e)}" y2="${ys(10 ** e)}" stroke="#eee"/>`,
-        `<text x="${x0 - 5}" y="${ys(10 ** e) + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(-e)}</text>`,
-      );
-    for (const n of fanouts)
-      parts.push(
-        `<line x1="${xs(n)}" x2="${xs(n)}" y1="${top}" y2="${top + ph}" stroke="#eee"/>`,
-        `<text x="${xs(n)}" y="${top + ph + 16}" text-anchor="middle">${n}</text>`,
-      );
-    parts.push(`<text x="${x0 + pw / 2}" y="${top + ph + 32}" text-anchor="middle">fan-out (ms on the y axis)</text>`);
+    parts.push(...logPanelFrame({ title: fam, x0, top, pw, ph, lo, hi, ys, xs, xTicks: fanouts, xLabel: 'fan-out (ms on the y axis)' }));
     const series: [string, [number, number][]][] = [
       ...LATENCY_VARIANTS.map(
         (v) =>

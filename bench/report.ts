@@ -11,6 +11,7 @@ import type { ProfileSummary } from './profile.js';
 import { latencyChart, latencyMarkdown, latencyTargets } from './latency-report.js';
 import { FANOUTS } from './seed.js';
 import { linearFit, round } from './stats.js';
+import { logPanelFrame, svgPage } from './svg.js';
 
 export interface WindowResult {
   reqPerSec: number;
@@ -513,11 +514,7 @@ function chart(r: RunResults): string {
   const top = 50;
   const ph = 290;
   const xs = (n: number, x0: number) => x0 + (Math.log10(n) / 3) * pw;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">Cost against fan-out, DynamoDB Local (log-log; ours solid, naive dashed)</text>`,
-  ];
+  const parts = svgPage(W, H, 'Cost against fan-out, DynamoDB Local (log-log; ours solid, naive dashed)');
   for (const p of panels) {
     const values = r.measured
       .filter((m) => m.backend === 'dynamodb-local' && /^(followers|players|feed)-\d+$/.test(m.scenario))
@@ -526,21 +523,21 @@ function chart(r: RunResults): string {
     const lo = Math.floor(Math.log10(Math.min(...values, 1)));
     const hi = Math.ceil(Math.log10(Math.max(...values, 10)));
     const ys = (v: number) => top + ph - ((Math.log10(v) - lo) / (hi - lo || 1)) * ph;
-    parts.push(`<text x="${p.x0 + pw / 2}" y="${top - 10}" text-anchor="middle" font-size="13">${p.title}</text>`);
-    parts.push(`<rect x="${p.x0}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
-    for (let e = lo; e <= hi; e++) {
-      const y = ys(10 ** e);
-      parts.push(
-        `<line x1="${p.x0}" x2="${p.x0 + pw}" y1="${y}" y2="${y}" stroke="#eee"/>`,
-        `<text x="${p.x0 - 6}" y="${y + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(-e)}</text>`,
-      );
-    }
-    for (const n of FANOUTS)
-      parts.push(
-        `<line x1="${xs(n, p.x0)}" x2="${xs(n, p.x0)}" y1="${top}" y2="${top + ph}" stroke="#eee"/>`,
-        `<text x="${xs(n, p.x0)}" y="${top + ph + 16}" text-anchor="middle">${n}</text>`,
-      );
-    parts.push(`<text x="${p.x0 + pw / 2}" y="${top + ph + 34}" text-anchor="middle">related items per op (fan-out)</text>`);
+    parts.push(
+      ...logPanelFrame({
+        title: p.title,
+        x0: p.x0,
+        top,
+        pw,
+        ph,
+        lo,
+        hi,
+        ys,
+        xs: (n) => xs(n, p.x0),
+        xTicks: FANOUTS,
+        xLabel: 'related items per op (fan-out)',
+      }),
+    );
     for (const fam of FAMILIES) {
       for (const variant of ['ours', 'naive'] as const) {
         const pts = FANOUTS.map((n) => [n, find(r, `${fam}-${n}`, variant, 'dynamodb-local')?.[p.key]] as const).filter(
