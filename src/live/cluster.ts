@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Db } from '../data/dynamo/db.js';
 import { createHub } from './hub.js';
-import type { Live, LiveOptions } from './types.js';
+import { assembleLive, type Live, type LiveOptions } from './types.js';
 import { createLeasedReader } from './leased-reader.js';
 import { publishRecords } from './publish.js';
 import { busPrefix, createRedisBus } from './redis-bus.js';
@@ -52,16 +52,7 @@ export async function startClusterLive(opts: LiveOptions & { redisUrl: string })
         },
       });
   await reader.start();
-  return {
-    hub,
-    bus,
-    reader,
-    async stop() {
-      await reader.stop();
-      hub.close();
-      await bus.close();
-    },
-  };
+  return assembleLive(hub, bus, reader);
 }
 
 /** LIVE_STREAM_READER=off: another reader (the Lambda) publishes; this instance only listens to Redis. */

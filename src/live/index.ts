@@ -10,7 +10,7 @@ import { startClusterLive } from './cluster.js';
 import { startExpirer } from './expirer.js';
 import { createHub } from './hub.js';
 import { createStreamReader } from './stream/reader.js';
-import type { Live, LiveOptions } from './types.js';
+import { assembleLive, type Live, type LiveOptions } from './types.js';
 import { publishRecords } from './publish.js';
 
 export type { Live, LiveOptions } from './types.js';
@@ -48,14 +48,5 @@ async function startOneProcess(opts: LiveOptions): Promise<Live> {
     },
   });
   await reader.start();
-  return {
-    hub,
-    bus,
-    reader,
-    async stop() {
-      await reader.stop();
-      hub.close();
-      await bus.close();
-    },
-  };
+  return assembleLive(hub, bus, reader);
 }

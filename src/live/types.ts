@@ -23,3 +23,17 @@ export interface Live {
   reader: StreamReader;
   stop(): Promise<void>;
 }
+
+/** Live updates over these parts, stopped reader first, so nothing is published into a closed hub or bus. */
+export function assembleLive(hub: Hub, bus: Bus, reader: StreamReader): Live {
+  return {
+    hub,
+    bus,
+    reader,
+    async stop() {
+      await reader.stop();
+      hub.close();
+      await bus.close();
+    },
+  };
+}
