@@ -1,5 +1,6 @@
 // A fresh table in the shared DynamoDB Local, for tests of src/data below the GraphQL layer.
 import { randomUUID } from 'node:crypto';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { isLoopback } from '../../src/config.js';
 import { ensureTable } from '../../src/ops/admin.js';
@@ -12,4 +13,20 @@ export async function freshTable(): Promise<{ tableName: string; clients: Dynamo
   const clients = createClients({ endpoint, region: 'local', timeoutMs: 5_000, maxAttempts: 3 });
   await ensureTable(clients.raw, tableName);
   return { tableName, clients, endpoint };
+}
+
+/** A table exactly as the labs' create_table.py scripts make it: PROVISIONED 5/5, keys PK/SK, no index. */
+export function labTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    KeySchema: [
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: [
+      { AttributeName: 'PK', AttributeType: 'S' },
+      { AttributeName: 'SK', AttributeType: 'S' },
+    ],
+    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+  };
 }

@@ -6,6 +6,7 @@ import { createTableInput, ensureTable } from '../../src/ops/admin.js';
 import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
 import { startDynamoLocal, type EmbeddedDynamo } from '../../src/ops/local.js';
 import { TABLE } from '../../src/data/table.js';
+import { labTableInput } from '../helpers/table.js';
 
 let local: EmbeddedDynamo;
 let c: DynamoClients;
@@ -75,20 +76,7 @@ describe('the table', () => {
   it.each(['battle-royale', 'quick-photos'])(
     'gives %s, a provisioned table as its lab creates it, every index with the table throughput',
     async (name) => {
-      await c.raw.send(
-        new CreateTableCommand({
-          TableName: name,
-          KeySchema: [
-            { AttributeName: 'PK', KeyType: 'HASH' },
-            { AttributeName: 'SK', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: 'PK', AttributeType: 'S' },
-            { AttributeName: 'SK', AttributeType: 'S' },
-          ],
-          ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-        }),
-      );
+      await c.raw.send(new CreateTableCommand(labTableInput(name)));
       expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: TABLE.indexes.map((i) => i.name) });
       expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: [] });
       const t = await describeTable(name);

@@ -12,6 +12,7 @@ import { ensureTable } from '../../src/ops/admin.js';
 import { isTableEmpty, loadItems, readJsonl } from '../../src/ops/load.js';
 import { startDynamoLocal, type EmbeddedDynamo } from '../../src/ops/local.js';
 import { LAB_FILES } from '../helpers/server.js';
+import { labTableInput } from '../helpers/table.js';
 
 const KEY_A = { AWS_ACCESS_KEY_ID: 'AKIDLABUSERA', AWS_SECRET_ACCESS_KEY: 'lab-secret-a' };
 const KEY_B = { AWS_ACCESS_KEY_ID: 'AKIDLABUSERB', AWS_SECRET_ACCESS_KEY: 'lab-secret-b' };
@@ -36,20 +37,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: KEY_A.AWS_ACCESS_KEY_ID, secretAccessKey: KEY_A.AWS_SECRET_ACCESS_KEY },
   });
   // Exactly as the lab's create_table.py builds it: provisioned 5/5, the key and no index.
-  await lab.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-    }),
-  );
+  await lab.send(new CreateTableCommand(labTableInput(TABLE)));
   await waitUntilTableExists({ client: lab, maxWaitTime: 60 }, { TableName: TABLE });
   expect(await loadItems(DynamoDBDocumentClient.from(lab), TABLE, readJsonl(LAB_FILES.game))).toBe(835);
 }, 120_000);
