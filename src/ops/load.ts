@@ -1,10 +1,9 @@
 // Bulk loading in the labs' format: one JSON item per line, written with BatchWriteItem 25 at a
 // time, UnprocessedItems retried with backoff.
 import { readFileSync } from 'node:fs';
-import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backoffDelay, sleep, type Item } from '../data/dynamo/batch.js';
-
-export const BATCH_WRITE_LIMIT = 25;
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BATCH_WRITE_LIMIT, writeBatch, type Item } from '../data/dynamo/batch.js';
+import { Db } from '../data/dynamo/db.js';
 
 /** Parses a .jsonl file; names the line of any item that is not an object with string PK and SK. */
 export function readJsonl(path: string): Item[] {
@@ -31,6 +30,7 @@ export function readJsonl(path: string): Item[] {
 /** Writes every item; returns how many were written. */
 export async function loadItems(client: DynamoDBDocumentClient, tableName: string, items: readonly Item[]): Promise<number> {
   const policy = { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 2_000 };
+  const db = new Db(client, tableName);
   const chunks: Item[][] = [];
   for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) chunks.push(items.slice(i, i + BATCH_WRITE_LIMIT));
   let written = 0;
@@ -38,15 +38,12 @@ export async function loadItems(client: DynamoDBDocumentClient, tableName: strin
   const queue = [...chunks];
   const worker = async () => {
     for (let chunk = queue.shift(); chunk; chunk = queue.shift()) {
-      let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= policy.maxAttempts) throw new Error(`${pending.length} items stayed unprocessed after ${attempt} attempts.`);
-        if (attempt > 0) await sleep(backoffDelay(attempt, policy));
-        const out = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-        const left = (out.UnprocessedItems?.[tableName] ?? []) as typeof pending;
-        written += pending.length - left.length;
-        pending = left;
-      }
+      await writeBatch(
+        db,
+        chunk.map((Item) => ({ PutRequest: { Item } })),
+        policy,
+      );
+      written += chunk.length;
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));

@@ -1,5 +1,6 @@
 // BatchGetItem done right: at most 100 keys a request, UnprocessedKeys retried with jittered
 // exponential backoff up to a bound, results merged across attempts and returned in key order.
+// BatchWriteItem likewise: at most 25 writes a request, UnprocessedItems retried up to a bound.
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './db.js';
 import { keyId, type Key } from '../keys.js';
@@ -7,6 +8,7 @@ import { keyId, type Key } from '../keys.js';
 export type Item = Record<string, NativeAttributeValue>;
 
 export const BATCH_GET_LIMIT = 100;
+export const BATCH_WRITE_LIMIT = 25;
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -58,5 +60,19 @@ async function readChunk(db: Db, chunk: Key[], policy: RetryPolicy, found: Map<s
     const out = await db.batchGet({ RequestItems: { [db.tableName]: { Keys: pending } } });
     for (const item of out.Responses?.[db.tableName] ?? []) found.set(keyId(item as Key), item);
     pending = (out.UnprocessedKeys?.[db.tableName]?.Keys ?? []) as Key[];
+  }
+}
+
+/** A put or a delete, as BatchWriteItem takes them. */
+export type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
+
+/** Up to 25 writes in one BatchWriteItem, UnprocessedItems retried with backoff; throws when some outlast the policy. */
+export async function writeBatch(db: Db, requests: readonly WriteRequest[], policy: RetryPolicy = DEFAULT_RETRY): Promise<void> {
+  let pending = [...requests];
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= policy.maxAttempts) throw new Error(`${pending.length} writes stayed unprocessed after ${attempt} attempts.`);
+    if (attempt > 0) await (policy.sleep ?? sleep)(backoffDelay(attempt, policy));
+    const out = await db.batchWrite({ RequestItems: { [db.tableName]: pending } });
+    pending = (out.UnprocessedItems?.[db.tableName] ?? []) as WriteRequest[];
   }
 }

@@ -162,3 +162,18 @@ function positionFrom(value: Record<string, unknown>, names: string[]): Record<s
   }
   return out;
 }
+
+/**
+ * Every page of a Query or Scan, in order, for work that must see every item (a sweep, a restart's
+ * checkpoints); never for a client's list, which is paged for the client by queryPage.
+ */
+export async function* everyPage(
+  read: (start: Record<string, unknown> | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Record<string, unknown> }>,
+): AsyncGenerator<Item[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await read(start);
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}

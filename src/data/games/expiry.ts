@@ -6,8 +6,9 @@
 // an item that lacks a key of one of the table's indexes (every game lacks `email`), so against
 // it the server deletes expired games itself (expiredOpenGames + deleteExpiredGame).
 import type { Item } from '../dynamo/batch.js';
-import { backoffDelay, DEFAULT_RETRY, sleep } from '../dynamo/batch.js';
+import { BATCH_WRITE_LIMIT, writeBatch } from '../dynamo/batch.js';
 import type { Db } from '../dynamo/db.js';
+import { everyPage } from '../dynamo/pagination.js';
 import { isConditionFailure } from '../dynamo/transactions.js';
 import { keys } from '../keys.js';
 import { OPEN_GAMES_INDEX, TABLE } from '../table.js';
@@ -26,36 +27,32 @@ export function isExpired(item: Item, now: Date): boolean {
 // Remove an expired game's players: Query table PK = GAME#<id> AND begins_with(SK, USER#) (keys only), then BatchWriteItem deletes.
 export async function removeGamePlayers(db: Db, gameId: string): Promise<number> {
   let removed = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.query({
+  const pages = everyPage((start) =>
+    db.query({
       TableName: db.tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :players)',
       ExpressionAttributeValues: { ':pk': keys.gamePartition(gameId), ':players': keys.playerSkPrefix },
       ProjectionExpression: 'PK, SK',
       ExclusiveStartKey: start,
-    });
-    const items = page.Items ?? [];
-    for (let i = 0; i < items.length; i += 25) {
-      let requests = items.slice(i, i + 25).map((it) => ({ DeleteRequest: { Key: { PK: it.PK, SK: it.SK } } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 0) await sleep(backoffDelay(attempt, DEFAULT_RETRY));
-        const out = await db.batchWrite({ RequestItems: { [db.tableName]: requests } });
-        requests = (out.UnprocessedItems?.[db.tableName] ?? []) as typeof requests;
-      }
+    }),
+  );
+  for await (const items of pages) {
+    for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) {
+      await writeBatch(
+        db,
+        items.slice(i, i + BATCH_WRITE_LIMIT).map((it) => ({ DeleteRequest: { Key: { PK: String(it.PK), SK: String(it.SK) } } })),
+      );
     }
     removed += items.length;
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return removed;
 }
 
 // Expired open games (TTL's stand-in): Scan OpenGamesIndex (sparse: open games only), filter expires_at <= now, game ids only.
 export async function expiredOpenGames(db: Db, now: Date): Promise<string[]> {
   const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.scan({
+  const pages = everyPage((start) =>
+    db.scan({
       TableName: db.tableName,
       IndexName: OPEN_GAMES_INDEX,
       FilterExpression: '#ttl <= :now',
@@ -63,10 +60,9 @@ export async function expiredOpenGames(db: Db, now: Date): Promise<string[]> {
       ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
       ProjectionExpression: 'game_id',
       ExclusiveStartKey: start,
-    });
-    for (const item of page.Items ?? []) if (typeof item.game_id === 'string') ids.push(item.game_id);
-    start = page.LastEvaluatedKey;
-  } while (start);
+    }),
+  );
+  for await (const items of pages) for (const item of items) if (typeof item.game_id === 'string') ids.push(item.game_id);
   return ids;
 }
 

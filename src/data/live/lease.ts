@@ -8,6 +8,7 @@
 // Both are ordinary items, so their writes appear in the table's stream too: isLiveBookkeeping()
 // lets the publisher drop them before they reach any bus.
 import type { Db } from '../dynamo/db.js';
+import { everyPage } from '../dynamo/pagination.js';
 import { isConditionFailure } from '../dynamo/transactions.js';
 import { keys, type Key } from '../keys.js';
 
@@ -61,18 +62,16 @@ export async function readLease(db: Db): Promise<{ holder: string; expiresAt: nu
 // Every shard's checkpoint: Query table PK = LIVE#CHECKPOINT (consistent read).
 export async function loadCheckpoints(db: Db): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.query({
+  const pages = everyPage((start) =>
+    db.query({
       TableName: db.tableName,
       KeyConditionExpression: 'PK = :pk',
       ExpressionAttributeValues: { ':pk': keys.liveCheckpointPartition },
       ConsistentRead: true,
       ExclusiveStartKey: start,
-    });
-    for (const item of page.Items ?? []) out.set(keys.parseCheckpointShard(String(item.SK)), String(item.position));
-    start = page.LastEvaluatedKey;
-  } while (start);
+    }),
+  );
+  for await (const items of pages) for (const item of items) out.set(keys.parseCheckpointShard(String(item.SK)), String(item.position));
   return out;
 }
 
