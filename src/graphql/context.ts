@@ -25,12 +25,12 @@ export interface LiveSession {
   hub: Hub;
   /** The hub's head when the subscribe message arrived: a subscription without a cursor starts there. */
   start: string;
-  /** When the subscribe message arrived, on the shared setup reads' clock (take it with `arrivalNow`, beside `start`). */
+  /** When the subscribe message arrived, on the shared setup reads' clock (take it with `markArrival`, beside `start`). */
   arrival: Arrival;
 }
 
-/** The moment a subscribe arrived, for LiveSession.arrival. */
-export const arrivalNow = markArrival;
+// The transport takes a subscribe's arrival without knowing the engine beneath.
+export { markArrival };
 
 export interface ContextDeps {
   client: DynamoDBDocumentClient;

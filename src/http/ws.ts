@@ -8,7 +8,7 @@ import { CloseCode, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveConfig } from '../config.js';
 import { AppError, QueryOverWebSocketError } from '../errors.js';
-import { arrivalNow, type Context, type LiveSession } from '../graphql/context.js';
+import { markArrival, type Context, type LiveSession } from '../graphql/context.js';
 import { checkDocument } from '../graphql/limits/check.js';
 import { LIMITS } from '../graphql/limits/limits.js';
 import { documentTooLarge } from '../graphql/limits/tokens.js';
@@ -97,7 +97,7 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
     onSubscribe: async (ctx, id, payload) => {
       // "From now" is when the message arrived, before any await: a write committed after it is
       // delivered, and a setup read shared with other subscribes was sent after it (shared-reads.ts).
-      const session: LiveSession = { hub: opts.hub, start: opts.hub.head(), arrival: arrivalNow() };
+      const session: LiveSession = { hub: opts.hub, start: opts.hub.head(), arrival: markArrival() };
       if (Object.keys(ctx.subscriptions).length > live.maxSubscriptionsPerConnection) {
         return [limitError(`A connection may hold ${live.maxSubscriptionsPerConnection} subscriptions.`, 'maxSubscriptions')];
       }

@@ -113,7 +113,7 @@ export class SharedReads {
       this.next.delete(id);
       this.inFlight.set(id, batch);
     }
-    const entries = [...batch.entries.values()];
+    const [ids, entries] = [[...batch.entries.keys()], [...batch.entries.values()]];
     let results: Result[];
     try {
       results = await batchGetKeys(
@@ -127,13 +127,13 @@ export class SharedReads {
       results = entries.map(() => error);
     }
     this.running--;
-    for (const [i, [id, entry]] of [...batch.entries].entries()) {
+    ids.forEach((id, i) => {
       this.inFlight.delete(id);
-      for (const settle of entry.waiters) settle(results[i]!);
+      for (const settle of entries[i]!.waiters) settle(results[i]!);
       // Subscribes that arrived while this read was on the wire get the key's next read.
       const waiting = this.next.get(id);
       if (waiting) this.enqueue(id, waiting);
-    }
+    });
     this.pump();
   }
 }
