@@ -3,7 +3,9 @@
 // person, hundreds of concurrent calls for one key, until calls time out and the crowd is
 // refused. Here a setup read joins an identical read already in flight from another connection,
 // or one queued and not yet sent, so a crowd costs a few reads per key, not one per person.
-// Requests keep their own per-request loaders (loaders.ts): only the setup path comes here.
+// Requests keep their own per-request loaders (loaders.ts): only the setup path comes here. Each
+// read goes through the one metered door on the Db of the subscribe that asked first, so it is
+// counted once, on that request; a subscribe that joins is charged nothing, as it cost nothing.
 import { BATCH_GET_LIMIT, batchGetKeys, DEFAULT_RETRY, type Item, type RetryPolicy } from './batch.js';
 import type { Db } from './db.js';
 import { keyId, type Key } from '../keys.js';
