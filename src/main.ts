@@ -6,6 +6,7 @@ import { signToken } from './auth.js';
 import { describeCredentials, describeDatabase } from './config.js';
 import { createReadyCheck } from './data/dynamo/ready.js';
 import { ensureTable } from './ops/admin.js';
+import { TABLE } from './data/table.js';
 import { isTableEmpty, loadItems, readJsonl } from './ops/load.js';
 import { createLogger } from './log.js';
 import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
@@ -51,9 +52,13 @@ async function main() {
   });
 
   try {
+    // The same changes as npm run table:create, so a lab's table starts as it is.
     const ensured = await ensureTable(database.admin.raw, config.tableName);
     if (ensured.created) log.info('table created', { table: config.tableName });
-    if (ensured.addedIndexes.length) log.info('indexes added', { indexes: ensured.addedIndexes });
+    if (ensured.enabledStream) log.info('stream enabled', { table: config.tableName, viewType: TABLE.stream });
+    if (ensured.addedIndexes.length) log.info('indexes added', { table: config.tableName, indexes: ensured.addedIndexes });
+    if (ensured.enabledTtl && !ensured.created) log.info('ttl enabled', { table: config.tableName, attribute: TABLE.ttlAttribute });
+    for (const w of ensured.warnings) log.warn(w);
     if (config.demoData && (await isTableEmpty(database.admin.doc, config.tableName))) {
       let count = 0;
       for (const f of DEMO_FILES) count += await loadItems(database.admin.doc, config.tableName, readJsonl(f));
