@@ -122,17 +122,15 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tim
   const ttl = await describeTtl(client, tableName);
   tableConflicts(tableName, table, ttl);
 
-  if (!table.StreamSpecification?.StreamEnabled) {
-    await client.send(new UpdateTableCommand(enableStreamInput(tableName)));
-    result.enabledStream = true;
+  if (!hasStream(table)) {
+    result.enabledStream = await change(client, tableName, enableStreamInput(tableName), hasStream, timeoutMs);
   }
   for (const index of TABLE.indexes) {
+    const hasIndex = (t: TableDescription) => (t.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.name);
     table = await waitUntilUsable(client, tableName, timeoutMs);
-    if ((table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.name)) continue;
-    await client.send(new UpdateTableCommand(addIndexInput(tableName, index, table)));
-    result.addedIndexes.push(index.name);
+    if (hasIndex(table)) continue;
+    if (await change(client, tableName, addIndexInput(tableName, index, table), hasIndex, timeoutMs)) result.addedIndexes.push(index.name);
   }
-  await waitUntilUsable(client, tableName, timeoutMs);
   // Last, once every table change is done. TTL is not waited for: DynamoDB may take up to an hour
   // to finish enabling it, and until then the server deletes expired games itself where it must.
   if (ttl?.TimeToLiveStatus === 'DISABLED' || !ttl?.TimeToLiveStatus) {
@@ -140,11 +138,15 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tim
       await client.send(new UpdateTimeToLiveCommand(enableTtlInput(tableName)));
       result.enabledTtl = true;
     } catch (err) {
-      // DynamoDB refuses while a recent change to TTL is still being applied (up to an hour).
+      // Another process turned it on first, or DynamoDB refuses while a recent change to TTL is
+      // still being applied (up to an hour): the table serves meanwhile.
       if ((err as Error).name !== 'ValidationException') throw err;
-      result.warnings.push(
-        `TTL on ${TABLE.ttlAttribute} could not be turned on now (${(err as Error).message}): run npm run table:create again later.`,
-      );
+      const now = await describeTtl(client, tableName);
+      if (!(now?.AttributeName === TABLE.ttlAttribute && (now.TimeToLiveStatus === 'ENABLED' || now.TimeToLiveStatus === 'ENABLING'))) {
+        result.warnings.push(
+          `TTL on ${TABLE.ttlAttribute} could not be turned on now (${(err as Error).message}): run npm run table:create again later.`,
+        );
+      }
     }
   } else if (ttl.TimeToLiveStatus === 'DISABLING') {
     result.warnings.push(
@@ -152,6 +154,31 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tim
     );
   }
   return result;
+}
+
+const hasStream = (t: TableDescription) => Boolean(t.StreamSpecification?.StreamEnabled && t.LatestStreamArn);
+
+/**
+ * Makes one change to the table and waits until the table shows it and is usable again, so the
+ * next change is accepted. False when it failed because another process (a second server
+ * starting) made the same change first.
+ */
+async function change(
+  client: DynamoDBClient,
+  tableName: string,
+  input: UpdateTableCommandInput,
+  shows: (t: TableDescription) => boolean,
+  timeoutMs: number,
+): Promise<boolean> {
+  try {
+    await client.send(new UpdateTableCommand(input));
+  } catch (err) {
+    if (shows(await waitUntilUsable(client, tableName, timeoutMs))) return false;
+    throw err;
+  }
+  // DescribeTable may still show the table as it was just before: wait for the change itself.
+  await waitUntilUsable(client, tableName, timeoutMs, shows);
+  return true;
 }
 
 /** The lines table:create prints (and the start-up logs) for what ensureTable did. */

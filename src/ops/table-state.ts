@@ -46,12 +46,17 @@ function isUsable(t: TableDescription): boolean {
   );
 }
 
-/** Polls DescribeTable, backing off to 5 s, until the table is usable; throws after timeoutMs. */
-export async function waitUntilUsable(client: DynamoDBClient, tableName: string, timeoutMs: number): Promise<TableDescription> {
+/** Polls DescribeTable, backing off to 5 s, until the table is usable (and `shows` a change); throws after timeoutMs. */
+export async function waitUntilUsable(
+  client: DynamoDBClient,
+  tableName: string,
+  timeoutMs: number,
+  shows: (t: TableDescription) => boolean = () => true,
+): Promise<TableDescription> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
     const t = await describeTable(client, tableName);
-    if (t && isUsable(t)) return t;
+    if (t && isUsable(t) && shows(t)) return t;
     if (Date.now() > deadline) {
       throw new Error(`Table ${tableName} did not become ACTIVE with its indexes and stream within ${timeoutMs} ms.`);
     }
