@@ -3,7 +3,7 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { createAuthenticator } from '../auth.js';
 import type { Config } from '../config.js';
 import { cursorKeys } from '../data/dynamo/cursor.js';
@@ -11,8 +11,8 @@ import { AppError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { loadTypeDefs } from '../schema.js';
 import { createContext, type Context, type ContextDeps } from './context.js';
-import { queryLimitsPlugin } from './limits/check.js';
 import { LIMITS } from './limits/limits.js';
+import { operationRulesPlugin } from './operation.js';
 import { resolvers } from './resolvers/index.js';
 
 export interface GraphQLOptions extends ContextDeps {
@@ -62,8 +62,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
-      queryLimitsPlugin(),
-      noSubscriptionsOverHttp(),
+      operationRulesPlugin(),
       costPlugin(opts.reportCost, logger),
     ],
   });
@@ -106,22 +105,6 @@ function clientRefusalCode(error: unknown): string | undefined {
   const status = e.extensions.http?.status ?? 0;
   if (status < 400 || status >= 500) return undefined;
   return APOLLO_REFUSALS[e.message] ?? 'BAD_REQUEST';
-}
-
-/** A subscription needs a long-lived connection: over HTTP it is refused (400) before it runs. */
-function noSubscriptionsOverHttp(): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation }) {
-          if (operation?.operation !== 'subscription') return;
-          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP: open a WebSocket.', {
-            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-          });
-        },
-      };
-    },
-  };
 }
 
 export function formatError(logger: Logger) {
