@@ -1,6 +1,8 @@
 // Subscriptions over WebSocket (graphql-transport-ws, graphql-ws 6 on ws 8) on the HTTP server's
-// own port and path. Identity comes in connection_init, as a Bearer token like HTTP's; the same
-// limits as HTTP apply to every document, and each connection, viewer and address is bounded.
+// own port and path. Identity comes in connection_init, as a Bearer token like HTTP's; a document
+// is refused exactly as HTTP refuses it (prepareOperation, src/graphql/operation.ts), a client's
+// protocol mistake closes the socket as the protocol says (ws-protocol.ts), and each connection,
+// viewer and address is bounded.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, subscribe, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
@@ -13,6 +15,7 @@ import { prepareOperation } from '../graphql/operation.js';
 import type { Hub } from '../live/hub.js';
 import type { Logger } from '../log.js';
 import { live as metrics } from '../observe/metrics.js';
+import { serverOnlyType } from './ws-protocol.js';
 
 /** Close codes beyond graphql-ws's own (4400 bad request, 4401 no connection_init, 4403 forbidden, 4408 init timeout, 4409, 4429). */
 export const CLOSE = {
@@ -104,8 +107,8 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       if (Object.keys(ctx.subscriptions).length > live.maxSubscriptionsPerConnection) {
         return refuse([limitError(`A connection may hold ${live.maxSubscriptionsPerConnection} subscriptions.`, 'maxSubscriptions')]);
       }
-      const operation = prepareOperation(opts.schema, payload, 'websocket');
-      if ('refused' in operation) return refuse(operation.refused);
+      const outcome = prepareOperation(opts.schema, payload, 'websocket');
+      if ('refused' in outcome) return refuse(outcome.refused);
       let contextValue: Context;
       try {
         contextValue = await opts.context(authorizationOf(ctx.connectionParams));
@@ -114,7 +117,7 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
         throw err;
       }
       contextValue.live = { hub: opts.hub, start };
-      const { document, operationName, variables } = operation.prepared;
+      const { document, operationName, variables } = outcome.prepared;
       const args: ExecutionArgs = {
         schema: opts.schema,
         document,
@@ -193,33 +196,21 @@ function addressOf(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-/** Messages only a server sends: graphql-ws throws on them, and they are the client's mistake. */
-const SERVER_ONLY = new Set(['connection_ack', 'next', 'error']);
-
 /**
- * A message graphql-ws could not handle. A server-only message from the client breaks the protocol
- * (4400, logged as the client's mistake); a client gone mid-answer is no failure; anything else is
- * ours (4500 and an error line). The message is parsed again only here, on failure.
+ * A message graphql-ws could not handle. A message only a server sends breaks the protocol (4400,
+ * logged as the client's mistake); a client gone mid-answer is no failure; anything else is ours
+ * (4500 and an error line).
  */
 function messageFailed(socket: WebSocket, text: string, err: unknown, logger: Logger): void {
-  const type = messageType(text);
-  if (type !== undefined && SERVER_ONLY.has(type)) {
+  const type = serverOnlyType(text);
+  if (type !== undefined) {
     logger.info('websocket protocol violation', { type });
     socket.close(CloseCode.BadRequest, `A client may not send ${type} messages`);
   } else if (socket.readyState !== socket.OPEN) {
-    logger.info('websocket client left before its answer was sent', { type });
+    logger.info('websocket client left before its answer was sent');
   } else {
     logger.error('subscription message failed', { error: String((err as Error)?.stack ?? err) });
     socket.close(CloseCode.InternalServerError, 'Internal server error');
-  }
-}
-
-function messageType(text: string): string | undefined {
-  try {
-    const type = (JSON.parse(text) as { type?: unknown } | null)?.type;
-    return typeof type === 'string' ? type : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -64,6 +64,9 @@ const sub = (selection: string) => `subscription { openGamesChanged { ${selectio
 const deep = `subscription { userPhotos(username: "ana") { photo { owner { pinnedPhoto { owner { pinnedPhoto { owner { pinnedPhoto { owner { pinnedPhoto { owner { pinnedPhoto { owner { username } } } } } } } } } } } } } }`;
 const costly = `subscription { gameLobby(gameId: "g") { game { players(first: 100) { edges { node { user { followers(first: 100) { edges { cursor } } } } } } } } }`;
 
+const fragmentBomb = `subscription { openGamesChanged { game { ...F0 } } }\n${Array.from({ length: 40 }, (_, i) => `fragment F${i} on Game { ...F${i + 1} ...F${i + 1} }`).join('\n')}\nfragment F40 on Game { players(first: 1) { edges { cursor } } }`;
+const nested = (n: number): unknown => Array.from({ length: n }).reduce<unknown>((inner) => [inner], []);
+
 // [name, what is sent, the code of each error, the limit (extensions.limit) when a limit refused it]
 type DocumentCase = [string, Payload, string[], string?];
 
@@ -122,9 +125,38 @@ const documents: DocumentCase[] = [
   ['31 aliases', { query: sub(Array.from({ length: 31 }, (_, i) => `a${i}: kind`).join(' ')) }, ['BAD_USER_INPUT'], 'maxAliases'],
   ['a document that may read 10,000 items', { query: costly }, ['BAD_USER_INPUT'], 'maxCost'],
   ['3,001 tokens', { query: sub(Array(3_001).fill('kind').join(' ')) }, ['BAD_USER_INPUT'], 'maxTokens'],
+  // hostile.test.ts's bombs and edge cases, as subscriptions.
+  [
+    'a lone surrogate escape inside the document',
+    { query: `subscription { openGamesChanged(map: "A\\ud800B") { kind } }` },
+    ['GRAPHQL_PARSE_FAILED'],
+  ],
+  [
+    'first: 2^31, beyond Int',
+    { query: `subscription { openGamesChanged { game { players(first: 2147483648) { edges { cursor } } } } }` },
+    ['GRAPHQL_VALIDATION_FAILED'],
+  ],
+  [
+    'a list literal nested 1,000 deep',
+    { query: `subscription { openGamesChanged(map: ${'['.repeat(1_000)}"a"${']'.repeat(1_000)}) { kind } }` },
+    ['GRAPHQL_VALIDATION_FAILED'],
+  ],
+  [
+    'variables nested 1,000 arrays deep',
+    { query: `subscription($m: String) { openGamesChanged(map: $m) { kind } }`, variables: { m: nested(1_000) } },
+    ['BAD_USER_INPUT'],
+  ],
+  ['a fragment spread 2^40 times', { query: fragmentBomb }, ['BAD_USER_INPUT'], 'maxCost'],
   // Wrong in itself before it is on the wrong transport: the same answer both ways.
   ['a query with a field the schema lacks', { query: `{ noSuchField }` }, ['GRAPHQL_VALIDATION_FAILED']],
   ['a mutation that does not parse', { query: `mutation { ping ` }, ['GRAPHQL_PARSE_FAILED']],
+  [
+    'introspection nested through types and fields',
+    {
+      query: `{ __schema { types { fields { type { ofType { fields { type { ofType { fields { type { ofType { fields { name } } } } } } } } } } } } }`,
+    },
+    ['GRAPHQL_VALIDATION_FAILED'],
+  ],
 ];
 
 describe('a document HTTP refuses is refused over WebSocket with the same errors', () => {
@@ -141,6 +173,61 @@ describe('a document HTTP refuses is refused over WebSocket with the same errors
     const [error] = await overWs({ query: sub('noSuchField') });
     expect(error!.message).toBe('Cannot query field "noSuchField" on type "OpenGamesEvent".');
     expect(error!.locations).toEqual([{ line: 1, column: 35 }]);
+  });
+});
+
+// Arguments the resolvers refuse: [name, the subscription, the query reading the same thing, codes].
+const FORGED = 'A'.repeat(64);
+const arguments_: [string, string, string, string[]][] = [
+  [
+    'a game id reaching another key',
+    `subscription { gameLobby(gameId: "abc#METADATA#abc") { kind } }`,
+    `{ game(id: "abc#METADATA#abc") { id } }`,
+    ['BAD_USER_INPUT'],
+  ],
+  [
+    'a map containing "#"',
+    `subscription { openGamesChanged(map: "Map#1") { kind } }`,
+    `{ openGames(map: "Map#1") { edges { cursor } } }`,
+    ['BAD_USER_INPUT'],
+  ],
+  [
+    'a username reaching another key',
+    `subscription { userPhotos(username: "x#METADATA#y") { kind } }`,
+    `{ user(username: "x#METADATA#y") { username } }`,
+    ['BAD_USER_INPUT'],
+  ],
+  [
+    'emoji in a username',
+    `subscription { userPhotos(username: "ana😀") { kind } }`,
+    `{ user(username: "ana😀") { username } }`,
+    ['BAD_USER_INPUT'],
+  ],
+  [
+    'a photo owner that is a whole key',
+    `subscription { photoReactions(owner: "USER#hx", timestamp: "2024-05-05T05:05:05.005") { kind } }`,
+    `{ photo(owner: "USER#hx", timestamp: "2024-05-05T05:05:05.005") { id } }`,
+    ['BAD_USER_INPUT'],
+  ],
+  [
+    'a photo timestamp that is not a day (February 30)',
+    `subscription { photoReactions(owner: "hxowner", timestamp: "2024-02-30T00:00:00") { kind } }`,
+    `{ photo(owner: "hxowner", timestamp: "2024-02-30T00:00:00") { id } }`,
+    ['BAD_USER_INPUT'],
+  ],
+  [
+    'a forged cursor',
+    `subscription { openGamesChanged(after: "${FORGED}") { kind } }`,
+    `{ openGames(after: "${FORGED}") { edges { cursor } } }`,
+    ['BAD_USER_INPUT'],
+  ],
+];
+
+describe('an argument a query refuses is refused in a subscription with the same code', () => {
+  it.each(arguments_)('%s', async (_name, subscription, query, codes) => {
+    const http = await overHttp({ query });
+    expect(http.errors?.map((e) => e.extensions?.code)).toEqual(codes);
+    expect((await overWs({ query: subscription })).map((e) => e.extensions?.code)).toEqual(codes);
   });
 });
 
