@@ -4,6 +4,7 @@
 // resolved, is admitOperation itself (operationRulesPlugin); transports that do not run Apollo
 // (WebSocket) go the whole way with prepareOperation. test/reliability/hostile-ws.test.ts sends
 // every refused document both ways and compares the answers.
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
@@ -26,6 +27,10 @@ export type Transport = 'http' | 'websocket';
 
 /** The refusals of a document before it runs that come from GraphQL itself, with Apollo's codes (HTTP 400 each). */
 export const REFUSALS = {
+  /** An automatic persisted query (extensions.persistedQuery) of a version other than 1. */
+  persistedQueryVersion: 'PERSISTED_QUERY_VERSION_UNSUPPORTED',
+  /** An automatic persisted query whose sha256Hash is not the document's. */
+  persistedQueryHash: 'PERSISTED_QUERY_HASH_MISMATCH',
   /** No document at all. */
   emptyDocument: 'BAD_REQUEST',
   /** The document does not parse (its own message and location). */
@@ -61,6 +66,7 @@ export interface OperationRequest {
   query?: unknown;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
+  extensions?: Record<string, unknown> | null;
 }
 
 /** A document that may run on this transport: parsed, valid, its operation resolved, within the limits. */
@@ -80,6 +86,11 @@ export function prepareOperation(
   limits: Limits = LIMITS,
 ): { prepared: PreparedOperation } | { refused: readonly GraphQLError[] } {
   const { query } = request;
+  // HTTP counts tokens before anything else (src/http/preflight.ts), then Apollo checks a persisted query.
+  const tooLarge = documentTooLarge(query, limits);
+  if (tooLarge) return { refused: [tooLarge] };
+  const persisted = persistedQueryRefusal(query, request.extensions?.persistedQuery);
+  if (persisted) return { refused: [persisted] };
   if (typeof query !== 'string' || query === '') {
     return {
       refused: [
@@ -87,8 +98,6 @@ export function prepareOperation(
       ],
     };
   }
-  const tooLarge = documentTooLarge(query, limits);
-  if (tooLarge) return { refused: [tooLarge] };
   let document: DocumentNode;
   try {
     document = parse(query, { maxTokens: limits.maxTokens });
@@ -130,6 +139,18 @@ export function admitOperation(
   if (transport === 'http' && operation.operation === 'subscription') return [new SubscriptionOverHttpError()];
   if (transport === 'websocket' && operation.operation !== 'subscription') return [new QueryOverWebSocketError()];
   return [];
+}
+
+// Apollo's automatic persisted queries, as Apollo answers them: a document sent with its hash must
+// match it. (A hash alone is no subscribe: graphql-ws requires the query.)
+function persistedQueryRefusal(query: unknown, persisted: unknown): RefusedRequestError | undefined {
+  if (!persisted) return undefined;
+  const { version, sha256Hash } = persisted as { version?: unknown; sha256Hash?: unknown };
+  if (version !== 1) return new RefusedRequestError('persistedQueryVersion', 'Unsupported persisted query version');
+  if (typeof query === 'string' && sha256Hash !== createHash('sha256').update(query).digest('hex')) {
+    return new RefusedRequestError('persistedQueryHash', 'provided sha does not match query');
+  }
+  return undefined;
 }
 
 // graphql-js's own words, as Apollo answers them over HTTP.

@@ -37,6 +37,7 @@ interface Payload {
   query: string;
   operationName?: string;
   variables?: Record<string, unknown>;
+  extensions?: Record<string, unknown>;
 }
 interface ErrorJson {
   message: string;
@@ -147,6 +148,16 @@ const documents: DocumentCase[] = [
     ['BAD_USER_INPUT'],
   ],
   ['a fragment spread 2^40 times', { query: fragmentBomb }, ['BAD_USER_INPUT'], 'maxCost'],
+  [
+    'a persisted query whose hash is not the query',
+    { query: sub('kind'), extensions: { persistedQuery: { version: 1, sha256Hash: 'ab'.repeat(32) } } },
+    ['PERSISTED_QUERY_HASH_MISMATCH'],
+  ],
+  [
+    'a persisted query of an unknown protocol version',
+    { query: sub('kind'), extensions: { persistedQuery: { version: 2, sha256Hash: 'ab'.repeat(32) } } },
+    ['PERSISTED_QUERY_VERSION_UNSUPPORTED'],
+  ],
   // Wrong in itself before it is on the wrong transport: the same answer both ways.
   ['a query with a field the schema lacks', { query: `{ noSuchField }` }, ['GRAPHQL_VALIDATION_FAILED']],
   ['a mutation that does not parse', { query: `mutation { ping ` }, ['GRAPHQL_PARSE_FAILED']],

@@ -1,6 +1,7 @@
 // The one way from a request to an operation or its refusal (src/graphql/operation.ts), without a
 // transport: the order of the checks and which transport serves which operation. The answers
 // themselves are compared with HTTP's in test/reliability/hostile-ws.test.ts.
+import { createHash } from 'node:crypto';
 import { buildSchema, type GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { prepareOperation, type OperationRequest, type Transport } from '../../src/graphql/operation.js';
@@ -24,6 +25,15 @@ describe('prepareOperation', () => {
       'websocket',
     );
     expect('prepared' in out && out.prepared.operation.name?.value).toBe('S');
+  });
+
+  it('admits a persisted query whose hash is its document, as Apollo does', () => {
+    const query = `subscription { openGamesChanged { kind } }`;
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    expect(refusal({ query, extensions: { persistedQuery: { version: 1, sha256Hash } } })).toBe('admitted');
+    expect(refusal({ query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hash.replace(/^./, '0') } } })).toMatchObject([
+      { code: 'PERSISTED_QUERY_HASH_MISMATCH' },
+    ]);
   });
 
   it('refuses each operation type on the transport that does not serve it', () => {
