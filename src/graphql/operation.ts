@@ -1,9 +1,9 @@
 // One GraphQL request, from its text to an operation that may run or to the refusal it gets, the
-// same over every transport. HTTP runs Apollo's pipeline, whose pre-execution refusals REFUSALS
-// mirrors code for code and message for message, and whose last step, after the operation is
-// resolved, is admitOperation itself (operationRulesPlugin); transports that do not run Apollo
-// (WebSocket) go the whole way with prepareOperation. test/reliability/hostile-ws.test.ts sends
-// every refused document both ways and compares the answers.
+// same over every transport. HTTP runs Apollo's pipeline: prepareOperation repeats its steps with
+// its codes (REFUSALS) and its words, and Apollo's last step before execution is admitOperation
+// itself (operationRulesPlugin). Transports that do not run Apollo (WebSocket, and any later one)
+// go the whole way with prepareOperation. test/reliability/hostile-ws.test.ts sends every refused
+// document both ways and compares the answers, so the two cannot drift apart unnoticed.
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
@@ -25,7 +25,7 @@ import { documentTooLarge } from './limits/tokens.js';
 /** How the request arrived: each transport serves some operation types only. */
 export type Transport = 'http' | 'websocket';
 
-/** The refusals of a document before it runs that come from GraphQL itself, with Apollo's codes (HTTP 400 each). */
+/** The refusals before the operation is resolved (GraphQL's and Apollo's own), with Apollo's codes; HTTP 400 each. */
 export const REFUSALS = {
   /** An automatic persisted query (extensions.persistedQuery) of a version other than 1. */
   persistedQueryVersion: 'PERSISTED_QUERY_VERSION_UNSUPPORTED',
