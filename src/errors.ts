@@ -48,6 +48,15 @@ export class QueryOverWebSocketError extends AppError {
   }
 }
 
+/** The other way round: a subscription needs a long-lived connection, so HTTP refuses it (400) before it runs. */
+export class SubscriptionOverHttpError extends AppError {
+  constructor() {
+    super('BAD_REQUEST', 'Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP: open a WebSocket.', {
+      http: { status: 400 },
+    });
+  }
+}
+
 /** Something the request names (`what`, e.g. "The game 1f…") is not in the table. */
 export class NotFoundError extends AppError {
   constructor(what: string) {
