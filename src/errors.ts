@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'ALREADY_FOLLOWING'
   | 'NOT_FOLLOWING'
   | 'CANNOT_FOLLOW_SELF'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  | 'BAD_NODE_ID';
 
 export class AppError extends GraphQLError {
   constructor(
@@ -45,6 +46,13 @@ export const forbidden = (message: string) => new AppError('FORBIDDEN', message)
 export class QueryOverWebSocketError extends AppError {
   constructor() {
     super('BAD_REQUEST', 'Only subscriptions are served over WebSocket; send queries and mutations with HTTP POST.');
+  }
+}
+
+/** An id given to node(id:) or nodes(ids:) that no object of this API carries: malformed, or of an unknown type. */
+export class BadNodeIdError extends AppError {
+  constructor(preview: string, reason: string) {
+    super('BAD_NODE_ID', `${preview} is not an id this API gives out: ${reason}.`);
   }
 }
 
