@@ -1,6 +1,7 @@
 // Global object identification against DynamoDB Local: node(id:) and nodes(ids:) of every type,
 // their BatchGetItem floor counted by the recording proxy between the server and the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { examples } from '../../graphiql/src/examples.js';
 import { loadItems, readJsonl } from '../../src/ops/load.js';
 import { newUserItem } from '../../src/data/users/users.js';
 import { participationId, photoId, reactionId, userId } from '../../src/graphql/ids.js';
@@ -178,5 +179,18 @@ describe('node(id:)', () => {
       expect(res.errors).toMatchObject([{ path: ['node'], extensions: { code: 'BAD_NODE_ID' } }]);
       expect(res.calls).toEqual([]);
     }
+  });
+});
+
+describe("GraphiQL's Node tab", () => {
+  it('names real objects of the labs by their global ids', async () => {
+    const tab = examples({ demoUser: null }).find((e) => e.name === 'Node')!;
+    const res = await s.execute(tab.query);
+    expectNoErrors(res, tab.query);
+    expect(res.data!.node).toMatchObject({ __typename: 'User', id: userId('haroldwatkins'), username: 'haroldwatkins' });
+    expect(res.data!.nodes).toEqual([
+      expect.objectContaining({ __typename: 'Game', id: '14c7f97e-8354-4ddf-985f-074970818215' }),
+      expect.objectContaining({ __typename: 'Photo', id: photoId('haroldwatkins', '2018-09-19T18:20:15') }),
+    ]);
   });
 });
