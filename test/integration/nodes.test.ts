@@ -2,6 +2,7 @@
 // their BatchGetItem floor counted by the recording proxy between the server and the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examples } from '../../graphiql/src/examples.js';
+import { createClient } from '../../sdk/src/index.js';
 import { loadItems, readJsonl } from '../../src/ops/load.js';
 import { newUserItem } from '../../src/data/users/users.js';
 import { participationId, photoId, reactionId, userId } from '../../src/graphql/ids.js';
@@ -179,6 +180,25 @@ describe('node(id:)', () => {
       expect(res.errors).toMatchObject([{ path: ['node'], extensions: { code: 'BAD_NODE_ID' } }]);
       expect(res.calls).toEqual([]);
     }
+  });
+});
+
+describe("the SDK's node and nodes", () => {
+  it('reads one of each type with its usual fields, in one BatchGetItem wave per level', async () => {
+    const sdk = createClient({ url: `${s.url}/graphql` });
+    const ids = [
+      userId(users[0]!),
+      games[0]!,
+      participationId(players[0]!.gameId, players[0]!.username),
+      photoId(photos[0]!.owner, photos[0]!.timestamp),
+    ];
+    const { data, cost } = await sdk.nodes({ ids });
+    expect(data.nodes.map((n) => n?.__typename)).toEqual(['User', 'Game', 'GameParticipation', 'Photo']);
+    expect(data.nodes.map((n) => n?.id)).toEqual(ids);
+    const one = await sdk.node({ id: ids[1]! });
+    expect(one.data.node).toMatchObject({ __typename: 'Game', id: games[0], gameStatus: expect.any(String) });
+    // The nodes themselves, then what their fields refer to (creators, owners, a player's user and game).
+    expect(cost?.calls).toEqual({ BatchGetItem: 2 });
   });
 });
 
