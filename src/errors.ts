@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'ALREADY_FOLLOWING'
   | 'NOT_FOLLOWING'
   | 'CANNOT_FOLLOW_SELF'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  | 'BAD_NODE_ID';
 
 export class AppError extends GraphQLError {
   constructor(
@@ -54,6 +55,13 @@ export class SubscriptionOverHttpError extends AppError {
     super('BAD_REQUEST', 'Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP: open a WebSocket.', {
       http: { status: 400 },
     });
+  }
+}
+
+/** An id given to node(id:) or nodes(ids:) that no object of this API carries: malformed, or of an unknown type. */
+export class BadNodeIdError extends AppError {
+  constructor(preview: string, reason: string) {
+    super('BAD_NODE_ID', `${preview} is not an id this API gives out: ${reason}.`);
   }
 }
 
