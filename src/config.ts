@@ -50,7 +50,13 @@ export interface Config {
   local: boolean;
   /** OpenTelemetry tracing, from the standard OTEL_* variables; undefined (off) without an OTLP endpoint. */
   tracing: TracingConfig | undefined;
+  /** TRUSTED_DOCUMENTS: which documents run (README "Trusted documents"). */
+  trustedDocuments: TrustedDocumentsMode;
 }
+
+/** off: any document runs; log: any runs, those not in the manifest are logged and counted; enforce: only ids from the manifest. */
+export const TRUSTED_DOCUMENTS_MODES = ['off', 'log', 'enforce'] as const;
+export type TrustedDocumentsMode = (typeof TRUSTED_DOCUMENTS_MODES)[number];
 
 /** Live updates: the stream reader, the replay window and what one WebSocket client may hold. */
 export interface LiveConfig {
@@ -262,9 +268,20 @@ export function loadConfig(env: Env = process.env): Config {
     warnings,
     local,
     ...observability(str, int, flag, problems, warnings),
+    trustedDocuments: trustedDocumentsMode(str('TRUSTED_DOCUMENTS'), local, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+// Off on a laptop, so GraphiQL and hand-written documents work; elsewhere at least logged, so the
+// documents clients really send are known before `enforce` is switched on.
+function trustedDocumentsMode(raw: string | undefined, local: boolean, problems: string[]): TrustedDocumentsMode {
+  if (raw === undefined) return local ? 'off' : 'log';
+  const mode = raw.toLowerCase();
+  if ((TRUSTED_DOCUMENTS_MODES as readonly string[]).includes(mode)) return mode as TrustedDocumentsMode;
+  problems.push(`TRUSTED_DOCUMENTS must be one of ${TRUSTED_DOCUMENTS_MODES.join(', ')}, got "${raw}".`);
+  return 'off';
 }
 
 export function isLoopback(endpoint: string): boolean {

@@ -21,7 +21,11 @@ export type ErrorCode =
   | 'ALREADY_FOLLOWING'
   | 'NOT_FOLLOWING'
   | 'CANNOT_FOLLOW_SELF'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  | 'TRUSTED_DOCUMENT_REQUIRED'
+  | 'TRUSTED_DOCUMENT_NOT_FOUND'
+  | 'TRUSTED_DOCUMENT_ID_INVALID'
+  | 'TRUSTED_DOCUMENT_MISMATCH';
 
 export class AppError extends GraphQLError {
   constructor(
@@ -45,6 +49,19 @@ export const forbidden = (message: string) => new AppError('FORBIDDEN', message)
 export class QueryOverWebSocketError extends AppError {
   constructor() {
     super('BAD_REQUEST', 'Only subscriptions are served over WebSocket; send queries and mutations with HTTP POST.');
+  }
+}
+
+/**
+ * A request refused by the trusted-documents check (src/graphql/trusted.ts) before anything is
+ * parsed: over HTTP a 400 with this code, over WebSocket the subscribe's `error` message.
+ */
+export class TrustedDocumentError extends AppError {
+  constructor(
+    code: 'TRUSTED_DOCUMENT_REQUIRED' | 'TRUSTED_DOCUMENT_NOT_FOUND' | 'TRUSTED_DOCUMENT_ID_INVALID' | 'TRUSTED_DOCUMENT_MISMATCH',
+    message: string,
+  ) {
+    super(code, message);
   }
 }
 

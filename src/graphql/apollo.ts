@@ -5,7 +5,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createAuthenticator } from '../auth.js';
-import type { Config } from '../config.js';
+import type { Config, TrustedDocumentsMode } from '../config.js';
 import { cursorKeys } from '../data/dynamo/cursor.js';
 import { AppError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -14,11 +14,14 @@ import { createContext, type Context, type ContextDeps } from './context.js';
 import { queryLimitsPlugin } from './limits/check.js';
 import { LIMITS } from './limits/limits.js';
 import { resolvers } from './resolvers/index.js';
+import { createTrustedDocuments, type TrustedDocuments } from './trusted.js';
 
 export interface GraphQLOptions extends ContextDeps {
   /** Adds what each response cost to extensions.dynamodb. */
   reportCost: boolean;
   logger?: Logger;
+  /** TRUSTED_DOCUMENTS (off when absent). */
+  trustedDocuments?: TrustedDocumentsMode;
 }
 
 export interface GraphQLService {
@@ -29,13 +32,16 @@ export interface GraphQLService {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** The per-request context for a request carrying this Authorization header. */
   context(authorization: string | undefined): Promise<Context>;
+  /** Every transport asks it which document a request runs, before Apollo or graphql-ws parse anything. */
+  trusted: TrustedDocuments;
 }
 
 /** The options every entry derives the same way from its configuration. */
 export function graphqlOptionsFromConfig(
   config: Config,
-): Pick<GraphQLOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'openGameTtlSeconds'> {
+): Pick<GraphQLOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'openGameTtlSeconds' | 'trustedDocuments'> {
   return {
+    trustedDocuments: config.trustedDocuments,
     tableName: config.tableName,
     cursorKeys: cursorKeys(config.cursorSecret),
     authenticate: createAuthenticator(config.auth),
@@ -48,6 +54,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
   const logger = opts.logger ?? createLogger();
   const schema = makeExecutableSchema<Context>({ typeDefs: loadTypeDefs(), resolvers });
   const format = formatError(logger);
+  const trusted = createTrustedDocuments({ mode: opts.trustedDocuments ?? 'off', logger });
   const apollo = new ApolloServer<Context>({
     schema,
     csrfPrevention: true,
@@ -55,6 +62,9 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: LIMITS.maxTokens },
+    // Automatic persisted queries register any document they are sent: with an allowlist they would
+    // be a way around it, so they are off when it is enforced (requests never reach them then anyway).
+    ...(trusted.mode === 'enforce' ? { persistedQueries: false as const } : {}),
     // The process entry owns shutdown: it stops taking requests, finishes those in flight, then stops Apollo.
     stopOnTerminationSignals: false,
     formatError: format,
@@ -76,7 +86,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     tracing: opts.tracing,
     openGameTtlSeconds: opts.openGameTtlSeconds,
   };
-  return { apollo, schema, formatError: format, context: (authorization) => createContext(deps, authorization) };
+  return { apollo, schema, formatError: format, context: (authorization) => createContext(deps, authorization), trusted };
 }
 
 /** Codes the server itself produces; anything else reaching formatError is an internal failure. */

@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveConfig } from '../config.js';
 import { AppError, QueryOverWebSocketError } from '../errors.js';
 import type { Context } from '../graphql/context.js';
+import type { TrustedDocuments } from '../graphql/trusted.js';
 import { checkDocument } from '../graphql/limits/check.js';
 import { LIMITS } from '../graphql/limits/limits.js';
 import { documentTooLarge } from '../graphql/limits/tokens.js';
@@ -35,6 +36,8 @@ export interface WsOptions {
   context(authorization: string | undefined): Promise<Context>;
   /** Shapes errors exactly as HTTP answers do (no internals). */
   formatError(error: GraphQLError): ReturnType<GraphQLError['toJSON']>;
+  /** Resolves `extensions.documentId` to its document, and refuses what TRUSTED_DOCUMENTS refuses. */
+  trusted?: TrustedDocuments;
 }
 
 export interface WsEndpoint {
@@ -100,11 +103,15 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       if (Object.keys(ctx.subscriptions).length > live.maxSubscriptionsPerConnection) {
         return [limitError(`A connection may hold ${live.maxSubscriptionsPerConnection} subscriptions.`, 'maxSubscriptions')];
       }
-      const tooLarge = documentTooLarge(payload.query);
+      // An id travels as { query: "", extensions: { documentId } } (graphql-ws requires a string query).
+      const resolved = opts.trusted?.resolve(payload) ?? { query: payload.query };
+      if ('refused' in resolved) return [resolved.refused];
+      const query = resolved.query ?? '';
+      const tooLarge = documentTooLarge(query);
       if (tooLarge) return [tooLarge];
       let document;
       try {
-        document = parse(payload.query, { maxTokens: LIMITS.maxTokens });
+        document = parse(query, { maxTokens: LIMITS.maxTokens });
       } catch (err) {
         return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
       }
