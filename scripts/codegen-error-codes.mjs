@@ -9,7 +9,7 @@ export const plugin = () => {
   const codes = [...(union ?? '').matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]);
   if (!codes.length) throw new Error('No `export type ErrorCode = ...;` union found in src/errors.ts.');
   return [
-    '/** Every extensions.code the server gives its own errors (ErrorCode in the server\'s src/errors.ts). */',
+    "/** Every extensions.code the server gives its own errors (ErrorCode in the server's src/errors.ts). */",
     `export const SERVER_ERROR_CODES = [${codes.map((c) => `'${c}'`).join(', ')}] as const;`,
     '',
     'export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];',

@@ -103,7 +103,9 @@ export function parseGraphQLRequest(req: GraphQLRequestIn): { answer: Answer } |
   // A POST that is not JSON is Apollo's to refuse (CSRF prevention); every other request is checked.
   if (req.trusted && (req.method !== 'POST' || isRecord(body))) {
     const asked =
-      req.method === 'POST' ? (body as Record<string, unknown>) : { query: req.searchQuery ?? undefined, documentId: req.searchDocumentId ?? undefined };
+      req.method === 'POST'
+        ? (body as Record<string, unknown>)
+        : { query: req.searchQuery ?? undefined, documentId: req.searchDocumentId ?? undefined };
     const resolved = req.trusted.resolve(asked);
     if ('refused' in resolved) {
       const { code, message } = resolved.refused;
@@ -118,7 +120,9 @@ export function parseGraphQLRequest(req: GraphQLRequestIn): { answer: Answer } |
     }
   }
   // The limits hold for a document from the manifest as for any other.
-  const tooLarge = documentTooLarge(req.method === 'POST' ? (body as { query?: unknown } | undefined)?.query : (getQuery ?? req.searchQuery));
+  const tooLarge = documentTooLarge(
+    req.method === 'POST' ? (body as { query?: unknown } | undefined)?.query : (getQuery ?? req.searchQuery),
+  );
   if (tooLarge) return { answer: errorAnswer(400, 'BAD_USER_INPUT', tooLarge.message, { limit: 'maxTokens', max: LIMITS.maxTokens }) };
   return documentId === undefined ? { body } : { body, documentId, ...(getQuery === undefined ? {} : { getQuery }) };
 }
