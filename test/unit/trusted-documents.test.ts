@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createTrustedDocuments } from '../../src/graphql/trusted.js';
+import { parseGraphQLRequest } from '../../src/http/preflight.js';
+import { LIMITS } from '../../src/graphql/limits/limits.js';
 import { createLogger } from '../../src/log.js';
 
 const AWS = { AWS_REGION: 'us-east-1', AUTH_SECRET: 's'.repeat(32), CURSOR_SECRET: 'c'.repeat(32) };
@@ -44,5 +46,32 @@ describe('createTrustedDocuments', () => {
 
   it('lets any document through in off and log', () => {
     for (const mode of ['off', 'log'] as const) expect(resolver(mode).resolve({ query: '{ ping }' })).toEqual({ query: '{ ping }' });
+  });
+});
+
+describe('a resolved document and the preflight limits', () => {
+  it('holds the document an id stands for to the token limit, as if it had been sent', () => {
+    const huge = `query Huge { ${Array.from({ length: LIMITS.maxTokens }, (_, i) => `a${i}: ping`).join(' ')} }`;
+    const id = `sha256:${'e'.repeat(64)}`;
+    const trusted = createTrustedDocuments({
+      mode: 'enforce',
+      logger: createLogger({ silent: true }),
+      documents: { [id]: huge, [ID]: DOC },
+    });
+    const post = (body: unknown) =>
+      parseGraphQLRequest({
+        method: 'POST',
+        contentType: 'application/json',
+        raw: Buffer.from(JSON.stringify(body)),
+        searchQuery: null,
+        maxBodyBytes: 100_000,
+        trusted,
+      });
+    const refused = post({ documentId: id });
+    expect('answer' in refused && [refused.answer.status, JSON.parse(refused.answer.body).errors[0].extensions]).toEqual([
+      400,
+      { code: 'BAD_USER_INPUT', limit: 'maxTokens', max: LIMITS.maxTokens },
+    ]);
+    expect(post({ documentId: ID, variables: {} })).toEqual({ body: { query: DOC, variables: {} }, documentId: ID });
   });
 });
