@@ -1,7 +1,9 @@
 // The per-request context: who is asking, and a fresh Db, cost meter and loaders for this request.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Authenticate, Viewer } from '../auth.js';
+import type { GamesConfig } from '../config.js';
 import { forbidden, unauthenticated } from '../errors.js';
+import type { GamesContext } from '../data/games/expiry.js';
 import { CostMeter } from '../data/dynamo/cost.js';
 import type { DataContext } from '../data/dynamo/context.js';
 import type { CursorKeys } from '../data/dynamo/cursor.js';
@@ -11,7 +13,7 @@ import type { Hub } from '../live/hub.js';
 import { RequestObservation } from '../observe/request.js';
 import type { Tracing } from '../observe/trace-types.js';
 
-export interface Context extends DataContext {
+export interface Context extends DataContext, GamesContext {
   viewer: Viewer | null;
   meter: CostMeter;
   /** Metrics and the trace of this request's operation and DynamoDB calls. */
@@ -32,8 +34,8 @@ export interface ContextDeps {
   cursorKeys: CursorKeys;
   authenticate: Authenticate;
   now?: () => Date;
-  /** How long a new game may stay open (default 24 h). */
-  openGameTtlSeconds?: number;
+  /** The games slice, whole (how long a new game may stay open). */
+  games: GamesConfig;
   /** Set when OpenTelemetry tracing is configured. */
   tracing?: Tracing;
 }
@@ -51,7 +53,7 @@ export async function createContext(deps: ContextDeps, authorization: string | u
     loaders: createLoaders(db),
     cursorKeys: deps.cursorKeys,
     now: deps.now ?? (() => new Date()),
-    openGameTtlSeconds: deps.openGameTtlSeconds ?? 86_400,
+    games: deps.games,
   };
 }
 

@@ -13,8 +13,9 @@ import { ensureTable } from '../../src/ops/admin.js';
 import { loadItems, readJsonl } from '../../src/ops/load.js';
 import type { GraphiQLOptions } from '../../src/http/graphiql.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { appOptionsFromConfig, createApp, type App } from '../../src/http/server.js';
+import { appOptions, createApp, type App } from '../../src/http/server.js';
 import type { Tracing } from '../../src/observe/trace-types.js';
+import { createServices } from '../../src/services.js';
 import { startRecorder, type RecordedCall, type Recorder } from './recorder.js';
 
 export const LAB_FILES = {
@@ -99,12 +100,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   // The stream reader talks to DynamoDB Local directly: its polls are not the operations' calls.
   const liveConfig = opts.live ? { ...config.live, ...opts.live } : null;
   const live = liveConfig ? await startLive({ clients, tableName, config: liveConfig, logger: createLogger({ silent: true }) }) : null;
+  const services = createServices(config, { clients: serverClients, logger: opts.logger ?? createLogger({ silent: true }) });
   const app: App = createApp({
-    client: serverClients.doc,
-    ...appOptionsFromConfig(config),
+    ...appOptions(services),
     reportCost: opts.reportCost ?? true,
     checkReady: async () => true,
-    logger: opts.logger ?? createLogger({ silent: true }),
     now: opts.now,
     graphiql: opts.graphiql,
     live: live && liveConfig ? { hub: live.hub, config: liveConfig } : undefined,

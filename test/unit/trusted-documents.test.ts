@@ -15,9 +15,9 @@ const resolver = (mode: 'off' | 'log' | 'enforce') =>
 
 describe('TRUSTED_DOCUMENTS', () => {
   it('defaults to off on a local database and to log elsewhere, and refuses anything but off, log or enforce', () => {
-    expect(loadConfig({}).trustedDocuments).toBe('off');
-    expect(loadConfig(AWS).trustedDocuments).toBe('log');
-    expect(loadConfig({ ...AWS, TRUSTED_DOCUMENTS: 'ENFORCE' }).trustedDocuments).toBe('enforce');
+    expect(loadConfig({}).graphql.trustedDocuments).toBe('off');
+    expect(loadConfig(AWS).graphql.trustedDocuments).toBe('log');
+    expect(loadConfig({ ...AWS, TRUSTED_DOCUMENTS: 'ENFORCE' }).graphql.trustedDocuments).toBe('enforce');
     expect(() => loadConfig({ TRUSTED_DOCUMENTS: 'strict' })).toThrow(ConfigError);
     expect(() => loadConfig({ TRUSTED_DOCUMENTS: 'strict' })).toThrow(/TRUSTED_DOCUMENTS must be one of off, log, enforce, got "strict"/);
   });

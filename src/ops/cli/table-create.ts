@@ -4,10 +4,10 @@ import { openForCli } from './open.js';
 
 const { config, db } = await openForCli();
 try {
-  const r = await ensureTable(db.admin.raw, config.tableName);
-  if (r.created) console.log(`Table ${config.tableName} created.`);
-  else if (r.addedIndexes.length) console.log(`Table ${config.tableName} existed; added index(es): ${r.addedIndexes.join(', ')}.`);
-  else console.log(`Table ${config.tableName} already exists with every index.`);
+  const r = await ensureTable(db.admin.raw, config.database.tableName);
+  if (r.created) console.log(`Table ${config.database.tableName} created.`);
+  else if (r.addedIndexes.length) console.log(`Table ${config.database.tableName} existed; added index(es): ${r.addedIndexes.join(', ')}.`);
+  else console.log(`Table ${config.database.tableName} already exists with every index.`);
 } catch (err) {
   console.error(`Could not create table. Error: ${(err as Error).message}`);
   process.exitCode = 1;
