@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { signToken } from './auth.js';
 import { describeCredentials, describeDatabase } from './config.js';
+import { TABLE } from './data/table.js';
 import { ensureTable } from './ops/admin.js';
 import { isTableEmpty, loadItems, readJsonl } from './ops/load.js';
 import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
@@ -51,9 +52,13 @@ async function main() {
   });
 
   try {
+    // The same changes as npm run table:create, so a lab's table starts as it is.
     const ensured = await ensureTable(database.admin.raw, db.tableName);
     if (ensured.created) log.info('table created', { table: db.tableName });
-    if (ensured.addedIndexes.length) log.info('indexes added', { indexes: ensured.addedIndexes });
+    if (ensured.enabledStream) log.info('stream enabled', { table: db.tableName, viewType: TABLE.stream });
+    if (ensured.addedIndexes.length) log.info('indexes added', { table: db.tableName, indexes: ensured.addedIndexes });
+    if (ensured.enabledTtl && !ensured.created) log.info('ttl enabled', { table: db.tableName, attribute: TABLE.ttlAttribute });
+    for (const w of ensured.warnings) log.warn(w);
     if (db.demoData && (await isTableEmpty(database.admin.doc, db.tableName))) {
       let count = 0;
       for (const f of DEMO_FILES) count += await loadItems(database.admin.doc, db.tableName, readJsonl(f));

@@ -7,11 +7,12 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import { createAuthenticator } from '../auth.js';
 import type { TrustedDocumentsMode } from '../config.js';
 import { cursorKeys } from '../data/dynamo/cursor.js';
+import { SharedReads } from '../data/dynamo/shared-reads.js';
 import { AppError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { loadTypeDefs } from '../schema.js';
 import type { Services } from '../services.js';
-import { createContext, type Context, type ContextDeps } from './context.js';
+import { createContext, type Context, type ContextDeps, type LiveSession } from './context.js';
 import { queryLimitsPlugin } from './limits/check.js';
 import { LIMITS } from './limits/limits.js';
 import { resolvers } from './resolvers/index.js';
@@ -31,8 +32,8 @@ export interface GraphQLService {
   schema: GraphQLSchema;
   /** Shapes an error as every answer does: our codes pass, anything else is logged and masked. */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  /** The per-request context for a request carrying this Authorization header. */
-  context(authorization: string | undefined): Promise<Context>;
+  /** The per-request context for a request carrying this Authorization header (with `live`: a subscription's). */
+  context(authorization: string | undefined, live?: LiveSession): Promise<Context>;
   /** Every transport asks it which document a request runs, before Apollo or graphql-ws parse anything. */
   trusted: TrustedDocuments;
 }
@@ -78,7 +79,9 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
       costPlugin(opts.reportCost, logger),
     ],
   });
-  return { apollo, schema, formatError: format, context: (authorization) => createContext(opts, authorization), trusted };
+  // One SharedReads per server: crowds of subscribes share their setup reads (shared-reads.ts).
+  const deps: ContextDeps = { ...opts, sharedReads: opts.sharedReads ?? new SharedReads() };
+  return { apollo, schema, formatError: format, context: (authorization, live) => createContext(deps, authorization, live), trusted };
 }
 
 /** Codes the server itself produces; anything else reaching formatError is an internal failure. */

@@ -78,15 +78,19 @@ export interface TestServerOptions {
   timeouts?: { requestMs: number; headersMs: number };
   /** More environment for the server's configuration, read as main.ts reads it. */
   env?: Record<string, string>;
+  /** Serve this existing table as it is (no ensureTable, kept on close) instead of a fresh one. */
+  tableName?: string;
+  /** A loopback DynamoDB of the test's own instead of the shared one (with `tableName`). */
+  endpoint?: string;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const endpoint = inject('dynamoEndpoint');
+  const endpoint = opts.endpoint ?? inject('dynamoEndpoint');
   // The real-database tier guards itself: it only ever talks to a loopback DynamoDB.
   if (!isLoopback(endpoint)) throw new Error(`Refusing to run integration tests against ${endpoint}: loopback only.`);
-  const tableName = `test-${randomUUID().slice(0, 8)}`;
+  const tableName = opts.tableName ?? `test-${randomUUID().slice(0, 8)}`;
   const clients = createClients({ endpoint, region: 'local', timeoutMs: 5_000, maxAttempts: 3 });
-  await ensureTable(clients.raw, tableName);
+  if (!opts.tableName) await ensureTable(clients.raw, tableName);
   for (const s of opts.seed ?? []) await loadItems(clients.doc, tableName, readJsonl(LAB_FILES[s]));
 
   const recorder = await startRecorder(endpoint);
@@ -138,7 +142,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       serverClients.raw.destroy();
       await recorder.close();
       // DynamoDB Local slows down as tables pile up (adding an index stalls past ten or so).
-      await clients.raw.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+      if (!opts.tableName) await clients.raw.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
       clients.raw.destroy();
     },
   };
