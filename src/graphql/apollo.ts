@@ -3,7 +3,7 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { createAuthenticator } from '../auth.js';
 import type { TrustedDocumentsMode } from '../config.js';
 import { cursorKeys } from '../data/dynamo/cursor.js';
@@ -13,8 +13,8 @@ import { createLogger, type Logger } from '../log.js';
 import { loadTypeDefs } from '../schema.js';
 import type { Services } from '../services.js';
 import { createContext, type Context, type ContextDeps, type LiveSession } from './context.js';
-import { queryLimitsPlugin } from './limits/check.js';
 import { LIMITS } from './limits/limits.js';
+import { operationRulesPlugin } from './operation.js';
 import { resolvers } from './resolvers/index.js';
 import { createTrustedDocuments, type TrustedDocuments } from './trusted.js';
 
@@ -74,8 +74,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
-      queryLimitsPlugin(),
-      noSubscriptionsOverHttp(),
+      operationRulesPlugin(),
       costPlugin(opts.reportCost, logger),
     ],
   });
@@ -111,22 +110,6 @@ function clientRefusalCode(error: unknown): string | undefined {
   const status = e.extensions.http?.status ?? 0;
   if (status < 400 || status >= 500) return undefined;
   return APOLLO_REFUSALS[e.message] ?? 'BAD_REQUEST';
-}
-
-/** A subscription needs a long-lived connection: over HTTP it is refused (400) before it runs. */
-function noSubscriptionsOverHttp(): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation }) {
-          if (operation?.operation !== 'subscription') return;
-          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP: open a WebSocket.', {
-            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-          });
-        },
-      };
-    },
-  };
 }
 
 export function formatError(logger: Logger) {
