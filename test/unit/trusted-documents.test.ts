@@ -70,7 +70,7 @@ describe('a resolved document and the preflight limits', () => {
     const refused = post({ documentId: id });
     expect('answer' in refused && [refused.answer.status, JSON.parse(refused.answer.body).errors[0].extensions]).toEqual([
       400,
-      { code: 'BAD_USER_INPUT', limit: 'maxTokens', max: LIMITS.maxTokens },
+      { code: 'BAD_USER_INPUT', limit: 'maxTokens', value: expect.any(Number), max: LIMITS.maxTokens },
     ]);
     expect(post({ documentId: ID, variables: {} })).toEqual({ body: { query: DOC, variables: {} }, documentId: ID });
   });
