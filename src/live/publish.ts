@@ -7,7 +7,7 @@ import { isLiveBookkeeping } from '../data/live/lease.js';
 import type { Logger } from '../log.js';
 import type { Bus } from './bus.js';
 import { isGameRemoval, sweepPlayers } from './sweep.js';
-import type { ChangeRecord } from './record.js';
+import type { ChangeRecord } from './stream/records.js';
 
 /** Publishes a batch; resolves to the records published (bookkeeping left out). Rejects so the caller retries the batch. */
 export async function publishRecords(bus: Bus, db: Db, logger: Logger, records: readonly ChangeRecord[]): Promise<ChangeRecord[]> {

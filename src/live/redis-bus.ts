@@ -164,7 +164,7 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
     }
   }
 
-  function deliver(id: string, f: Record<string, string>): void {
+  function dispatchEntry(id: string, f: Record<string, string>): void {
     const n = Number(f.n);
     if (n > lastN + 1 && lastId !== '0-0') emitGap('this instance fell behind the bus’s window: entries were trimmed before it read them');
     lastN = n;
@@ -203,7 +203,7 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
             verify = true;
             break;
           }
-          deliver(id, f);
+          dispatchEntry(id, f);
         }
       } catch (err) {
         if (closed) return;

@@ -1,5 +1,5 @@
-// What the server needs from tracing, without OpenTelemetry: this file is all that loads when
-// tracing is off. startTracing() imports the SDK only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+// What the server needs from tracing, as types: no OpenTelemetry here. startTracing()
+// (start-tracing.ts) imports the SDK only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 import type { CallRecord } from '../data/dynamo/cost.js';
 
 export type SamplerConfig =
@@ -30,8 +30,5 @@ export interface OperationTrace {
   end(o: { name: string | undefined; type: string | undefined; outcome: string }): void;
 }
 
-/** Loads the OpenTelemetry SDK and starts exporting; only ever called when tracing is configured. */
-export async function startTracing(config: TracingConfig): Promise<Tracing> {
-  const { createTracing } = await import('./tracing.js');
-  return createTracing(config);
-}
+// bench/server.ts still imports startTracing from here; it moves to start-tracing.js with the bench rework.
+export { startTracing } from './start-tracing.js';

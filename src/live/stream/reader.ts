@@ -3,13 +3,13 @@
 //
 // Contract:
 // - start() resolves once every open shard has an iterator: any write committed after that is
-//   delivered. On a first start (no checkpoints) history is skipped and open shards start at LATEST;
+//   handed to onRecords. On a first start (no checkpoints) history is skipped and open shards start at LATEST;
 //   with checkpoints, each shard continues after its checkpoint, and shards born since start at
 //   TRIM_HORIZON once their parent is drained.
 // - onRecords(records) is called per shard, in stream order, one call at a time per shard; the
 //   shard's checkpoint is saved only after it resolves, and a rejection retries the same batch.
-//   Delivery is at least once: after a crash or a lost iterator a record can come again (same id).
-//   A shard started at LATEST is checkpointed as "LATEST@<ms>" until it delivers a record; reopened
+//   Hand-over is at least once: after a crash or a lost iterator a record can come again (same id).
+//   A shard started at LATEST is checkpointed as "LATEST@<ms>" until it hands over a record; reopened
 //   from that (restart, expired iterator) it is read from TRIM_HORIZON minus what is certainly older
 //   than the marker, so up to a minute of records from just before the start can also come.
 // - onGap(reason) says records may have been lost (trimmed data, stream replaced or disabled,
@@ -275,7 +275,8 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
     );
   }
 
-  async function deliver(s: StreamState, records: ChangeRecord[]): Promise<boolean> {
+  /** Hands one shard's batch to onRecords, the same batch again until it resolves; false once the stream is dropped. */
+  async function handOver(s: StreamState, records: ChangeRecord[]): Promise<boolean> {
     for (let attempt = 0; !s.ctl.signal.aborted; attempt++) {
       try {
         await opts.onRecords(records);
@@ -330,7 +331,7 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
         failures = 0;
         const raw = out.Records ?? [];
         const records = convert(out, shardId, skipBefore);
-        if (records.length > 0 && !(await deliver(s, records))) return;
+        if (records.length > 0 && !(await handOver(s, records))) return;
         const lastSeq = raw.at(-1)?.dynamodb?.SequenceNumber;
         if (lastSeq) await checkpoint(s, shardId, lastSeq);
         lag.set(shardId, records.length > 0 ? Math.max(0, Date.now() - records.at(-1)!.approximateTime) : 0);
