@@ -11,8 +11,9 @@ import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
 import { startLive } from './live/index.js';
 import { appOptions, createApp } from './http/server.js';
 import { startMetricsServer } from './http/metrics.js';
+import { traceBackgroundCalls } from './observe/background.js';
 import { enableMetrics } from './observe/metrics.js';
-import { startTracing } from './observe/start-tracing.js';
+import { startTracing } from './observe/trace-types.js';
 import { createServices } from './services.js';
 
 export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) =>
@@ -75,15 +76,19 @@ async function main() {
     http.graphiqlDemoToken && auth.kind === 'hs256'
       ? async () => `Bearer ${await signToken(auth, DEMO_USER, { expiresIn: `${auth.maxTokenLifetimeSeconds}s` })}`
       : undefined;
-  // The stream reader starts before the server listens, so every write made once clients can
-  // connect reaches subscribers.
-  const live = config.live.enabled
-    ? await startLive({ clients: database, tableName: db.tableName, config: config.live, logger: log })
-    : null;
-  // The OpenTelemetry SDK loads only here, when an OTLP endpoint is configured.
+  // The OpenTelemetry SDK loads only here, when an OTLP endpoint is configured; before live
+  // updates start, so the stream reader's first calls are traced too.
   const { tracing: tracingConfig, metrics: metricsConfig } = config.observability;
   const tracing = tracingConfig ? await startTracing(tracingConfig) : undefined;
   if (tracingConfig) log.info('tracing', { url: tracingConfig.url, sampler: tracingConfig.sampler });
+  traceBackgroundCalls(tracing);
+  // The stream reader starts before the server listens, so every write made once clients can
+  // connect reaches subscribers.
+  // Metrics on before live updates start, so the lease's and the reader's first calls count too.
+  if (metricsConfig.mode !== 'off') enableMetrics();
+  const live = config.live.enabled
+    ? await startLive({ clients: database, tableName: db.tableName, config: config.live, logger: log })
+    : null;
   const app = createApp({
     ...appOptions(services),
     graphiql: demoToken ? { authorization: demoToken, demoUser: DEMO_USER } : {},
@@ -92,7 +97,6 @@ async function main() {
   });
   const { url } = await app.listen(http.port, http.host);
   if (metricsConfig.mode === 'port') {
-    enableMetrics();
     const metrics = await startMetricsServer(metricsConfig.port, http.host);
     metrics.server.unref();
     log.info('metrics', { url: `http://${http.host}:${metrics.port}/metrics` });

@@ -1,4 +1,4 @@
-// What starting live updates takes and gives, shared by the one-process and the Redis set-ups.
+// What starting live updates takes and gives, for every topology (pipeline.ts assembles them).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,7 +13,7 @@ export interface LiveOptions {
   tableName: string;
   config: LiveConfig;
   logger: Logger;
-  /** Another bus (Redis) instead of the in-process one. */
+  /** Another bus than the one the config names (tests). */
   bus?: Bus;
 }
 
@@ -22,18 +22,4 @@ export interface Live {
   bus: Bus;
   reader: StreamReader;
   stop(): Promise<void>;
-}
-
-/** Live updates over these parts, stopped reader first, so nothing is published into a closed hub or bus. */
-export function assembleLive(hub: Hub, bus: Bus, reader: StreamReader): Live {
-  return {
-    hub,
-    bus,
-    reader,
-    async stop() {
-      await reader.stop();
-      hub.close();
-      await bus.close();
-    },
-  };
 }

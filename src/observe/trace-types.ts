@@ -1,5 +1,5 @@
-// What the server needs from tracing, as types: no OpenTelemetry here. startTracing()
-// (start-tracing.ts) imports the SDK only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+// What the server needs from tracing, without OpenTelemetry: this file is all that loads when
+// tracing is off. startTracing() imports the SDK only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 import type { CallRecord } from '../data/dynamo/cost.js';
 
 export type SamplerConfig =
@@ -17,6 +17,8 @@ export interface TracingConfig {
 export interface Tracing {
   /** Starts the span of one GraphQL operation, continuing the caller's trace when the request carries W3C trace context. */
   startOperation(carrier: { traceparent?: string; tracestate?: string }): OperationTrace;
+  /** A DynamoDB call of the process's background work (no operation to belong to): a span of its own, sampled as a root. */
+  backgroundCall(c: CallRecord): void;
   /** Sends what is buffered (Lambda: before the instance freezes). */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -30,5 +32,8 @@ export interface OperationTrace {
   end(o: { name: string | undefined; type: string | undefined; outcome: string }): void;
 }
 
-// bench/server.ts still imports startTracing from here; it moves to start-tracing.js with the bench rework.
-export { startTracing } from './start-tracing.js';
+/** Loads the OpenTelemetry SDK and starts exporting; only ever called when tracing is configured. */
+export async function startTracing(config: TracingConfig): Promise<Tracing> {
+  const { createTracing } = await import('./tracing.js');
+  return createTracing(config);
+}

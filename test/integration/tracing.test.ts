@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { startTracing } from '../../src/observe/start-tracing.js';
-import type { Tracing } from '../../src/observe/trace-types.js';
+import { startTracing, type Tracing } from '../../src/observe/trace-types.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -29,11 +29,13 @@ import {
   type GetRecordsCommandOutput,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
+import { metered, type CallAnswer, type CallListener, type CallSink } from '../../data/dynamo/cost.js';
 import type { Logger } from '../../log.js';
 import { backoffMs, classify } from './errors.js';
 import { toChangeRecord, type ChangeRecord } from './records.js';
 import { latestMarker, planShards, positionFromCheckpoint, type LineageState, type ShardInfo, type StartPosition } from './shards.js';
 
+// Only for bench/stream-reader.ts, which this change may not edit: ChangeRecord's home is records.ts.
 export type { ChangeRecord } from './records.js';
 
 /** Where each shard got to. Values are opaque strings: store and return them as they are. */
@@ -56,6 +58,8 @@ export interface StreamReaderOptions {
   onRecords(records: ChangeRecord[]): Promise<void>;
   onGap(reason: string): void;
   logger?: Logger;
+  /** Where the reader's DynamoDB calls are reported, as source stream-reader (metrics, traces). */
+  onCall?: CallListener;
 }
 
 export interface StreamReaderStatus {
@@ -144,7 +148,12 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
   let wakeCtl = new AbortController();
   let started = false;
 
-  const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
+  const sink: CallSink = { source: 'stream-reader', onCall: opts.onCall };
+  /** Every call of the reader goes through the meter, and is counted for status(). */
+  function call<O extends CallAnswer>(command: string, send: () => Promise<O>): Promise<O> {
+    calls[command] = (calls[command] ?? 0) + 1;
+    return metered(command, undefined, send, sink);
+  }
 
   function gap(reason: string) {
     log.warn('stream gap', { table: opts.tableName, reason });
@@ -160,9 +169,10 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
   }
 
   async function streamArn(): Promise<string | undefined> {
-    count('DescribeTable');
     try {
-      const out = await opts.client.send(new DescribeTableCommand({ TableName: opts.tableName }), { abortSignal: stopCtl.signal });
+      const out = await call('DescribeTable', () =>
+        opts.client.send(new DescribeTableCommand({ TableName: opts.tableName }), { abortSignal: stopCtl.signal }),
+      );
       return out.Table?.StreamSpecification?.StreamEnabled ? out.Table.LatestStreamArn : undefined;
     } catch (err) {
       if (classify(err) === 'gone') return undefined;
@@ -174,10 +184,10 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
     const shards: ShardInfo[] = [];
     let exclusiveStart: string | undefined;
     do {
-      count('DescribeStream');
-      const out = await opts.streams.send(
-        new DescribeStreamCommand({ StreamArn: arn, Limit: DESCRIBE_PAGE, ExclusiveStartShardId: exclusiveStart }),
-        { abortSignal: signal },
+      const out = await call('DescribeStream', () =>
+        opts.streams.send(new DescribeStreamCommand({ StreamArn: arn, Limit: DESCRIBE_PAGE, ExclusiveStartShardId: exclusiveStart }), {
+          abortSignal: signal,
+        }),
       );
       shards.push(...(out.StreamDescription?.Shards ?? []).map(toShardInfo));
       exclusiveStart = out.StreamDescription?.LastEvaluatedShardId;
@@ -187,16 +197,17 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
 
   /** Opens an iterator; a position older than the retention falls back to TRIM_HORIZON, with a gap. */
   async function openIterator(s: StreamState, shardId: string, position: StartPosition): Promise<string> {
-    count('GetShardIterator');
     try {
-      const out = await opts.streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: s.arn,
-          ShardId: shardId,
-          ShardIteratorType: position.type,
-          ...(position.type === 'AFTER_SEQUENCE_NUMBER' ? { SequenceNumber: position.sequenceNumber } : {}),
-        }),
-        { abortSignal: s.ctl.signal },
+      const out = await call('GetShardIterator', () =>
+        opts.streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: s.arn,
+            ShardId: shardId,
+            ShardIteratorType: position.type,
+            ...(position.type === 'AFTER_SEQUENCE_NUMBER' ? { SequenceNumber: position.sequenceNumber } : {}),
+          }),
+          { abortSignal: s.ctl.signal },
+        ),
       );
       if (!out.ShardIterator) throw new Error(`GetShardIterator returned no iterator for shard ${shardId}.`);
       return out.ShardIterator;
@@ -323,10 +334,10 @@ export function createStreamReader(opts: StreamReaderOptions): StreamReader {
         await sleep(lastCallAt + MIN_GET_RECORDS_SPACING_MS - Date.now(), signal);
         if (signal.aborted) return;
         lastCallAt = Date.now();
-        count('GetRecords');
-        const out: GetRecordsCommandOutput = await opts.streams.send(new GetRecordsCommand({ ShardIterator: iterator }), {
-          abortSignal: signal,
-        });
+        const input = { ShardIterator: iterator };
+        const out: GetRecordsCommandOutput = await call('GetRecords', () =>
+          opts.streams.send(new GetRecordsCommand(input), { abortSignal: signal }),
+        );
         lastPollAt = Date.now();
         failures = 0;
         const raw = out.Records ?? [];
