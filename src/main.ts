@@ -11,7 +11,7 @@ import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
 import { startLive } from './live/index.js';
 import { appOptions, createApp } from './http/server.js';
 import { startMetricsServer } from './http/metrics.js';
-import { traceBackgroundCalls } from './observe/background.js';
+import { recordBackgroundCall, traceBackgroundCalls } from './observe/background.js';
 import { enableMetrics } from './observe/metrics.js';
 import { startTracing } from './observe/trace-types.js';
 import { createServices } from './services.js';
@@ -52,17 +52,26 @@ async function main() {
     table: db.tableName,
   });
 
+  // Metrics and tracing (the OpenTelemetry SDK loads only here, when an OTLP endpoint is
+  // configured) before anything else calls DynamoDB, so the start-up's own calls (the table check,
+  // demo data, the stream lease and reader) are counted and traced as background work.
+  const { tracing: tracingConfig, metrics: metricsConfig } = config.observability;
+  if (metricsConfig.mode !== 'off') enableMetrics();
+  const tracing = tracingConfig ? await startTracing(tracingConfig) : undefined;
+  if (tracingConfig) log.info('tracing', { url: tracingConfig.url, sampler: tracingConfig.sampler });
+  traceBackgroundCalls(tracing);
+
   try {
     // The same changes as npm run table:create, so a lab's table starts as it is.
-    const ensured = await ensureTable(database.admin.raw, db.tableName);
+    const ensured = await ensureTable(database.admin.raw, db.tableName, { onCall: recordBackgroundCall });
     if (ensured.created) log.info('table created', { table: db.tableName });
     if (ensured.enabledStream) log.info('stream enabled', { table: db.tableName, viewType: TABLE.stream });
     if (ensured.addedIndexes.length) log.info('indexes added', { table: db.tableName, indexes: ensured.addedIndexes });
     if (ensured.enabledTtl && !ensured.created) log.info('ttl enabled', { table: db.tableName, attribute: TABLE.ttlAttribute });
     for (const w of ensured.warnings) log.warn(w);
-    if (db.demoData && (await isTableEmpty(database.admin.doc, db.tableName))) {
+    if (db.demoData && (await isTableEmpty(database.admin.doc, db.tableName, recordBackgroundCall))) {
       let count = 0;
-      for (const f of DEMO_FILES) count += await loadItems(database.admin.doc, db.tableName, readJsonl(f));
+      for (const f of DEMO_FILES) count += await loadItems(database.admin.doc, db.tableName, readJsonl(f), recordBackgroundCall);
       log.info('demo data loaded', { items: count });
     }
   } catch (err) {
@@ -76,16 +85,8 @@ async function main() {
     http.graphiqlDemoToken && auth.kind === 'hs256'
       ? async () => `Bearer ${await signToken(auth, DEMO_USER, { expiresIn: `${auth.maxTokenLifetimeSeconds}s` })}`
       : undefined;
-  // The OpenTelemetry SDK loads only here, when an OTLP endpoint is configured; before live
-  // updates start, so the stream reader's first calls are traced too.
-  const { tracing: tracingConfig, metrics: metricsConfig } = config.observability;
-  const tracing = tracingConfig ? await startTracing(tracingConfig) : undefined;
-  if (tracingConfig) log.info('tracing', { url: tracingConfig.url, sampler: tracingConfig.sampler });
-  traceBackgroundCalls(tracing);
   // The stream reader starts before the server listens, so every write made once clients can
   // connect reaches subscribers.
-  // Metrics on before live updates start, so the lease's and the reader's first calls count too.
-  if (metricsConfig.mode !== 'off') enableMetrics();
   const live = config.live.enabled
     ? await startLive({ clients: database, tableName: db.tableName, config: config.live, logger: log })
     : null;
