@@ -67,7 +67,11 @@ export async function waitUntilUsable(
 }
 
 /** The table's description, or undefined when it does not exist. Metered as source admin. */
-export async function describeTable(client: DynamoDBClient, tableName: string, onCall?: CallListener): Promise<TableDescription | undefined> {
+export async function describeTable(
+  client: DynamoDBClient,
+  tableName: string,
+  onCall?: CallListener,
+): Promise<TableDescription | undefined> {
   try {
     const describe = () => client.send(new DescribeTableCommand({ TableName: tableName }));
     return (await metered('DescribeTable', undefined, describe, { source: 'admin', onCall })).Table;
