@@ -42,6 +42,11 @@ export interface QueryShape {
 export class ReadSet {
   readonly ranges: ReadRange[] = [];
   private readonly exact = new Set<string>();
+  /**
+   * What each index read returned, by table key, kept only until the run is checked against the
+   * record that caused it (src/live/query/index-lag.ts), then dropped with dropItems().
+   */
+  indexItems: Map<string, Map<string, Record<string, NativeAttributeValue>>> | undefined = new Map();
   /** The earliest future `expires_at` (epoch seconds) of any item read: reads hide an expired item, so the result changes then. */
   earliestExpiry: number | undefined;
 
@@ -55,7 +60,7 @@ export class ReadSet {
 
   /** GetItem / BatchGetItem: each requested key, found or not (an absent item that appears must count). */
   key(key: { PK: string; SK: string }): void {
-    const id = `${key.PK}\u0000${key.SK}`;
+    const id = tableKeyId(key);
     if (this.exact.has(id)) return;
     this.exact.add(id);
     const at = { value: key.SK, inclusive: true };
@@ -89,6 +94,19 @@ export class ReadSet {
     this.ranges.push({ index, ...range });
   }
 
+  /** Notes what a secondary index read returned (see indexItems); an empty read counts too. */
+  indexRead(index: string, items: readonly Record<string, NativeAttributeValue>[]): void {
+    if (!this.indexItems) return;
+    let seen = this.indexItems.get(index);
+    if (!seen) this.indexItems.set(index, (seen = new Map()));
+    for (const item of items)
+      if (typeof item.PK === 'string' && typeof item.SK === 'string') seen.set(tableKeyId({ PK: item.PK, SK: item.SK }), item);
+  }
+
+  dropItems(): void {
+    this.indexItems = undefined;
+  }
+
   /** Notes an item read: its expiry, if it is still ahead. */
   item(item: Record<string, NativeAttributeValue> | undefined): void {
     const at = item?.[TABLE.ttlAttribute];
@@ -97,6 +115,9 @@ export class ReadSet {
     }
   }
 }
+
+/** One string per table key. */
+export const tableKeyId = (key: { PK: string; SK: string }) => `${key.PK}\u0000${key.SK}`;
 
 const SURROGATE = /[\ud800-\udfff]/;
 
