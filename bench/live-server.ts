@@ -20,7 +20,7 @@ const app = createApp({
   ...appOptionsFromConfig(config),
   logger,
   checkReady: async () => true,
-  live: { hub: live.hub, config: liveConfig },
+  live: { hub: live.hub, config: liveConfig, queries: live.queries },
 });
 const { url } = await app.listen(0, '127.0.0.1');
 

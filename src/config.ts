@@ -82,6 +82,8 @@ export interface LiveConfig {
   dedupeSeconds: number;
   /** With Redis: off when another reader (the Lambda) publishes, so this instance only listens. */
   readStream: boolean;
+  /** The least time between two runs of one @live query: a burst of writes causes a few re-runs, not one each. */
+  liveQueryThrottleMs: number;
 }
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -258,6 +260,7 @@ export function loadConfig(env: Env = process.env): Config {
       leaseRenewMs,
       dedupeSeconds: int('LIVE_DEDUPE_SECONDS', 86_400, 60, 7 * 86_400),
       readStream: flag('LIVE_STREAM_READER', true),
+      liveQueryThrottleMs: int('LIVE_QUERY_THROTTLE_MS', 250, 0, 60_000),
     },
     warnings,
     local,

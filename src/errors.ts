@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'ALREADY_FOLLOWING'
   | 'NOT_FOLLOWING'
   | 'CANNOT_FOLLOW_SELF'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  | 'LIVE_QUERY_REQUIRES_WEBSOCKET';
 
 export class AppError extends GraphQLError {
   constructor(
@@ -45,6 +46,19 @@ export const forbidden = (message: string) => new AppError('FORBIDDEN', message)
 export class QueryOverWebSocketError extends AppError {
   constructor() {
     super('BAD_REQUEST', 'Only subscriptions are served over WebSocket; send queries and mutations with HTTP POST.');
+  }
+}
+
+/** A `query … @live` sent over HTTP: it is kept current over a WebSocket only, so it is refused rather than answered once. */
+export class LiveQueryOverHttpError extends AppError {
+  constructor() {
+    super(
+      'LIVE_QUERY_REQUIRES_WEBSOCKET',
+      'A @live query is served over WebSocket (graphql-ws) at /graphql; send it there, or drop @live.',
+      {
+        http: { status: 400 },
+      },
+    );
   }
 }
 

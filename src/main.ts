@@ -85,7 +85,7 @@ async function main() {
     logger: log,
     graphiql: demoToken ? { authorization: demoToken, demoUser: DEMO_USER } : {},
     checkReady: createReadyCheck(database.raw, config.tableName),
-    live: live ? { hub: live.hub, config: config.live } : undefined,
+    live: live ? { hub: live.hub, config: config.live, queries: live.queries } : undefined,
     tracing,
   });
   const { url } = await app.listen(config.port, config.host);

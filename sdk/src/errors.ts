@@ -29,6 +29,7 @@ const KNOWN_CODES: Record<SdkErrorCode, true> = {
   CONFLICT: true,
   UNAVAILABLE: true,
   INTERNAL_SERVER_ERROR: true,
+  LIVE_QUERY_REQUIRES_WEBSOCKET: true,
   ALREADY_JOINED: true,
   GAME_FULL: true,
   GAME_NOT_OPEN: true,

@@ -7,7 +7,8 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import { createAuthenticator } from '../auth.js';
 import type { Config } from '../config.js';
 import { cursorKeys } from '../data/dynamo/cursor.js';
-import { AppError } from '../errors.js';
+import { AppError, LiveQueryOverHttpError } from '../errors.js';
+import { isLiveOperation } from '../live/query/operation.js';
 import { createLogger, type Logger } from '../log.js';
 import { loadTypeDefs } from '../schema.js';
 import { createContext, type Context, type ContextDeps } from './context.js';
@@ -108,12 +109,13 @@ function clientRefusalCode(error: unknown): string | undefined {
   return APOLLO_REFUSALS[e.message] ?? 'BAD_REQUEST';
 }
 
-/** A subscription needs a long-lived connection: over HTTP it is refused (400) before it runs. */
+/** A subscription or a @live query needs a long-lived connection: over HTTP it is refused (400) before it runs, never answered once. */
 function noSubscriptionsOverHttp(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation }) {
+          if (operation && isLiveOperation(operation)) throw new LiveQueryOverHttpError();
           if (operation?.operation !== 'subscription') return;
           throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP: open a WebSocket.', {
             extensions: { code: 'BAD_REQUEST', http: { status: 400 } },

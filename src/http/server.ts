@@ -7,6 +7,7 @@ import type { Config, LiveConfig } from '../config.js';
 import { createGraphQL, graphqlOptionsFromConfig, type GraphQLOptions } from '../graphql/apollo.js';
 import type { Context } from '../graphql/context.js';
 import type { Hub } from '../live/hub.js';
+import type { LiveQueries } from '../live/query/registry.js';
 import { createLogger } from '../log.js';
 import { enableMetrics } from '../observe/metrics.js';
 import { serveGraphiQL, type GraphiQLOptions } from './graphiql.js';
@@ -20,7 +21,7 @@ export interface AppOptions extends GraphQLOptions {
   checkReady: () => Promise<boolean>;
   graphiql?: GraphiQLOptions;
   /** Live updates: subscriptions over WebSocket on /graphql, fed by this hub. Absent: HTTP only. */
-  live?: { hub: Hub; config: LiveConfig };
+  live?: { hub: Hub; config: LiveConfig; queries?: LiveQueries };
   /** Serve Prometheus metrics at GET /metrics (and start recording them). */
   metricsRoute?: boolean;
   /** Slow-client deadlines (tests shorten them): the whole request, and its headers alone. */
@@ -55,6 +56,7 @@ export function createApp(opts: AppOptions): App {
     ? createWsEndpoint({
         schema,
         hub: opts.live.hub,
+        liveQueries: opts.live.queries,
         live: opts.live.config,
         logger,
         context,

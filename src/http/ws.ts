@@ -3,7 +3,17 @@
 // limits as HTTP apply to every document, and each connection, viewer and address is bounded.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, Kind, parse, subscribe, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  execute,
+  GraphQLError,
+  Kind,
+  parse,
+  subscribe,
+  validate,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { CloseCode, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveConfig } from '../config.js';
@@ -13,6 +23,8 @@ import { checkDocument } from '../graphql/limits/check.js';
 import { LIMITS } from '../graphql/limits/limits.js';
 import { documentTooLarge } from '../graphql/limits/tokens.js';
 import type { Hub } from '../live/hub.js';
+import { isLiveOperation, liveRun } from '../live/query/operation.js';
+import type { LiveQueries } from '../live/query/registry.js';
 import type { Logger } from '../log.js';
 import { live as metrics } from '../observe/metrics.js';
 
@@ -29,6 +41,8 @@ export const CLOSE = {
 export interface WsOptions {
   schema: GraphQLSchema;
   hub: Hub;
+  /** Serves `query … @live` operations (src/live/query); absent: only subscriptions are served. */
+  liveQueries?: LiveQueries;
   live: LiveConfig;
   logger: Logger;
   /** Builds a subscription's context from the connection's Authorization value (throws UNAUTHENTICATED). */
@@ -61,7 +75,7 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
     if (n <= 0) m.delete(k);
     else m.set(k, n);
   };
-  const prepared = new WeakMap<ExecutionArgs, AsyncGenerator<ExecutionResult>>();
+  const prepared = new WeakMap<ExecutionArgs, AsyncIterableIterator<ExecutionResult>>();
 
   const server = makeServer<Record<string, unknown> | undefined, { socket: WebSocket; conn: Connection }>({
     schema: opts.schema,
@@ -114,13 +128,26 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
         (d) => d.kind === Kind.OPERATION_DEFINITION && (!payload.operationName || d.name?.value === payload.operationName),
       );
       if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [new GraphQLError('Unable to identify the operation.')];
-      if (operation.operation !== 'subscription') {
+      const liveQuery = opts.liveQueries !== undefined && isLiveOperation(operation);
+      if (operation.operation !== 'subscription' && !liveQuery) {
         return [new QueryOverWebSocketError()];
       }
       try {
         checkDocument(operation, document, payload.variables ?? {}, opts.schema);
       } catch (err) {
         return [err as GraphQLError];
+      }
+      if (liveQuery) {
+        // Opened before any await, so every record from the message's arrival on reaches it.
+        const args: ExecutionArgs = {
+          schema: opts.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+        };
+        const authorization = authorizationOf(ctx.connectionParams);
+        prepared.set(args, opts.liveQueries!.open(liveRun({ ...args, context: () => opts.context(authorization) })));
+        return args;
       }
       let contextValue: Context;
       try {
@@ -145,6 +172,7 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       return args;
     },
     subscribe: (args) => prepared.get(args) ?? subscribe(args),
+    execute: (args) => prepared.get(args) ?? execute(args),
     onError: (_ctx, _id, _payload, errors) => errors.map((e) => opts.formatError(e)),
     onNext: (_ctx, _id, _payload, _args, result) =>
       result.errors ? { ...result, errors: result.errors.map((e) => opts.formatError(e as GraphQLError)) } : undefined,
