@@ -58,6 +58,11 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
     void this.runOnce();
   }
 
+  /** Nothing running and nothing asked for (an expiry timer may still be armed). */
+  get idle(): boolean {
+    return !this.running && this.timer === undefined && this.pending.size === 0;
+  }
+
   /** Asks for a run for `reason`; `record` (a matched one) is what the run must not contradict. */
   schedule(reason: RunReason, record?: Trigger): void {
     if (this.done) return;

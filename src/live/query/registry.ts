@@ -31,6 +31,8 @@ export interface LiveQueries {
   count(): number;
   /** Since start: runs executed (every attempt), and (record, live query) pairs matched. */
   stats(): { runs: number; matched: number };
+  /** True when no live query is running or waiting to run. */
+  idle(): boolean;
   close(): void;
 }
 
@@ -112,6 +114,7 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
     },
     count: () => all.size,
     stats: () => ({ ...stats }),
+    idle: () => [...all].every((q) => q.idle),
     close() {
       stop();
       for (const q of [...all]) void q.return();
