@@ -14,7 +14,7 @@ export type {
   VariablesArgs,
 } from './client.js';
 export { backoffDelay, closeAction, resumeVariables, wsUrlFor } from './live.js';
-export type { Backoff, CloseAction, LiveOptions, LiveSubscription, SubscribeOptions } from './live.js';
+export type { Backoff, CloseAction, LiveOptions, LiveResult, LiveSubscription, SubscribeOptions } from './live.js';
 export { SdkError, isSdkError, toSdkErrorCode } from './errors.js';
 export type { ClientErrorCode, GraphQLErrorEntry, RequestErrorCode, SdkErrorCode, SdkErrorInit } from './errors.js';
 export { createCostTally, readCost } from './cost.js';
