@@ -1,10 +1,11 @@
 // @live queries against DynamoDB Local's real stream, through a real graphql-ws client: the result
 // follows every writer (the API, the lab's own transaction from outside, expiry with no write),
 // and a write nobody read costs no run.
-import { BatchWriteCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, streamCaughtUp, type LiveClient } from '../helpers/live.js';
+import { parseExposition } from '../helpers/prometheus.js';
 import { errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';
 
@@ -12,7 +13,7 @@ let s: TestServer;
 let anon: LiveClient;
 beforeAll(async () => {
   // No expiry sweep: a game that expires must leave a live result with no write to the table.
-  s = await startTestServer({ live: { streamPollMs: 50, liveQueryThrottleMs: 100, expireSweepMs: 0 } });
+  s = await startTestServer({ live: { streamPollMs: 50, liveQueryThrottleMs: 100, expireSweepMs: 0 }, metrics: true });
   anon = await connect(s);
 });
 afterAll(async () => {
@@ -214,5 +215,40 @@ describe('@live queries', () => {
     const deadline = Date.now() + 5_000;
     while (s.live!.queries.count() !== open && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(s.live!.queries.count()).toBe(open);
+  });
+
+  it('show in /metrics: open live queries, re-runs by reason, re-runs with no change, records matched, matching time', async () => {
+    const scrape = async () => parseExposition(await (await fetch(`${s.url}/metrics`)).text());
+    const [creator, ana] = await seedUsers(s, 2);
+    const id = await seedGame(s, { map: freshMap(), players: [creator!] });
+    await streamCaughtUp(s);
+    const before = await scrape();
+    const live = await anon.subscribe(LOBBY, { id });
+    await live.next();
+    // A write the lobby read that changes nothing it shows: a re-run, nothing sent.
+    await s.clients.doc.send(
+      new UpdateCommand({
+        TableName: s.tableName,
+        Key: { PK: `GAME#${id}`, SK: `#METADATA#${id}` },
+        UpdateExpression: 'SET note = :n',
+        ExpressionAttributeValues: { ':n': 'not selected' },
+      }),
+    );
+    const deadline = Date.now() + 10_000;
+    let m = await scrape();
+    while (m.sum('live_query_unchanged_total') - before.sum('live_query_unchanged_total') < 1) {
+      if (Date.now() > deadline) throw new Error('no unchanged re-run counted');
+      m = await scrape();
+    }
+    expectNoErrors(await s.execute(JOIN, { variables: { id }, as: ana }));
+    expect(revision(await live.next())).toBe(2);
+    m = await scrape();
+    const delta = (name: string, labels: Record<string, string> = {}) => m.sum(name, labels) - before.sum(name, labels);
+    expect(m.sum('live_queries')).toBeGreaterThanOrEqual(1);
+    expect(delta('live_query_runs_total', { reason: 'matched' })).toBeGreaterThanOrEqual(2);
+    expect(delta('live_query_records_matched_total')).toBeGreaterThanOrEqual(2);
+    expect(delta('live_query_match_seconds_count')).toBeGreaterThanOrEqual(2);
+    expect(m.types.get('live_query_match_seconds')).toBe('histogram');
+    await live.close();
   });
 });
