@@ -132,6 +132,55 @@ describe('a live query', () => {
     expect(state.runs).toBe(2);
   });
 
+  it('does not settle on an index read that lags the record that caused the run: it reads again, a bounded number of times', async () => {
+    setUp();
+    const open = { PK: 'GAME#n', SK: '#METADATA#n', map: 'M', open_timestamp: 't', people: 1 };
+    // What OpenGamesIndex returns, run by run: empty, then (the index a moment behind) empty again, then the game.
+    const index: Record<string, unknown>[][] = [[], [], [open]];
+    let runs = 0;
+    const q = start(async (reads) => {
+      const items = index[Math.min(runs++, index.length - 1)]!;
+      reads.query(
+        {
+          IndexName: 'OpenGamesIndex',
+          KeyConditionExpression: '#m = :m',
+          ExpressionAttributeNames: { '#m': 'map' },
+          ExpressionAttributeValues: { ':m': 'M' },
+        },
+        undefined,
+      );
+      reads.indexRead('OpenGamesIndex', items);
+      return { data: { open: items.length } };
+    });
+    expect((await next(q)).data).toEqual({ open: 0 });
+    await bus.publish([record('GAME#n', '#METADATA#n', open)]);
+    // The run caused by the record saw an index without it, so it read again until it did.
+    expect((await next(q)).data).toEqual({ open: 1 });
+    expect(runs).toBe(3);
+  });
+
+  it('gives up on a lagging index after the bound and sends what it read', async () => {
+    setUp();
+    let runs = 0;
+    const q = start(async (reads) => {
+      runs++;
+      reads.query(
+        {
+          IndexName: 'OpenGamesIndex',
+          KeyConditionExpression: '#m = :m',
+          ExpressionAttributeNames: { '#m': 'map' },
+          ExpressionAttributeValues: { ':m': 'M' },
+        },
+        undefined,
+      );
+      reads.indexRead('OpenGamesIndex', []);
+      return { data: { open: 0, runs } };
+    });
+    await next(q);
+    await bus.publish([record('GAME#n', '#METADATA#n', { map: 'M', open_timestamp: 't' })]);
+    expect((await next(q)).data).toEqual({ open: 0, runs: 4 }); // the first run, then 3 attempts (lagAttempts)
+  });
+
   it('retries UNAVAILABLE with backoff and never sends it as a revision', async () => {
     setUp();
     let failures = 2;
