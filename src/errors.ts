@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'NOT_FOLLOWING'
   | 'CANNOT_FOLLOW_SELF'
   | 'BAD_REQUEST'
+  | 'BAD_NODE_ID'
   | 'LIVE_QUERY_REQUIRES_WEBSOCKET';
 
 export class AppError extends GraphQLError {
@@ -46,6 +47,22 @@ export const forbidden = (message: string) => new AppError('FORBIDDEN', message)
 export class QueryOverWebSocketError extends AppError {
   constructor() {
     super('BAD_REQUEST', 'Only subscriptions are served over WebSocket; send queries and mutations with HTTP POST.');
+  }
+}
+
+/** The other way round: a subscription needs a long-lived connection, so HTTP refuses it (400) before it runs. */
+export class SubscriptionOverHttpError extends AppError {
+  constructor() {
+    super('BAD_REQUEST', 'Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP: open a WebSocket.', {
+      http: { status: 400 },
+    });
+  }
+}
+
+/** An id given to node(id:) or nodes(ids:) that no object of this API carries: malformed, or of an unknown type. */
+export class BadNodeIdError extends AppError {
+  constructor(preview: string, reason: string) {
+    super('BAD_NODE_ID', `${preview} is not an id this API gives out: ${reason}.`);
   }
 }
 

@@ -40,6 +40,7 @@ const KNOWN_CODES: Record<SdkErrorCode, true> = {
   ALREADY_FOLLOWING: true,
   NOT_FOLLOWING: true,
   CANNOT_FOLLOW_SELF: true,
+  BAD_NODE_ID: true,
   GRAPHQL_PARSE_FAILED: true,
   GRAPHQL_VALIDATION_FAILED: true,
   BAD_REQUEST: true,

@@ -1,7 +1,6 @@
 // What both entries (the HTTP server and the Lambda handler) answer before Apollo runs: probes,
 // unknown paths and methods, and request bodies Apollo would refuse with a bare message or parse
 // at a cost. Pure, so the two entries cannot drift apart.
-import { LIMITS } from '../graphql/limits/limits.js';
 import { documentTooLarge } from '../graphql/limits/tokens.js';
 import { recordLimitRefusal } from '../observe/metrics.js';
 
@@ -85,6 +84,10 @@ export function parseGraphQLRequest(req: GraphQLRequestIn): { answer: Answer } |
     }
   }
   const tooLarge = documentTooLarge(req.method === 'POST' ? (body as { query?: unknown } | undefined)?.query : req.searchQuery);
-  if (tooLarge) return { answer: errorAnswer(400, 'BAD_USER_INPUT', tooLarge.message, { limit: 'maxTokens', max: LIMITS.maxTokens }) };
+  if (tooLarge) {
+    // The refusal WebSocket gives the same document (limit, value, max), less the HTTP status it names.
+    const { code: _code, http: _http, ...extensions } = tooLarge.extensions;
+    return { answer: errorAnswer(400, 'BAD_USER_INPUT', tooLarge.message, extensions) };
+  }
   return { body };
 }

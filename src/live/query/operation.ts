@@ -17,7 +17,11 @@ export interface LiveRunArgs {
   document: DocumentNode;
   operationName?: string | null;
   variableValues?: Record<string, unknown> | null;
-  /** A fresh request context for the viewer (throws UNAUTHENTICATED once the token is refused). */
+  /**
+   * A fresh request context for the viewer (throws UNAUTHENTICATED once the token is refused). No
+   * live session: a subscription's shared setup reads would be sent on another request's Db, and a
+   * run's reads must all go through its own, which records them.
+   */
   context: () => Promise<{ db: Db }>;
 }
 
