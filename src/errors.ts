@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'CANNOT_FOLLOW_SELF'
   | 'BAD_REQUEST'
   | 'BAD_NODE_ID'
+  | 'TRUSTED_DOCUMENT_REQUIRED'
+  | 'TRUSTED_DOCUMENT_NOT_FOUND'
+  | 'TRUSTED_DOCUMENT_ID_INVALID'
+  | 'TRUSTED_DOCUMENT_MISMATCH'
   | 'LIVE_QUERY_REQUIRES_WEBSOCKET';
 
 export class AppError extends GraphQLError {
@@ -63,6 +67,19 @@ export class SubscriptionOverHttpError extends AppError {
 export class BadNodeIdError extends AppError {
   constructor(preview: string, reason: string) {
     super('BAD_NODE_ID', `${preview} is not an id this API gives out: ${reason}.`);
+  }
+}
+
+/**
+ * A request refused by the trusted-documents check (src/graphql/trusted.ts) before anything is
+ * parsed: over HTTP a 400 with this code, over WebSocket the subscribe's `error` message.
+ */
+export class TrustedDocumentError extends AppError {
+  constructor(
+    code: 'TRUSTED_DOCUMENT_REQUIRED' | 'TRUSTED_DOCUMENT_NOT_FOUND' | 'TRUSTED_DOCUMENT_ID_INVALID' | 'TRUSTED_DOCUMENT_MISMATCH',
+    message: string,
+  ) {
+    super(code, message);
   }
 }
 
