@@ -37,6 +37,7 @@ process.on('message', (msg: { type: string }) => {
       heapUsed: m.heapUsed,
       external: m.external,
       feeds: live.hub.feeds(),
+      liveQueries: live.queries.count(),
       reader: live.reader.status(),
     });
   } else if (msg.type === 'stop') {
