@@ -168,6 +168,31 @@ describe('@live queries', () => {
     await live.close();
   });
 
+  it('run every open live query once after a gap in the stream (as subscriptions get RESYNC), sending nothing unchanged', async () => {
+    const [creator, ana] = await seedUsers(s, 2);
+    const id = await seedGame(s, { map: freshMap(), players: [creator!] });
+    await streamCaughtUp(s);
+    const live = await anon.subscribe(LOBBY, { id });
+    expect(revision(await live.next())).toBe(1);
+    const open = s.live!.queries.count();
+    const runs = stats().runs;
+    // What the stream reader reports when records were lost (a restart, trimmed data).
+    s.live!.bus.gap('test: records lost');
+    const deadline = Date.now() + 10_000;
+    while (stats().runs - runs < open || !s.live!.queries.idle()) {
+      if (Date.now() > deadline) throw new Error(`${stats().runs - runs} runs after the gap, for ${open} live queries`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(stats().runs - runs).toBe(open);
+    // The re-run found nothing new, so nothing was sent: the next result is the marker's, revision 2.
+    await s.clients.doc.send(
+      new PutCommand({ TableName: s.tableName, Item: { PK: `GAME#${id}`, SK: `USER#${ana}`, game_id: id, username: ana } }),
+    );
+    const next = await live.next();
+    expect([revision(next), usernames(next)]).toEqual([2, [creator, ana].sort()]);
+    await live.close();
+  });
+
   it('refuse a plain query over WebSocket (BAD_REQUEST) and a @live query over HTTP (LIVE_QUERY_REQUIRES_WEBSOCKET)', async () => {
     const plain = await anon.subscribe('query { ping }');
     expect((await plain.failure()).map((e) => e.extensions?.code)).toEqual(['BAD_REQUEST']);
