@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ColdStartResults } from './cold-start.js';
+import type { Variant } from './server.js';
 import { observabilityMarkdown, observabilityTargets } from './observe-report.js';
 import type { ObserveOverhead } from './observe-overhead.js';
 import { coldStartMarkdown, coldStartTargets } from './cold-start-report.js';
@@ -39,7 +40,7 @@ export interface Measured extends Omit<WindowResult, 'requests' | 'ops' | 'calls
   callsByCommandPerOp: Record<string, number>;
   itemsByCommandPerOp: Record<string, number>;
   scenario: string;
-  variant: 'ours' | 'naive' | 'plain' | 'textbook';
+  variant: Variant;
   backend: 'dynamodb-local' | 'stub' | 'none';
   connections: number;
   /** One op read alone before the load, as extensions.dynamodb reported it. */
