@@ -1,6 +1,7 @@
 // Server cost without the database: ours, its memo variant (the SDK answered from a memo of real
 // answers), the textbook peer and naive against the stub, plain Apollo from memory, all in the
 // same interleaved windows. Ours minus memo is the SDK's cost in situ; memo minus plain is ours.
+import { stats } from '../walk.js';
 import { compare } from '../windows.js';
 import type { Phase } from './bench.js';
 import { STUB_TARGETS } from './servers.js';
@@ -24,5 +25,8 @@ export const stubCost: Phase = {
         `${''.padEnd(16)} SDK in situ (ours − memo) ${(cpu('ours') - cpu('memo')).toFixed(3)} ms, our own (memo − plain) ${(cpu('memo') - cpu('plain')).toFixed(3)} ms`,
       );
     }
+    // Every body was recorded while the answers were checked: under load the memo only replays.
+    const memo = (await stats(b.target('memo@stub').child)).memo;
+    if (memo) b.log(`memo: ${memo.hits} answers replayed, ${memo.misses} requests sent to the stub (the first of each body)`);
   },
 };
