@@ -4,6 +4,7 @@ import type { LatencyResults } from './latency.js';
 import type { ObserveOverhead } from './observe-overhead.js';
 import type { ProfileSummary } from './profile.js';
 import type { Variant } from './server.js';
+import type { TrustedDocumentsResult } from './trusted-documents.js';
 
 export interface WindowResult {
   reqPerSec: number;
@@ -87,6 +88,8 @@ export interface RunResults {
   profile?: ProfileSummary;
   /** Server CPU per op with metrics, with tracing, and with neither (bench/observe-overhead.ts). */
   observability?: ObserveOverhead;
+  /** Server CPU per op of a document sent by its trusted id and in full (bench/trusted-documents.ts). */
+  trustedDocuments?: TrustedDocumentsResult;
 }
 
 export interface SdkFit {

@@ -15,6 +15,7 @@ import { affinity, startNode } from '../processes.js';
 import type { ProfileSummary } from '../profile.js';
 import type { Measured, RunResults, WriteResult } from '../results.js';
 import type { Variant } from '../server.js';
+import type { TrustedDocumentsResult } from '../trusted-documents.js';
 import { CONNECTIONS, CPU_UNDER_TEST, HERE, TABLE, type Options } from '../settings.js';
 import { walk, type Target, type Walk } from '../walk.js';
 import { loadWindow } from '../windows.js';
@@ -50,6 +51,7 @@ export class Bench {
   latency?: LatencyResults;
   profile?: ProfileSummary;
   coldStart?: ColdStartResults;
+  trustedDocuments?: TrustedDocumentsResult;
   results?: RunResults;
   /** The report's one-paragraph summary (targets met, and those missed). */
   summary?: string;

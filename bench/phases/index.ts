@@ -16,6 +16,7 @@ import { sdkCalibration } from './sdk.js';
 import { servers } from './servers.js';
 import { stop } from './stop.js';
 import { stubCost } from './stub-cost.js';
+import { trustedDocuments } from './trusted-documents.js';
 import { verdict } from './verdict.js';
 import { writes } from './writes.js';
 
@@ -26,6 +27,7 @@ export const PHASES: Phase[] = [
   localReads,
   stubCost,
   observability,
+  trustedDocuments,
   sdkCalibration,
   latency,
   profile,

@@ -33,6 +33,7 @@ export const report: Phase = {
       coldStart: b.coldStart,
       profile: b.profile,
       observability: b.observability,
+      trustedDocuments: b.trustedDocuments,
     };
     b.summary = writeReport(b.results, b.options.outDir);
   },

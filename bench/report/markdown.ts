@@ -4,6 +4,7 @@ import { latencyMarkdown } from '../latency-report.js';
 import { observabilityMarkdown } from '../observe-report.js';
 import type { RunResults } from '../results.js';
 import { FANOUTS } from '../seed.js';
+import { describeTrustedDocuments } from '../trusted-documents.js';
 import { CPU_BOUND, OWN_BOUND, f, find, type Derived } from './derive.js';
 import { fill } from './template.js';
 
@@ -155,6 +156,10 @@ function calibration(r: RunResults): string {
   return `SDK calibration points (CPU µs per call, before / after): ${points}.\n`;
 }
 
+function trustedDocuments(r: RunResults): string {
+  return r.trustedDocuments ? `## Trusted documents\n\n${describeTrustedDocuments(r.trustedDocuments)}.\n` : '';
+}
+
 function writes(r: RunResults): string {
   const head = ['op', 'concurrency', 'ops', 'op/s (c ÷ mean latency)', 'p50 ms', 'p99 ms', 'WCU/op', 'analytic WCU', 'RCU/op'];
   head.push('calls/op', 'CPU ms/op');
@@ -200,6 +205,7 @@ export function markdown(r: RunResults, d: Derived): string {
     r.latency ? latencyMarkdown(r.latency) : '',
     r.coldStart ? coldStartMarkdown(r.coldStart) : '',
     r.observability ? observabilityMarkdown(r.observability) : '',
+    trustedDocuments(r),
     writes(r),
     placement(r),
   ].join('\n');
