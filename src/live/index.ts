@@ -13,6 +13,8 @@
 //        ▼
 //   feed.ts           one subscription's bounded queue, pulled by graphql-ws (src/http/ws.ts)
 //
+// The @live queries (query/registry.ts) listen to the same bus beside the hub.
+//
 // Nothing here is called by a resolver: every event, whoever made the write, comes from the
 // stream. Where DynamoDB's TTL cannot delete expired games (DynamoDB Local), the expirer deletes
 // them and the stream does the rest.
@@ -23,6 +25,7 @@ import { backgroundDb } from './db.js';
 import { startExpirer } from './expirer.js';
 import { createHub } from './hub.js';
 import { publishRecords } from './publish.js';
+import { createLiveQueries } from './query/registry.js';
 import { createStreamReader } from './stream/reader.js';
 import type { TableCheckpoints } from './table-checkpoints.js';
 import type { Live, LiveOptions } from './types.js';
@@ -35,6 +38,7 @@ export async function startLive(opts: LiveOptions): Promise<Live> {
   const { redisUrl } = config;
   const bus = opts.bus ?? (redisUrl ? await openRedisBus(redisUrl, tableName, config, logger) : createMemoryBus(config.replayRecords));
   const hub = createHub({ bus, logger, queueLimit: config.queueLimit });
+  const queries = createLiveQueries({ bus, logger, throttleMs: config.liveQueryThrottleMs });
   const sweeps = backgroundDb(clients.doc, tableName, 'sweep');
 
   // Checkpoints in the table with Redis (a successor continues after them); in memory for one process.
@@ -58,12 +62,14 @@ export async function startLive(opts: LiveOptions): Promise<Live> {
   const expirer = startExpirer(backgroundDb(clients.doc, tableName, 'expirer'), config.expireSweepMs, logger);
   return {
     hub,
+    queries,
     bus,
     reader,
     // Reader first, so nothing is published into a closed hub or bus.
     async stop() {
       expirer.stop();
       await reader.stop();
+      queries.close();
       hub.close();
       await bus.close();
     },

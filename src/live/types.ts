@@ -6,6 +6,7 @@ import type { LiveConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Bus } from './bus.js';
 import type { Hub } from './hub.js';
+import type { LiveQueries } from './query/registry.js';
 import type { StreamReader } from './stream/reader.js';
 
 export interface LiveOptions {
@@ -19,6 +20,8 @@ export interface LiveOptions {
 
 export interface Live {
   hub: Hub;
+  /** The @live queries of this process, fed by the same bus. */
+  queries: LiveQueries;
   bus: Bus;
   reader: StreamReader;
   stop(): Promise<void>;

@@ -31,17 +31,23 @@ export class CostMeter {
   /**
    * Marks a call's start; the returned function takes its record at the end. A call's wave is one
    * more than the deepest call finished before it began; its attempts on the wire are counted
-   * (retries included, so the count matches what DynamoDB saw).
+   * (retries included, so the count matches what DynamoDB saw), and its capacity.
    */
-  begin(): (call: CallRecord) => void {
+  begin(): (call?: CallRecord) => void {
     const depth = this.maxFinishedDepth + 1;
     this.waves = Math.max(this.waves, depth);
     return (call) => {
       this.maxFinishedDepth = Math.max(this.maxFinishedDepth, depth);
-      this.calls[call.command] = (this.calls[call.command] ?? 0) + call.attempts;
+      if (!call) return;
+      this.attempts(call.command, call.attempts);
       this.rcu += call.rcu;
       this.wcu += call.wcu;
     };
+  }
+
+  /** Counts attempts of a call metered outside metered() (bench/server.ts's textbook peer). */
+  attempts(command: string, attempts = 1): void {
+    this.calls[command] = (this.calls[command] ?? 0) + Math.max(1, attempts);
   }
 
   report(): CostReport {

@@ -2,7 +2,8 @@
 // does each kind of background work (source: the lease, checkpoints, the expirer, sweeps, bulk
 // loads), so every call asks for consumed capacity, goes through the meter (cost.ts: the request's
 // CostMeter, one count per attempt on the wire, and the call listener: metrics, traces, labelled
-// with the source), and turns availability failures into UNAVAILABLE.
+// with the source), and turns availability failures into UNAVAILABLE. With a ReadSet attached (a
+// live query's run), every read also records what it covered (read-set.ts).
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -35,6 +36,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError, isUnavailable } from '../../errors.js';
 import { CostMeter, metered, type CallAnswer, type CallInput, type CallListener, type CallSink, type CallSource } from './cost.js';
+import type { ReadSet } from './read-set.js';
 
 export class Db implements CallSink {
   constructor(
@@ -46,17 +48,58 @@ export class Db implements CallSink {
     readonly source: CallSource = 'request',
   ) {}
 
-  get(input: GetCommandInput): Promise<GetCommandOutput> {
-    return this.send('GetItem', withCapacity(input), (i) => this.client.send(new GetCommand(i)));
+  private reads: ReadSet | undefined;
+  private consistent = false;
+
+  /**
+   * From now on, every read of this Db records what it covered into `set` (a live query's run);
+   * with `consistent`, reads of the table itself are strongly consistent, so a re-run caused by a
+   * stream record sees at least that record (indexes cannot be read so: see live/query/index-lag.ts).
+   */
+  recordReads(set: ReadSet, opts: { consistent?: boolean } = {}): void {
+    this.reads = set;
+    this.consistent = opts.consistent ?? false;
   }
-  batchGet(input: BatchGetCommandInput): Promise<BatchGetCommandOutput> {
-    return this.send('BatchGetItem', withCapacity(input), (i) => this.client.send(new BatchGetCommand(i)));
+
+  async get(input: GetCommandInput): Promise<GetCommandOutput> {
+    if (this.consistent) input = { ...input, ConsistentRead: true };
+    const out = await this.send('GetItem', withCapacity(input), (i) => this.client.send(new GetCommand(i)));
+    if (this.reads && input.TableName === this.tableName) {
+      this.reads.key(input.Key as { PK: string; SK: string });
+      this.reads.item(out.Item);
+    }
+    return out;
   }
-  query(input: QueryCommandInput): Promise<QueryCommandOutput> {
-    return this.send('Query', withCapacity(input), (i) => this.client.send(new QueryCommand(i)));
+  async batchGet(input: BatchGetCommandInput): Promise<BatchGetCommandOutput> {
+    const mine = input.RequestItems?.[this.tableName];
+    if (this.consistent && mine)
+      input = { ...input, RequestItems: { ...input.RequestItems, [this.tableName]: { ...mine, ConsistentRead: true } } };
+    const out = await this.send('BatchGetItem', withCapacity(input), (i) => this.client.send(new BatchGetCommand(i)));
+    if (this.reads) {
+      // Every key asked for, found or not: one that appears later must count.
+      for (const key of input.RequestItems?.[this.tableName]?.Keys ?? []) this.reads.key(key as { PK: string; SK: string });
+      for (const item of out.Responses?.[this.tableName] ?? []) this.reads.item(item);
+    }
+    return out;
   }
-  scan(input: ScanCommandInput): Promise<ScanCommandOutput> {
-    return this.send('Scan', withCapacity(input), (i) => this.client.send(new ScanCommand(i)));
+  async query(input: QueryCommandInput): Promise<QueryCommandOutput> {
+    if (this.consistent && !input.IndexName) input = { ...input, ConsistentRead: true };
+    const out = await this.send('Query', withCapacity(input), (i) => this.client.send(new QueryCommand(i)));
+    if (this.reads) {
+      this.reads.query(input, out.LastEvaluatedKey);
+      for (const item of out.Items ?? []) this.reads.item(item);
+      if (input.IndexName) this.reads.indexRead(input.IndexName, out.Items ?? []);
+    }
+    return out;
+  }
+  async scan(input: ScanCommandInput): Promise<ScanCommandOutput> {
+    const out = await this.send('Scan', withCapacity(input), (i) => this.client.send(new ScanCommand(i)));
+    if (this.reads) {
+      this.reads.scan(input.IndexName);
+      for (const item of out.Items ?? []) this.reads.item(item);
+      if (input.IndexName) this.reads.indexRead(input.IndexName, out.Items ?? []);
+    }
+    return out;
   }
   put(input: PutCommandInput): Promise<PutCommandOutput> {
     return this.send('PutItem', withCapacity(input), (i) => this.client.send(new PutCommand(i)));
