@@ -5,7 +5,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { keys } from '../../src/data/keys.js';
-import { enableMetrics } from '../../src/observe/metrics.js';
+import { enableMetrics, live as metrics } from '../../src/observe/metrics.js';
 import { eventually } from '../helpers/cluster.js';
 import { parseExposition, type Exposition } from '../helpers/prometheus.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
@@ -30,6 +30,7 @@ async function scrape(): Promise<Exposition> {
 it('sets the stream lag and labels each background call with whose it is', async () => {
   // An open game whose time ran out, with one player: the expirer deletes the game, the stream's
   // REMOVE reaches the lease holder, which publishes it and sweeps the player.
+  metrics.streamLag(-1); // a value no reader sets: the gauge must be set again below
   const gameId = randomUUID();
   const past = Math.floor(Date.now() / 1000) - 60;
   const game = {
@@ -53,7 +54,9 @@ it('sets the stream lag and labels each background call with whose it is', async
 
   const m = await scrape();
   expect(m.types.get('live_stream_lag_seconds')).toBe('gauge');
-  expect(m.samples.filter((x) => x.name === 'live_stream_lag_seconds')).toHaveLength(1);
+  const lag = m.samples.filter((x) => x.name === 'live_stream_lag_seconds');
+  expect(lag).toHaveLength(1);
+  expect(lag[0]!.value).toBeGreaterThanOrEqual(0);
   const calls = (labels: Record<string, string>) => m.sum('dynamodb_calls_total', labels);
   expect(calls({ source: 'stream-reader', command: 'GetRecords' })).toBeGreaterThan(0);
   expect(calls({ source: 'stream-reader', command: 'DescribeStream' })).toBeGreaterThan(0);
