@@ -2,9 +2,9 @@
 // shares its parts: see lambda-reader.ts). An event's path, file by file, is drawn in
 // docs/architecture.md ("One event: a stream record to a subscriber"):
 //
-//   stream/reader.ts  polls the table's stream, one loop per shard    (with Redis: only while this
-//        │                                                              instance holds the lease,
-//        ▼                                                              cluster.ts, leased-reader.ts)
+//   stream/reader.ts, shard.ts   follow the table's stream, one poll loop per shard
+//        │                       (with Redis only while this instance holds the lease: cluster.ts)
+//        ▼
 //   publish.ts        drops bookkeeping, publishes, sweeps a removed game's players, sets the lag gauge
 //        ▼
 //   bus.ts / redis-bus.ts   one ordered log of records, replayable from a position
