@@ -8,7 +8,7 @@ import { signToken } from '../../src/auth.js';
 import { isLoopback, loadConfig, type Config } from '../../src/config.js';
 import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
 import { Db } from '../../src/data/dynamo/db.js';
-import { createServerlessHandlers } from '../../src/lambda-ws.js';
+import { createServerlessHandlers, type ServerlessHandlers } from '../../src/lambda-ws.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { ensureTable } from '../../src/ops/admin.js';
 import { createConnections } from '../../src/serverless/api.js';
@@ -24,6 +24,8 @@ export interface ServerlessFlavour {
   config: Config;
   gateway: ApiGatewayEmulator;
   stream: StreamSource;
+  /** The delivery function itself, for a test that hands it a batch again as Lambda's retry would. */
+  deliver: ServerlessHandlers['deliver'];
   token(username: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export async function startServerless(
     config,
     gateway,
     stream,
+    deliver: handlers.deliver,
     token: (username) => signToken(config.auth, username),
     async close() {
       await gateway.close();
