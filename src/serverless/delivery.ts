@@ -25,7 +25,7 @@ import { AppError, unauthenticated } from '../errors.js';
 import type { BusEntry } from '../live/bus.js';
 import { deriveEvents, type LiveEvent } from '../live/events.js';
 import type { Delivery } from '../live/feed.js';
-import { fromWireRecord } from '../live/lambda-reader.js';
+import { fromWireRecord } from '../live/stream/wire.js';
 import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
 import type { ChangeRecord } from '../live/record.js';
 import type { Logger } from '../log.js';
