@@ -4,9 +4,10 @@
 //   node --expose-gc --import tsx bench/live-server.ts <endpoint> <table> <pollMs>
 import { loadConfig } from '../src/config.js';
 import { createClients } from '../src/data/dynamo/client.js';
-import { appOptionsFromConfig, createApp } from '../src/http/server.js';
+import { appOptions, createApp } from '../src/http/server.js';
 import { startLive } from '../src/live/index.js';
 import { createLogger } from '../src/log.js';
+import { createServices } from '../src/services.js';
 
 const [endpoint, table, pollMs] = process.argv.slice(2);
 const config = loadConfig({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: table });
@@ -15,11 +16,11 @@ const liveConfig = { ...config.live, streamPollMs: Number(pollMs), maxConnection
 const clients = createClients({ endpoint: endpoint!, region: 'local', timeoutMs: 10_000, maxAttempts: 3 });
 const logger = createLogger({ silent: true });
 const live = await startLive({ clients, tableName: table!, config: liveConfig, logger });
+const services = createServices(config, { clients, logger });
 const app = createApp({
-  client: clients.doc,
-  ...appOptionsFromConfig(config),
-  logger,
+  ...appOptions(services),
   checkReady: async () => true,
+  metricsRoute: false,
   live: { hub: live.hub, config: liveConfig },
 });
 const { url } = await app.listen(0, '127.0.0.1');

@@ -15,14 +15,15 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../src/config.js';
-import { createClients } from '../src/data/dynamo/client.js';
+import { clientOptionsFrom, createClients } from '../src/data/dynamo/client.js';
 import { CostMeter } from '../src/data/dynamo/cost.js';
 import { Db } from '../src/data/dynamo/db.js';
 import { createLogger } from '../src/log.js';
 import { formatError } from '../src/graphql/apollo.js';
-import { appOptionsFromConfig, createApp } from '../src/http/server.js';
+import { appOptions, createApp } from '../src/http/server.js';
 import { startTracing } from '../src/observe/trace-types.js';
 import { loadTypeDefs } from '../src/schema.js';
+import { createServices } from '../src/services.js';
 import { naiveResolvers, type NaiveContext } from './naive/resolvers.js';
 import { plainResolvers } from './plain/resolvers.js';
 import { createTextbookContext, textbookResolvers } from './textbook/resolvers.js';
@@ -173,20 +174,16 @@ async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => v
     return (req, res) => void handle(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((e) => fail(res, e));
   }
   const config = loadConfig({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: table, LOG_REQUESTS: 'off' });
-  const { doc } = createClients({
-    endpoint: endpoint!,
-    region: 'local',
-    timeoutMs: config.dynamoTimeoutMs,
-    maxAttempts: config.dynamoMaxAttempts,
-  });
+  // One set of clients for every variant, so they differ only in resolvers and plugins.
+  const clients = createClients(clientOptionsFrom(config.database));
+  const { doc } = clients;
   tally(doc, table!);
   if (variant === 'ours') {
+    const services = createServices(config, { clients, logger: createLogger({ silent: true }) });
     const app = createApp({
-      client: doc,
-      ...appOptionsFromConfig(config),
+      ...appOptions(services),
       reportCost: true,
       checkReady: async () => true,
-      logger: createLogger({ silent: true }),
       metricsRoute: observe === 'metrics',
       tracing:
         observe === 'tracing'

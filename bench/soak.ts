@@ -18,7 +18,8 @@ import { ensureTable } from '../src/ops/admin.js';
 import { createClients } from '../src/data/dynamo/client.js';
 import { startDynamoLocal } from '../src/ops/local.js';
 import { createLogger } from '../src/log.js';
-import { appOptionsFromConfig, createApp } from '../src/http/server.js';
+import { appOptions, createApp } from '../src/http/server.js';
+import { createServices } from '../src/services.js';
 import { invariantViolations } from '../test/reliability/support.js';
 import { DOMAIN_CODES, operations, scopeOf, seedWorld, type Operation } from '../test/reliability/workload.js';
 
@@ -43,14 +44,8 @@ interface MemorySample {
 
 async function serve(endpoint: string) {
   const config = loadConfig({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: TABLE });
-  const clients = createClients({ endpoint, region: 'local', timeoutMs: config.dynamoTimeoutMs, maxAttempts: config.dynamoMaxAttempts });
-  const app = createApp({
-    client: clients.doc,
-    ...appOptionsFromConfig(config),
-    reportCost: true,
-    checkReady: async () => true,
-    logger: createLogger({ silent: true }),
-  });
+  const services = createServices(config, { logger: createLogger({ silent: true }) });
+  const app = createApp({ ...appOptions(services), reportCost: true, checkReady: async () => true });
   const { url } = await app.listen(0, '127.0.0.1');
   process.on('message', (m: { type: string }) => {
     if (m.type === 'memory') {

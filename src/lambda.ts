@@ -4,11 +4,11 @@
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
 import { loadConfig, type Config } from './config.js';
-import { clientOptionsFrom, createClients, type DynamoClients } from './data/dynamo/client.js';
-import { createGraphQL, graphqlOptionsFromConfig } from './graphql/apollo.js';
+import type { DynamoClients } from './data/dynamo/client.js';
+import { createGraphQL, graphqlOptions } from './graphql/apollo.js';
 import { parseGraphQLRequest, routeAnswer, type Answer } from './http/preflight.js';
-import { createLogger, type Logger } from './log.js';
-import { createReadyCheck } from './data/dynamo/ready.js';
+import type { Logger } from './log.js';
+import { createServices } from './services.js';
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: LambdaContext) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -21,20 +21,17 @@ export interface HandlerOptions {
 
 /** Builds the handler for one configuration; the clients and the ApolloServer live as long as the Lambda instance. */
 export function createHandler(config: Config, opts: HandlerOptions = {}): LambdaHttpHandler {
-  if (config.database.kind === 'embedded') {
+  if (config.database.target.kind === 'embedded') {
     throw new Error('The Lambda entry never starts DynamoDB Local: set AWS_REGION (Lambda does) or DYNAMODB_ENDPOINT.');
   }
-  const logger = opts.logger ?? createLogger({ requests: config.logRequests, level: config.logLevel });
-  for (const w of config.warnings) logger.warn(w);
-  const clients = opts.clients ?? createClients(clientOptionsFrom(config));
-  const checkReady = createReadyCheck(clients.raw, config.tableName);
-  const service = createGraphQL({ client: clients.doc, ...graphqlOptionsFromConfig(config), now: opts.now, logger });
+  const services = createServices(config, { logger: opts.logger, clients: opts.clients });
+  const service = createGraphQL({ ...graphqlOptions(services), now: opts.now });
 
   // The integration is CommonJS, so its types name @apollo/server's CJS declarations while ours
   // are ESM: the same class to TypeScript twice. At run time it only calls public methods.
   const graphql = startServerAndCreateLambdaHandler(service.apollo as never, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
     context: ({ event }) => service.context(event.headers?.authorization),
-    middleware: [(event) => route(event, config.maxBodyBytes, checkReady)],
+    middleware: [(event) => route(event, config.http.maxBodyBytes, services.checkReady)],
   });
   return async (event, context) => {
     const result = await graphql(event, context, () => undefined);

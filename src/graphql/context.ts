@@ -1,17 +1,20 @@
 // The per-request context: who is asking, and a fresh Db, cost meter and loaders for this request.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Authenticate, Viewer } from '../auth.js';
+import type { GamesConfig } from '../config.js';
 import { forbidden, unauthenticated } from '../errors.js';
+import type { GamesContext } from '../data/games/expiry.js';
 import { CostMeter } from '../data/dynamo/cost.js';
 import type { DataContext } from '../data/dynamo/context.js';
 import type { CursorKeys } from '../data/dynamo/cursor.js';
 import { Db } from '../data/dynamo/db.js';
 import { createLoaders } from '../data/dynamo/loaders.js';
+import { markArrival, type Arrival, type SharedReads } from '../data/dynamo/shared-reads.js';
 import type { Hub } from '../live/hub.js';
 import { RequestObservation } from '../observe/request.js';
 import type { Tracing } from '../observe/trace-types.js';
 
-export interface Context extends DataContext {
+export interface Context extends DataContext, GamesContext {
   viewer: Viewer | null;
   meter: CostMeter;
   /** Metrics and the trace of this request's operation and DynamoDB calls. */
@@ -24,7 +27,12 @@ export interface LiveSession {
   hub: Hub;
   /** The hub's head when the subscribe message arrived: a subscription without a cursor starts there. */
   start: string;
+  /** When the subscribe message arrived, on the shared setup reads' clock (take it with `markArrival`, beside `start`). */
+  arrival: Arrival;
 }
+
+// The transport takes a subscribe's arrival without knowing the engine beneath.
+export { markArrival };
 
 export interface ContextDeps {
   client: DynamoDBDocumentClient;
@@ -32,26 +40,31 @@ export interface ContextDeps {
   cursorKeys: CursorKeys;
   authenticate: Authenticate;
   now?: () => Date;
-  /** How long a new game may stay open (default 24 h). */
-  openGameTtlSeconds?: number;
+  /** The games slice, whole (how long a new game may stay open). */
+  games: GamesConfig;
   /** Set when OpenTelemetry tracing is configured. */
   tracing?: Tracing;
+  /** The server's shared setup reads, for subscriptions (one per server: see shared-reads.ts). */
+  sharedReads?: SharedReads;
 }
 
-export async function createContext(deps: ContextDeps, authorization: string | undefined): Promise<Context> {
+/** A request's context; a subscription's (with `live`) reads its setup through the server's shared reads. */
+export async function createContext(deps: ContextDeps, authorization: string | undefined, live?: LiveSession): Promise<Context> {
   const viewer = await deps.authenticate(authorization);
   const meter = new CostMeter();
   const observation = new RequestObservation(deps.tracing);
   const db = new Db(deps.client, deps.tableName, meter, observation.listener());
+  const setup = live && deps.sharedReads ? { shared: deps.sharedReads, arrival: live.arrival } : undefined;
   return {
     viewer,
     meter,
     observation,
     db,
-    loaders: createLoaders(db),
+    loaders: createLoaders(db, setup),
     cursorKeys: deps.cursorKeys,
     now: deps.now ?? (() => new Date()),
-    openGameTtlSeconds: deps.openGameTtlSeconds ?? 86_400,
+    games: deps.games,
+    ...(live ? { live } : {}),
   };
 }
 

@@ -3,11 +3,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import type { Config, LiveConfig } from '../config.js';
-import { createGraphQL, graphqlOptionsFromConfig, type GraphQLOptions } from '../graphql/apollo.js';
+import type { LiveConfig } from '../config.js';
+import { createGraphQL, graphqlOptions, type GraphQLOptions } from '../graphql/apollo.js';
 import type { Context } from '../graphql/context.js';
 import type { Hub } from '../live/hub.js';
 import { createLogger } from '../log.js';
+import type { Services } from '../services.js';
 import { enableMetrics } from '../observe/metrics.js';
 import { serveGraphiQL, type GraphiQLOptions } from './graphiql.js';
 import { serveMetrics } from './metrics.js';
@@ -30,11 +31,15 @@ export interface AppOptions extends GraphQLOptions {
 /** A client that stalls its headers is cut after 10 s, one that stalls its request after 30 s. */
 export const HTTP_TIMEOUTS = { requestMs: 30_000, headersMs: 10_000 };
 
-/** The options every entry derives the same way from its configuration. */
-export function appOptionsFromConfig(
-  config: Config,
-): Pick<AppOptions, 'tableName' | 'cursorKeys' | 'authenticate' | 'reportCost' | 'openGameTtlSeconds' | 'maxBodyBytes' | 'metricsRoute'> {
-  return { ...graphqlOptionsFromConfig(config), maxBodyBytes: config.maxBodyBytes, metricsRoute: config.metrics.mode === 'route' };
+/** The options every server derives the same way from the composition root's services; callers add the rest. */
+export function appOptions(services: Services): AppOptions {
+  const { http, observability } = services.config;
+  return {
+    ...graphqlOptions(services),
+    maxBodyBytes: http.maxBodyBytes,
+    checkReady: services.checkReady,
+    metricsRoute: observability.metrics.mode === 'route',
+  };
 }
 
 export interface App {

@@ -8,7 +8,7 @@ import { CloseCode, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveConfig } from '../config.js';
 import { AppError, QueryOverWebSocketError } from '../errors.js';
-import type { Context } from '../graphql/context.js';
+import { markArrival, type Context, type LiveSession } from '../graphql/context.js';
 import { checkDocument } from '../graphql/limits/check.js';
 import { LIMITS } from '../graphql/limits/limits.js';
 import { documentTooLarge } from '../graphql/limits/tokens.js';
@@ -32,7 +32,7 @@ export interface WsOptions {
   live: LiveConfig;
   logger: Logger;
   /** Builds a subscription's context from the connection's Authorization value (throws UNAUTHENTICATED). */
-  context(authorization: string | undefined): Promise<Context>;
+  context(authorization: string | undefined, live?: LiveSession): Promise<Context>;
   /** Shapes errors exactly as HTTP answers do (no internals). */
   formatError(error: GraphQLError): ReturnType<GraphQLError['toJSON']>;
 }
@@ -95,8 +95,9 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       return true;
     },
     onSubscribe: async (ctx, id, payload) => {
-      // "From now" is when the message arrived, before any await: a write committed after it is delivered.
-      const start = opts.hub.head();
+      // "From now" is when the message arrived, before any await: a write committed after it is
+      // delivered, and a setup read shared with other subscribes was sent after it (shared-reads.ts).
+      const session: LiveSession = { hub: opts.hub, start: opts.hub.head(), arrival: markArrival() };
       if (Object.keys(ctx.subscriptions).length > live.maxSubscriptionsPerConnection) {
         return [limitError(`A connection may hold ${live.maxSubscriptionsPerConnection} subscriptions.`, 'maxSubscriptions')];
       }
@@ -124,11 +125,10 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       }
       let contextValue: Context;
       try {
-        contextValue = await opts.context(authorizationOf(ctx.connectionParams));
+        contextValue = await opts.context(authorizationOf(ctx.connectionParams), session);
       } catch (err) {
         return [err as GraphQLError];
       }
-      contextValue.live = { hub: opts.hub, start };
       const args: ExecutionArgs = {
         schema: opts.schema,
         document,

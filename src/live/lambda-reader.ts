@@ -6,9 +6,9 @@
 // bus's de-duplication.
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { loadConfig } from '../config.js';
-import { clientOptionsFrom, createClients } from '../data/dynamo/client.js';
 import { Db } from '../data/dynamo/db.js';
-import { createLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
+import { createServices } from '../services.js';
 import type { Bus } from './bus.js';
 import { publishRecords } from './publish.js';
 import { busPrefix, createRedisBus } from './redis-bus.js';
@@ -49,16 +49,15 @@ export async function handler(event: DynamoDBStreamEvent): Promise<{ published: 
     const config = loadConfig();
     if (!config.live.redisUrl)
       throw new Error('The stream reader Lambda needs REDIS_URL: it publishes to the Redis bus the servers listen to.');
-    const logger = createLogger({});
-    const clients = createClients(clientOptionsFrom(config));
+    const { logger, clients } = createServices(config);
     const bus = await createRedisBus({
       url: config.live.redisUrl,
-      prefix: busPrefix(config.tableName),
+      prefix: busPrefix(config.database.tableName),
       replayRecords: config.live.replayRecords,
       dedupeSeconds: config.live.dedupeSeconds,
       logger,
     });
-    return createStreamHandler({ bus, db: new Db(clients.doc, config.tableName), logger });
+    return createStreamHandler({ bus, db: new Db(clients.doc, config.database.tableName), logger });
   })().catch((err: unknown) => {
     ready = null; // the next invocation tries again rather than failing forever
     throw err;

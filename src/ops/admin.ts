@@ -1,18 +1,23 @@
-// Table life cycle: create if absent, add missing indexes as the labs' add-index scripts did,
-// delete. Built from TABLE so every path makes the same table.
+// Table life cycle: create if absent, bring an existing table (a lab's) up to what the server
+// needs, delete. Built from TABLE so every path makes the same table. Every command input is
+// built here, once.
 import {
   CreateTableCommand,
   DeleteTableCommand,
-  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
-  type GlobalSecondaryIndexDescription,
   type TableDescription,
+  type TimeToLiveDescription,
+  type UpdateTableCommandInput,
+  type UpdateTimeToLiveCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE, type IndexDefinition } from '../data/table.js';
+import { describeTable, tableConflicts, waitUntilUsable } from './table-state.js';
+
+export { TableConflictError } from './table-state.js';
 
 function gsiInput(index: IndexDefinition) {
   return {
@@ -29,6 +34,8 @@ function attributeDefinitions(names: string[]) {
   return [...new Set(names)].map((n) => ({ AttributeName: n, AttributeType: TABLE.attributes[n] ?? 'S' }));
 }
 
+const streamSpecification = { StreamEnabled: true, StreamViewType: TABLE.stream };
+
 /** The CreateTable input for the whole table, indexes included. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
@@ -44,39 +51,36 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     ]),
     GlobalSecondaryIndexes: TABLE.indexes.map(gsiInput),
     BillingMode: TABLE.billing,
-    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.stream },
+    StreamSpecification: streamSpecification,
   };
 }
 
-async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
-  try {
-    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
-  } catch (err) {
-    if ((err as Error).name === 'ResourceNotFoundException') return undefined;
-    throw err;
-  }
+/** The UpdateTable input that adds one index to an existing table, as the labs' add-index scripts do. */
+export function addIndexInput(tableName: string, index: IndexDefinition, table: TableDescription): UpdateTableCommandInput {
+  return {
+    TableName: tableName,
+    AttributeDefinitions: attributeDefinitions([index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]),
+    GlobalSecondaryIndexUpdates: [{ Create: { ...gsiInput(index), ...indexThroughput(table) } }],
+  };
 }
 
-function isUsable(t: TableDescription | undefined): boolean {
-  return (
-    t?.TableStatus === 'ACTIVE' &&
-    (t.GlobalSecondaryIndexes ?? []).every((i: GlobalSecondaryIndexDescription) => i.IndexStatus === 'ACTIVE')
-  );
+/** The UpdateTable input that turns on the stream live updates read (the labs' tables have none). */
+export function enableStreamInput(tableName: string): UpdateTableCommandInput {
+  return { TableName: tableName, StreamSpecification: streamSpecification };
 }
 
-async function waitUntilUsable(client: DynamoDBClient, tableName: string, timeoutMs: number): Promise<TableDescription> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
-    const t = await describe(client, tableName);
-    if (t && isUsable(t)) return t;
-    if (Date.now() > deadline) throw new Error(`Table ${tableName} did not become ACTIVE within ${timeoutMs} ms.`);
-    await new Promise((r) => setTimeout(r, delay));
-  }
+/** The UpdateTimeToLive input that lets DynamoDB delete temporary items (open games) when they expire. */
+export function enableTtlInput(tableName: string): UpdateTimeToLiveCommandInput {
+  return { TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: TABLE.ttlAttribute } };
+}
+
+async function describeTtl(client: DynamoDBClient, tableName: string): Promise<TimeToLiveDescription | undefined> {
+  return (await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }))).TimeToLiveDescription;
 }
 
 /**
  * An index of a provisioned table needs throughput of its own, or DynamoDB refuses it; the labs
- * create provisioned tables (5/5). It gets the table's own capacity. On-demand tables need none.
+ * create provisioned tables. It gets the table's own capacity. On-demand tables need none.
  */
 export function indexThroughput(table: TableDescription) {
   if (table.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST') return {};
@@ -88,13 +92,24 @@ export function indexThroughput(table: TableDescription) {
 export interface EnsureResult {
   created: boolean;
   addedIndexes: string[];
+  /** This run turned the table's stream (new and old images) on: a lab's table has none. */
+  enabledStream: boolean;
+  /** This run turned TTL on for TABLE.ttlAttribute. */
+  enabledTtl: boolean;
+  /** What could not be done now and does not stop the table from serving (TTL being disabled). */
+  warnings: string[];
 }
 
-/** Creates the table if absent and adds any missing index, one at a time as DynamoDB requires. */
+/**
+ * Creates the table if absent; otherwise gives it what the server needs and it lacks: the stream,
+ * then each missing index, then TTL. DynamoDB takes one change to a table at a time, so each
+ * waits until the table, its indexes and its stream are ready. A table whose stream or TTL is set
+ * up differently is refused with the exact change to make (TableConflictError) before anything is
+ * changed: replacing a stream or a TTL attribute would break whatever else relies on them.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string, timeoutMs = 600_000): Promise<EnsureResult> {
-  let table = await describe(client, tableName);
-  const result: EnsureResult = { created: false, addedIndexes: [] };
-  if (!table) {
+  const result: EnsureResult = { created: false, addedIndexes: [], enabledStream: false, enabledTtl: false, warnings: [] };
+  if (!(await describeTable(client, tableName))) {
     try {
       await client.send(new CreateTableCommand(createTableInput(tableName)));
       result.created = true;
@@ -102,45 +117,85 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tim
       // Another process (a second server instance) created it first: that is fine.
       if ((err as Error).name !== 'ResourceInUseException') throw err;
     }
-    await waitUntilUsable(client, tableName, timeoutMs);
   }
-  // A table the labs built has no TTL: open games would never expire there.
-  await enableTtl(client, tableName);
+  let table = await waitUntilUsable(client, tableName, timeoutMs);
+  const ttl = await describeTtl(client, tableName);
+  tableConflicts(tableName, table, ttl);
+
+  if (!hasStream(table)) {
+    result.enabledStream = await change(client, tableName, enableStreamInput(tableName), hasStream, timeoutMs);
+  }
   for (const index of TABLE.indexes) {
+    const hasIndex = (t: TableDescription) => (t.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.name);
     table = await waitUntilUsable(client, tableName, timeoutMs);
-    if ((table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.name)) continue;
-    await client.send(
-      new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: attributeDefinitions([index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]),
-        GlobalSecondaryIndexUpdates: [{ Create: { ...gsiInput(index), ...indexThroughput(table) } }],
-      }),
-    );
-    result.addedIndexes.push(index.name);
+    if (hasIndex(table)) continue;
+    if (await change(client, tableName, addIndexInput(tableName, index, table), hasIndex, timeoutMs)) result.addedIndexes.push(index.name);
   }
-  await waitUntilUsable(client, tableName, timeoutMs);
+  // Last, once every table change is done. TTL is not waited for: DynamoDB may take up to an hour
+  // to finish enabling it, and until then the server deletes expired games itself where it must.
+  if (ttl?.TimeToLiveStatus === 'DISABLED' || !ttl?.TimeToLiveStatus) {
+    try {
+      await client.send(new UpdateTimeToLiveCommand(enableTtlInput(tableName)));
+      result.enabledTtl = true;
+    } catch (err) {
+      // Another process turned it on first, or DynamoDB refuses while a recent change to TTL is
+      // still being applied (up to an hour): the table serves meanwhile.
+      if ((err as Error).name !== 'ValidationException') throw err;
+      const now = await describeTtl(client, tableName);
+      if (!(now?.AttributeName === TABLE.ttlAttribute && (now.TimeToLiveStatus === 'ENABLED' || now.TimeToLiveStatus === 'ENABLING'))) {
+        result.warnings.push(
+          `TTL on ${TABLE.ttlAttribute} could not be turned on now (${(err as Error).message}): run npm run table:create again later.`,
+        );
+      }
+    }
+  } else if (ttl.TimeToLiveStatus === 'DISABLING') {
+    result.warnings.push(
+      `TTL of table ${tableName} is being disabled: once it is DISABLED, run npm run table:create again to turn it on for ${TABLE.ttlAttribute}.`,
+    );
+  }
   return result;
 }
 
-async function enableTtl(client: DynamoDBClient, tableName: string): Promise<void> {
+const hasStream = (t: TableDescription) => Boolean(t.StreamSpecification?.StreamEnabled && t.LatestStreamArn);
+
+/**
+ * Makes one change to the table and waits until the table shows it and is usable again, so the
+ * next change is accepted. False when it failed because another process (a second server
+ * starting) made the same change first.
+ */
+async function change(
+  client: DynamoDBClient,
+  tableName: string,
+  input: UpdateTableCommandInput,
+  shows: (t: TableDescription) => boolean,
+  timeoutMs: number,
+): Promise<boolean> {
   try {
-    const current = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
-    const status = current.TimeToLiveDescription?.TimeToLiveStatus;
-    if (status === 'ENABLED' || status === 'ENABLING') return;
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: tableName,
-        TimeToLiveSpecification: { Enabled: true, AttributeName: TABLE.ttlAttribute },
-      }),
-    );
+    await client.send(new UpdateTableCommand(input));
   } catch (err) {
-    // TTL is a convenience for temporary items; a table without it still serves every request.
-    if ((err as Error).name !== 'ValidationException') throw err;
+    if (shows(await waitUntilUsable(client, tableName, timeoutMs))) return false;
+    throw err;
   }
+  // DescribeTable may still show the table as it was just before: wait for the change itself.
+  await waitUntilUsable(client, tableName, timeoutMs, shows);
+  return true;
+}
+
+/** The lines table:create prints (and the start-up logs) for what ensureTable did. */
+export function describeEnsured(tableName: string, r: EnsureResult): string[] {
+  const changes = [
+    ...(r.enabledStream ? [`enabled its stream (${TABLE.stream})`] : []),
+    ...(r.addedIndexes.length ? [`added index(es): ${r.addedIndexes.join(', ')}`] : []),
+    ...(r.enabledTtl ? [`turned on TTL for ${TABLE.ttlAttribute}`] : []),
+  ];
+  const head = r.created
+    ? `Table ${tableName} created.`
+    : changes.length
+      ? `Table ${tableName} existed; ${changes.join('; ')}.`
+      : `Table ${tableName} already exists with its stream, every index and TTL.`;
+  return [head, ...r.warnings];
 }
 
 export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new DeleteTableCommand({ TableName: tableName }));
 }
-
-export { describe as describeTable };

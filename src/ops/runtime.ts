@@ -1,6 +1,6 @@
 // Opens the configured database for a process: starts embedded DynamoDB Local when no endpoint
 // is configured, builds the long-lived clients, and knows how to close both.
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, type Config, type DatabaseConfig } from '../config.js';
 import { clientOptionsFrom, createClients, type DynamoClients } from '../data/dynamo/client.js';
 import { JavaMissingError, startDynamoLocal, type EmbeddedDynamo } from './local.js';
 
@@ -11,10 +11,10 @@ export interface OpenDatabase extends DynamoClients {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config): Promise<OpenDatabase> {
-  const db = config.database;
+export async function openDatabase(database: DatabaseConfig): Promise<OpenDatabase> {
+  const db = database.target;
   const embedded = db.kind === 'embedded' ? await startDynamoLocal({ dataDir: db.inMemory ? undefined : db.dataDir }) : null;
-  const options = clientOptionsFrom(config, embedded?.endpoint);
+  const options = clientOptionsFrom(database, embedded?.endpoint);
   const clients = createClients(options);
   const admin = createClients({ ...options, timeoutMs: 60_000, maxAttempts: 6 });
   let closed = false;
@@ -44,9 +44,9 @@ export function configOrExit(): Config {
 }
 
 /** For process entry points: the open database, or exit 3 with one sentence when Java is missing. */
-export async function openDatabaseOrExit(config: Config): Promise<OpenDatabase> {
+export async function openDatabaseOrExit(database: DatabaseConfig): Promise<OpenDatabase> {
   try {
-    return await openDatabase(config);
+    return await openDatabase(database);
   } catch (err) {
     if (!(err instanceof JavaMissingError)) throw err;
     console.error(err.message);

@@ -13,8 +13,9 @@ import { ensureTable } from '../../src/ops/admin.js';
 import { loadItems, readJsonl } from '../../src/ops/load.js';
 import type { GraphiQLOptions } from '../../src/http/graphiql.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { appOptionsFromConfig, createApp, type App } from '../../src/http/server.js';
+import { appOptions, createApp, type App } from '../../src/http/server.js';
 import type { Tracing } from '../../src/observe/trace-types.js';
+import { createServices } from '../../src/services.js';
 import { startRecorder, type RecordedCall, type Recorder } from './recorder.js';
 
 export const LAB_FILES = {
@@ -77,15 +78,19 @@ export interface TestServerOptions {
   timeouts?: { requestMs: number; headersMs: number };
   /** More environment for the server's configuration, read as main.ts reads it. */
   env?: Record<string, string>;
+  /** Serve this existing table as it is (no ensureTable, kept on close) instead of a fresh one. */
+  tableName?: string;
+  /** A loopback DynamoDB of the test's own instead of the shared one (with `tableName`). */
+  endpoint?: string;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const endpoint = inject('dynamoEndpoint');
+  const endpoint = opts.endpoint ?? inject('dynamoEndpoint');
   // The real-database tier guards itself: it only ever talks to a loopback DynamoDB.
   if (!isLoopback(endpoint)) throw new Error(`Refusing to run integration tests against ${endpoint}: loopback only.`);
-  const tableName = `test-${randomUUID().slice(0, 8)}`;
+  const tableName = opts.tableName ?? `test-${randomUUID().slice(0, 8)}`;
   const clients = createClients({ endpoint, region: 'local', timeoutMs: 5_000, maxAttempts: 3 });
-  await ensureTable(clients.raw, tableName);
+  if (!opts.tableName) await ensureTable(clients.raw, tableName);
   for (const s of opts.seed ?? []) await loadItems(clients.doc, tableName, readJsonl(LAB_FILES[s]));
 
   const recorder = await startRecorder(endpoint);
@@ -99,12 +104,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   // The stream reader talks to DynamoDB Local directly: its polls are not the operations' calls.
   const liveConfig = opts.live ? { ...config.live, ...opts.live } : null;
   const live = liveConfig ? await startLive({ clients, tableName, config: liveConfig, logger: createLogger({ silent: true }) }) : null;
+  const services = createServices(config, { clients: serverClients, logger: opts.logger ?? createLogger({ silent: true }) });
   const app: App = createApp({
-    client: serverClients.doc,
-    ...appOptionsFromConfig(config),
+    ...appOptions(services),
     reportCost: opts.reportCost ?? true,
     checkReady: async () => true,
-    logger: opts.logger ?? createLogger({ silent: true }),
     now: opts.now,
     graphiql: opts.graphiql,
     live: live && liveConfig ? { hub: live.hub, config: liveConfig } : undefined,
@@ -138,7 +142,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       serverClients.raw.destroy();
       await recorder.close();
       // DynamoDB Local slows down as tables pile up (adding an index stalls past ten or so).
-      await clients.raw.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+      if (!opts.tableName) await clients.raw.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
       clients.raw.destroy();
     },
   };

@@ -15,7 +15,7 @@ export async function freshTable(): Promise<{ tableName: string; clients: Dynamo
   return { tableName, clients, endpoint };
 }
 
-/** A table exactly as the labs' create_table.py scripts make it: PROVISIONED 5/5, keys PK/SK, no index. */
+/** A table as the photo lab's create_table.py makes it: PROVISIONED 5/5, keys PK/SK, no index (every lab script: labs.ts). */
 export function labTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,

@@ -19,12 +19,14 @@ afterAll(async () => {
   await local.stop();
 });
 
+/** What ensureTable reports when the table already had everything. */
+const nothing = { created: false, enabledStream: false, addedIndexes: [], enabledTtl: false, warnings: [] };
 const describeTable = async (name: string) => (await c.raw.send(new DescribeTableCommand({ TableName: name }))).Table!;
 
 describe('the table', () => {
   it('is created once with every index, and a second run changes nothing', async () => {
-    expect(await ensureTable(c.raw, 'fresh')).toEqual({ created: true, addedIndexes: [] });
-    expect(await ensureTable(c.raw, 'fresh')).toEqual({ created: false, addedIndexes: [] });
+    expect(await ensureTable(c.raw, 'fresh')).toEqual({ ...nothing, created: true, enabledTtl: true });
+    expect(await ensureTable(c.raw, 'fresh')).toEqual(nothing);
     const t = await describeTable('fresh');
     const expected = createTableInput('fresh');
     expect(t.KeySchema).toEqual(expected.KeySchema);
@@ -62,10 +64,12 @@ describe('the table', () => {
       }),
     );
     expect(await ensureTable(c.raw, name)).toEqual({
-      created: false,
+      ...nothing,
+      enabledStream: true,
       addedIndexes: TABLE.indexes.map((i) => i.name).filter((n) => n !== 'InvertedIndex'),
+      enabledTtl: true,
     });
-    expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: [] });
+    expect(await ensureTable(c.raw, name)).toEqual(nothing);
     const t = await describeTable(name);
     expect((t.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.IndexStatus]).sort()).toEqual(
       TABLE.indexes.map((i) => [i.name, 'ACTIVE']).sort(),
@@ -77,8 +81,13 @@ describe('the table', () => {
     'gives %s, a provisioned table as its lab creates it, every index with the table throughput',
     async (name) => {
       await c.raw.send(new CreateTableCommand(labTableInput(name)));
-      expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: TABLE.indexes.map((i) => i.name) });
-      expect(await ensureTable(c.raw, name)).toEqual({ created: false, addedIndexes: [] });
+      expect(await ensureTable(c.raw, name)).toEqual({
+        ...nothing,
+        enabledStream: true,
+        addedIndexes: TABLE.indexes.map((i) => i.name),
+        enabledTtl: true,
+      });
+      expect(await ensureTable(c.raw, name)).toEqual(nothing);
       const t = await describeTable(name);
       expect(
         (t.GlobalSecondaryIndexes ?? [])

@@ -6,7 +6,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { clientOptionsFrom, createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
-import { appOptionsFromConfig, createApp, type App } from '../../src/http/server.js';
+import { appOptions, createApp, type App } from '../../src/http/server.js';
+import { createServices } from '../../src/services.js';
 import { createLogger } from '../../src/log.js';
 import { ensureTable } from '../../src/ops/admin.js';
 import { isTableEmpty, loadItems, readJsonl } from '../../src/ops/load.js';
@@ -23,7 +24,7 @@ let app: App | undefined;
 const clients: DynamoClients[] = [];
 let lab: DynamoDBClient;
 const clientsFor = (env: Record<string, string>) => {
-  const c = createClients(clientOptionsFrom(loadConfig({ DYNAMODB_ENDPOINT: local.endpoint, TABLE_NAME: TABLE, ...env })));
+  const c = createClients(clientOptionsFrom(loadConfig({ DYNAMODB_ENDPOINT: local.endpoint, TABLE_NAME: TABLE, ...env }).database));
   clients.push(c);
   return c;
 };
@@ -60,10 +61,8 @@ describe("a lab's table on DynamoDB Local without a shared database", () => {
     expect(await isTableEmpty(c.doc, TABLE)).toBe(false);
 
     app = createApp({
-      client: c.doc,
-      ...appOptionsFromConfig(config),
+      ...appOptions(createServices(config, { clients: c, logger: createLogger({ silent: true }) })),
       checkReady: async () => true,
-      logger: createLogger({ silent: true }),
       metricsRoute: false,
       reportCost: false,
     });

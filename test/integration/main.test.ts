@@ -1,12 +1,20 @@
-// The process as a new user runs it: `tsx src/main.ts` with its own embedded DynamoDB Local.
+// The process as a new user runs it: `tsx src/main.ts` with its own embedded DynamoDB Local, and
+// `npm run table:create` then `npm start` on a table a lab's scripts built.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { signToken } from '../../src/auth.js';
 import { loadConfig } from '../../src/config.js';
-import { freePort } from '../../src/ops/local.js';
+import { loadItems, readJsonl } from '../../src/ops/load.js';
+import { freePort, startDynamoLocal, type EmbeddedDynamo } from '../../src/ops/local.js';
+import { buildLabTable, labScripts } from '../helpers/labs.js';
+import { LAB_FILES } from '../helpers/server.js';
 
 const running: ChildProcess[] = [];
 afterAll(() => {
@@ -130,4 +138,146 @@ describe('npm start', () => {
     expect(err).toMatch(/PORT/);
     expect(err).toMatch(/DYNAMODB_ENDPOINT/);
   });
+});
+
+// As the issue reported it: the lab's scripts, with the user's own key, on a DynamoDB Local that
+// keeps one database per key; then table:create and npm start with the same key.
+describe("npm run table:create && npm start on a lab's table", () => {
+  const KEY = { AWS_ACCESS_KEY_ID: 'AKIDLABSTART', AWS_SECRET_ACCESS_KEY: 'lab-start-secret' };
+  let local: EmbeddedDynamo;
+  let lab: DynamoDBClient;
+  const envFor = (table: string) => ({ DYNAMODB_ENDPOINT: local.endpoint, TABLE_NAME: table, DEMO_DATA: 'off', ...KEY });
+  beforeAll(async () => {
+    local = await startDynamoLocal({ sharedDb: false });
+    lab = new DynamoDBClient({
+      endpoint: local.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: KEY.AWS_ACCESS_KEY_ID, secretAccessKey: KEY.AWS_SECRET_ACCESS_KEY },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    lab?.destroy();
+    await local?.stop();
+  });
+
+  /** Runs a command-line tool to its end: exit code, stdout, stderr. */
+  async function runCli(script: string, env: Record<string, string>) {
+    const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.push(proc);
+    let stdout = '';
+    let stderr = '';
+    proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    return { code, stdout, stderr };
+  }
+
+  /** Subscribes over WebSocket, runs `write` once subscribed, and resolves with the first event. */
+  async function firstEvent(url: string, query: string, variables: Record<string, string>, write: () => Promise<unknown>) {
+    const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const next = client.iterate({ query, variables }).next();
+      // The server answers nothing until an event: write once it holds the subscription, as its
+      // metrics say (the gauge rises when the feed starts listening), polled with a bound.
+      const deadline = Date.now() + 10_000;
+      while (!/^live_subscriptions\{kind="[^"]+"\} 1$/m.test(await (await fetch(`${url}/metrics`)).text())) {
+        if (Date.now() > deadline) throw new Error('The server did not hold the subscription within 10 s.');
+        await new Promise((r) => setImmediate(r));
+      }
+      await write();
+      return (await next).value;
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  it('table:create gives the game lab’s table its stream, indexes and TTL and says so; npm start serves it with live updates', async () => {
+    await buildLabTable(lab, 'game', 'battle-royale');
+    expect(await loadItems(DynamoDBDocumentClient.from(lab), 'battle-royale', readJsonl(LAB_FILES.game))).toBe(835);
+
+    const created = await runCli('src/ops/cli/table-create.ts', envFor('battle-royale'));
+    expect([created.code, created.stdout]).toEqual([
+      0,
+      'Table battle-royale existed; enabled its stream (NEW_AND_OLD_IMAGES); added index(es): EmailIndex, GamesByMapIndex; turned on TTL for expires_at.\n',
+    ]);
+
+    const s = await startMain(envFor('battle-royale'));
+    try {
+      // table:create left nothing for the start-up to change.
+      expect(s.output()).not.toMatch(/"msg":"(stream enabled|indexes added|ttl enabled)"/);
+      expect(await gql(s.url, '{ user(username: "lindsay56") { name } }')).toMatchObject({ data: { user: { name: 'Daniel Price' } } });
+      const token = await signToken(loadConfig(envFor('battle-royale')).auth, 'lindsay56');
+      const id = '14c7f97e-8354-4ddf-985f-074970818215';
+      const event = await firstEvent(
+        s.url,
+        'subscription($id: ID!) { gameLobby(gameId: $id) { kind player { user { username } } } }',
+        { id },
+        async () =>
+          expect((await gql(s.url, `mutation { joinGame(gameId: "${id}") { user { username } } }`, token)).errors).toBeUndefined(),
+      );
+      expect(event).toEqual({ data: { gameLobby: { kind: 'PLAYER_JOINED', player: { user: { username: 'lindsay56' } } } } });
+    } finally {
+      s.proc.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    }
+  }, 180_000);
+
+  it('npm start alone gives the photo lab’s table what it lacks, logs each change, and serves it with live updates', async () => {
+    await buildLabTable(lab, 'photos', 'quick-photos');
+    expect(await loadItems(DynamoDBDocumentClient.from(lab), 'quick-photos', readJsonl(LAB_FILES.photos))).toBe(967);
+
+    const s = await startMain(envFor('quick-photos'));
+    try {
+      expect(s.output()).toMatch(/"table":"quick-photos","viewType":"NEW_AND_OLD_IMAGES","msg":"stream enabled"/);
+      expect(s.output()).toMatch(/"indexes":\["OpenGamesIndex","EmailIndex","GamesByMapIndex"\],"msg":"indexes added"/);
+      expect(s.output()).toMatch(/"attribute":"expires_at","msg":"ttl enabled"/);
+      const token = await signToken(loadConfig(envFor('quick-photos')).auth, 'haroldwatkins');
+      const photo = { owner: 'david25', ts: '2018-06-03T01:01:18' };
+      const event = await firstEvent(
+        s.url,
+        'subscription($owner: String!, $ts: String!) { photoReactions(owner: $owner, timestamp: $ts) { kind reaction { type } } }',
+        photo,
+        async () =>
+          expect(
+            (await gql(s.url, `mutation { reactToPhoto(owner: "${photo.owner}", timestamp: "${photo.ts}", type: HEART) { id } }`, token))
+              .errors,
+          ).toBeUndefined(),
+      );
+      expect(event).toEqual({ data: { photoReactions: { kind: 'REACTION_ADDED', reaction: { type: 'HEART' } } } });
+    } finally {
+      s.proc.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    }
+  }, 180_000);
+
+  it('a table whose stream has another view type: table:create and npm start exit 1 naming the change, and change nothing', async () => {
+    const name = 'keys-only';
+    await lab.send(
+      new CreateTableCommand({
+        ...labScripts('game', name).create,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' },
+      }),
+    );
+    const before = (await lab.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    const change = `Disable the stream (aws dynamodb update-table --table-name ${name} --stream-specification StreamEnabled=false), then run npm run table:create again`;
+
+    const created = await runCli('src/ops/cli/table-create.ts', envFor(name));
+    expect(created.code).toBe(1);
+    expect(created.stderr).toContain(`Table ${name} has a stream of KEYS_ONLY`);
+    expect(created.stderr).toContain(change);
+
+    const started = await runCli('src/main.ts', envFor(name));
+    expect(started.code).toBe(1);
+    expect(started.stderr).toContain(change);
+
+    const after = (await lab.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    expect([after.StreamSpecification, after.LatestStreamArn, after.GlobalSecondaryIndexes]).toEqual([
+      before.StreamSpecification,
+      before.LatestStreamArn,
+      before.GlobalSecondaryIndexes,
+    ]);
+  }, 120_000);
 });

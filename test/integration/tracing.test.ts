@@ -22,7 +22,7 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   // The standard variables, read the way the server reads them.
   const config = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'graphql-under-test' });
-  tracing = await startTracing(config.tracing!);
+  tracing = await startTracing(config.observability.tracing!);
   s = await startTestServer({ seed: ['game'], tracing, logger: createLogger({ destination: sink }) });
 });
 afterAll(async () => {

@@ -6,15 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, signToken } from '../../src/auth.js';
+import { signToken } from '../../src/auth.js';
 import { isLoopback, loadConfig } from '../../src/config.js';
 import { createReadyCheck } from '../../src/data/dynamo/ready.js';
 import { ensureTable } from '../../src/ops/admin.js';
 import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
-import { cursorKeys } from '../../src/data/dynamo/cursor.js';
 import { freePort, startDynamoLocal, type EmbeddedDynamo } from '../../src/ops/local.js';
 import { createLogger } from '../../src/log.js';
-import { createApp, type App } from '../../src/http/server.js';
+import { appOptions, createApp, type App } from '../../src/http/server.js';
+import { createServices } from '../../src/services.js';
 import { invariantViolations } from './support.js';
 import { DOMAIN_CODES, operations, scopeOf, seedWorld, type Operation, type World } from './workload.js';
 
@@ -46,15 +46,12 @@ beforeAll(async () => {
 
   serverClients = createClients({ endpoint: db.endpoint, region: 'local', timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS });
   readyClients = createClients({ endpoint: db.endpoint, region: 'local', timeoutMs: 500, maxAttempts: 1 });
+  const services = createServices(config, { clients: serverClients, logger: createLogger({ silent: true }) });
   app = createApp({
-    client: serverClients.doc,
-    tableName: TABLE,
-    cursorKeys: cursorKeys(config.cursorSecret),
-    authenticate: createAuthenticator(config.auth),
+    ...appOptions(services),
     reportCost: false,
-    maxBodyBytes: config.maxBodyBytes,
+    metricsRoute: false,
     checkReady: createReadyCheck(readyClients.raw, TABLE),
-    logger: createLogger({ silent: true }),
   });
   ({ url } = await app.listen(0, '127.0.0.1'));
 }, 120_000);

@@ -12,15 +12,16 @@ import {
 describe('configuration', () => {
   it('defaults to the embedded database with a dev secret and a warning', () => {
     const c = loadConfig({});
-    expect(c.database).toEqual({ kind: 'embedded', dataDir: '.data/dynamodb', inMemory: false });
-    expect(c.port).toBe(4000);
+    expect(c.database.target).toEqual({ kind: 'embedded', dataDir: '.data/dynamodb', inMemory: false });
+    expect(c.database.local).toBe(true);
+    expect(c.http.port).toBe(4000);
     expect(c.auth).toMatchObject({ kind: 'hs256', secret: DEV_AUTH_SECRET, isDevDefault: true });
     expect(c.warnings.join(' ')).toMatch(/AUTH_SECRET/);
-    expect(c.reportCost).toBe(true);
+    expect(c.graphql.reportCost).toBe(true);
   });
 
   it('uses an explicit endpoint before AWS', () => {
-    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', AWS_REGION: 'eu-west-1' }).database).toEqual({
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', AWS_REGION: 'eu-west-1' }).database.target).toEqual({
       kind: 'endpoint',
       endpoint: 'http://127.0.0.1:8000',
       region: 'eu-west-1',
@@ -29,7 +30,7 @@ describe('configuration', () => {
   });
 
   it("signs an endpoint's calls with the environment's credentials, the fixed local key only without any", () => {
-    const at = (env: Record<string, string>) => loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', ...env }).database;
+    const at = (env: Record<string, string>) => loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', ...env }).database.target;
     expect(at({ AWS_ACCESS_KEY_ID: 'AKIDLAB', AWS_SECRET_ACCESS_KEY: 'secret' })).toMatchObject({
       credentials: { source: 'keys', accessKeyId: 'AKIDLAB', secretAccessKey: 'secret' },
     });
@@ -52,7 +53,8 @@ describe('configuration', () => {
     expect(err.problems.join('\n')).toMatch(/AUTH_SECRET/);
     expect(err.problems.join('\n')).toMatch(/CURSOR_SECRET/);
     const ok = loadConfig({ AWS_REGION: 'us-east-1', AUTH_SECRET: 's'.repeat(32), CURSOR_SECRET: 'c'.repeat(32) });
-    expect(ok.database).toEqual({ kind: 'aws', region: 'us-east-1' });
+    expect(ok.database.target).toEqual({ kind: 'aws', region: 'us-east-1' });
+    expect(ok.database.local).toBe(false);
   });
 
   it('lists every problem at once', () => {
@@ -76,8 +78,33 @@ describe('configuration', () => {
     expect(() => loadConfig({ EXPIRE_SWEEP_SECONDS: 'soon' })).toThrow(/EXPIRE_SWEEP_SECONDS/);
   });
 
+  it('decides "local" once, in the database slice: the embedded database or an endpoint on a loopback address', () => {
+    const secrets = { AUTH_SECRET: 's'.repeat(32), CURSOR_SECRET: 'c'.repeat(32) };
+    expect(loadConfig({}).database.local).toBe(true);
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://localhost:8000' }).database.local).toBe(true);
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://dynamo.internal:8000', ...secrets }).database.local).toBe(false);
+    expect(() => loadConfig({ DYNAMODB_ENDPOINT: 'http://dynamo.internal:8000' })).toThrow(/AUTH_SECRET[\s\S]*CURSOR_SECRET/);
+  });
+
+  it('gives GraphiQL a demo token only on the embedded database or with the development secret, never with a secret of your own', () => {
+    const own = { AUTH_SECRET: 's'.repeat(32) };
+    expect(loadConfig({}).http.graphiqlDemoToken).toBe(true);
+    expect(loadConfig(own).http.graphiqlDemoToken).toBe(true);
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }).http.graphiqlDemoToken).toBe(true);
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', ...own }).http.graphiqlDemoToken).toBe(false);
+    const jwks = { AUTH_JWKS_URL: 'https://issuer.example/jwks', AUTH_ISSUER: 'https://issuer.example', AUTH_AUDIENCE: 'app' };
+    expect(loadConfig(jwks).http.graphiqlDemoToken).toBe(false);
+  });
+
+  it('keeps the games settings in their own slice, required, with the default in one place', () => {
+    expect(loadConfig({}).games).toStrictEqual({ openGameTtlSeconds: 86_400 });
+    expect(loadConfig({ OPEN_GAME_TTL_SECONDS: '60' }).games).toStrictEqual({ openGameTtlSeconds: 60 });
+    expect(loadConfig({}).live).not.toHaveProperty('openGameTtlSeconds');
+    expect(() => loadConfig({ OPEN_GAME_TTL_SECONDS: '0' })).toThrow(/OPEN_GAME_TTL_SECONDS must be a whole number from 1/);
+  });
+
   it('turns the cost report off with one switch', () => {
-    expect(loadConfig({ DYNAMODB_COST: 'off' }).reportCost).toBe(false);
+    expect(loadConfig({ DYNAMODB_COST: 'off' }).graphql.reportCost).toBe(false);
   });
 
   it('caps token lifetimes at 24 h unless AUTH_MAX_TOKEN_LIFETIME says otherwise, and refuses a nonsense duration', () => {

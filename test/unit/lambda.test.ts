@@ -13,7 +13,7 @@ describe('Lambda handler without a database', () => {
   const handler = createHandler(config, { logger: createLogger({ silent: true }) });
 
   it('is configured for AWS DynamoDB, as in Lambda', () => {
-    expect(config.database).toEqual({ kind: 'aws', region: 'us-east-1' });
+    expect(config.database.target).toEqual({ kind: 'aws', region: 'us-east-1' });
   });
 
   it('answers { ping } with 200, data and a zero DynamoDB cost report', async () => {
@@ -61,7 +61,7 @@ describe('Lambda handler without a database', () => {
         {
           ping
         }
-        ${' '.repeat(config.maxBodyBytes)}
+        ${' '.repeat(config.http.maxBodyBytes)}
       `),
     });
     expect(tooBig.status).toBe(413);

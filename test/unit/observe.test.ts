@@ -21,8 +21,10 @@ describe('tracing', () => {
   });
 
   it('is off without an OTLP endpoint, and on with the standard variables', () => {
-    expect(loadConfig({}).tracing).toBeUndefined();
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
+    expect(loadConfig({}).observability.tracing).toBeUndefined();
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' }).observability.tracing,
+    ).toBeUndefined();
     expect(
       loadConfig({
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
@@ -30,14 +32,16 @@ describe('tracing', () => {
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
         OTEL_TRACES_SAMPLER_ARG: '0.1',
         OTEL_SERVICE_NAME: 'api',
-      }).tracing,
+      }).observability.tracing,
     ).toEqual({
       url: 'http://collector:4318/v1/traces',
       headers: { 'x-api-key': 'a b', tenant: 't1' },
       serviceName: 'api',
       sampler: { kind: 'parentbased_traceidratio', ratio: 0.1 },
     });
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom' }).tracing?.url).toBe('http://c:4318/custom');
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom' }).observability.tracing?.url).toBe(
+      'http://c:4318/custom',
+    );
   });
 
   it('lists every bad OTEL_* value at once', () => {
@@ -49,14 +53,14 @@ describe('tracing', () => {
 
 describe('metrics and log settings', () => {
   it('serve metrics at /metrics by default, on their own port with METRICS_PORT, nowhere with METRICS=off', () => {
-    expect(loadConfig({}).metrics).toEqual({ mode: 'route' });
-    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ mode: 'port', port: 9464 });
-    expect(loadConfig({ METRICS: 'off', METRICS_PORT: '9464' }).metrics).toEqual({ mode: 'off' });
+    expect(loadConfig({}).observability.metrics).toEqual({ mode: 'route' });
+    expect(loadConfig({ METRICS_PORT: '9464' }).observability.metrics).toEqual({ mode: 'port', port: 9464 });
+    expect(loadConfig({ METRICS: 'off', METRICS_PORT: '9464' }).observability.metrics).toEqual({ mode: 'off' });
   });
 
   it('read LOG_LEVEL and LOG_FORMAT, refusing unknown values', () => {
-    expect(loadConfig({ LOG_LEVEL: 'debug', LOG_FORMAT: 'json' })).toMatchObject({ logLevel: 'debug', logFormat: 'json' });
-    expect(loadConfig({})).toMatchObject({ logLevel: 'info', logFormat: 'auto' });
+    expect(loadConfig({ LOG_LEVEL: 'debug', LOG_FORMAT: 'json' }).observability).toMatchObject({ logLevel: 'debug', logFormat: 'json' });
+    expect(loadConfig({}).observability).toMatchObject({ logLevel: 'info', logFormat: 'auto' });
     expect(() => loadConfig({ LOG_LEVEL: 'loud', LOG_FORMAT: 'xml' })).toThrow(/LOG_LEVEL must be[\s\S]*LOG_FORMAT must be/);
   });
 });

@@ -37,7 +37,12 @@ export class UnprocessedKeyError extends Error {
 }
 
 /** Reads many keys: each result is the item, null when absent, or an Error for that key alone. */
-export async function batchGetKeys(db: Db, keys: readonly Key[], policy: RetryPolicy = DEFAULT_RETRY): Promise<(Item | null | Error)[]> {
+export async function batchGetKeys(
+  db: Db,
+  keys: readonly Key[],
+  policy: RetryPolicy = DEFAULT_RETRY,
+  opts: { consistent?: boolean } = {},
+): Promise<(Item | null | Error)[]> {
   const unique = new Map<string, Key>();
   for (const k of keys) unique.set(keyId(k), { PK: k.PK, SK: k.SK });
   const found = new Map<string, Item>();
@@ -45,11 +50,18 @@ export async function batchGetKeys(db: Db, keys: readonly Key[], policy: RetryPo
   const chunks: Key[][] = [];
   const all = [...unique.values()];
   for (let i = 0; i < all.length; i += BATCH_GET_LIMIT) chunks.push(all.slice(i, i + BATCH_GET_LIMIT));
-  await Promise.all(chunks.map((chunk) => readChunk(db, chunk, policy, found, failed)));
+  await Promise.all(chunks.map((chunk) => readChunk(db, chunk, policy, opts.consistent === true, found, failed)));
   return keys.map((k) => failed.get(keyId(k)) ?? found.get(keyId(k)) ?? null);
 }
 
-async function readChunk(db: Db, chunk: Key[], policy: RetryPolicy, found: Map<string, Item>, failed: Map<string, Error>) {
+async function readChunk(
+  db: Db,
+  chunk: Key[],
+  policy: RetryPolicy,
+  consistent: boolean,
+  found: Map<string, Item>,
+  failed: Map<string, Error>,
+) {
   let pending = chunk;
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt >= policy.maxAttempts) {
@@ -57,7 +69,9 @@ async function readChunk(db: Db, chunk: Key[], policy: RetryPolicy, found: Map<s
       return;
     }
     if (attempt > 0) await (policy.sleep ?? sleep)(backoffDelay(attempt, policy));
-    const out = await db.batchGet({ RequestItems: { [db.tableName]: { Keys: pending } } });
+    const out = await db.batchGet({
+      RequestItems: { [db.tableName]: consistent ? { Keys: pending, ConsistentRead: true } : { Keys: pending } },
+    });
     for (const item of out.Responses?.[db.tableName] ?? []) found.set(keyId(item as Key), item);
     pending = (out.UnprocessedKeys?.[db.tableName]?.Keys ?? []) as Key[];
   }

@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Config, EndpointCredentials } from '../../config.js';
+import type { DatabaseConfig, EndpointCredentials } from '../../config.js';
 
 export interface DynamoClients {
   raw: DynamoDBClient;
@@ -20,9 +20,10 @@ export interface ClientOptions {
   maxAttempts: number;
 }
 
-export function clientOptionsFrom(config: Config, embeddedEndpoint?: string): ClientOptions {
-  const db = config.database;
-  const common = { timeoutMs: config.dynamoTimeoutMs, maxAttempts: config.dynamoMaxAttempts };
+/** The clients' options for the database slice; the embedded database's endpoint once it is started. */
+export function clientOptionsFrom(database: DatabaseConfig, embeddedEndpoint?: string): ClientOptions {
+  const db = database.target;
+  const common = { timeoutMs: database.timeoutMs, maxAttempts: database.maxAttempts };
   if (db.kind === 'aws') return { region: db.region, ...common };
   if (db.kind === 'endpoint') return { endpoint: db.endpoint, region: db.region, credentials: db.credentials, ...common };
   if (!embeddedEndpoint) throw new Error('The embedded database must be started before the client is built.');

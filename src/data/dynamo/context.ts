@@ -9,6 +9,4 @@ export interface DataContext {
   cursorKeys: CursorKeys;
   /** The request's clock, injectable for tests. */
   now: () => Date;
-  /** How long a new game may stay open before the table's TTL removes it. */
-  openGameTtlSeconds: number;
 }

@@ -5,6 +5,7 @@ import { batchGetKeys, type Item } from './batch.js';
 import type { Db } from './db.js';
 import { queryPage, type Page, type PageRequest } from './pagination.js';
 import { ReadAhead } from './read-ahead.js';
+import type { Arrival, SharedReads } from './shared-reads.js';
 import { keyId, keys, type Key } from '../keys.js';
 
 export type ItemLoader = DataLoader<Key, Item | null, string>;
@@ -25,8 +26,15 @@ export interface Loaders {
   readAhead: ReadAhead;
 }
 
-export function createLoaders(db: Db): Loaders {
-  const item: ItemLoader = new DataLoader<Key, Item | null, string>((ks) => batchGetKeys(db, ks), {
+/** A subscription's setup: its by-key reads go through the server's shared reads, joined from its arrival (shared-reads.ts). */
+export interface SetupReads {
+  shared: SharedReads;
+  arrival: Arrival;
+}
+
+export function createLoaders(db: Db, setup?: SetupReads): Loaders {
+  const read = setup ? (ks: readonly Key[]) => setup.shared.read(db, ks, setup.arrival) : (ks: readonly Key[]) => batchGetKeys(db, ks);
+  const item: ItemLoader = new DataLoader<Key, Item | null, string>(read, {
     maxBatchSize: 100,
     cacheKeyFn: keyId,
     name: 'item',

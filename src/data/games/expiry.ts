@@ -5,6 +5,7 @@
 // reader calls removeGamePlayers so no orphan players remain. DynamoDB Local's TTL never deletes
 // an item that lacks a key of one of the table's indexes (every game lacks `email`), so against
 // it the server deletes expired games itself (expiredOpenGames + deleteExpiredGame).
+import type { GamesConfig } from '../../config.js';
 import type { Item } from '../dynamo/batch.js';
 import { BATCH_WRITE_LIMIT, writeBatch } from '../dynamo/batch.js';
 import type { Db } from '../dynamo/db.js';
@@ -12,6 +13,11 @@ import { everyPage } from '../dynamo/pagination.js';
 import { isConditionFailure } from '../dynamo/transactions.js';
 import { keys } from '../keys.js';
 import { OPEN_GAMES_INDEX, TABLE } from '../table.js';
+
+/** What creating a game needs beside the engine's context: the games slice, whole (OPEN_GAME_TTL_SECONDS). */
+export interface GamesContext {
+  games: GamesConfig;
+}
 
 /** The TTL value for a game created at `now` that may stay open for `ttlSeconds`. */
 export function openGameExpiry(now: Date, ttlSeconds: number): number {

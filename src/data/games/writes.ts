@@ -28,7 +28,7 @@ import { GAME_CAPACITY, MEDALS, labTime, toGame, toParticipation, type GameRecor
 import { putPlayersAhead } from './reads.js';
 import { keys } from '../keys.js';
 import { TABLE } from '../table.js';
-import { isExpired, openGameExpiry } from './expiry.js';
+import { isExpired, openGameExpiry, type GamesContext } from './expiry.js';
 import { correctItem, primeItems } from '../dynamo/loaders.js';
 import { conditionalWrite, guardedTransaction, transactWrite, TRANSACTION_RETRY, type GuardedTransaction } from '../dynamo/transactions.js';
 
@@ -70,10 +70,10 @@ export function createGameTransaction(tableName: string, game: Item, creatorSeat
 }
 
 // Create a game: TransactWriteItems, Put game + Put creator's player item + ConditionCheck creator's user item exists.
-export async function createGame(ctx: DataContext, map: string, creator: string): Promise<GameRecord> {
+export async function createGame(ctx: DataContext & GamesContext, map: string, creator: string): Promise<GameRecord> {
   const now = labTime(ctx.now());
   const gameId = randomUUID();
-  const game = newGameItem(gameId, map, creator, now, openGameExpiry(ctx.now(), ctx.openGameTtlSeconds));
+  const game = newGameItem(gameId, map, creator, now, openGameExpiry(ctx.now(), ctx.games.openGameTtlSeconds));
   const seat = newPlayerItem(gameId, creator, now);
   await transactWrite(ctx.db, createGameTransaction(ctx.db.tableName, game, seat));
   primeItems(ctx.loaders, [game, seat]);

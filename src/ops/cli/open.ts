@@ -5,7 +5,7 @@ import { configOrExit, openDatabaseOrExit, type OpenDatabase } from '../runtime.
 
 export async function openForCli(): Promise<{ config: Config; db: OpenDatabase }> {
   const config = configOrExit();
-  const db = await openDatabaseOrExit(config);
-  console.error(`Using ${describeDatabase(config.database)}, table ${config.tableName}.`);
+  const db = await openDatabaseOrExit(config.database);
+  console.error(`Using ${describeDatabase(config.database.target)}, table ${config.database.tableName}.`);
   return { config, db };
 }

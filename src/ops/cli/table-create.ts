@@ -1,15 +1,16 @@
-// npm run table:create: creates the table if absent and adds any missing index, idempotently.
-import { ensureTable } from '../admin.js';
+// npm run table:create: creates the table if absent, or gives an existing one (a lab's) the
+// stream, indexes and TTL it lacks, idempotently; a table set up otherwise gets the exact change.
+import { TableConflictError, describeEnsured, ensureTable } from '../admin.js';
 import { openForCli } from './open.js';
 
 const { config, db } = await openForCli();
 try {
-  const r = await ensureTable(db.admin.raw, config.tableName);
-  if (r.created) console.log(`Table ${config.tableName} created.`);
-  else if (r.addedIndexes.length) console.log(`Table ${config.tableName} existed; added index(es): ${r.addedIndexes.join(', ')}.`);
-  else console.log(`Table ${config.tableName} already exists with every index.`);
+  const r = await ensureTable(db.admin.raw, config.database.tableName);
+  for (const line of describeEnsured(config.database.tableName, r)) console.log(line);
 } catch (err) {
-  console.error(`Could not create table. Error: ${(err as Error).message}`);
+  // A conflict is already a full sentence naming the change to make, not a failure to report.
+  if (err instanceof TableConflictError) console.error(err.message);
+  else console.error(`Could not create table. Error: ${(err as Error).message}`);
   process.exitCode = 1;
 } finally {
   await db.close();

@@ -4,7 +4,7 @@ import { openForCli } from './open.js';
 
 const { config, db } = await openForCli();
 try {
-  await deleteTable(db.admin.raw, config.tableName);
+  await deleteTable(db.admin.raw, config.database.tableName);
   console.log('Table deleted successfully.');
 } catch (err) {
   console.log(`Could not delete table. Please try again in a moment. Error: ${(err as Error).name}: ${(err as Error).message}`);

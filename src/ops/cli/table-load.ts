@@ -11,7 +11,7 @@ const { config, db } = await openForCli();
 try {
   let total = 0;
   for (const f of files) {
-    const n = await loadItems(db.admin.doc, config.tableName, readJsonl(f));
+    const n = await loadItems(db.admin.doc, config.database.tableName, readJsonl(f));
     console.log(`Loaded ${n} items from ${f}.`);
     total += n;
   }
