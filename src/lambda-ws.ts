@@ -3,14 +3,15 @@
 // stream. Both are built from the same configuration and schema as the HTTP entry.
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { loadConfig, type Config } from './config.js';
-import { clientOptionsFrom, createClients, type DynamoClients } from './data/dynamo/client.js';
+import type { DynamoClients } from './data/dynamo/client.js';
 import { Db } from './data/dynamo/db.js';
-import { createGraphQL, graphqlOptionsFromConfig } from './graphql/apollo.js';
-import { createLogger, type Logger } from './log.js';
+import { createGraphQL, graphqlOptions } from './graphql/apollo.js';
+import type { Logger } from './log.js';
 import { createConnections, type Connections } from './serverless/api.js';
 import { createDeliveryHandler, type DeliveryHandler } from './serverless/delivery.js';
 import type { Executor } from './serverless/execute.js';
 import { createWsHandler, type WsDeps, type WsEvent, type WsHandler } from './serverless/handlers.js';
+import { createServices } from './services.js';
 
 /** Posts in flight at once for one event: well under API Gateway's account-wide rate, enough for a 1,000-subscriber game. */
 export const DELIVERY_CONCURRENCY = 32;
@@ -30,25 +31,19 @@ export interface ServerlessHandlers {
 }
 
 export function createServerlessHandlers(config: Config, opts: ServerlessOptions = {}): ServerlessHandlers {
-  if (config.database.kind === 'embedded') {
+  if (config.database.target.kind === 'embedded') {
     throw new Error('The Lambda entries never start DynamoDB Local: set AWS_REGION (Lambda does) or DYNAMODB_ENDPOINT.');
   }
-  const logger = opts.logger ?? createLogger({ level: config.logLevel });
-  const clients = opts.clients ?? createClients(clientOptionsFrom(config));
-  const graphql = graphqlOptionsFromConfig(config);
-  const service = createGraphQL({ client: clients.doc, ...graphql, now: opts.now, logger });
+  const services = createServices(config, { logger: opts.logger, clients: opts.clients });
+  const { logger, clients } = services;
+  const graphql = graphqlOptions(services);
+  const service = createGraphQL({ ...graphql, now: opts.now });
   const executor: Executor = {
     schema: service.schema,
-    contextDeps: {
-      client: clients.doc,
-      tableName: config.tableName,
-      cursorKeys: graphql.cursorKeys,
-      now: opts.now,
-      openGameTtlSeconds: graphql.openGameTtlSeconds,
-    },
+    contextDeps: { client: clients.doc, tableName: graphql.tableName, cursorKeys: graphql.cursorKeys, now: opts.now, games: graphql.games },
     formatError: (e) => service.formatError(e.toJSON(), e),
   };
-  const db = new Db(clients.doc, config.tableName);
+  const db = new Db(clients.doc, graphql.tableName);
   const connections = opts.connections ?? createConnections();
   return {
     ws: createWsHandler({

@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { QueryOverWebSocketError } from '../errors.js';
-import type { Context } from '../graphql/context.js';
+import { markArrival, type Context } from '../graphql/context.js';
 import { checkDocument } from '../graphql/limits/check.js';
 import { LIMITS } from '../graphql/limits/limits.js';
 import { documentTooLarge } from '../graphql/limits/tokens.js';
@@ -55,7 +55,7 @@ export async function prepareSubscription(schema: GraphQLSchema, payload: Subscr
     return fail(err as GraphQLError);
   }
   const opened: { topic: string; after: { position: string; index: number } }[] = [];
-  contextValue.live = { hub: recordingHub(opened), start: FROM_NOW };
+  contextValue.live = { hub: recordingHub(opened), start: FROM_NOW, arrival: markArrival() };
   const args: ExecutionArgs = {
     schema,
     document,
