@@ -12,10 +12,14 @@ import {
 /** API Gateway's largest WebSocket message (sent in frames of 32 KB). */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
 
-export type PostOutcome = 'sent' | 'gone' | 'too-large';
+export type PostOutcome = 'sent' | 'gone' | 'too-large' | 'throttled';
 
 export interface Connections {
-  /** Posts one protocol message; 'gone' when the client vanished (410), 'too-large' (not sent) over 128 KB. */
+  /**
+   * Posts one protocol message; 'gone' when the client vanished (410), 'too-large' (not sent) over
+   * 128 KB, 'throttled' when API Gateway still refused it after the SDK's retries (the client's
+   * buffer is full or the account's rate is reached).
+   */
   post(callbackUrl: string, connectionId: string, message: string): Promise<PostOutcome>;
   /** Closes the socket (API Gateway sends close code 1000: it cannot send another). */
   disconnect(callbackUrl: string, connectionId: string): Promise<void>;
@@ -48,8 +52,7 @@ export function createConnections(opts: ConnectionsOptions = {}): Connections {
         return 'sent';
       } catch (err) {
         if (err instanceof GoneException) return 'gone';
-        if (err instanceof LimitExceededException)
-          throw new Error(`Posting to ${connectionId} was throttled past the SDK's retries`, { cause: err });
+        if (err instanceof LimitExceededException) return 'throttled';
         throw err;
       }
     },

@@ -73,6 +73,12 @@ export function createDeliveryHandler(deps: DeliveryDeps): DeliveryHandler {
     if (outcome === 'gone') {
       logger.info('vanished WebSocket client cleaned up', { connectionId: s.connectionId });
       await removeConnection(db, s.connectionId);
+    } else if (outcome === 'throttled') {
+      // A client that cannot keep up must not hold back its shard (the container server's slow
+      // reader gets RESYNC): it is disconnected, and reconnects to resume.
+      logger.warn('WebSocket client too slow: disconnected', { connectionId: s.connectionId });
+      await connections.disconnect(s.callbackUrl, s.connectionId);
+      await removeConnection(db, s.connectionId);
     } else if (outcome === 'too-large') {
       const bytes = Buffer.byteLength(message);
       const error = new AppError(

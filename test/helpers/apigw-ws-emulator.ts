@@ -31,6 +31,8 @@ export interface ApiGatewayEmulator {
   connectionIds(): string[];
   /** The client vanishes without API Gateway noticing: its socket is cut and no $disconnect runs. */
   vanish(connectionId: string): void;
+  /** From now on, posts to this connection answer 429 LimitExceededException (its client stopped reading). */
+  throttle(connectionId: string): void;
   /** Every route invocation so far, in order. */
   invocations: { routeKey: string; connectionId: string }[];
   /** Resolves when no route invocation is in flight. */
@@ -54,6 +56,7 @@ export async function startApiGatewayEmulator(handler: WsHandler, opts: Emulator
   const conns = new Map<string, Conn>();
   const inFlight = new Set<Promise<unknown>>();
   const invocations: ApiGatewayEmulator['invocations'] = [];
+  const throttled = new Set<string>();
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (_p, req) => (req as IncomingMessage & { chosen?: string }).chosen ?? false,
@@ -160,6 +163,7 @@ export async function startApiGatewayEmulator(handler: WsHandler, opts: Emulator
     const conn = conns.get(decodeURIComponent(m[2]!));
     if (!conn || conn.state !== 'open' || !conn.socket) return fail(410, 'GoneException', 'Gone');
     if (req.method === 'POST') {
+      if (throttled.has(conn.id)) return fail(429, 'LimitExceededException', 'Rate exceeded');
       const body = Buffer.concat(chunks);
       if (body.length > API_GATEWAY_MAX_MESSAGE_BYTES) return fail(413, 'PayloadTooLargeException', 'Message too long');
       conn.socket.send(body.toString());
@@ -192,6 +196,7 @@ export async function startApiGatewayEmulator(handler: WsHandler, opts: Emulator
       forget(conn);
       conn.socket?.terminate();
     },
+    throttle: (id) => void throttled.add(id),
     invocations,
     async settled() {
       while (inFlight.size) await Promise.allSettled([...inFlight]);

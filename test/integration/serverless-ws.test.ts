@@ -32,6 +32,10 @@ async function seedGame(): Promise<{ gameId: string; creator: string }> {
     { ...keys.game(gameId), game_id: gameId, map: 'Juicy Jungle', create_time: '2024-05-01T10:00:00', people: 1, creator },
     { ...keys.player(gameId, creator), game_id: gameId, username: creator },
   ]);
+  // Delivery may lag behind (an earlier test's retries): seeded items must not become this test's events.
+  const marker = { PK: `GAME#marker-${randomUUID()}`, SK: 'MARKER' };
+  await s.clients.doc.send(new PutCommand({ TableName: s.tableName, Item: marker }));
+  await s.stream.passed(marker.PK, marker.SK);
   return { gameId, creator };
 }
 
@@ -152,8 +156,24 @@ it('cleans up a vanished client when posting to it answers GoneException, and st
   s.gateway.vanish(b.connectionId);
   await join(gameId, freshUsername('j'));
   await eventually(async () => heardA.length === 1, 'the event');
+  // One BatchWriteItem deletes both partitions' items, but not atomically: wait for both.
   await eventually(async () => (await connectionItems(s.db, b.connectionId)).length === 0, "the vanished client's items deleted");
+  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 1, "the vanished client's subscriber item deleted");
   expect((await subscribers(`game:${gameId}`)).map((x) => x.connectionId)).toEqual([a.connectionId]);
+  await a.client.dispose();
+});
+
+it('disconnects a client API Gateway keeps refusing posts to (its buffer is full), so it cannot hold back the others', async () => {
+  const { gameId } = await seedGame();
+  const [a, b] = [await client(), await client()];
+  const heardA = listen(a.client, LOBBY, { id: gameId }).heard;
+  listen(b.client, LOBBY, { id: gameId });
+  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 2, 'two subscriptions');
+  s.gateway.throttle(b.connectionId);
+  await join(gameId, freshUsername('j'));
+  await eventually(async () => heardA.length === 1, 'the event');
+  await eventually(async () => !s.gateway.connectionIds().includes(b.connectionId), 'the slow client disconnected');
+  await eventually(async () => (await connectionItems(s.db, b.connectionId)).length === 0, "the slow client's items deleted");
   await a.client.dispose();
 });
 
