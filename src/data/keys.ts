@@ -13,6 +13,7 @@
 //   WS connection     WSCONN#<connection_id>       #CONNECTION
 //   Its subscription  WSCONN#<connection_id>       SUB#<subscription_id>
 //   Topic subscriber  WSTOPIC#<topic>              SUB#<connection_id>#<subscription_id>
+//   Replay event      WSREPLAY#<topic>             <sequence, 40 digits>#<index, 6 digits>
 //
 // API Gateway's connection ids are base64 (no '#'), so a subscriber's SK splits at its first '#'
 // whatever '#' the client's subscription id holds.
@@ -37,6 +38,7 @@ const SHARD = 'SHARD#';
 /** The serverless WebSocket's connections and subscriptions (src/data/connections/): never an entity, never an event. */
 const WSCONN = 'WSCONN#';
 const WSTOPIC = 'WSTOPIC#';
+const WSREPLAY = 'WSREPLAY#';
 const SUB = 'SUB#';
 
 export const keys = {
@@ -63,8 +65,10 @@ export const keys = {
     SK: `${SUB}${connectionId}#${subscriptionId}`,
   }),
   wsTopicPartition: (topic: string) => WSTOPIC + topic,
-  /** Partition prefixes of the WebSocket bookkeeping: the delivery function's filter and the local TTL sweep. */
-  wsPkPrefixes: [WSCONN, WSTOPIC] as const,
+  wsReplay: (topic: string, position: string): Key => ({ PK: WSREPLAY + topic, SK: position }),
+  wsReplayPartition: (topic: string) => WSREPLAY + topic,
+  /** Partition prefixes of the WebSocket bookkeeping: never events, and swept by the local TTL stand-in. */
+  wsPkPrefixes: [WSCONN, WSTOPIC, WSREPLAY] as const,
   parseWsSubscriptionSk: (sk: string): string => strip(sk, SUB),
 
   userPartition: (username: string) => USER + username,

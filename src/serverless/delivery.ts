@@ -5,37 +5,22 @@
 // every connection sees a game's or a photo's events in the stream's order.
 //
 // No duplicates: a failing record is reported (ReportBatchItemFailures), so Lambda retries from
-// it and not from the batch's start, and each subscriber item remembers the last event posted to
-// it, so a retried record skips the subscribers it already reached. A vanished client
-// (GoneException) has its items deleted; an event too large for API Gateway becomes the
-// protocol's `error` for that subscription; an expired token ends the connection.
+// it and not from the batch's start, and each post is claimed on the subscriber item first
+// (post.ts), so a retried record skips the subscribers it already reached. Every event is also
+// kept in the topic's replay window (data/connections/replay.ts) before its fan-out.
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import {
-  isConnectionBookkeeping,
-  markDelivered,
-  removeConnection,
-  removeSubscription,
-  topicSubscribers,
-  type SubscriptionRecord,
-} from '../data/connections/connections.js';
+import { isConnectionBookkeeping, topicSubscribers } from '../data/connections/connections.js';
+import { positionOf, recordReplay } from '../data/connections/replay.js';
 import { toEntityChange } from '../data/changes.js';
-import type { Db } from '../data/dynamo/db.js';
 import { isLiveBookkeeping } from '../data/live/lease.js';
-import { AppError, unauthenticated } from '../errors.js';
 import type { BusEntry } from '../live/bus.js';
 import { deriveEvents, type LiveEvent } from '../live/events.js';
-import type { Delivery } from '../live/feed.js';
 import { fromWireRecord } from '../live/stream/wire.js';
 import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
 import type { ChangeRecord } from '../live/record.js';
-import type { Logger } from '../log.js';
-import { MAX_MESSAGE_BYTES, type Connections } from './api.js';
-import { errorMessage, eventMessage, type Executor } from './execute.js';
+import { postEvent, type PostDeps } from './post.js';
 
-export interface DeliveryDeps extends Executor {
-  db: Db;
-  connections: Connections;
-  logger: Logger;
+export interface DeliveryDeps extends Omit<PostDeps, 'now'> {
   /** Posts in flight at once for one event. */
   concurrency: number;
   now?: () => Date;
@@ -43,55 +28,10 @@ export interface DeliveryDeps extends Executor {
 
 export type DeliveryHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
-/** True when event (sequence, index) comes after the subscriber's last delivered one. */
-export function isAfter(seq: string, index: number, last: SubscriptionRecord['lastDelivered']): boolean {
-  if (!last) return true;
-  const a = BigInt(seq);
-  const b = BigInt(last.sequence);
-  return a > b || (a === b && index > last.index);
-}
-
 export function createDeliveryHandler(deps: DeliveryDeps): DeliveryHandler {
-  const { db, connections, logger } = deps;
+  const { db, logger } = deps;
   const now = deps.now ?? (() => new Date());
-
-  const deliverTo = async (s: SubscriptionRecord, d: Delivery & { position: string }) => {
-    if (!isAfter(d.position, d.index, s.lastDelivered)) return; // a retried record already reached this subscriber
-    if (s.viewer?.expiresAt !== undefined && s.viewer.expiresAt <= now().getTime()) {
-      // The container server closes such a socket with 4403; here: `error`, then the connection goes.
-      await connections.post(
-        s.callbackUrl,
-        s.connectionId,
-        errorMessage(deps, s.subscriptionId, [unauthenticated('The token has expired. Get a new one.')]),
-      );
-      await connections.disconnect(s.callbackUrl, s.connectionId);
-      await removeConnection(db, s.connectionId);
-      return;
-    }
-    const message = await eventMessage(deps, s, d);
-    const outcome = await connections.post(s.callbackUrl, s.connectionId, message);
-    if (outcome === 'gone') {
-      logger.info('vanished WebSocket client cleaned up', { connectionId: s.connectionId });
-      await removeConnection(db, s.connectionId);
-    } else if (outcome === 'throttled') {
-      // A client that cannot keep up must not hold back its shard (the container server's slow
-      // reader gets RESYNC): it is disconnected, and reconnects to resume.
-      logger.warn('WebSocket client too slow: disconnected', { connectionId: s.connectionId });
-      await connections.disconnect(s.callbackUrl, s.connectionId);
-      await removeConnection(db, s.connectionId);
-    } else if (outcome === 'too-large') {
-      const bytes = Buffer.byteLength(message);
-      const error = new AppError(
-        'BAD_USER_INPUT',
-        `An event of this subscription is ${bytes} bytes, over API Gateway's ${MAX_MESSAGE_BYTES}-byte message limit: select fewer fields.`,
-        { limit: 'maxMessageBytes' },
-      );
-      await connections.post(s.callbackUrl, s.connectionId, errorMessage(deps, s.subscriptionId, [error]));
-      await removeSubscription(db, s.connectionId, s.subscriptionId);
-    } else {
-      await markDelivered(db, s, d.position, d.index);
-    }
-  };
+  const post: PostDeps = { ...deps, now };
 
   const deliverRecord = async (raw: DynamoDBStreamEvent['Records'][number]) => {
     let record: ChangeRecord;
@@ -110,8 +50,18 @@ export function createDeliveryHandler(deps: DeliveryDeps): DeliveryHandler {
     if (isGameRemoval(record)) await sweepPlayers(db, record, logger);
     const entry: BusEntry = { position: record.sequenceNumber, record };
     for (const [index, event] of events.entries()) {
+      const position = positionOf(entry.position, index);
+      // Kept first, so a subscription being written now finds it in its catch-up if this fan-out misses it.
+      await recordReplay(
+        db,
+        event.topic,
+        { sequence: entry.position, index, event: JSON.stringify(event), writtenAt: now().getTime() },
+        now(),
+      );
       const d = { position: entry.position, index, event, entry };
-      for await (const page of topicSubscribers(db, event.topic)) await eachLimited(page, deps.concurrency, (s) => deliverTo(s, d));
+      for await (const page of topicSubscribers(db, event.topic)) {
+        await eachLimited(page, deps.concurrency, async (s) => void (await postEvent(post, s, d, position)));
+      }
     }
   };
 

@@ -15,14 +15,17 @@ import {
   removeConnection,
   removeSubscription,
   toConnection,
+  type SubscriptionRecord,
 } from '../data/connections/connections.js';
+import { positionOf } from '../data/connections/replay.js';
 import type { Db } from '../data/dynamo/db.js';
 import { keys } from '../data/keys.js';
 import { AppError, unauthenticated } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Connections } from './api.js';
-import { contextFor, errorMessage, eventMessage, type Executor } from './execute.js';
-import { FROM_NOW, prepareSubscription } from './subscribe.js';
+import { catchUp } from './catch-up.js';
+import { contextFor, errorMessage, type Executor } from './execute.js';
+import { prepareSubscription } from './subscribe.js';
 
 /** What API Gateway sends a WebSocket route's Lambda integration (the fields we read). */
 export interface WsEvent {
@@ -33,6 +36,7 @@ export interface WsEvent {
     domainName: string;
     stage: string;
     connectedAt?: number;
+    requestTimeEpoch?: number;
   };
   /** $connect only. */
   headers?: Record<string, string | undefined>;
@@ -127,6 +131,8 @@ export function createWsHandler(deps: WsDeps): WsHandler {
         break;
       case MessageType.Subscribe: {
         const { id } = message;
+        // When API Gateway took the message, not when this (perhaps cold) function got it.
+        const arrivedAt = rc.requestTimeEpoch ?? now().getTime();
         const items = await connectionItems(db, rc.connectionId);
         const connItem = items.find((it) => it.SK === keys.wsConnection(rc.connectionId).SK);
         const conn = connItem ? toConnection(connItem) : null;
@@ -153,7 +159,8 @@ export function createWsHandler(deps: WsDeps): WsHandler {
           await connections.post(url, rc.connectionId, errorMessage(deps, id, prepared.errors));
           break;
         }
-        const added = await addSubscription(db, {
+        const after = prepared.resumeAfter;
+        const subscription: SubscriptionRecord = {
           connectionId: rc.connectionId,
           subscriptionId: id,
           topic: prepared.topic,
@@ -162,29 +169,13 @@ export function createWsHandler(deps: WsDeps): WsHandler {
           variables: message.payload.variables ?? {},
           operationName: message.payload.operationName ?? null,
           viewer: conn.viewer,
+          // A cursor that is not a stream position (another deployment's) matches no kept event: RESYNC.
+          lastPosition: after ? (/^\d+$/.test(after.position) ? positionOf(after.position, after.index) : after.position) : null,
           expiresAt: conn.expiresAt,
-        });
+        };
+        const added = await addSubscription(db, subscription);
         if (added === 'duplicate') await refuse(id, new AppError('BAD_REQUEST', `Subscriber for ${id} already exists`), '4409');
-        else if (added === 'added' && prepared.resumeFrom !== null) {
-          // No replay window is kept yet: a client resuming after a cursor is told to resync, never left with a silent gap.
-          const resync = { position: FROM_NOW, index: Number.MAX_SAFE_INTEGER, event: { kind: 'RESYNC' as const }, entry: null };
-          await connections.post(
-            url,
-            rc.connectionId,
-            await eventMessage(
-              deps,
-              {
-                ...message.payload,
-                subscriptionId: id,
-                document: message.payload.query,
-                variables: message.payload.variables ?? {},
-                operationName: message.payload.operationName ?? null,
-                viewer: conn.viewer,
-              },
-              resync,
-            ),
-          );
-        }
+        else if (added === 'added') await catchUp({ ...deps, now }, subscription, { arrivedAt, addedAt: now().getTime() });
         break;
       }
       case MessageType.Complete:

@@ -27,7 +27,14 @@ import type { Hub } from '../live/hub.js';
 export const FROM_NOW = 'now';
 
 export type Prepared =
-  | { ok: true; topic: string; document: DocumentNode; operation: OperationDefinitionNode; resumeFrom: string | null }
+  | {
+      ok: true;
+      topic: string;
+      document: DocumentNode;
+      operation: OperationDefinitionNode;
+      /** The client's cursor (a stream sequence number and the event's index), or null for "from now". */
+      resumeAfter: { position: string; index: number } | null;
+    }
   | { ok: false; errors: readonly GraphQLError[] };
 
 /** Checks one subscribe message and finds its topic, running the field's subscribe resolver as `contextValue`'s viewer. */
@@ -68,8 +75,8 @@ export async function prepareSubscription(schema: GraphQLSchema, payload: Subscr
   await result.return?.();
   const feed = opened[0];
   if (opened.length !== 1 || !feed) throw new Error(`A subscription field opened ${opened.length} feeds; one expected.`);
-  const resumeFrom = feed.after.position === FROM_NOW ? null : feed.after.position;
-  return { ok: true, topic: feed.topic, document, operation, resumeFrom };
+  const resumeAfter = feed.after.position === FROM_NOW ? null : feed.after;
+  return { ok: true, topic: feed.topic, document, operation, resumeAfter };
 }
 
 /** A hub whose feeds stay empty: it only notes what the resolver opened. */

@@ -8,14 +8,15 @@ import {
   connectionExpiry,
   connectionItems,
   getConnection,
-  markDelivered,
   openConnection,
   removeConnection,
   removeSubscription,
   topicSubscribers,
   type SubscriptionRecord,
 } from '../../src/data/connections/connections.js';
+import { claimDelivery } from '../../src/data/connections/replay.js';
 import type { DynamoClients } from '../../src/data/dynamo/client.js';
+import { keys } from '../../src/data/keys.js';
 import { Db } from '../../src/data/dynamo/db.js';
 import { startExpirer } from '../../src/live/expirer.js';
 import { createLogger } from '../../src/log.js';
@@ -46,6 +47,7 @@ const sub = (connectionId: string, subscriptionId: string, topic: string, expire
   variables: { x: 1 },
   operationName: null,
   viewer: { username: 'ana', role: null, expiresAt: now.getTime() + 60_000 },
+  lastPosition: null,
   expiresAt,
 });
 const all = async (topic: string) => {
@@ -74,13 +76,14 @@ it("finds a topic's subscribers across connections with their documents, and rem
   expect(found.map((s) => `${s.connectionId}/${s.subscriptionId}`).sort()).toEqual([`${a}/1`, `${a}/2#odd`, `${b}/1`].sort());
   expect(found[0]).toMatchObject({ document: sub(a, '1', topic).document, variables: { x: 1 }, viewer: { username: 'ana' } });
 
-  await markDelivered(
-    db,
-    found.find((s) => s.connectionId === b)!,
-    '000123',
-    2,
-  );
-  expect((await all(topic)).find((s) => s.connectionId === b)!.lastDelivered).toEqual({ sequence: '000123', index: 2 });
+  // A post is claimed once: the same or an older position again is refused, a newer one moves it on.
+  const key = keys.wsTopicSubscriber(topic, b, '1');
+  expect(await claimDelivery(db, key, '0123#000002')).toBe(true);
+  expect(await claimDelivery(db, key, '0123#000002')).toBe(false);
+  expect(await claimDelivery(db, key, '0123#000001')).toBe(false);
+  expect(await claimDelivery(db, key, '0124#000000')).toBe(true);
+  expect((await all(topic)).find((s) => s.connectionId === b)!.lastPosition).toBe('0124#000000');
+  expect(await claimDelivery(db, keys.wsTopicSubscriber(topic, b, 'nope'), '0125#000000')).toBe(false);
 
   expect(await removeConnection(db, a)).toBe(3);
   expect(await connectionItems(db, a)).toEqual([]);

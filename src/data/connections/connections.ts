@@ -7,7 +7,8 @@
 //   Its subscription   WSCONN#<conn>        SUB#<sub>                   topic, expires_at (a pointer: what to delete)
 //   Topic subscriber   WSTOPIC#<topic>      SUB#<conn>#<sub>            connection_id, subscription_id, callback_url, document,
 //                                                                       variables, operation_name, viewer, role,
-//                                                                       token_expires_at, last_seq, last_index, expires_at
+//                                                                       token_expires_at, last_pos, expires_at
+//   (and the replay window's events: replay.ts)
 //
 // Everything of one connection is one partition ($disconnect, GoneException: Query, then delete);
 // the subscribers of one topic are another (fan-out: a consistent Query of the table, never a
@@ -49,8 +50,8 @@ export interface SubscriptionRecord {
   variables: Record<string, unknown>;
   operationName: string | null;
   viewer: Viewer | null;
-  /** The last event posted: a retried stream batch skips what it already delivered. */
-  lastDelivered: { sequence: string; index: number } | null;
+  /** The position of the last event posted (replay.ts): a retried stream batch skips what it already delivered. */
+  lastPosition: string | null;
   expiresAt: number;
 }
 
@@ -98,7 +99,7 @@ export function toSubscription(item: Item): SubscriptionRecord {
     variables: (item.variables as Record<string, unknown> | undefined) ?? {},
     operationName: typeof item.operation_name === 'string' ? item.operation_name : null,
     viewer: toViewer(item),
-    lastDelivered: typeof item.last_seq === 'string' ? { sequence: item.last_seq, index: Number(item.last_index) } : null,
+    lastPosition: typeof item.last_pos === 'string' ? item.last_pos : null,
     expiresAt: Number(item[TABLE.ttlAttribute]),
   };
 }
@@ -153,7 +154,7 @@ export async function acknowledgeConnection(db: Db, connectionId: string, viewer
 }
 
 // Add a subscription: TransactWriteItems: ConditionCheck the connection exists + Put WSCONN#<conn> / SUB#<sub> if absent + Put the topic's subscriber item.
-export function addSubscriptionInput(tableName: string, s: Omit<SubscriptionRecord, 'lastDelivered'>) {
+export function addSubscriptionInput(tableName: string, s: SubscriptionRecord) {
   const conn = keys.wsConnection(s.connectionId);
   return {
     TransactItems: [
@@ -180,6 +181,8 @@ export function addSubscriptionInput(tableName: string, s: Omit<SubscriptionReco
             variables: s.variables,
             operation_name: s.operationName,
             ...viewerAttributes(s.viewer),
+            // A resumed subscription starts at its cursor: nothing at or before it is posted again.
+            ...(s.lastPosition ? { last_pos: s.lastPosition } : {}),
             [TABLE.ttlAttribute]: s.expiresAt,
           },
         },
@@ -189,7 +192,7 @@ export function addSubscriptionInput(tableName: string, s: Omit<SubscriptionReco
 }
 
 /** 'added', or why not: the id is in use on this connection, or the connection is gone. */
-export async function addSubscription(db: Db, s: Omit<SubscriptionRecord, 'lastDelivered'>): Promise<'added' | 'duplicate' | 'gone'> {
+export async function addSubscription(db: Db, s: SubscriptionRecord): Promise<'added' | 'duplicate' | 'gone'> {
   try {
     await db.transactWrite(addSubscriptionInput(db.tableName, s));
     return 'added';
@@ -254,32 +257,16 @@ export async function* topicSubscribers(db: Db, topic: string): AsyncGenerator<S
   for await (const items of pages) yield items.map(toSubscription);
 }
 
-// Record a delivery: UpdateItem WSTOPIC#<topic> / SUB#<conn>#<sub> SET last_seq, last_index if the item still exists.
-export async function markDelivered(db: Db, s: SubscriptionRecord, sequence: string, index: number): Promise<void> {
-  try {
-    await db.update({
-      TableName: db.tableName,
-      Key: keys.wsTopicSubscriber(s.topic, s.connectionId, s.subscriptionId),
-      UpdateExpression: 'SET last_seq = :seq, last_index = :i',
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: { ':seq': sequence, ':i': index },
-    });
-  } catch (err) {
-    // Completed or disconnected meanwhile: nothing left to remember.
-    if (!isConditionFailure(err)) throw err;
-  }
-}
-
-// Expired WebSocket items (TTL's stand-in, local only): Scan table, filter begins_with(PK, WSCONN#|WSTOPIC#) AND expires_at <= now, keys only.
+// Expired WebSocket items (TTL's stand-in, local only): Scan table, filter begins_with(PK, WSCONN#|WSTOPIC#|WSREPLAY#) AND expires_at <= now, keys only.
 export async function expiredConnectionKeys(db: Db, now: Date): Promise<Key[]> {
   const out: Key[] = [];
-  const [conn, topic] = keys.wsPkPrefixes;
+  const [conn, topic, replay] = keys.wsPkPrefixes;
   const pages = everyPage((start) =>
     db.scan({
       TableName: db.tableName,
-      FilterExpression: '(begins_with(PK, :conn) OR begins_with(PK, :topic)) AND #ttl <= :now',
+      FilterExpression: '(begins_with(PK, :conn) OR begins_with(PK, :topic) OR begins_with(PK, :replay)) AND #ttl <= :now',
       ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
-      ExpressionAttributeValues: { ':conn': conn, ':topic': topic, ':now': Math.floor(now.getTime() / 1000) },
+      ExpressionAttributeValues: { ':conn': conn, ':topic': topic, ':replay': replay, ':now': Math.floor(now.getTime() / 1000) },
       ProjectionExpression: 'PK, SK',
       ExclusiveStartKey: start,
     }),
