@@ -92,7 +92,7 @@ async function labJoin(f: Flavour, gameId: string, username: string) {
 }
 
 // Not `game`: for PLAYER_JOINED it is the game as it is when the event is resolved, which depends on timing.
-const LOBBY = `subscription Lobby($id: ID!) { gameLobby(gameId: $id) { kind player { user { username name } } } }`;
+const LOBBY = `subscription Lobby($id: ID!, $after: String) { gameLobby(gameId: $id, after: $after) { cursor kind player { user { username name } } } }`;
 const FOLLOWERS = `subscription { viewerFollowers { kind follower { username } followedAt } }`;
 
 type Heard = { next?: unknown; error?: unknown; complete?: true }[];
@@ -106,11 +106,26 @@ function listen(client: Client, query: string, variables?: Record<string, unknow
   return heard;
 }
 
+async function connectAs(f: Flavour, token: string): Promise<Client> {
+  let acked!: () => void;
+  const ready = new Promise<void>((r) => (acked = r));
+  const client = createClient({
+    url: f.wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+    on: { connected: () => acked() },
+  });
+  await ready;
+  return client;
+}
+
 /** The script every flavour runs: the same users, game and writes under fresh names, names then replaced by roles. */
 async function runScript(f: Flavour) {
-  const [creator, ana, bob, carl, dave] = Array.from({ length: 5 }, () => freshUsername('t'));
+  const [creator, ana, bob, carl, dave, eve, frank, greg] = Array.from({ length: 8 }, () => freshUsername('t'));
   const gameId = randomUUID();
-  const users = [creator, ana, bob, carl, dave].map((u) => ({
+  const users = [creator, ana, bob, carl, dave, eve, frank, greg].map((u) => ({
     ...keys.user(u!),
     username: u,
     name: `Player ${u}`,
@@ -125,17 +140,7 @@ async function runScript(f: Flavour) {
   await f.caughtUp();
 
   const token = await f.token(ana!);
-  let acked!: () => void;
-  const ready = new Promise<void>((r) => (acked = r));
-  const client = createClient({
-    url: f.wsUrl,
-    webSocketImpl: WebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-    on: { connected: () => acked() },
-  });
-  await ready;
+  const client = await connectAs(f, token);
   const heard = {
     lobby: listen(client, LOBBY, { id: gameId }),
     followers: listen(client, FOLLOWERS),
@@ -158,31 +163,41 @@ async function runScript(f: Flavour) {
   await labJoin(f, gameId, carl!);
   await labJoin(f, gameId, dave!); // the marker: nothing may come between the events above and this one
   await eventually(async () => heard.lobby.length >= 3 && heard.followers.length >= 1, 'the events');
+  const afterCarl = (heard.lobby[1]?.next as { data: { gameLobby: { cursor: string } } }).data.gameLobby.cursor;
+
+  // The socket goes (API Gateway closes every one within 2 hours); writes go on; the client comes back with its cursor.
+  const before = JSON.stringify(heard); // what the server sent (the client's own dispose then completes its sinks)
   await client.dispose();
-  const roles: Record<string, string> = {
-    [creator!]: 'creator',
-    [ana!]: 'ana',
-    [bob!]: 'bob',
-    [carl!]: 'carl',
-    [dave!]: 'dave',
-    [gameId]: 'GAME',
-  };
-  return JSON.parse(JSON.stringify(heard).replace(/t_[0-9a-f]{12}|[0-9a-f-]{36}/g, (m) => roles[m] ?? 'OTHER')) as typeof heard;
+  await labJoin(f, gameId, eve!);
+  await labJoin(f, gameId, frank!);
+  await f.caughtUp();
+  const again = await connectAs(f, token);
+  const resumed = listen(again, LOBBY, { id: gameId, after: afterCarl });
+  await eventually(async () => resumed.length >= 3, 'the missed events');
+  await labJoin(f, gameId, greg!); // the marker after the missed events
+  await eventually(async () => resumed.length >= 4, 'the marker');
+  const afterResume = JSON.stringify(resumed);
+  await again.dispose();
+
+  const roles: Record<string, string> = { [creator!]: 'creator', [ana!]: 'ana', [gameId]: 'GAME' };
+  for (const [role, u] of Object.entries({ bob, carl, dave, eve, frank, greg })) roles[u!] = role;
+  const transcript = `{"resumed":${afterResume},${before.slice(1)}`
+    .replace(/"cursor":"[^"]*"/g, '"cursor":"C"') // each deployment's own positions
+    .replace(/t_[0-9a-f]{12}|[0-9a-f-]{36}/g, (m) => roles[m] ?? 'OTHER');
+  return JSON.parse(transcript) as typeof heard & { resumed: Heard };
 }
 
-it('gives the same transcript on the container server and on API Gateway + Lambda, writes from outside the API included', async () => {
+it('gives the same transcript on the container server and on API Gateway + Lambda: writes from outside the API, refusals, a resume after the socket closed', async () => {
   const expected = await runScript(flavours.container);
-  expect(expected.lobby.map((h) => JSON.stringify(h))).toEqual(
-    ['bob', 'carl', 'dave'].map((u) =>
+  const joined = (...who: string[]) =>
+    who.map((u) =>
       JSON.stringify({
-        next: {
-          data: {
-            gameLobby: { kind: 'PLAYER_JOINED', player: { user: { username: u, name: `Player ${u}` } } },
-          },
-        },
+        next: { data: { gameLobby: { cursor: 'C', kind: 'PLAYER_JOINED', player: { user: { username: u, name: `Player ${u}` } } } } },
       }),
-    ),
-  );
+    );
+  expect(expected.lobby.map((h) => JSON.stringify(h))).toEqual(joined('bob', 'carl', 'dave'));
+  // Resumed after carl's event: dave again, then what happened while away, then the marker; nothing twice.
+  expect(expected.resumed.map((h) => JSON.stringify(h))).toEqual(joined('dave', 'eve', 'frank', 'greg'));
   const code = (h: Heard) => (h[0]?.error as { extensions?: { code?: string } }[] | undefined)?.[0]?.extensions?.code;
   expect([code(expected.unknownGame), code(expected.query), code(expected.badCursor)]).toEqual([
     'NOT_FOUND',
