@@ -8,6 +8,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connectionItems, topicSubscribers } from '../../src/data/connections/connections.js';
+import { cursorKeys, encodeCursor } from '../../src/data/dynamo/cursor.js';
 import { keys } from '../../src/data/keys.js';
 import { loadItems } from '../../src/ops/load.js';
 import { eventually } from '../helpers/cluster.js';
@@ -33,10 +34,15 @@ async function seedGame(): Promise<{ gameId: string; creator: string }> {
     { ...keys.player(gameId, creator), game_id: gameId, username: creator },
   ]);
   // Delivery may lag behind (an earlier test's retries): seeded items must not become this test's events.
+  await passed();
+  return { gameId, creator };
+}
+
+/** Resolves once the delivery function has handled every write made before the call. */
+async function passed() {
   const marker = { PK: `GAME#marker-${randomUUID()}`, SK: 'MARKER' };
   await s.clients.doc.send(new PutCommand({ TableName: s.tableName, Item: marker }));
   await s.stream.passed(marker.PK, marker.SK);
-  return { gameId, creator };
 }
 
 async function join(gameId: string, username: string) {
@@ -213,6 +219,39 @@ it("turns an event over API Gateway's 128 KB into the protocol's error for that 
   expect(heard[0]!.error).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', limit: 'maxMessageBytes' } }]);
   await eventually(async () => (await subscribers(`followers:${viewer}`)).length === 0, 'the subscription removed');
   await c.dispose();
+});
+
+it('resumes after API Gateway closed an idle socket (1001), with nothing lost; a cursor the window no longer holds gets RESYNC', async () => {
+  const { gameId } = await seedGame();
+  const first = await client();
+  const closed = new Promise<number>((r) => first.client.on('closed', (e) => r((e as { code: number }).code)));
+  const { heard } = listen(
+    first.client,
+    `subscription($id: ID!, $after: String) { gameLobby(gameId: $id, after: $after) { cursor kind player { user { username } } } }`,
+    { id: gameId },
+  );
+  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 1, 'the subscription');
+  const [a, b, c, d] = Array.from({ length: 4 }, () => freshUsername('j'));
+  await join(gameId, a!);
+  await eventually(async () => heard.length === 1, 'the first event');
+  const cursor = heard[0]!.next.data.gameLobby.cursor as string;
+  expect(await closed).toBe(1001); // no message for idleMs: API Gateway's idle close
+  await join(gameId, b!);
+  await join(gameId, c!);
+  await passed(); // delivered while the client was away (a reconnect racing the delivery may get RESYNC instead)
+  const second = await client();
+  const query = `subscription($id: ID!, $after: String) { gameLobby(gameId: $id, after: $after) { kind player { user { username } } } }`;
+  const resumed = listen(second.client, query, { id: gameId, after: cursor }).heard;
+  await eventually(async () => resumed.length === 2, 'the missed events');
+  await join(gameId, d!);
+  await eventually(async () => resumed.length === 3, 'the marker');
+  expect(resumed.map((h) => h.next.data.gameLobby.player.user.username)).toEqual([b, c, d]);
+
+  const gone = encodeCursor(cursorKeys(s.config.graphql.cursorSecret), 'live-events', { p: '1', i: 0 });
+  const late = listen(second.client, query, { id: gameId, after: gone }).heard;
+  await eventually(async () => late.length === 1, 'the RESYNC');
+  expect(late[0]!.next.data.gameLobby).toEqual({ kind: 'RESYNC', player: null });
+  await second.client.dispose();
 });
 
 it('closes an idle connection (API Gateway: 10 minutes, here 1.5 s) and runs $disconnect', async () => {
