@@ -12,6 +12,7 @@ export default tseslint.config(
       'infra/**',
       'src/__generated__/**',
       'sdk/__generated__/**',
+      'sdk/dist/**',
       'graphiql/**',
       'coverage/**',
     ],

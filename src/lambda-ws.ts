@@ -42,6 +42,7 @@ export function createServerlessHandlers(config: Config, opts: ServerlessOptions
     schema: service.schema,
     contextDeps: { client: clients.doc, tableName: graphql.tableName, cursorKeys: graphql.cursorKeys, now: opts.now, games: graphql.games },
     formatError: (e) => service.formatError(e.toJSON(), e),
+    trusted: service.trusted,
   };
   const db = new Db(clients.doc, graphql.tableName);
   const connections = opts.connections ?? createConnections();

@@ -15,6 +15,8 @@ export interface ExampleContext {
 const OPEN_GAME = '14c7f97e-8354-4ddf-985f-074970818215';
 const PHOTO_OWNER = 'haroldwatkins';
 const PHOTO_TIMESTAMP = '2018-09-19T18:20:15';
+/** haroldwatkins's global id: base64url of "v1:User:haroldwatkins" (src/graphql/ids.ts). */
+const USER_ID = 'djE6VXNlcjpoYXJvbGR3YXRraW5z';
 
 export function examples({ demoUser }: ExampleContext): Example[] {
   // The editor is about 60 characters wide beside the response: comments are kept shorter.
@@ -33,6 +35,27 @@ query User {
     username
     name
     followerCount
+  }
+}
+`,
+    },
+    {
+      name: 'Node',
+      query: `# Any object by its global id (Relay's node field).
+# A game's id is its UUID, a photo's is owner/timestamp,
+# the others' base64url of "v1:<Type>:<key>". nodes(ids:)
+# reads up to 100, of any types, in one BatchGetItem.
+query Node {
+  node(id: "${USER_ID}") {
+    __typename
+    id
+    ... on User { username name followerCount }
+  }
+  nodes(ids: ["${OPEN_GAME}", "${PHOTO_OWNER}/${PHOTO_TIMESTAMP}"]) {
+    __typename
+    id
+    ... on Game { map playerCount status }
+    ... on Photo { location reactionCounts { heart } }
   }
 }
 `,

@@ -51,7 +51,7 @@ export type FollowerEventKind =
   | 'RESYNC'
   | 'UNFOLLOWED';
 
-export type Game = {
+export type Game = Node & {
   __typename?: 'Game';
   bronze?: Maybe<User>;
   /** Always 50. */
@@ -61,6 +61,7 @@ export type Game = {
   creator: User;
   endedAt?: Maybe<Scalars['String']['output']>;
   gold?: Maybe<User>;
+  /** The game's own id (a UUID, as the lab's scripts know it); also its global id (see Node). */
   id: Scalars['ID']['output'];
   map: Scalars['String']['output'];
   playerCount: Scalars['Int']['output'];
@@ -116,10 +117,12 @@ export type GameLobbyEventKind =
   | 'RESYNC';
 
 /** A user's place in a game: one per player and game. */
-export type GameParticipation = {
+export type GameParticipation = Node & {
   __typename?: 'GameParticipation';
   damage?: Maybe<Scalars['Int']['output']>;
   game: Game;
+  /** Global id (see Node). */
+  id: Scalars['ID']['output'];
   /** When the player joined (null for players of the lab's data, which did not record it). */
   joinedAt?: Maybe<Scalars['String']['output']>;
   kills?: Maybe<Scalars['Int']['output']>;
@@ -249,6 +252,17 @@ export type MutationUploadPhotoArgs = {
   input: UploadPhotoInput;
 };
 
+/**
+ * An object a client can cache and refetch by id alone (Relay's Global Object Identification). One
+ * id per object, unique across every type, stable across deployments (not signed). Ids that existed
+ * stay as they were: a Game's is the lab's game id (a UUID), a Photo's is "<owner>/<timestamp>".
+ * Every other type's is base64url (no padding) of "v1:<Type>:<natural key>", like
+ * "djE6VXNlcjpoYXJvbGR3YXRraW5z" for the user haroldwatkins. Treat ids as opaque.
+ */
+export type Node = {
+  id: Scalars['ID']['output'];
+};
+
 export type OpenGamesEvent = {
   __typename?: 'OpenGamesEvent';
   /** Opaque: subscribe again with after: <cursor> to resume after this event. */
@@ -276,9 +290,9 @@ export type PageInfo = {
 };
 
 /** A photo a user uploaded. Its timestamp is its key within the owner's photos. */
-export type Photo = {
+export type Photo = Node & {
   __typename?: 'Photo';
-  /** Stable id: <owner>/<timestamp>. */
+  /** Stable id: <owner>/<timestamp>; also its global id (see Node). */
   id: Scalars['ID']['output'];
   /** Where the image is stored: an http(s) or s3 URL. */
   location: Scalars['String']['output'];
@@ -345,6 +359,17 @@ export type Query = {
   /** Games on a map created between from and to (inclusive, either may be left out), newest first. */
   gamesByMap: GameConnection;
   /**
+   * The object with this global id (any type implementing Node), read through the request's loader;
+   * null when it does not exist. A malformed id, or one of an unknown type: null, with BAD_NODE_ID in
+   * errors.
+   */
+  node?: Maybe<Node>;
+  /**
+   * Up to 100 objects by global id, of any mix of types, in the order asked: one BatchGetItem per 100
+   * distinct items, shared with the rest of the response. Each entry is null as node(id:) would be.
+   */
+  nodes: Array<Maybe<Node>>;
+  /**
    * Games still taking players. With a map: that map's games, oldest first. Without: every map's,
    * in the index's storage order (grouped by map, oldest first within a map).
    */
@@ -377,6 +402,16 @@ export type QueryGamesByMapArgs = {
 };
 
 
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
 export type QueryOpenGamesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -404,8 +439,10 @@ export type QueryUsersArgs = {
   usernames: Array<Scalars['String']['input']>;
 };
 
-export type Reaction = {
+export type Reaction = Node & {
   __typename?: 'Reaction';
+  /** Global id (see Node). */
+  id: Scalars['ID']['output'];
   photo: Photo;
   /** When the reaction was left. */
   reactedAt?: Maybe<Scalars['String']['output']>;
@@ -553,7 +590,7 @@ export type UploadPhotoInput = {
  * A user of either app. email, birthdate and address are private: they are null unless the viewer
  * is this user.
  */
-export type User = {
+export type User = Node & {
   __typename?: 'User';
   address?: Maybe<Scalars['String']['output']>;
   birthdate?: Maybe<Scalars['String']['output']>;
@@ -568,6 +605,8 @@ export type User = {
   followingCount: Scalars['Int']['output'];
   /** The games this user joined (created games included), in game id order. */
   games: GameParticipationConnection;
+  /** Global id (see Node). */
+  id: Scalars['ID']['output'];
   /** Photo app: interests, in the order the user gave them. */
   interests: Array<Scalars['String']['output']>;
   name?: Maybe<Scalars['String']['output']>;
@@ -718,6 +757,16 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
+  Node:
+    | ( GameRecordRecord )
+    | ( ParticipationRecordRecord )
+    | ( PhotoRecordRecord )
+    | ( ReactionRecordRecord )
+    | ( UserRecordRecord )
+  ;
+};
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
@@ -739,6 +788,7 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Medal: Medal;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   OpenGamesEvent: ResolverTypeWrapper<DeliveryRecord>;
   OpenGamesEventKind: OpenGamesEventKind;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -781,6 +831,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   OpenGamesEvent: DeliveryRecord;
   PageInfo: PageInfo;
   Photo: PhotoRecordRecord;
@@ -824,6 +875,7 @@ export type GameResolvers<ContextType = Context, ParentType extends ResolversPar
   silver?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['GameStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type GameConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GameConnection'] = ResolversParentTypes['GameConnection']> = {
@@ -846,11 +898,13 @@ export type GameLobbyEventResolvers<ContextType = Context, ParentType extends Re
 export type GameParticipationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GameParticipation'] = ResolversParentTypes['GameParticipation']> = {
   damage?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   game?: Resolver<ResolversTypes['Game'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   joinedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   kills?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   place?: Resolver<Maybe<ResolversTypes['Medal']>, ParentType, ContextType>;
   survivedSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type GameParticipationConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GameParticipationConnection'] = ResolversParentTypes['GameParticipationConnection']> = {
@@ -879,6 +933,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   uploadPhoto?: Resolver<ResolversTypes['Photo'], ParentType, ContextType, RequireFields<MutationUploadPhotoArgs, 'input'>>;
 };
 
+export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
+  __resolveType: TypeResolveFn<'Game' | 'GameParticipation' | 'Photo' | 'Reaction' | 'User', ParentType, ContextType>;
+};
+
 export type OpenGamesEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OpenGamesEvent'] = ResolversParentTypes['OpenGamesEvent']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   game?: Resolver<Maybe<ResolversTypes['Game']>, ParentType, ContextType>;
@@ -900,6 +958,7 @@ export type PhotoResolvers<ContextType = Context, ParentType extends ResolversPa
   reactions?: Resolver<ResolversTypes['ReactionConnection'], ParentType, ContextType, Partial<PhotoReactionsArgs>>;
   timestamp?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   viewerReactions?: Resolver<Array<ResolversTypes['ReactionType']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type PhotoConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PhotoConnection'] = ResolversParentTypes['PhotoConnection']> = {
@@ -922,6 +981,8 @@ export type PhotoReactionEventResolvers<ContextType = Context, ParentType extend
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   game?: Resolver<Maybe<ResolversTypes['Game']>, ParentType, ContextType, RequireFields<QueryGameArgs, 'id'>>;
   gamesByMap?: Resolver<ResolversTypes['GameConnection'], ParentType, ContextType, RequireFields<QueryGamesByMapArgs, 'map'>>;
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   openGames?: Resolver<ResolversTypes['GameConnection'], ParentType, ContextType, Partial<QueryOpenGamesArgs>>;
   photo?: Resolver<Maybe<ResolversTypes['Photo']>, ParentType, ContextType, RequireFields<QueryPhotoArgs, 'owner' | 'timestamp'>>;
   ping?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -932,10 +993,12 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 };
 
 export type ReactionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Reaction'] = ResolversParentTypes['Reaction']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   photo?: Resolver<ResolversTypes['Photo'], ParentType, ContextType>;
   reactedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ReactionType'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type ReactionConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReactionConnection'] = ResolversParentTypes['ReactionConnection']> = {
@@ -972,12 +1035,14 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   following?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<UserFollowingArgs>>;
   followingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   games?: Resolver<ResolversTypes['GameParticipationConnection'], ParentType, ContextType, Partial<UserGamesArgs>>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interests?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   photos?: Resolver<ResolversTypes['PhotoConnection'], ParentType, ContextType, Partial<UserPhotosArgs>>;
   pinnedPhoto?: Resolver<Maybe<ResolversTypes['Photo']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type UserConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = {
@@ -1007,6 +1072,7 @@ export type Resolvers<ContextType = Context> = {
   GameParticipationConnection?: GameParticipationConnectionResolvers<ContextType>;
   GameParticipationEdge?: GameParticipationEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
   OpenGamesEvent?: OpenGamesEventResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Photo?: PhotoResolvers<ContextType>;

@@ -3,8 +3,9 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { createAuthenticator } from '../auth.js';
+import type { TrustedDocumentsMode } from '../config.js';
 import { cursorKeys } from '../data/dynamo/cursor.js';
 import { SharedReads } from '../data/dynamo/shared-reads.js';
 import { AppError } from '../errors.js';
@@ -12,14 +13,17 @@ import { createLogger, type Logger } from '../log.js';
 import { loadTypeDefs } from '../schema.js';
 import type { Services } from '../services.js';
 import { createContext, type Context, type ContextDeps, type LiveSession } from './context.js';
-import { queryLimitsPlugin } from './limits/check.js';
 import { LIMITS } from './limits/limits.js';
+import { operationRulesPlugin } from './operation.js';
 import { resolvers } from './resolvers/index.js';
+import { createTrustedDocuments, type TrustedDocuments } from './trusted.js';
 
 export interface GraphQLOptions extends ContextDeps {
   /** Adds what each response cost to extensions.dynamodb. */
   reportCost: boolean;
   logger?: Logger;
+  /** TRUSTED_DOCUMENTS (off when absent). */
+  trustedDocuments?: TrustedDocumentsMode;
 }
 
 export interface GraphQLService {
@@ -30,6 +34,8 @@ export interface GraphQLService {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** The per-request context for a request carrying this Authorization header (with `live`: a subscription's). */
   context(authorization: string | undefined, live?: LiveSession): Promise<Context>;
+  /** Every transport asks it which document a request runs, before Apollo or graphql-ws parse anything. */
+  trusted: TrustedDocuments;
 }
 
 /** What the composition root's services and the configuration give every GraphQL entry (HTTP server, Lambda). */
@@ -41,6 +47,7 @@ export function graphqlOptions({ config, clients, logger }: Services): GraphQLOp
     authenticate: createAuthenticator(config.auth),
     games: config.games,
     reportCost: config.graphql.reportCost,
+    trustedDocuments: config.graphql.trustedDocuments,
     logger,
   };
 }
@@ -49,6 +56,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
   const logger = opts.logger ?? createLogger();
   const schema = makeExecutableSchema<Context>({ typeDefs: loadTypeDefs(), resolvers });
   const format = formatError(logger);
+  const trusted = createTrustedDocuments({ mode: opts.trustedDocuments ?? 'off', logger });
   const apollo = new ApolloServer<Context>({
     schema,
     csrfPrevention: true,
@@ -56,6 +64,9 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: LIMITS.maxTokens },
+    // Automatic persisted queries register any document they are sent: with an allowlist they would
+    // be a way around it, so they are off when it is enforced (requests never reach them then anyway).
+    ...(trusted.mode === 'enforce' ? { persistedQueries: false as const } : {}),
     // The process entry owns shutdown: it stops taking requests, finishes those in flight, then stops Apollo.
     stopOnTerminationSignals: false,
     formatError: format,
@@ -63,14 +74,13 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
-      queryLimitsPlugin(),
-      noSubscriptionsOverHttp(),
+      operationRulesPlugin(),
       costPlugin(opts.reportCost, logger),
     ],
   });
   // One SharedReads per server: crowds of subscribes share their setup reads (shared-reads.ts).
   const deps: ContextDeps = { ...opts, sharedReads: opts.sharedReads ?? new SharedReads() };
-  return { apollo, schema, formatError: format, context: (authorization, live) => createContext(deps, authorization, live) };
+  return { apollo, schema, formatError: format, context: (authorization, live) => createContext(deps, authorization, live), trusted };
 }
 
 /** Codes the server itself produces; anything else reaching formatError is an internal failure. */
@@ -100,22 +110,6 @@ function clientRefusalCode(error: unknown): string | undefined {
   const status = e.extensions.http?.status ?? 0;
   if (status < 400 || status >= 500) return undefined;
   return APOLLO_REFUSALS[e.message] ?? 'BAD_REQUEST';
-}
-
-/** A subscription needs a long-lived connection: over HTTP it is refused (400) before it runs. */
-function noSubscriptionsOverHttp(): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation }) {
-          if (operation?.operation !== 'subscription') return;
-          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP: open a WebSocket.', {
-            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-          });
-        },
-      };
-    },
-  };
 }
 
 export function formatError(logger: Logger) {

@@ -1,20 +1,22 @@
 // Subscriptions over WebSocket (graphql-transport-ws, graphql-ws 6 on ws 8) on the HTTP server's
-// own port and path. Identity comes in connection_init, as a Bearer token like HTTP's; the same
-// limits as HTTP apply to every document, and each connection, viewer and address is bounded.
+// own port and path. Identity comes in connection_init, as a Bearer token like HTTP's; a document
+// is refused exactly as HTTP refuses it (prepareOperation, src/graphql/operation.ts), a client's
+// protocol mistake closes the socket as the protocol says (ws-protocol.ts), and each connection,
+// viewer and address is bounded.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, Kind, parse, subscribe, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, subscribe, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveConfig } from '../config.js';
-import { AppError, QueryOverWebSocketError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { markArrival, type Context, type LiveSession } from '../graphql/context.js';
-import { checkDocument } from '../graphql/limits/check.js';
-import { LIMITS } from '../graphql/limits/limits.js';
-import { documentTooLarge } from '../graphql/limits/tokens.js';
+import { prepareOperation } from '../graphql/operation.js';
+import type { TrustedDocuments } from '../graphql/trusted.js';
 import type { Hub } from '../live/hub.js';
 import type { Logger } from '../log.js';
 import { live as metrics } from '../observe/metrics.js';
+import { serverOnlyType } from './ws-protocol.js';
 
 /** Close codes beyond graphql-ws's own (4400 bad request, 4401 no connection_init, 4403 forbidden, 4408 init timeout, 4409, 4429). */
 export const CLOSE = {
@@ -35,6 +37,8 @@ export interface WsOptions {
   context(authorization: string | undefined, live?: LiveSession): Promise<Context>;
   /** Shapes errors exactly as HTTP answers do (no internals). */
   formatError(error: GraphQLError): ReturnType<GraphQLError['toJSON']>;
+  /** Resolves `extensions.documentId` to its document, and refuses what TRUSTED_DOCUMENTS refuses. */
+  trusted?: TrustedDocuments;
 }
 
 export interface WsEndpoint {
@@ -98,49 +102,41 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       // "From now" is when the message arrived, before any await: a write committed after it is
       // delivered, and a setup read shared with other subscribes was sent after it (shared-reads.ts).
       const session: LiveSession = { hub: opts.hub, start: opts.hub.head(), arrival: markArrival() };
+      const refuse = (errors: readonly GraphQLError[]) => {
+        // A refused document is the client's mistake: one info line, as HTTP's request line.
+        const codes = [...new Set(errors.map((e) => String(e.extensions.code ?? 'INTERNAL_SERVER_ERROR')))];
+        logger.info('subscription refused', { id, operation: payload.operationName ?? null, codes });
+        return [...errors];
+      };
       if (Object.keys(ctx.subscriptions).length > live.maxSubscriptionsPerConnection) {
-        return [limitError(`A connection may hold ${live.maxSubscriptionsPerConnection} subscriptions.`, 'maxSubscriptions')];
+        return refuse([limitError(`A connection may hold ${live.maxSubscriptionsPerConnection} subscriptions.`, 'maxSubscriptions')]);
       }
-      const tooLarge = documentTooLarge(payload.query);
-      if (tooLarge) return [tooLarge];
-      let document;
-      try {
-        document = parse(payload.query, { maxTokens: LIMITS.maxTokens });
-      } catch (err) {
-        return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
-      }
-      const invalid = validate(opts.schema, document);
-      if (invalid.length) return [...invalid];
-      const operation = document.definitions.find(
-        (d) => d.kind === Kind.OPERATION_DEFINITION && (!payload.operationName || d.name?.value === payload.operationName),
-      );
-      if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [new GraphQLError('Unable to identify the operation.')];
-      if (operation.operation !== 'subscription') {
-        return [new QueryOverWebSocketError()];
-      }
-      try {
-        checkDocument(operation, document, payload.variables ?? {}, opts.schema);
-      } catch (err) {
-        return [err as GraphQLError];
-      }
+      // An id travels as { query: "", extensions: { documentId } } (graphql-ws requires a string query):
+      // it becomes its document here, so the empty query is never refused as an empty document.
+      const resolved = opts.trusted?.resolve(payload) ?? { query: payload.query };
+      if ('refused' in resolved) return refuse([resolved.refused]);
+      const outcome = prepareOperation(opts.schema, { ...payload, query: resolved.query }, 'websocket');
+      if ('refused' in outcome) return refuse(outcome.refused);
       let contextValue: Context;
       try {
         contextValue = await opts.context(authorizationOf(ctx.connectionParams), session);
       } catch (err) {
-        return [err as GraphQLError];
+        if (err instanceof GraphQLError) return refuse([err]);
+        throw err;
       }
+      const { document, operationName, variables } = outcome.prepared;
       const args: ExecutionArgs = {
         schema: opts.schema,
         document,
-        operationName: payload.operationName,
-        variableValues: payload.variables,
+        operationName,
+        variableValues: variables,
         contextValue,
         rootValue: undefined,
       };
       // Subscribe here rather than in graphql-ws, so a refusal (unknown game, bad cursor, not
       // signed in) is the protocol's error message with its code, not a `next` then `complete`.
       const result = await subscribe(args);
-      if (!(Symbol.asyncIterator in result)) return [...(result.errors ?? [new GraphQLError('Subscription failed.')])];
+      if (!(Symbol.asyncIterator in result)) return refuse(result.errors ?? [new GraphQLError('Subscription failed.')]);
       prepared.set(args, result);
       return args;
     },
@@ -165,10 +161,8 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) =>
           socket.on('message', (data) => {
-            cb(String(data)).catch((err: unknown) => {
-              logger.error('subscription message failed', { error: String((err as Error)?.stack ?? err) });
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
+            const text = String(data);
+            cb(text).catch((err: unknown) => messageFailed(socket, text, err, logger));
           }),
       },
       { socket, conn },
@@ -207,6 +201,24 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
 
 function addressOf(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * A message graphql-ws could not handle. A message only a server sends breaks the protocol (4400,
+ * logged as the client's mistake); a client gone mid-answer is no failure; anything else is ours
+ * (4500 and an error line).
+ */
+function messageFailed(socket: WebSocket, text: string, err: unknown, logger: Logger): void {
+  const type = serverOnlyType(text);
+  if (type !== undefined) {
+    logger.info('websocket protocol violation', { type });
+    socket.close(CloseCode.BadRequest, `A client may not send ${type} messages`);
+  } else if (socket.readyState !== socket.OPEN) {
+    logger.info('websocket client left before its answer was sent');
+  } else {
+    logger.error('subscription message failed', { error: String((err as Error)?.stack ?? err) });
+    socket.close(CloseCode.InternalServerError, 'Internal server error');
+  }
 }
 
 function limitError(message: string, limit: string): AppError {

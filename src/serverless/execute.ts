@@ -7,6 +7,7 @@ import type { Viewer } from '../auth.js';
 import type { SubscriptionRecord } from '../data/connections/connections.js';
 import { createContext, type ContextDeps } from '../graphql/context.js';
 import { LIMITS } from '../graphql/limits/limits.js';
+import type { TrustedDocuments } from '../graphql/trusted.js';
 import type { Delivery } from '../live/feed.js';
 
 export interface Executor {
@@ -14,6 +15,8 @@ export interface Executor {
   /** The context every operation gets, but for who asks: the subscriber's stored viewer. */
   contextDeps: Omit<ContextDeps, 'authenticate'>;
   formatError(error: GraphQLError): GraphQLFormattedError;
+  /** TRUSTED_DOCUMENTS, as the other transports apply it (absent: any document). */
+  trusted?: TrustedDocuments;
 }
 
 type Subscriber = Pick<SubscriptionRecord, 'subscriptionId' | 'document' | 'variables' | 'operationName' | 'viewer'>;

@@ -154,7 +154,7 @@ export function createWsHandler(deps: WsDeps): WsHandler {
           break;
         }
         const ctx = await contextFor(deps, conn.viewer);
-        const prepared = await prepareSubscription(deps.schema, message.payload, ctx);
+        const prepared = await prepareSubscription(deps.schema, deps.trusted, message.payload, ctx);
         if (!prepared.ok) {
           await connections.post(url, rc.connectionId, errorMessage(deps, id, prepared.errors));
           break;
@@ -165,7 +165,7 @@ export function createWsHandler(deps: WsDeps): WsHandler {
           subscriptionId: id,
           topic: prepared.topic,
           callbackUrl: url,
-          document: message.payload.query,
+          document: prepared.query,
           variables: message.payload.variables ?? {},
           operationName: message.payload.operationName ?? null,
           viewer: conn.viewer,

@@ -36,6 +36,19 @@ describe('operation cost', () => {
     expect(measure(`query($u: [String!]!) { users(usernames: $u) { name } }`, { u: Array(50).fill('a') }).cost).toBe(50);
   });
 
+  it('counts nodes(ids:) by its list length, and multiplies what each node selects', () => {
+    const ids = Array(100).fill('djE6VXNlcjpoYXJvbGR3YXRraW5z');
+    expect(measure(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids }).cost).toBe(100);
+    // 100 users, each with 100 follows and 100 profiles behind them: 20,100 items, refused.
+    const followers = measure(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { ... on User { followers(first: 100) { edges { node { name } } } } } }`,
+      { ids },
+    );
+    expect(followers.cost).toBe(100 + 100 * (100 + 100));
+    expect(followers.cost).toBeGreaterThan(LIMITS.maxCost);
+    expect(measure(`{ node(id: "x") { ... on Game { players(first: 10) { edges { cursor } } } } }`).cost).toBe(1 + 10);
+  });
+
   it('counts depth and aliases through fragments', () => {
     const m = measure(`{ a: user(username: "x") { ...F } b: user(username: "y") { ...F } } fragment F on User { username }`);
     expect(m.aliases).toBe(2);

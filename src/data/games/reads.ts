@@ -126,6 +126,12 @@ export async function getGame(ctx: DataContext, gameId: string): Promise<GameRec
   return item && !isExpired(item, ctx.now()) ? toGame(item) : null;
 }
 
+// Get a player in a game: BatchGetItem through the request's loader, key GAME#<id> / USER#<username>.
+export async function getParticipation(ctx: DataContext, gameId: string, username: string): Promise<ParticipationRecord | null> {
+  const item = await ctx.loaders.item.load(keys.player(gameId, username));
+  return item ? toParticipation(item) : null;
+}
+
 /** Enough items for the game and a first page of any allowed size, with an exact hasNextPage. */
 const VIEW_GAME_LIMIT = 2 + MAX_PAGE_SIZE;
 

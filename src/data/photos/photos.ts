@@ -106,6 +106,18 @@ export async function getPhoto(ctx: DataContext, owner: string, timestamp: strin
   return item ? toPhoto(item) : null;
 }
 
+// Get one reaction: BatchGetItem through the request's loader, key REACTION#<user>#<stored type> / PHOTO#<owner>#<ts>.
+export async function getReaction(
+  ctx: DataContext,
+  user: string,
+  type: ReactionType,
+  owner: string,
+  timestamp: string,
+): Promise<ReactionRecord | null> {
+  const item = await ctx.loaders.item.load(keys.reaction(user, STORED_REACTION[type], owner, timestamp));
+  return item ? toReaction(item) : null;
+}
+
 // Get a photo by its sort key (a user's pinnedImage): BatchGetItem through the loader.
 export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoRecord | null> {
   const { owner, timestamp } = keys.parsePhotoSk(sk);

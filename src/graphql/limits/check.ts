@@ -1,6 +1,5 @@
 // The limits after validation: the operation is measured once and refused, naming the first limit
 // it exceeds, before any resolver runs.
-import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { LIMITS, limitError, type Limits } from './limits.js';
 import { measureOperation, type OperationMeasure } from './measure.js';
@@ -24,20 +23,7 @@ export function checkOperation(m: OperationMeasure, limits: Limits = LIMITS): vo
     over(`The introspection resolves more than ${limits.maxIntrospection} fields, the limit.`, 'maxIntrospection', m.introspection);
 }
 
-/** Apollo plugin: measures and checks each operation once it is resolved (parsed and validated). */
-export function queryLimitsPlugin(limits: Limits = LIMITS): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, document, request, schema }) {
-          if (operation) checkDocument(operation, document, request.variables ?? {}, schema, limits);
-        },
-      };
-    },
-  };
-}
-
-/** Measures and checks one operation of a parsed document: over HTTP through the plugin, over WebSocket directly. */
+/** Measures and checks one operation of a parsed document: for every transport through admitOperation (../operation.ts). */
 export function checkDocument(
   operation: OperationDefinitionNode,
   document: DocumentNode,

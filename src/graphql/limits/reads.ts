@@ -7,7 +7,7 @@ import { DEFAULT_PAGE_SIZE } from '../../page-size.js';
 import { getNamedType, isCompositeType, isList } from './schema-types.js';
 
 /** Fields whose size comes from a list argument rather than `first`. */
-const LIST_ARGUMENT_FIELDS: Record<string, string> = { 'Query.users': 'usernames' };
+const LIST_ARGUMENT_FIELDS: Record<string, string> = { 'Query.users': 'usernames', 'Query.nodes': 'ids' };
 
 /**
  * Reads a field makes per parent item when the rule above is wrong: an object embedded in its

@@ -1,9 +1,11 @@
 import type { GameParticipationResolvers } from '../../__generated__/resolvers-types.js';
 import { getGame, type ParticipationRecord } from '../../data/games/reads.js';
 import { getUser, type UserRecord } from '../../data/users/users.js';
+import { participationId } from '../ids.js';
 import { referenced } from './reference.js';
 
 export const GameParticipation: GameParticipationResolvers = {
+  id: (p) => participationId(p.gameId, p.username),
   game: (p, _, ctx) => getGame(ctx, p.gameId).then((g) => referenced(g, () => `The game ${p.gameId} of player ${p.username}`)),
   // Read with the page when the list saw this field selected; on its own through the loader otherwise.
   user: (p, _, ctx) => (p.user === undefined ? getUser(ctx, p.username).then((u) => playerUser(p, u)) : playerUser(p, p.user)),

@@ -1,6 +1,7 @@
 // Assembles the resolver map from each domain's own module.
 import type { Resolvers } from '../../__generated__/resolvers-types.js';
 import { gamesResolvers } from './games.js';
+import { identificationResolvers } from './identification.js';
 import { liveEventResolvers } from './LiveEvents.js';
 import { photosResolvers } from './photos.js';
 import { gameLobby } from './Subscription/gameLobby.js';
@@ -35,4 +36,4 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
   return out as Resolvers;
 }
 
-export const resolvers = mergeResolvers(base, usersResolvers, photosResolvers, gamesResolvers, subscriptions);
+export const resolvers = mergeResolvers(base, identificationResolvers, usersResolvers, photosResolvers, gamesResolvers, subscriptions);
