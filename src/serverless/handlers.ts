@@ -156,6 +156,9 @@ export function createWsHandler(deps: WsDeps): WsHandler {
         const ctx = await contextFor(deps, conn.viewer);
         const prepared = await prepareSubscription(deps.schema, deps.trusted, message.payload, ctx);
         if (!prepared.ok) {
+          // A refused document is the client's mistake: one info line, as on the container server.
+          const codes = [...new Set(prepared.errors.map((e) => String(e.extensions.code ?? 'INTERNAL_SERVER_ERROR')))];
+          logger.info('subscription refused', { id, operation: message.payload.operationName ?? null, codes });
           await connections.post(url, rc.connectionId, errorMessage(deps, id, prepared.errors));
           break;
         }

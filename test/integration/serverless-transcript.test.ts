@@ -199,9 +199,10 @@ it('gives the same transcript on the container server and on API Gateway + Lambd
   // Resumed after carl's event: dave again, then what happened while away, then the marker; nothing twice.
   expect(expected.resumed.map((h) => JSON.stringify(h))).toEqual(joined('dave', 'eve', 'frank', 'greg'));
   const code = (h: Heard) => (h[0]?.error as { extensions?: { code?: string } }[] | undefined)?.[0]?.extensions?.code;
-  expect([code(expected.unknownGame), code(expected.query), code(expected.badCursor)]).toEqual([
+  expect([code(expected.unknownGame), code(expected.query), code(expected.invalid), code(expected.badCursor)]).toEqual([
     'NOT_FOUND',
     'BAD_REQUEST',
+    'GRAPHQL_VALIDATION_FAILED',
     'BAD_USER_INPUT',
   ]);
   expect(expected.followers).toMatchObject([{ next: { data: { viewerFollowers: { kind: 'FOLLOWED', follower: { username: 'carl' } } } } }]);
