@@ -31,7 +31,7 @@ export interface ServerlessFlavour {
 }
 
 export async function startServerless(
-  opts: { gateway?: EmulatorOptions; env?: Record<string, string>; logger?: Logger } = {},
+  opts: { gateway?: EmulatorOptions; env?: Record<string, string>; logger?: Logger; now?: () => Date } = {},
 ): Promise<ServerlessFlavour> {
   const endpoint = inject('dynamoEndpoint');
   if (!isLoopback(endpoint)) throw new Error(`Refusing to run against ${endpoint}: loopback only.`);
@@ -46,6 +46,7 @@ export async function startServerless(
     // The real management API client, pointed at the emulator and signing as any SDK client does.
     connections: createConnections({ clientConfig: { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } }),
     callbackUrl: () => callbackUrl,
+    now: opts.now,
   });
   const gateway = await startApiGatewayEmulator(handlers.ws, opts.gateway);
   callbackUrl = gateway.callbackUrl;

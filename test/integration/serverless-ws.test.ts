@@ -16,8 +16,10 @@ import { startServerless, type ServerlessFlavour } from '../helpers/serverless.j
 import { freshUsername } from '../helpers/server.js';
 
 let s: ServerlessFlavour;
+/** The functions' clock runs this far ahead of the real one (a token's expiry, without waiting for it). */
+let ahead = 0;
 beforeAll(async () => {
-  s = await startServerless({ gateway: { idleMs: 1_500 } });
+  s = await startServerless({ gateway: { idleMs: 1_500 }, now: () => new Date(Date.now() + ahead) });
 });
 afterAll(async () => {
   await s?.close();
@@ -252,6 +254,24 @@ it('resumes after API Gateway closed an idle socket (1001), with nothing lost; a
   await eventually(async () => late.length === 1, 'the RESYNC');
   expect(late[0]!.next.data.gameLobby).toEqual({ kind: 'RESYNC', player: null });
   await second.client.dispose();
+});
+
+it("ends a connection whose token expired at its next event: the subscription's error, then a close (4403 replaced)", async () => {
+  const { gameId } = await seedGame();
+  const viewer = freshUsername('v');
+  const { client: c } = await client(await s.token(viewer));
+  const closed = new Promise<number>((r) => c.on('closed', (e) => r((e as { code: number }).code)));
+  const { heard } = listen(c, LOBBY, { id: gameId });
+  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 1, 'the subscription');
+  ahead = 13 * 3_600_000; // past the token's 12 hours
+  try {
+    await join(gameId, freshUsername('j'));
+    expect(await closed).toBe(1000);
+  } finally {
+    ahead = 0;
+  }
+  expect(heard).toMatchObject([{ error: [{ extensions: { code: 'UNAUTHENTICATED' } }] }]);
+  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 0, 'its items deleted');
 });
 
 it('closes an idle connection (API Gateway: 10 minutes, here 1.5 s) and runs $disconnect', async () => {
