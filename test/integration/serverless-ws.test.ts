@@ -131,6 +131,15 @@ it('answers ping with pong, and refuses subscribe before connection_init with an
   expect(received[1]).toMatchObject({ type: 'error', id: 'a', payload: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
 });
 
+it('refuses a live query (not served by this flavour yet) as the container server does with live queries off', async () => {
+  const { gameId } = await seedGame();
+  const { client: c } = await client();
+  const { heard } = listen(c, `query($id: ID!) @live { game(id: $id) { id } }`, { id: gameId });
+  await eventually(async () => heard.length === 1, 'the refusal');
+  expect(heard[0]!.error).toMatchObject([{ extensions: { code: 'BAD_REQUEST' } }]);
+  await c.dispose();
+});
+
 it('closes a connection whose token is refused at connection_init, and one that sends connection_init twice', async () => {
   const bad = await raw();
   bad.ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer not.a.token' } }));
