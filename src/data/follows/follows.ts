@@ -7,6 +7,7 @@
 // InvertedIndex (SK #FRIEND#<follower>), then the followed users' profiles by key ("partial
 // normalization": the follow item holds no profile data). Each user item keeps exact `followers`
 // and `following` counts, moved in the same transaction as the follow item.
+import type { BatchGetCommandInput, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AlreadyFollowingError, CannotFollowSelfError, notFound, NotFollowingError } from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
@@ -62,7 +63,7 @@ export function viewUserWithFollowers(ctx: DataContext, username: string, first:
   });
 }
 
-export function followersQuery(tableName: string, username: string) {
+export function followersQuery(tableName: string, username: string): QueryCommandInput {
   return {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
@@ -81,7 +82,7 @@ export async function listFollowing(ctx: DataContext, username: string, args: Pa
   return withProfiles(ctx, page, (f) => f.followed);
 }
 
-export function followingQuery(tableName: string, username: string) {
+export function followingQuery(tableName: string, username: string): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: INVERTED_INDEX,
@@ -185,7 +186,7 @@ export async function unfollowUser(ctx: DataContext, follower: string, followed:
 }
 
 /** Both users, strongly consistent, in one BatchGetItem: the counts must include concurrent follows. */
-export function usersAfterWriteBatchGet(tableName: string, followed: string, follower: string) {
+export function usersAfterWriteBatchGet(tableName: string, followed: string, follower: string): BatchGetCommandInput {
   return { RequestItems: { [tableName]: { Keys: [keys.user(followed), keys.user(follower)], ConsistentRead: true } } };
 }
 

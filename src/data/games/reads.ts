@@ -1,4 +1,4 @@
-// Games: records and read access patterns (writes are in games-writes.ts). Items, as the game lab
+// Games: records and read access patterns (writes are in writes.ts). Items, as the game lab
 // stores them, so the lab's own scripts keep reading what we write:
 //
 //   entity          PK               SK                     attributes

@@ -2,11 +2,12 @@
 // but the table to agree on who reads the stream (DynamoDB allows two readers per shard).
 //
 //   item              PK                 SK                 attributes
-//   Lease             LIVE#LEASE         #LEASE             holder, expires_at (epoch ms), acquired_at
+//   Lease             LIVE#LEASE         #LEASE             holder, expires_at (epoch ms), renewed_at (epoch ms)
 //   Checkpoint        LIVE#CHECKPOINT    SHARD#<shard_id>   position (opaque, the reader's own)
 //
 // Both are ordinary items, so their writes appear in the table's stream too: isLiveBookkeeping()
 // lets the publisher drop them before they reach any bus.
+import type { PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../dynamo/db.js';
 import { everyPage } from '../dynamo/pagination.js';
 import { isConditionFailure } from '../dynamo/transactions.js';
@@ -18,7 +19,7 @@ export function isLiveBookkeeping(key: Key): boolean {
 }
 
 // Take or renew the lease: PutItem LIVE#LEASE/#LEASE if absent, lapsed, or already ours (conditional write).
-export function acquireLeaseInput(tableName: string, holder: string, now: number, leaseMs: number) {
+export function acquireLeaseInput(tableName: string, holder: string, now: number, leaseMs: number): PutCommandInput {
   return {
     TableName: tableName,
     Item: { ...keys.liveLease(), holder, expires_at: now + leaseMs, renewed_at: now },

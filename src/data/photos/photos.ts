@@ -176,7 +176,7 @@ export async function listPhotoReactions(
   return toConnection(page, toReaction);
 }
 
-export function photoReactionsQuery(tableName: string, owner: string, timestamp: string) {
+export function photoReactionsQuery(tableName: string, owner: string, timestamp: string): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: INVERTED_INDEX,

@@ -11,6 +11,7 @@
 // fully needs a guard item written for each lab user, which loading the labs' data does not do.
 // Nobody is locked out: a user whose old address is guarded by someone else (a twin written
 // before this rule) changes it without touching that guard.
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { EmailTakenError, notFound, UsernameTakenError } from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
@@ -78,7 +79,7 @@ export async function findUserByEmail(ctx: DataContext, email: string): Promise<
   return items[0] ? toUser(items[0]) : null;
 }
 
-export function findUserByEmailQuery(tableName: string, email: string) {
+export function findUserByEmailQuery(tableName: string, email: string): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: EMAIL_INDEX,
