@@ -114,7 +114,7 @@ describe('many instances sharing Redis', () => {
       new QueryCommand({
         TableName: cluster.tableName,
         KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.liveCheckpointPartition },
+        ExpressionAttributeValues: { ':pk': keys.live.checkpointPk },
         ConsistentRead: true,
       }),
     );
@@ -128,14 +128,14 @@ describe('many instances sharing Redis', () => {
       new QueryCommand({
         TableName: cluster.tableName,
         KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.liveCheckpointPartition },
+        ExpressionAttributeValues: { ':pk': keys.live.checkpointPk },
         ConsistentRead: true,
       }),
     );
     expect(checkpointsBefore.Items!.length).toBeGreaterThan(0);
     expect(checkpointsAfter.Items).toEqual(checkpointsBefore.Items);
     expect(tapped.length).toBeGreaterThan(0);
-    expect(tapped.filter((e) => e.record.keys.PK.startsWith(keys.livePkPrefix))).toEqual([]);
+    expect(tapped.filter((e) => e.record.keys.PK.startsWith(keys.live.pkPrefix))).toEqual([]);
   });
 
   it('resumes on another instance from a cursor seen on the first', async () => {

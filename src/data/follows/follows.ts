@@ -34,8 +34,8 @@ export interface UserConnection {
 
 /** Turns a raw follow item into its two usernames; fails loudly on an item that is not a follow. */
 export function toFollow(item: Item): { followed: string; follower: string; followedAt: string | null } {
-  const followed = keys.parseUsername(String(item.PK));
-  const follower = keys.parseFollower(String(item.SK));
+  const followed = keys.user.parsePk(String(item.PK));
+  const follower = keys.follow.parseSk(String(item.SK));
   return { followed, follower, followedAt: typeof item.timestamp === 'string' ? item.timestamp : null };
 }
 
@@ -56,9 +56,9 @@ export function viewUserWithFollowers(ctx: DataContext, username: string, first:
     input: followersQuery(ctx.db.tableName, username),
     binding: followersBinding(username),
     first,
-    end: keys.followerSkPrefix,
+    end: keys.follow.skPrefix,
     ascending: true,
-    isListItem: (it) => String(it.SK).startsWith(keys.followerSkPrefix),
+    isListItem: (it) => String(it.SK).startsWith(keys.follow.skPrefix),
     next: (items) => items.map((f) => keys.user(toFollow(f).follower)),
   });
 }
@@ -67,7 +67,7 @@ export function followersQuery(tableName: string, username: string): QueryComman
   return {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.userPartition(username), ':prefix': keys.followerSkPrefix },
+    ExpressionAttributeValues: { ':pk': keys.user.pk(username), ':prefix': keys.follow.skPrefix },
   };
 }
 
@@ -87,7 +87,7 @@ export function followingQuery(tableName: string, username: string): QueryComman
     TableName: tableName,
     IndexName: INVERTED_INDEX,
     KeyConditionExpression: 'SK = :sk',
-    ExpressionAttributeValues: { ':sk': keys.followingIndexPk(username) },
+    ExpressionAttributeValues: { ':sk': keys.follow.sk(username) },
   };
 }
 
@@ -194,7 +194,7 @@ export function usersAfterWriteBatchGet(tableName: string, followed: string, fol
 async function readUsersAfterWrite(ctx: DataContext, followed: string, follower: string): Promise<UserRecord> {
   const out = await ctx.db.batchGet(usersAfterWriteBatchGet(ctx.db.tableName, followed, follower));
   const got = out.Responses?.[ctx.db.tableName] ?? [];
-  const find = (u: string) => got.find((it) => it.PK === keys.userPartition(u)) ?? null;
+  const find = (u: string) => got.find((it) => it.PK === keys.user.pk(u)) ?? null;
   // A key DynamoDB left unprocessed is cleared from the loader, which reads it again if asked.
   for (const u of [followed, follower]) correctItem(ctx.loaders, keys.user(u), find(u));
   const user = find(followed);

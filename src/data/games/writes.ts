@@ -325,9 +325,9 @@ export function podiumQuery(tableName: string, gameId: string): QueryCommandInpu
     // Only the game item carries create_time; only medal holders carry place.
     FilterExpression: 'attribute_exists(create_time) OR attribute_exists(place)',
     ExpressionAttributeValues: {
-      ':pk': keys.gamePartition(gameId),
-      ':meta': keys.gameMetadataSk(gameId),
-      ':end': keys.playersSkUpperBound,
+      ':pk': keys.game.pk(gameId),
+      ':meta': keys.game.metadataSk(gameId),
+      ':end': keys.player.skUpperBound,
     },
     // The podium must include the results recorded just before.
     ConsistentRead: true,
@@ -379,7 +379,7 @@ export async function endGame(ctx: DataContext, viewer: Viewer, gameId: string):
     ctx.db.query({ ...podiumQuery(ctx.db.tableName, gameId), ...(start ? { ExclusiveStartKey: start } : {}) }),
   );
   for await (const page of pages) items.push(...page);
-  const gameItem = items.find((it) => it.SK === keys.gameMetadataSk(gameId));
+  const gameItem = items.find((it) => it.SK === keys.game.metadataSk(gameId));
   if (!gameItem) throw notFound(`The game ${gameId}`);
   const game = toGame(gameItem);
   if (!runsGame(viewer, game.creator)) throw forbidden(`Only the creator of game ${gameId} or its game server may end it.`);

@@ -38,7 +38,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
 /** Turns a raw user item into a record; fails loudly on an item that is not a user. */
 export function toUser(item: Item): UserRecord {
-  if (typeof item.username !== 'string' || item.SK !== keys.userMetadataSk(item.username)) {
+  if (typeof item.username !== 'string' || item.SK !== keys.user.metadataSk(item.username)) {
     throw new Error(`Not a user item: ${String(item.PK)} / ${String(item.SK)}`);
   }
   return {
@@ -251,7 +251,7 @@ export function updateUserTransaction(
     }
   }
   if (changes.pinnedImage) {
-    const { owner, timestamp } = keys.parsePhotoSk(changes.pinnedImage);
+    const { owner, timestamp } = keys.photo.parseSk(changes.pinnedImage);
     actions.push({
       action: { ConditionCheck: { TableName: tableName, Key: keys.photo(owner, timestamp), ConditionExpression: 'attribute_exists(PK)' } },
       onConditionFailed: () => notFound('The photo to pin'),
