@@ -76,7 +76,7 @@ export interface TestServerOptions {
   tracing?: Tracing;
   /** Slow-client deadlines of the HTTP server (its defaults otherwise). */
   timeouts?: { requestMs: number; headersMs: number };
-  /** More environment for the server's configuration, read as main.ts reads it. */
+  /** More environment for the server's configuration, read as src/main.ts reads it. */
   env?: Record<string, string>;
   /** Serve this existing table as it is (no ensureTable, kept on close) instead of a fresh one. */
   tableName?: string;

@@ -167,7 +167,7 @@ export async function viewGame(ctx: DataContext, gameId: string): Promise<GameRe
 
 const playersBinding = (gameId: string) => listBinding('players', gameId, undefined, {});
 
-/** Hands a game's first player items, in username order, to its `players` resolver (see read-ahead.ts); `ended`: no player follows them. */
+/** Hands a game's first player items, in username order, to its `players` resolver (see dynamo/read-ahead.ts); `ended`: no player follows them. */
 export function putPlayersAhead(ctx: DataContext, gameId: string, players: Item[], ended: boolean): void {
   const input = playersQuery(ctx.db.tableName, gameId);
   ctx.loaders.readAhead.put({ binding: playersBinding(gameId), input, cursorKeys: ctx.cursorKeys, items: players, ended });
