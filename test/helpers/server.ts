@@ -2,6 +2,7 @@
 // free port, and a recording proxy between them. execute() runs one operation and returns what
 // it cost as DynamoDB saw it.
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
@@ -51,6 +52,8 @@ export interface TestServer {
   live: Live | null;
   /** ws://…/graphql */
   wsUrl: string;
+  /** The Node HTTP server, for its settings (deadlines). */
+  http: Server;
   execute<T = Record<string, any>>(query: string, opts?: ExecuteOptions): Promise<GraphQLResponse<T>>;
   token(username: string, role?: Role): Promise<string>;
   close(): Promise<void>;
@@ -116,7 +119,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     tracing: opts.tracing,
     timeouts: opts.timeouts,
   });
-  const { url } = await app.listen(0, '127.0.0.1');
+  const { url, server: http } = await app.listen(0, '127.0.0.1');
 
   const token = (username: string, role?: Role) => signToken(config.auth, username, role ? { role } : {});
   return {
@@ -127,6 +130,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     auth: config.auth,
     live,
     wsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
+    http,
     token,
     async execute(query, o = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers };
