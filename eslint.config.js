@@ -15,6 +15,7 @@ export default tseslint.config(
       'infra/cdk.out/**',
       'src/__generated__/**',
       'sdk/__generated__/**',
+      'sdk/dist/**',
       'graphiql/**',
       'coverage/**',
     ],

@@ -173,7 +173,9 @@ async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => v
     const handle = graphqlHandler(apollo, async () => ({}));
     return (req, res) => void handle(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((e) => fail(res, e));
   }
-  const config = loadConfig({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: table, LOG_REQUESTS: 'off' });
+  // TRUSTED_DOCUMENTS passes through for bench/trusted-documents.ts; every other setting is fixed here.
+  const trusted = process.env.TRUSTED_DOCUMENTS ? { TRUSTED_DOCUMENTS: process.env.TRUSTED_DOCUMENTS } : {};
+  const config = loadConfig({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: table, LOG_REQUESTS: 'off', ...trusted });
   // One set of clients for every variant, so they differ only in resolvers and plugins.
   const clients = createClients(clientOptionsFrom(config.database));
   const { doc } = clients;

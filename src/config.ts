@@ -22,7 +22,7 @@ export {
 } from './config/database.js';
 export { ConfigError, parseDuration, type Env } from './config/env.js';
 export type { GamesConfig } from './config/games.js';
-export type { GraphQLConfig } from './config/graphql.js';
+export { TRUSTED_DOCUMENTS_MODES, type GraphQLConfig, type TrustedDocumentsMode } from './config/graphql.js';
 export type { HttpConfig } from './config/http.js';
 export type { LiveConfig } from './config/live.js';
 export { LOG_LEVELS, type LogLevel, type ObservabilityConfig } from './config/observability.js';

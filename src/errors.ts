@@ -22,7 +22,11 @@ export type ErrorCode =
   | 'NOT_FOLLOWING'
   | 'CANNOT_FOLLOW_SELF'
   | 'BAD_REQUEST'
-  | 'BAD_NODE_ID';
+  | 'BAD_NODE_ID'
+  | 'TRUSTED_DOCUMENT_REQUIRED'
+  | 'TRUSTED_DOCUMENT_NOT_FOUND'
+  | 'TRUSTED_DOCUMENT_ID_INVALID'
+  | 'TRUSTED_DOCUMENT_MISMATCH';
 
 export class AppError extends GraphQLError {
   constructor(
@@ -62,6 +66,19 @@ export class SubscriptionOverHttpError extends AppError {
 export class BadNodeIdError extends AppError {
   constructor(preview: string, reason: string) {
     super('BAD_NODE_ID', `${preview} is not an id this API gives out: ${reason}.`);
+  }
+}
+
+/**
+ * A request refused by the trusted-documents check (src/graphql/trusted.ts) before anything is
+ * parsed: over HTTP a 400 with this code, over WebSocket the subscribe's `error` message.
+ */
+export class TrustedDocumentError extends AppError {
+  constructor(
+    code: 'TRUSTED_DOCUMENT_REQUIRED' | 'TRUSTED_DOCUMENT_NOT_FOUND' | 'TRUSTED_DOCUMENT_ID_INVALID' | 'TRUSTED_DOCUMENT_MISMATCH',
+    message: string,
+  ) {
+    super(code, message);
   }
 }
 

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { loadConfig, type Config } from './config.js';
 import type { DynamoClients } from './data/dynamo/client.js';
 import { createGraphQL, graphqlOptions } from './graphql/apollo.js';
+import type { TrustedDocuments } from './graphql/trusted.js';
 import { parseGraphQLRequest, routeAnswer, type Answer } from './http/preflight.js';
 import type { Logger } from './log.js';
 import { createServices } from './services.js';
@@ -31,7 +32,7 @@ export function createHandler(config: Config, opts: HandlerOptions = {}): Lambda
   // are ESM: the same class to TypeScript twice. At run time it only calls public methods.
   const graphql = startServerAndCreateLambdaHandler(service.apollo as never, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
     context: ({ event }) => service.context(event.headers?.authorization),
-    middleware: [(event) => route(event, config.http.maxBodyBytes, services.checkReady)],
+    middleware: [(event) => route(event, config.http.maxBodyBytes, services.checkReady, service.trusted)],
   });
   return async (event, context) => {
     const result = await graphql(event, context, () => undefined);
@@ -52,18 +53,33 @@ async function route(
   event: APIGatewayProxyEventV2,
   maxBodyBytes: number,
   checkReady: () => Promise<boolean>,
+  trusted: TrustedDocuments,
 ): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
   const method = event.requestContext.http.method;
   const routed = await routeAnswer(event.rawPath, method, checkReady);
   if (routed) return toResult(routed);
+  const search = new URLSearchParams(event.rawQueryString ?? '');
   const parsed = parseGraphQLRequest({
     method,
     contentType: headerValue(event, 'content-type') ?? '',
     raw: event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
-    searchQuery: new URLSearchParams(event.rawQueryString ?? '').get('query'),
+    searchQuery: search.get('query'),
+    searchDocumentId: search.get('documentId'),
     maxBodyBytes,
+    trusted,
   });
-  return 'answer' in parsed ? toResult(parsed.answer) : undefined;
+  if ('answer' in parsed) return toResult(parsed.answer);
+  // The integration reads the event itself after this middleware: a trusted document's id is
+  // replaced by its text where it will look.
+  if (parsed.getQuery !== undefined) {
+    search.delete('documentId');
+    search.set('query', parsed.getQuery);
+    event.rawQueryString = search.toString();
+  } else if (parsed.documentId !== undefined) {
+    event.body = JSON.stringify(parsed.body);
+    event.isBase64Encoded = false;
+  }
+  return undefined;
 }
 
 function toResult(answer: Answer): APIGatewayProxyStructuredResultV2 {

@@ -4,6 +4,7 @@
 import { Kind, print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import * as operations from '../__generated__/operations.js';
+import { trustedDocuments } from '../__generated__/trusted-documents.js';
 import { readCost, type CostReport } from './cost.js';
 import { SdkError, toSdkErrorCode, type GraphQLErrorEntry } from './errors.js';
 import { createLiveConnection, type LiveConnection, type LiveOptions, type LiveSubscription, type SubscribeOptions } from './live.js';
@@ -70,6 +71,12 @@ export interface ClientOptions {
   onCost?: (cost: CostReport | null, operationName: string) => void;
   /** Subscriptions: where, with which WebSocket, how to get a fresh token, how to back off. */
   live?: LiveOptions;
+  /**
+   * Send each SDK operation as its trusted document's id (`{"documentId": "sha256:…"}`, over HTTP
+   * and WebSocket) instead of its text: required by a server with TRUSTED_DOCUMENTS=enforce. A
+   * document that is not one of the SDK's own is still sent in full.
+   */
+  trustedDocuments?: boolean;
 }
 
 export type Client = OperationMethods & {
@@ -102,7 +109,7 @@ export function createClient(options: ClientOptions): Client {
     document: TypedDocumentNode<TData, TVariables>,
     ...[variables, call]: VariablesArgs<TVariables>
   ): Promise<SdkResult<TData>> {
-    const { query, operationName } = printed(document);
+    const { query, operationName, documentId } = printed(document);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
@@ -116,7 +123,11 @@ export function createClient(options: ClientOptions): Client {
       const res = await fetchFn(options.url, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ query, operationName, variables: variables ?? {} }),
+        body: JSON.stringify(
+          options.trustedDocuments && documentId
+            ? { documentId, operationName, variables: variables ?? {} }
+            : { query, operationName, variables: variables ?? {} },
+        ),
         signal: call?.signal,
       });
       status = res.status;
@@ -181,10 +192,19 @@ export function createClient(options: ClientOptions): Client {
     document: TypedDocumentNode<TData, TVariables>,
     ...[variables, opts]: SubscribeArgs<TVariables>
   ): LiveSubscription<EventOf<TData>> {
-    const { query, operationName, kind, field } = printed(document);
+    const { query, operationName, kind, field, documentId } = printed(document);
     if (kind !== 'subscription') throw new TypeError(`${operationName} is a ${kind}: send it with request(), not subscribe().`);
     live ??= createLiveConnection({ ...options.live, url: options.url, token: options.token });
-    return live.subscribe({ query, operationName, field, variables: variables as Record<string, unknown> | undefined }, opts);
+    return live.subscribe(
+      {
+        query,
+        documentId: options.trustedDocuments ? documentId : undefined,
+        operationName,
+        field,
+        variables: variables as Record<string, unknown> | undefined,
+      },
+      opts,
+    );
   }
 
   const methods = Object.fromEntries(
@@ -213,7 +233,10 @@ export function createClient(options: ClientOptions): Client {
 }
 
 interface Printed {
+  /** The text sent: for the SDK's own operations, their trusted document's text exactly. */
   query: string;
+  /** The trusted document's id, when the text is one. */
+  documentId: string | undefined;
   operationName: string;
   kind: 'query' | 'mutation' | 'subscription';
   /** The first root field's response key (a subscription's event). */
@@ -221,6 +244,9 @@ interface Printed {
 }
 
 const printedCache = new WeakMap<DocumentNode, Printed>();
+const generated = new Set<DocumentNode>(Object.values(operationDocuments) as DocumentNode[]);
+const trusted: Readonly<Record<string, { id: string; document: string }>> = trustedDocuments;
+const idByText = new Map(Object.values(trusted).map((d) => [d.document, d.id]));
 
 function printed(document: DocumentNode): Printed {
   let hit = printedCache.get(document);
@@ -229,7 +255,9 @@ function printed(document: DocumentNode): Printed {
     if (!op || op.kind !== Kind.OPERATION_DEFINITION) throw new TypeError('The document has no operation to run.');
     const first = op.selectionSet.selections[0];
     const field = first?.kind === Kind.FIELD ? (first.alias ?? first.name).value : '';
-    hit = { query: print(document), operationName: op.name?.value ?? 'anonymous', kind: op.operation, field };
+    const own = generated.has(document) && op.name ? trusted[op.name.value] : undefined;
+    const query = own?.document ?? print(document);
+    hit = { query, documentId: own?.id ?? idByText.get(query), operationName: op.name?.value ?? 'anonymous', kind: op.operation, field };
     printedCache.set(document, hit);
   }
   return hit;

@@ -1,7 +1,15 @@
 // What operations cost in DynamoDB, as the server reports it in extensions.dynamodb.
-import type { CostReport } from '../../src/data/dynamo/cost.js';
 
-export type { CostReport };
+/** What one operation cost in DynamoDB: the server's extensions.dynamodb (the SDK's own copy of its shape, checked against the server's by test/unit/sdk.test.ts). */
+export interface CostReport {
+  /** Calls per DynamoDB command, each attempt on the wire counted. */
+  calls: Record<string, number>;
+  totalCalls: number;
+  /** Length of the longest chain of calls that had to wait for one another. */
+  waves: number;
+  readCapacityUnits: number;
+  writeCapacityUnits: number;
+}
 
 /** The report in a response's extensions, or null when the server does not send one (DYNAMODB_COST=off). */
 export function readCost(extensions: Record<string, unknown> | undefined): CostReport | null {

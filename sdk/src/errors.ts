@@ -1,59 +1,45 @@
 // The one error every SDK call throws: a code a program can switch on, the server's message, the
 // path of the failing field and every error of the response.
-import type { ErrorCode } from '../../src/errors.js';
-import type { CostReport } from '../../src/data/dynamo/cost.js';
+import { SERVER_ERROR_CODES, type ServerErrorCode } from '../__generated__/error-codes.js';
+import type { CostReport } from './cost.js';
 
-/** Codes graphql-js and Apollo Server give before any resolver runs (see PUBLIC_CODES in src/graphql/apollo.ts). */
+export type { ServerErrorCode };
+
+/** Codes graphql-js and Apollo Server give before any resolver runs (see PUBLIC_CODES in the server's src/graphql/apollo.ts). */
 export type RequestErrorCode =
   | 'GRAPHQL_PARSE_FAILED'
   | 'GRAPHQL_VALIDATION_FAILED'
   | 'BAD_REQUEST'
   | 'OPERATION_RESOLUTION_FAILURE'
   | 'PERSISTED_QUERY_NOT_FOUND'
-  | 'PERSISTED_QUERY_NOT_SUPPORTED';
+  | 'PERSISTED_QUERY_NOT_SUPPORTED'
+  | 'PERSISTED_QUERY_HASH_MISMATCH'
+  | 'PERSISTED_QUERY_VERSION_UNSUPPORTED';
 
 /** Failures found on the client's side of the wire: no answer, or an answer that is not GraphQL. */
 export type ClientErrorCode = 'NETWORK_ERROR' | 'INVALID_RESPONSE' | 'UNKNOWN_ERROR';
 
-/** Every code an SdkError can carry. ErrorCode is imported from the server, so the two cannot drift. */
-export type SdkErrorCode = ErrorCode | RequestErrorCode | ClientErrorCode;
+/** Every code an SdkError can carry. ServerErrorCode is generated from the server's ErrorCode, so the two cannot drift. */
+export type SdkErrorCode = ServerErrorCode | RequestErrorCode | ClientErrorCode;
 
-// Typed as a Record so a code added to the server's ErrorCode fails type-checking here until the
-// SDK lists it; at run time it tells the codes we know from ones a newer server invented.
-const KNOWN_CODES: Record<SdkErrorCode, true> = {
-  BAD_USER_INPUT: true,
-  UNAUTHENTICATED: true,
-  FORBIDDEN: true,
-  NOT_FOUND: true,
-  ALREADY_EXISTS: true,
-  CONFLICT: true,
-  UNAVAILABLE: true,
-  INTERNAL_SERVER_ERROR: true,
-  ALREADY_JOINED: true,
-  GAME_FULL: true,
-  GAME_NOT_OPEN: true,
-  GAME_NOT_FULL: true,
-  GAME_NOT_STARTED: true,
-  ALREADY_REACTED: true,
-  NOT_REACTED: true,
-  ALREADY_FOLLOWING: true,
-  NOT_FOLLOWING: true,
-  CANNOT_FOLLOW_SELF: true,
-  BAD_NODE_ID: true,
+// Records, so that a code added to either union fails type-checking here until it is listed; at
+// run time the set tells the codes we know from ones a newer server invented.
+const REQUEST_CODES: Record<RequestErrorCode, true> = {
   GRAPHQL_PARSE_FAILED: true,
   GRAPHQL_VALIDATION_FAILED: true,
   BAD_REQUEST: true,
   OPERATION_RESOLUTION_FAILURE: true,
   PERSISTED_QUERY_NOT_FOUND: true,
   PERSISTED_QUERY_NOT_SUPPORTED: true,
-  NETWORK_ERROR: true,
-  INVALID_RESPONSE: true,
-  UNKNOWN_ERROR: true,
+  PERSISTED_QUERY_HASH_MISMATCH: true,
+  PERSISTED_QUERY_VERSION_UNSUPPORTED: true,
 };
+const CLIENT_CODES: Record<ClientErrorCode, true> = { NETWORK_ERROR: true, INVALID_RESPONSE: true, UNKNOWN_ERROR: true };
+const KNOWN_CODES = new Set<string>([...SERVER_ERROR_CODES, ...Object.keys(REQUEST_CODES), ...Object.keys(CLIENT_CODES)]);
 
 /** A code the SDK knows, or UNKNOWN_ERROR for a missing or newer one (the raw value stays in `errors`). */
 export function toSdkErrorCode(code: unknown): SdkErrorCode {
-  return typeof code === 'string' && Object.hasOwn(KNOWN_CODES, code) ? (code as SdkErrorCode) : 'UNKNOWN_ERROR';
+  return typeof code === 'string' && KNOWN_CODES.has(code) ? (code as SdkErrorCode) : 'UNKNOWN_ERROR';
 }
 
 /** One entry of a response's `errors`, as the server formats it. */

@@ -13,10 +13,11 @@ export type {
   SdkResult,
   VariablesArgs,
 } from './client.js';
-export { backoffDelay, closeAction, resumeVariables, wsUrlFor } from './live.js';
+export { backoffDelay, closeAction, payloadFor, resumeVariables, wsUrlFor } from './live.js';
+export { trustedDocuments } from '../__generated__/trusted-documents.js';
 export type { Backoff, CloseAction, LiveOptions, LiveSubscription, SubscribeOptions } from './live.js';
 export { SdkError, isSdkError, toSdkErrorCode } from './errors.js';
-export type { ClientErrorCode, GraphQLErrorEntry, RequestErrorCode, SdkErrorCode, SdkErrorInit } from './errors.js';
+export type { ClientErrorCode, GraphQLErrorEntry, RequestErrorCode, SdkErrorCode, SdkErrorInit, ServerErrorCode } from './errors.js';
 export { createCostTally, readCost } from './cost.js';
 export type { CostReport, CostTally } from './cost.js';
 export * from '../__generated__/operations.js';

@@ -78,6 +78,8 @@ export interface LiveConnection {
 
 export interface LiveRequest {
   query: string;
+  /** Set: subscribe with the trusted document's id instead of `query` (see payloadFor). */
+  documentId?: string;
   operationName: string;
   /** The root field whose value is the event. */
   field: string;
@@ -160,7 +162,7 @@ export function createLiveConnection(opts: LiveOptions & { url: string; token?: 
         let gotEvent = false;
         // graphql-ws resends this very payload if it reconnects by itself (after a 1000 close), so
         // `after` is kept current in it too.
-        const payload = { query: req.query, operationName: req.operationName, variables: resumeVariables(req.variables, cursor) };
+        const payload = payloadFor(req, resumeVariables(req.variables, cursor));
         const outcome = await new Promise<Outcome>((resolve) => {
           let dispose = () => {};
           stop = () => {
@@ -255,6 +257,16 @@ export function createLiveConnection(opts: LiveOptions & { url: string; token?: 
       ws = null;
     },
   };
+}
+
+/**
+ * graphql-ws requires a string `query` in every subscribe, so a trusted document's id travels as
+ * `{ query: "", extensions: { documentId } }`: the server resolves it before parsing anything.
+ */
+export function payloadFor(req: LiveRequest, variables: Record<string, unknown>) {
+  return req.documentId
+    ? { query: '', operationName: req.operationName, variables, extensions: { documentId: req.documentId } }
+    : { query: req.query, operationName: req.operationName, variables };
 }
 
 function closeCode(err: unknown): number | null {

@@ -5,6 +5,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { createAuthenticator } from '../auth.js';
+import type { TrustedDocumentsMode } from '../config.js';
 import { cursorKeys } from '../data/dynamo/cursor.js';
 import { SharedReads } from '../data/dynamo/shared-reads.js';
 import { AppError } from '../errors.js';
@@ -15,11 +16,14 @@ import { createContext, type Context, type ContextDeps, type LiveSession } from 
 import { LIMITS } from './limits/limits.js';
 import { operationRulesPlugin } from './operation.js';
 import { resolvers } from './resolvers/index.js';
+import { createTrustedDocuments, type TrustedDocuments } from './trusted.js';
 
 export interface GraphQLOptions extends ContextDeps {
   /** Adds what each response cost to extensions.dynamodb. */
   reportCost: boolean;
   logger?: Logger;
+  /** TRUSTED_DOCUMENTS (off when absent). */
+  trustedDocuments?: TrustedDocumentsMode;
 }
 
 export interface GraphQLService {
@@ -30,6 +34,8 @@ export interface GraphQLService {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** The per-request context for a request carrying this Authorization header (with `live`: a subscription's). */
   context(authorization: string | undefined, live?: LiveSession): Promise<Context>;
+  /** Every transport asks it which document a request runs, before Apollo or graphql-ws parse anything. */
+  trusted: TrustedDocuments;
 }
 
 /** What the composition root's services and the configuration give every GraphQL entry (HTTP server, Lambda). */
@@ -41,6 +47,7 @@ export function graphqlOptions({ config, clients, logger }: Services): GraphQLOp
     authenticate: createAuthenticator(config.auth),
     games: config.games,
     reportCost: config.graphql.reportCost,
+    trustedDocuments: config.graphql.trustedDocuments,
     logger,
   };
 }
@@ -49,6 +56,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
   const logger = opts.logger ?? createLogger();
   const schema = makeExecutableSchema<Context>({ typeDefs: loadTypeDefs(), resolvers });
   const format = formatError(logger);
+  const trusted = createTrustedDocuments({ mode: opts.trustedDocuments ?? 'off', logger });
   const apollo = new ApolloServer<Context>({
     schema,
     csrfPrevention: true,
@@ -56,6 +64,9 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: LIMITS.maxTokens },
+    // Automatic persisted queries register any document they are sent: with an allowlist they would
+    // be a way around it, so they are off when it is enforced (requests never reach them then anyway).
+    ...(trusted.mode === 'enforce' ? { persistedQueries: false as const } : {}),
     // The process entry owns shutdown: it stops taking requests, finishes those in flight, then stops Apollo.
     stopOnTerminationSignals: false,
     formatError: format,
@@ -69,7 +80,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
   });
   // One SharedReads per server: crowds of subscribes share their setup reads (shared-reads.ts).
   const deps: ContextDeps = { ...opts, sharedReads: opts.sharedReads ?? new SharedReads() };
-  return { apollo, schema, formatError: format, context: (authorization, live) => createContext(deps, authorization, live) };
+  return { apollo, schema, formatError: format, context: (authorization, live) => createContext(deps, authorization, live), trusted };
 }
 
 /** Codes the server itself produces; anything else reaching formatError is an internal failure. */

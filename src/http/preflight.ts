@@ -1,6 +1,7 @@
 // What both entries (the HTTP server and the Lambda handler) answer before Apollo runs: probes,
 // unknown paths and methods, and request bodies Apollo would refuse with a bare message or parse
 // at a cost. Pure, so the two entries cannot drift apart.
+import type { TrustedDocuments } from '../graphql/trusted.js';
 import { documentTooLarge } from '../graphql/limits/tokens.js';
 import { recordLimitRefusal } from '../observe/metrics.js';
 
@@ -38,11 +39,24 @@ export interface GraphQLRequestIn {
   raw: Buffer | 'too-large' | undefined;
   /** The `query` search parameter of a GET. */
   searchQuery: string | null;
+  /** The `documentId` search parameter of a GET. */
+  searchDocumentId?: string | null;
   maxBodyBytes: number;
+  /** Resolves ids to documents and refuses what TRUSTED_DOCUMENTS refuses; absent, any document goes on. */
+  trusted?: TrustedDocuments;
 }
 
-/** Parses a GraphQL request's body, or answers it: too large, not JSON, batched, or too many tokens. */
-export function parseGraphQLRequest(req: GraphQLRequestIn): { answer: Answer } | { body: unknown } {
+export interface ParsedGraphQLRequest {
+  /** What Apollo gets as the body: for a POST carrying a documentId, `query` is that document. */
+  body: unknown;
+  /** Set when the request carried a trusted document's id. */
+  documentId?: string;
+  /** Set when a GET carried a documentId: the document, for the caller to put in `query` instead. */
+  getQuery?: string;
+}
+
+/** Parses a GraphQL request's body, or answers it: too large, not JSON, batched, an untrusted document, or too many tokens. */
+export function parseGraphQLRequest(req: GraphQLRequestIn): { answer: Answer } | ParsedGraphQLRequest {
   let body: unknown = undefined;
   if (req.method === 'POST') {
     if (req.raw === 'too-large' || (req.raw?.length ?? 0) > req.maxBodyBytes) {
@@ -83,11 +97,39 @@ export function parseGraphQLRequest(req: GraphQLRequestIn): { answer: Answer } |
       body = raw.toString('utf8');
     }
   }
-  const tooLarge = documentTooLarge(req.method === 'POST' ? (body as { query?: unknown } | undefined)?.query : req.searchQuery);
+  let getQuery: string | undefined;
+  let documentId: string | undefined;
+  // A POST that is not JSON is Apollo's to refuse (CSRF prevention); every other request is checked.
+  if (req.trusted && (req.method !== 'POST' || isRecord(body))) {
+    const asked =
+      req.method === 'POST'
+        ? (body as Record<string, unknown>)
+        : { query: req.searchQuery ?? undefined, documentId: req.searchDocumentId ?? undefined };
+    const resolved = req.trusted.resolve(asked);
+    if ('refused' in resolved) {
+      const { code, message } = resolved.refused;
+      return { answer: errorAnswer(400, code, message) };
+    }
+    if (resolved.documentId !== undefined) {
+      documentId = resolved.documentId;
+      if (req.method === 'POST') {
+        const { documentId: _id, ...rest } = body as Record<string, unknown>;
+        body = { ...rest, query: resolved.query };
+      } else getQuery = resolved.query;
+    }
+  }
+  // The limits hold for a document from the manifest as for any other.
+  const tooLarge = documentTooLarge(
+    req.method === 'POST' ? (body as { query?: unknown } | undefined)?.query : (getQuery ?? req.searchQuery),
+  );
   if (tooLarge) {
     // The refusal WebSocket gives the same document (limit, value, max), less the HTTP status it names.
     const { code: _code, http: _http, ...extensions } = tooLarge.extensions;
     return { answer: errorAnswer(400, 'BAD_USER_INPUT', tooLarge.message, extensions) };
   }
-  return { body };
+  return documentId === undefined ? { body } : { body, documentId, ...(getQuery === undefined ? {} : { getQuery }) };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -53,7 +53,7 @@ export interface App {
 
 export function createApp(opts: AppOptions): App {
   const logger = opts.logger ?? createLogger();
-  const { apollo, context, schema, formatError } = createGraphQL({ ...opts, logger });
+  const { apollo, context, schema, formatError, trusted } = createGraphQL({ ...opts, logger });
   if (opts.metricsRoute) enableMetrics();
   let httpServer: Server | undefined;
   const ws: WsEndpoint | undefined = opts.live
@@ -64,6 +64,7 @@ export function createApp(opts: AppOptions): App {
         logger,
         context,
         formatError: (e) => formatError(e.toJSON(), e),
+        trusted,
       })
     : undefined;
 
@@ -105,10 +106,16 @@ export function createApp(opts: AppOptions): App {
       contentType: req.headers['content-type'] ?? '',
       raw: req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : undefined,
       searchQuery: url.searchParams.get('query'),
+      searchDocumentId: url.searchParams.get('documentId'),
       maxBodyBytes: opts.maxBodyBytes,
+      trusted,
     });
     if ('answer' in parsed) return send(res, parsed.answer);
     const body = parsed.body;
+    if (parsed.getQuery !== undefined) {
+      url.searchParams.delete('documentId');
+      url.searchParams.set('query', parsed.getQuery);
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: () => context(req.headers.authorization),

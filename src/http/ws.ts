@@ -12,6 +12,7 @@ import type { LiveConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { markArrival, type Context, type LiveSession } from '../graphql/context.js';
 import { prepareOperation } from '../graphql/operation.js';
+import type { TrustedDocuments } from '../graphql/trusted.js';
 import type { Hub } from '../live/hub.js';
 import type { Logger } from '../log.js';
 import { live as metrics } from '../observe/metrics.js';
@@ -36,6 +37,8 @@ export interface WsOptions {
   context(authorization: string | undefined, live?: LiveSession): Promise<Context>;
   /** Shapes errors exactly as HTTP answers do (no internals). */
   formatError(error: GraphQLError): ReturnType<GraphQLError['toJSON']>;
+  /** Resolves `extensions.documentId` to its document, and refuses what TRUSTED_DOCUMENTS refuses. */
+  trusted?: TrustedDocuments;
 }
 
 export interface WsEndpoint {
@@ -108,7 +111,11 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       if (Object.keys(ctx.subscriptions).length > live.maxSubscriptionsPerConnection) {
         return refuse([limitError(`A connection may hold ${live.maxSubscriptionsPerConnection} subscriptions.`, 'maxSubscriptions')]);
       }
-      const outcome = prepareOperation(opts.schema, payload, 'websocket');
+      // An id travels as { query: "", extensions: { documentId } } (graphql-ws requires a string query):
+      // it becomes its document here, so the empty query is never refused as an empty document.
+      const resolved = opts.trusted?.resolve(payload) ?? { query: payload.query };
+      if ('refused' in resolved) return refuse([resolved.refused]);
+      const outcome = prepareOperation(opts.schema, { ...payload, query: resolved.query }, 'websocket');
       if ('refused' in outcome) return refuse(outcome.refused);
       let contextValue: Context;
       try {

@@ -35,6 +35,12 @@ function define(registry: Registry) {
       labelNames: ['limit'] as const,
       registers,
     }),
+    untrustedDocuments: new Counter({
+      name: 'graphql_untrusted_documents_total',
+      help: 'Documents sent in full that are not in the trusted-documents manifest, by TRUSTED_DOCUMENTS mode (log: run and logged; enforce: refused).',
+      labelNames: ['mode'] as const,
+      registers,
+    }),
     calls: new Counter({
       name: 'dynamodb_calls_total',
       help: 'DynamoDB calls by command and index ("table" for the table itself), each counted once however many attempts it took.',
@@ -169,6 +175,10 @@ export function recordOperation(o: OperationOutcome): void {
 
 export function recordLimitRefusal(limit: string): void {
   m?.limitRefusals.inc({ limit });
+}
+
+export function recordUntrustedDocument(mode: 'log' | 'enforce'): void {
+  m?.untrustedDocuments.inc({ mode });
 }
 
 export function recordDynamoCall(c: CallRecord): void {

@@ -174,6 +174,7 @@ describe('the GraphiQL playground at /graphql', () => {
     const runs = examples({ demoUser: DEMO_USER });
     expect(runs.map((e) => e.name)).toEqual([
       'User',
+      'Node',
       'GameOpenGames',
       'GameLobby',
       'GameJoinGame',
