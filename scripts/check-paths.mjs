@@ -22,9 +22,10 @@ const CODE_EXT = /\.(ts|tsx|mts|mjs|cjs|js)$/;
 const SKIP = new Set(['node_modules', '__generated__', 'build', 'cdk.out', 'dist', 'coverage', '.data', 'quick']);
 const TOP = ['src', 'test', 'bench', 'scripts', 'infra', 'sdk', 'examples', 'docs', 'schema', 'graphiql', 'demo', '.ci'];
 const EXT = 'ts|tsx|mjs|cjs|js|md|graphql|json|yml|yaml|sh|html|css|svg';
-// What a build writes, so it exists only after one: infra's bundle and CDK output, and the names
-// inside the bundle (src/lambda.mjs, its handler src/lambda.handler).
-const GENERATED = [/^infra\/(build|cdk\.out|node_modules)(\/|$)/, /^src\/lambda\.(mjs|handler)$/];
+// What a build writes, so it exists only after one: infra's bundle and CDK output, the SDK
+// package's and GraphiQL's builds, and the names inside the bundle (src/lambda.mjs, its handler
+// src/lambda.handler).
+const GENERATED = [/^infra\/(build|cdk\.out|node_modules)(\/|$)/, /^(sdk\/)?dist(\/|$)/, /^src\/lambda\.(mjs|handler)$/];
 const PATH = new RegExp(`(?<![\\w./-])(?:${TOP.map((t) => t.replace('.', '\\.')).join('|')})/[\\w.\\-/\\[\\]*<>{}…$]*`, 'g');
 const PARTIAL = new RegExp(`(?<![\\w./-])[\\w.-]+/[\\w.\\-/]*\\.(?:${EXT})(?![\\w-])`, 'g');
 const NAME = new RegExp(`(?<![\\w./-])\\w[\\w.-]*\\.(?:${EXT})(?![\\w/-])`, 'g');
