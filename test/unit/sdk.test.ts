@@ -70,7 +70,7 @@ describe('operations', () => {
     expect(Object.keys(operationDocuments).sort()).toEqual(names.sort());
     expect(
       Object.keys(createClient({ url: URL_ }))
-        .filter((k) => !['url', 'request', 'subscribe', 'withToken', 'close'].includes(k))
+        .filter((k) => !['url', 'request', 'subscribe', 'live', 'withToken', 'close'].includes(k))
         .sort(),
     ).toEqual(names.sort());
   });
@@ -102,6 +102,12 @@ describe('operations', () => {
       expect(text).toMatch(/\(([^)]*, )?after: \$after\)/);
       expect(text).toMatch(/\{\s+cursor\s+kind\b/);
     }
+  });
+
+  it('names a @live query, and only a @live query, with a name ending in "Live" (how the types tell them apart)', () => {
+    const live = definitions.filter((d) => d.directives?.some((x) => x.name.value === 'live'));
+    expect(live.length).toBeGreaterThan(0);
+    for (const d of definitions) expect([d.name!.value, d.name!.value.endsWith('Live')]).toEqual([d.name!.value, live.includes(d)]);
   });
 
   it('pages every connection of the schema with first and after somewhere', () => {
@@ -291,6 +297,9 @@ describe('types', () => {
       "  void (await client.user({ username: 'ana' })).data.user?.username;",
       "  void (await client.user({ username: 'ana' })).data.user.username; // refused: user(username) may be null",
       '  await client.openGames(); // every variable optional: none needed',
+      '  // A @live query is an async iterable of whole results.',
+      "  for await (const r of client.gameLive({ id: 'g1' })) void r.data.game?.players.edges[0]?.node.user.username;",
+      "  client.gameLive({}); // refused: a live query's id is required",
       "  const err = new SdkError({ code: 'GAME_FULL', message: '', operationName: 'JoinGame' });",
       "  if (err.code === 'GAME_FUL') return; // refused: not a code the server has",
       '}',
