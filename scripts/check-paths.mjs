@@ -22,10 +22,15 @@ const CODE_EXT = /\.(ts|tsx|mts|mjs|cjs|js)$/;
 const SKIP = new Set(['node_modules', '__generated__', 'build', 'cdk.out', 'dist', 'coverage', '.data', 'quick']);
 const TOP = ['src', 'test', 'bench', 'scripts', 'infra', 'sdk', 'examples', 'docs', 'schema', 'graphiql', 'demo', '.ci'];
 const EXT = 'ts|tsx|mjs|cjs|js|md|graphql|json|yml|yaml|sh|html|css|svg';
-// What a build writes, so it exists only after one: infra's bundle and CDK output, the SDK
-// package's and GraphiQL's builds, and the names inside the bundle (src/lambda.mjs, its handler
-// src/lambda.handler).
-const GENERATED = [/^infra\/(build|cdk\.out|node_modules)(\/|$)/, /^(sdk\/)?dist(\/|$)/, /^src\/lambda\.(mjs|handler)$/];
+// What a build or a run writes, so it exists only after one: infra's bundle and CDK output, the
+// server's, the SDK package's and GraphiQL's builds (dist/), the benchmark's quick-run results,
+// and the names inside the Lambda bundle (src/lambda.mjs, its handler src/lambda.handler).
+const GENERATED = [
+  /^infra\/(build|cdk\.out|node_modules)(\/|$)/,
+  /^(sdk\/)?dist(\/|$)/,
+  /^bench\/quick(\/|$)/,
+  /^src\/lambda\.(mjs|handler)$/,
+];
 const PATH = new RegExp(`(?<![\\w./-])(?:${TOP.map((t) => t.replace('.', '\\.')).join('|')})/[\\w.\\-/\\[\\]*<>{}…$]*`, 'g');
 const PARTIAL = new RegExp(`(?<![\\w./-])[\\w.-]+/[\\w.\\-/]*\\.(?:${EXT})(?![\\w-])`, 'g');
 const NAME = new RegExp(`(?<![\\w./-])\\w[\\w.-]*\\.(?:${EXT})(?![\\w/-])`, 'g');
@@ -52,7 +57,9 @@ const variants = (p) => [p, p.replace(/\.js$/, '.ts'), p.replace(/\.js$/, '.tsx'
 const exists = (p) => GENERATED.some((g) => g.test(p)) || variants(p.replace(/\/$/, '')).some((v) => existsSync(join(root, v)));
 /** A partial path: relative to `from` when it starts with ./ or ../, else the end of some file's path. */
 const partialExists = (partial, from) =>
-  /^\.\.?\//.test(partial) ? exists(join(from, partial)) : variants(partial).some((v) => relPaths.some((f) => f.endsWith(`/${v}`)));
+  /^\.\.?\//.test(partial)
+    ? exists(join(from, partial))
+    : GENERATED.some((g) => g.test(partial)) || variants(partial).some((v) => relPaths.some((f) => f.endsWith(`/${v}`)));
 
 /** The basenames of the modules a file imports, as their sources are named (.js specifiers are .ts files). */
 function importedNames(source) {
