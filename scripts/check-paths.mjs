@@ -24,12 +24,12 @@ const TOP = ['src', 'test', 'bench', 'scripts', 'infra', 'sdk', 'examples', 'doc
 const EXT = 'ts|tsx|mjs|cjs|js|md|graphql|json|yml|yaml|sh|html|css|svg';
 // What a build or a run writes, so it exists only after one: infra's bundle and CDK output, the
 // server's, the SDK package's and GraphiQL's builds (dist/), the benchmark's quick-run results,
-// and the names inside the Lambda bundle (src/lambda.mjs, its handler src/lambda.handler).
+// and the names inside the Lambda bundles (src/lambda.mjs; handlers such as src/lambda.handler).
 const GENERATED = [
   /^infra\/(build|cdk\.out|node_modules)(\/|$)/,
   /^(sdk\/)?dist(\/|$)/,
   /^bench\/quick(\/|$)/,
-  /^src\/lambda\.(mjs|handler)$/,
+  /^src\/lambda(-ws)?\.(mjs|handler|deliver)$/,
 ];
 const PATH = new RegExp(`(?<![\\w./-])(?:${TOP.map((t) => t.replace('.', '\\.')).join('|')})/[\\w.\\-/\\[\\]*<>{}…$]*`, 'g');
 const PARTIAL = new RegExp(`(?<![\\w./-])[\\w.-]+/[\\w.\\-/]*\\.(?:${EXT})(?![\\w-])`, 'g');

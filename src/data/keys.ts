@@ -10,7 +10,13 @@
 //   Email guard       EMAIL#<email>                #EMAIL
 //   Stream lease      LIVE#LEASE                   #LEASE
 //   Shard checkpoint  LIVE#CHECKPOINT              SHARD#<shard_id>
+//   WS connection     WSCONN#<connection_id>       #CONNECTION
+//   Its subscription  WSCONN#<connection_id>       SUB#<subscription_id>
+//   Topic subscriber  WSTOPIC#<topic>              SUB#<connection_id>#<subscription_id>
+//   Replay event      WSREPLAY#<topic>             <sequence, 40 digits>#<index, 6 digits>
 //
+// API Gateway's connection ids are base64 (no '#'), so a subscriber's SK splits at its first '#'
+// whatever '#' the client's subscription id holds.
 // Usernames, game ids and reaction types never contain '#' (validated at the edge), so parsing
 // is unambiguous.
 
@@ -29,6 +35,11 @@ const EMAIL = 'EMAIL#';
 /** The live layer's own bookkeeping (lease, checkpoints): never an event, never an entity. */
 const LIVE = 'LIVE#';
 const SHARD = 'SHARD#';
+/** The serverless WebSocket's connections and subscriptions (src/data/connections/): never an entity, never an event. */
+const WSCONN = 'WSCONN#';
+const WSTOPIC = 'WSTOPIC#';
+const WSREPLAY = 'WSREPLAY#';
+const SUB = 'SUB#';
 
 // Grouped per entity: each entity's key is the group itself (`keys.user('ana')`), and its parts,
 // prefixes and parsers hang off it (`keys.user.pk('ana')`, `keys.follow.parseSk(sk)`).
@@ -107,7 +118,24 @@ const live = {
   pkPrefix: LIVE,
 };
 
-export const keys = { user, game, player, photo, reaction, follow, emailGuard, live };
+/** The serverless WebSocket's bookkeeping: API Gateway connections, their subscriptions, topic subscribers, replay events. */
+const ws = {
+  connection: (connectionId: string): Key => ({ PK: WSCONN + connectionId, SK: '#CONNECTION' }),
+  connectionPk: (connectionId: string) => WSCONN + connectionId,
+  subscription: (connectionId: string, subscriptionId: string): Key => ({ PK: WSCONN + connectionId, SK: SUB + subscriptionId }),
+  topicSubscriber: (topic: string, connectionId: string, subscriptionId: string): Key => ({
+    PK: WSTOPIC + topic,
+    SK: `${SUB}${connectionId}#${subscriptionId}`,
+  }),
+  topicPk: (topic: string) => WSTOPIC + topic,
+  replay: (topic: string, position: string): Key => ({ PK: WSREPLAY + topic, SK: position }),
+  replayPk: (topic: string) => WSREPLAY + topic,
+  /** Partition prefixes of the WebSocket bookkeeping: never events, and swept by the local TTL stand-in. */
+  pkPrefixes: [WSCONN, WSTOPIC, WSREPLAY] as const,
+  parseSubscriptionSk: (sk: string): string => strip(sk, SUB),
+};
+
+export const keys = { user, game, player, photo, reaction, follow, emailGuard, live, ws };
 
 function photoSk(owner: string, timestamp: string): string {
   return `${PHOTO}${owner}#${timestamp}`;
