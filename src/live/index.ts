@@ -2,7 +2,7 @@
 // shares its parts: see lambda-reader.ts). An event's path, file by file, is drawn in
 // docs/architecture.md ("One event: a stream record to a subscriber"):
 //
-//   stream/reader.ts, shard.ts   follow the table's stream, one poll loop per shard
+//   stream/reader.ts, stream/shard.ts   follow the table's stream, one poll loop per shard
 //        │                       (with Redis only while this instance holds the lease: cluster.ts)
 //        ▼
 //   publish.ts        drops bookkeeping, publishes, sweeps a removed game's players, sets the lag gauge

@@ -1,4 +1,4 @@
-// What starting live updates takes and gives, for every topology (pipeline.ts assembles them).
+// What starting live updates takes and gives, for every topology (index.ts assembles them).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

@@ -15,7 +15,7 @@ let redis: TestRedis;
 let s: TestServer;
 beforeAll(async () => {
   redis = await startRedis();
-  enableMetrics(); // before live updates start, as main.ts does: the lease's first calls count too
+  enableMetrics(); // before live updates start, as src/main.ts does: the lease's first calls count too
   s = await startTestServer({ metrics: true, live: { redisUrl: redis.url, expireSweepMs: 200 } });
 }, 60_000);
 afterAll(async () => {
