@@ -15,7 +15,7 @@ import type { Services } from '../services.js';
 import { createContext, type Context, type ContextDeps, type LiveSession } from './context.js';
 import { LIMITS } from './limits/limits.js';
 import { operationRulesPlugin } from './operation.js';
-import { resolvers } from './resolvers/index.js';
+import { resolvers } from '../resolvers/index.js';
 import { createTrustedDocuments, type TrustedDocuments } from './trusted.js';
 
 export interface GraphQLOptions extends ContextDeps {

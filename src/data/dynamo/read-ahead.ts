@@ -3,7 +3,7 @@
 //
 // DynamoDB keeps a parent and its children in one partition, sorted, so one Query can return both:
 // a game with its players (games/reads.ts viewGame), a user with the first page of its followers
-// or of its photos (users/profile.ts, chosen by graphql/resolvers/profile.ts from the selection).
+// or of its photos (users/profile.ts, chosen by resolvers/profile.ts from the selection).
 // A write can know a list outright too: a game just created has only its creator (createGame).
 // GraphQL resolves the parent first and the list later, in another resolver; between them the head
 // of the list waits here, in the request's ReadAhead (Loaders.readAhead), under the list's binding.
