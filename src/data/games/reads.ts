@@ -181,6 +181,14 @@ export function playersQuery(tableName: string, gameId: string): QueryCommandInp
   };
 }
 
+/** Starts reading a later page of a game's players beside the read of the game (read-ahead.ts); gamePlayers takes it. */
+export function startPlayers(ctx: DataContext, gameId: string, args: PageArgs): void {
+  ctx.loaders.readAhead.start(playersBinding(gameId), args, () => playersPage(ctx, gameId, args));
+}
+
+const playersPage = (ctx: DataContext, gameId: string, args: PageArgs) =>
+  loadPage(ctx, { input: playersQuery(ctx.db.tableName, gameId), args, cursorKeys: ctx.cursorKeys, binding: playersBinding(gameId) });
+
 export interface PlayersOptions {
   /** Read the players' users with the page (one BatchGetItem wave for the page) instead of one loader call per player. */
   withUsers?: boolean;
@@ -193,10 +201,7 @@ export async function gamePlayers(
   args: PageArgs,
   opts: PlayersOptions = {},
 ): Promise<Connection<ParticipationRecord>> {
-  const binding = playersBinding(game.id);
-  const page =
-    ctx.loaders.readAhead.take(binding, args) ??
-    (await loadPage(ctx, { input: playersQuery(ctx.db.tableName, game.id), args, cursorKeys: ctx.cursorKeys, binding }));
+  const page = await (ctx.loaders.readAhead.take(playersBinding(game.id), args) ?? playersPage(ctx, game.id, args));
   const players = await withUsers(ctx, page.items.map(toParticipation), opts);
   return toConnection(page, (_, i) => players[i]!);
 }
