@@ -43,15 +43,19 @@ export async function batchGetKeys(
   policy: RetryPolicy = DEFAULT_RETRY,
   opts: { consistent?: boolean } = {},
 ): Promise<(Item | null | Error)[]> {
+  // Each key's id is made once here and once for each item read back: on a page of 100 profiles
+  // this is on every list's path.
+  const ids = keys.map(keyId);
   const unique = new Map<string, Key>();
-  for (const k of keys) unique.set(keyId(k), { PK: k.PK, SK: k.SK });
+  for (let i = 0; i < keys.length; i++) if (!unique.has(ids[i]!)) unique.set(ids[i]!, { PK: keys[i]!.PK, SK: keys[i]!.SK });
   const found = new Map<string, Item>();
   const failed = new Map<string, Error>();
   const chunks: Key[][] = [];
   const all = [...unique.values()];
   for (let i = 0; i < all.length; i += BATCH_GET_LIMIT) chunks.push(all.slice(i, i + BATCH_GET_LIMIT));
   await Promise.all(chunks.map((chunk) => readChunk(db, chunk, policy, opts.consistent === true, found, failed)));
-  return keys.map((k) => failed.get(keyId(k)) ?? found.get(keyId(k)) ?? null);
+  if (failed.size === 0) return ids.map((id) => found.get(id) ?? null);
+  return ids.map((id) => failed.get(id) ?? found.get(id) ?? null);
 }
 
 async function readChunk(
