@@ -208,17 +208,15 @@ export async function gamePlayers(
 
 // The players' users through the shared loader, for the whole page at once: one BatchGetItem per
 // 100 distinct users (with every other list of the same wave), none for users already loaded.
-async function withUsers(
-  ctx: DataContext,
-  players: readonly ParticipationRecord[],
-  opts: PlayersOptions,
-): Promise<readonly ParticipationRecord[]> {
+async function withUsers(ctx: DataContext, players: ParticipationRecord[], opts: PlayersOptions): Promise<readonly ParticipationRecord[]> {
   if (!opts.withUsers || players.length === 0) return players;
   const users = await getUsers(
     ctx,
     players.map((p) => p.username),
   );
-  return players.map((p, i) => ({ ...p, user: users[i] ?? null }));
+  // The records were made for this page (toParticipation), so each takes its user in place rather than as a copy.
+  players.forEach((p, i) => (p.user = users[i] ?? null));
+  return players;
 }
 
 export function openGamesQuery(tableName: string, map: string): QueryCommandInput {
