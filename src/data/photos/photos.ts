@@ -126,8 +126,8 @@ export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoR
 
 // View recent photos for user, newest first: Query PK = USER#<u> AND begins_with(SK, PHOTO#<u>#), descending.
 export async function listUserPhotos(ctx: DataContext, owner: UserRecord, args: PageArgs): Promise<Connection<PhotoRecord>> {
+  // Not primed into the item loader: no field of a listed photo reads the photo again by key.
   const page = await (ctx.loaders.readAhead.take(photosBinding(owner.username), args) ?? photosPage(ctx, owner.username, args));
-  primeItems(ctx.loaders, page.items);
   return toConnection(page, (item) => ({ ...toPhoto(item), ownerUser: owner }));
 }
 
