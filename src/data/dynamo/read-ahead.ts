@@ -31,6 +31,8 @@ export interface ListHead {
   items: Item[];
   /** The read saw the list's last item: no item follows `items`. */
   ended: boolean;
+  /** The by-key reads of the related items of the first `first` items, begun as they arrived (users/profile.ts). */
+  related?: { first: number; items: Promise<readonly (Item | null | Error)[]> };
 }
 
 /** The heads read so far in one request, by list. Made per request in createLoaders(). */
@@ -61,7 +63,8 @@ export class ReadAhead {
     if (!head || args.after) return undefined;
     const first = pageSize(args.first);
     if (head.items.length <= first && !head.ended) return undefined;
-    return pageOf({ input: head.input, args: { first }, cursorKeys: head.cursorKeys, binding }, head.items);
+    const page = pageOf({ input: head.input, args: { first }, cursorKeys: head.cursorKeys, binding }, head.items);
+    return head.related?.first === first ? { ...page, related: head.related.items } : page;
   }
 }
 

@@ -18,7 +18,7 @@ import { viewUserWithList } from '../users/profile.js';
 import { formatTimestamp } from '../photos/photos.js';
 import { INVERTED_INDEX } from '../table.js';
 import { guardedTransaction, transactWrite, type GuardedAction, type GuardedTransaction } from '../dynamo/transactions.js';
-import { getUsers, toUser, type UserRecord } from '../users/users.js';
+import { getUsers, toUser, usersOf, type UserRecord } from '../users/users.js';
 
 export interface FollowEdge {
   cursor: string;
@@ -114,7 +114,8 @@ export function followingQuery(tableName: string, username: string) {
 // none for an empty page, and none for a user already loaded in this request.
 async function withProfiles(ctx: DataContext, page: Page, who: (f: ReturnType<typeof toFollow>) => string): Promise<UserConnection> {
   const follows = page.items.map(toFollow);
-  const users = await getUsers(ctx, follows.map(who));
+  // Read with the page already when the page came with its user's Query (users/profile.ts).
+  const users = page.related ? usersOf(await page.related) : await getUsers(ctx, follows.map(who));
   // A follow whose user no longer exists is left out rather than failing the whole list.
   const edges = page.items.flatMap((item, i): FollowEdge[] => {
     const node = users[i];
