@@ -151,6 +151,8 @@ function costPlugin(report: boolean, logger: Logger): ApolloServerPlugin<Context
             outcome: codes[0] ?? 'ok',
             seconds: ms / 1000,
           });
+          // With request logging off, the line is not even built: this runs for every request.
+          if (logger.requests === false) return;
           logger.info('request', {
             operation: operationName ?? request.operationName ?? null,
             type: operation?.operation ?? null,
