@@ -5,11 +5,11 @@
 //   fan-out       one write, N subscribers spread over the instances: time to the last delivery
 //   failover      SIGKILL the lease holder, then a write every 100 ms: time until events flow again
 // `npx tsx bench/live-cluster.ts [--quick]` alone, or from bench/run.ts. Needs Debian's redis-server
-// (skipped with a note without it). Results: bench/live-cluster.json and bench/LIVE-CLUSTER.md.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// (skipped with a note without it). Server and Redis processes are started by the test helpers
+// (test/helpers/main-process.ts, test/helpers/redis.ts), as the cluster tests start them. Results: bench/live-cluster.json and bench/LIVE-CLUSTER.md.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +21,10 @@ import { keys } from '../src/data/keys.js';
 import { readLease } from '../src/data/live/lease.js';
 import { ensureTable } from '../src/ops/admin.js';
 import { startDynamoLocal } from '../src/ops/local.js';
+import { startMainProcess, type MainProcess } from '../test/helpers/main-process.js';
+import { startRedis } from '../test/helpers/redis.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const ROOT = joinPath(HERE, '..');
 // Only the event's own fields: resolving the player's user would time a DynamoDB read per subscriber, not the fan-out.
 const LOBBY = 'subscription($id: ID!) { gameLobby(gameId: $id) { kind cursor } }';
 
@@ -49,50 +50,12 @@ function percentile(xs: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+type Server = MainProcess;
 
-interface Server {
-  proc: ChildProcess;
-  url: string;
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      PORT: '0',
-      DEMO_DATA: 'off',
-      LOG_REQUESTS: 'off',
-      WS_MAX_CONNECTIONS_PER_ADDRESS: '100000',
-      ...env,
-    },
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`server not ready in 90 s:\n${out}`)), 90_000);
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += String(c);
-      const m = /GraphQL server ready: (http:\/\/\S+)\/graphql/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-  });
-  proc.stdout!.resume();
-  return { proc, url };
-}
+let started = 0;
+/** A server process as the cluster tests start it; connections are not capped per address (one load generator). */
+const startServer = (env: Record<string, string>): Promise<Server> =>
+  startMainProcess(`live-cluster server ${++started}`, { WS_MAX_CONNECTIONS_PER_ADDRESS: '100000', ...env }, 90_000);
 
 /** One raw graphql-transport-ws connection with one lobby subscription; `onEvent` gets each event's arrival time. */
 async function subscriber(url: string, gameId: string, onEvent: (at: number) => void): Promise<WebSocket> {
@@ -277,10 +240,7 @@ export async function runLiveCluster(opts: { quick: boolean; outDir: string }): 
   const renewMs = 3_000;
   const loadAverage = Math.round(loadavg()[0]! * 10) / 10;
   const dynamo = await startDynamoLocal();
-  const redisPort = await freePort();
-  const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const redis = await startRedis();
   const servers: Server[] = [];
   const clients = createClients({ endpoint: dynamo.endpoint, region: 'local', timeoutMs: 5_000, maxAttempts: 3 });
   try {
@@ -294,7 +254,7 @@ export async function runLiveCluster(opts: { quick: boolean; outDir: string }): 
     const env = {
       ...common,
       TABLE_NAME: 'live-cluster',
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_URL: redis.url,
       LIVE_LEASE_MS: String(leaseMs),
       LIVE_LEASE_RENEW_MS: String(renewMs),
     };
@@ -309,7 +269,7 @@ export async function runLiveCluster(opts: { quick: boolean; outDir: string }): 
     return results;
   } finally {
     for (const s of servers) if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
-    redis.kill('SIGKILL');
+    await redis.kill();
     clients.raw.destroy();
     await dynamo.stop();
   }

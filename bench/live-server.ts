@@ -21,7 +21,7 @@ const app = createApp({
   ...appOptions(services),
   checkReady: async () => true,
   metricsRoute: false,
-  live: { hub: live.hub, config: liveConfig },
+  live: { hub: live.hub, config: liveConfig, queries: live.queries },
 });
 const { url } = await app.listen(0, '127.0.0.1');
 
@@ -37,6 +37,7 @@ process.on('message', (msg: { type: string }) => {
       heapUsed: m.heapUsed,
       external: m.external,
       feeds: live.hub.feeds(),
+      liveQueries: live.queries.count(),
       reader: live.reader.status(),
     });
   } else if (msg.type === 'stop') {

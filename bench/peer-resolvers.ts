@@ -1,8 +1,8 @@
-// The resolver map both peers of ours share (bench/naive, bench/textbook): the same schema, each
-// list field its own Query with the tutorials' cursor, the labs' items shaped as the schema says.
-// The two differ only in how a related item is read by key, which each passes in: the naive peer
-// with a GetItem per item, the textbook peer through a DataLoader per entity type. Calls go
-// through the project's Db, so they are metered into extensions.dynamodb exactly like ours.
+// The naive peer's resolver map (bench/naive): the same schema, each list field its own Query with
+// the tutorials' cursor, the labs' items shaped as the schema says; a related item is read by key
+// as the peer passes in (a GetItem per item). Calls go through the project's Db, so they are
+// metered into extensions.dynamodb exactly like ours. The textbook peer has its own, frozen copy
+// (bench/textbook), so that nothing here or in our engine changes what it measures.
 import type { Item } from '../src/data/dynamo/batch.js';
 import type { CostMeter } from '../src/data/dynamo/cost.js';
 import type { Db } from '../src/data/dynamo/db.js';

@@ -39,6 +39,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Extra Node flags (a CPU profile, say). */
   nodeArgs?: string[];
+  /** Extra environment variables (a setting the server under test passes through). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -52,7 +54,10 @@ export const NODE_FLAGS = ['--max-semi-space-size=64'];
 export async function startNode(o: StartOptions): Promise<Child> {
   const nodeArgs = [...NODE_FLAGS, ...(o.nodeArgs ?? []), '--import', 'tsx', o.script, ...o.args];
   const [cmd, args] = o.cpus ? ['taskset', ['-c', o.cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
-  const proc = spawn(cmd, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const proc = spawn(cmd, args as string[], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production', ...o.env },
+  });
   const log = createWriteStream(o.logFile, { flags: 'a' });
   proc.stderr!.pipe(log);
   const lines = createInterface({ input: proc.stdout! });

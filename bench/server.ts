@@ -1,7 +1,9 @@
 // The benchmark's server process: one variant of the same schema on a free loopback port.
 //   ours   createApp from src/http/server.ts (our resolvers, loaders, limits, cost reporting)
+//   memo   ours, its document client answering from a memo of real answers (bench/memo-client.ts)
 //   naive  ApolloServer + bench/naive resolvers (one GetItem per related item), same HTTP handling
-//   textbook  ApolloServer + bench/textbook resolvers (a DataLoader per entity type, a Query per list)
+//   textbook  ApolloServer + bench/textbook (frozen: a DataLoader per entity type over lib-dynamodb's
+//          BatchGetCommand, a QueryCommand per list, sharing nothing with our engine)
 //   plain  ApolloServer + in-memory resolvers: no DynamoDB at all (the floor)
 // Besides /graphql it answers GET /__bench/stats: this process's CPU time, completed GraphQL
 // requests and the DynamoDB calls, items and capacity its client saw, so the parent can take
@@ -13,7 +15,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { Session } from 'node:inspector/promises';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  type BatchGetCommand,
+  QueryCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../src/config.js';
 import { clientOptionsFrom, createClients } from '../src/data/dynamo/client.js';
 import { CostMeter } from '../src/data/dynamo/cost.js';
@@ -26,9 +34,12 @@ import { loadTypeDefs } from '../src/schema.js';
 import { createServices } from '../src/services.js';
 import { naiveResolvers, type NaiveContext } from './naive/resolvers.js';
 import { plainResolvers } from './plain/resolvers.js';
+import { memoize, type MemoStats } from './memo-client.js';
+import type { DocClient } from './textbook/data.js';
 import { createTextbookContext, textbookResolvers } from './textbook/resolvers.js';
 
-export type Variant = 'ours' | 'naive' | 'plain' | 'textbook';
+export const VARIANTS = ['ours', 'memo', 'naive', 'plain', 'textbook'] as const;
+export type Variant = (typeof VARIANTS)[number];
 
 export interface ServerStats {
   pid: number;
@@ -45,6 +56,8 @@ export interface ServerStats {
   rcu: number;
   wcu: number;
   failedCalls: number;
+  /** The memo variant: answers replayed, and requests that went to the endpoint (the first of each body). */
+  memo?: MemoStats;
 }
 
 const [variant, endpoint, table, observe = 'off', otlpUrl] = process.argv.slice(2) as [
@@ -54,8 +67,7 @@ const [variant, endpoint, table, observe = 'off', otlpUrl] = process.argv.slice(
   string?,
   string?,
 ];
-if (!['ours', 'naive', 'plain', 'textbook'].includes(variant))
-  throw new Error(`Unknown variant ${variant}: ours, naive, textbook or plain.`);
+if (!VARIANTS.includes(variant)) throw new Error(`Unknown variant ${variant}: ${VARIANTS.join(', ')}.`);
 if (variant !== 'plain' && (!endpoint || !table)) throw new Error(`The ${variant} server needs an endpoint and a table.`);
 
 const stats: ServerStats = {
@@ -75,38 +87,66 @@ const stats: ServerStats = {
 // context.commandName is the low-level client's command name, also for lib-dynamodb commands.
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
 
+/** Adds one completed command's items and consumed capacity to the stats. */
+function count(name: string, tableName: string, output: object) {
+  stats.calls++;
+  stats.callsByCommand[name] = (stats.callsByCommand[name] ?? 0) + 1;
+  const o = output as { Items?: unknown[]; Item?: unknown; Responses?: Record<string, unknown[]>; ConsumedCapacity?: unknown };
+  const items = o.Items?.length ?? o.Responses?.[tableName]?.length ?? (o.Item ? 1 : 0);
+  stats.items += items;
+  stats.itemsByCommand[name] = (stats.itemsByCommand[name] ?? 0) + items;
+  for (const c of [o.ConsumedCapacity ?? []].flat() as {
+    CapacityUnits?: number;
+    ReadCapacityUnits?: number;
+    WriteCapacityUnits?: number;
+  }[]) {
+    if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
+      stats.rcu += c.ReadCapacityUnits ?? 0;
+      stats.wcu += c.WriteCapacityUnits ?? 0;
+    } else if (WRITES.has(name)) stats.wcu += c.CapacityUnits ?? 0;
+    else stats.rcu += c.CapacityUnits ?? 0;
+  }
+}
+
 /** Tallies every command this process's client completes (outermost step: retries included in one call). */
 function tally(doc: DynamoDBDocumentClient, tableName: string) {
   doc.middlewareStack.add(
     (next, context) => async (args) => {
-      const name = String(context.commandName ?? 'unknown');
-      stats.calls++;
-      stats.callsByCommand[name] = (stats.callsByCommand[name] ?? 0) + 1;
       try {
         const out = await next(args);
-        const o = out.output as { Items?: unknown[]; Item?: unknown; Responses?: Record<string, unknown[]>; ConsumedCapacity?: unknown };
-        const items = o.Items?.length ?? o.Responses?.[tableName]?.length ?? (o.Item ? 1 : 0);
-        stats.items += items;
-        stats.itemsByCommand[name] = (stats.itemsByCommand[name] ?? 0) + items;
-        for (const c of [o.ConsumedCapacity ?? []].flat() as {
-          CapacityUnits?: number;
-          ReadCapacityUnits?: number;
-          WriteCapacityUnits?: number;
-        }[]) {
-          if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
-            stats.rcu += c.ReadCapacityUnits ?? 0;
-            stats.wcu += c.WriteCapacityUnits ?? 0;
-          } else if (WRITES.has(name)) stats.wcu += c.CapacityUnits ?? 0;
-          else stats.rcu += c.CapacityUnits ?? 0;
-        }
+        count(String(context.commandName ?? 'unknown'), tableName, out.output as object);
         return out;
       } catch (err) {
+        stats.calls++;
         stats.failedCalls++;
         throw err;
       }
     },
     { step: 'initialize', priority: 'high', name: 'benchTally' },
   );
+}
+
+/** lib-dynamodb's command names, as the low-level client (and so the tally) names them. */
+const LOW_LEVEL: Record<string, string> = { GetCommand: 'GetItemCommand', BatchGetCommand: 'BatchGetItemCommand' };
+
+/** The textbook peer's client: the shared one, each call metered on the request's meter like ours' (waves, calls). */
+class MeteredDoc implements DocClient {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly meter: CostMeter,
+  ) {}
+  send(command: QueryCommand): Promise<QueryCommandOutput>;
+  send(command: BatchGetCommand): Promise<BatchGetCommandOutput>;
+  async send(command: QueryCommand | BatchGetCommand): Promise<QueryCommandOutput | BatchGetCommandOutput> {
+    const end = this.meter.begin();
+    try {
+      const out = command instanceof QueryCommand ? await this.doc.send(command) : await this.doc.send(command);
+      this.meter.attempts(command instanceof QueryCommand ? 'Query' : 'BatchGetItem', out.$metadata.attempts);
+      return out;
+    } finally {
+      end();
+    }
+  }
 }
 
 // The same Apollo settings createApp uses, so the variants differ only in resolvers and plugins.
@@ -180,7 +220,8 @@ async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => v
   const clients = createClients(clientOptionsFrom(config.database));
   const { doc } = clients;
   tally(doc, table!);
-  if (variant === 'ours') {
+  if (variant === 'memo') stats.memo = memoize(doc, (name, out) => count(LOW_LEVEL[name] ?? name, table!, out));
+  if (variant === 'ours' || variant === 'memo') {
     const services = createServices(config, { clients, logger: createLogger({ silent: true }) });
     const app = createApp({
       ...appOptions(services),
@@ -210,7 +251,7 @@ async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => v
     await apollo.start();
     const handle = graphqlHandler(apollo, async () => {
       const meter = new CostMeter();
-      return createTextbookContext(new Db(doc, table!, meter), meter);
+      return { ...createTextbookContext(new MeteredDoc(doc, meter), table!), meter };
     });
     return (req, res) => void handle(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((e) => fail(res, e));
   }

@@ -4,20 +4,19 @@
 // non-local default, where the full text is also hashed to be checked against the manifest. The
 // two bodies alternate window by window on one server, so drift hits both alike; the figure is the
 // median of the paired ratios. Apollo caches parsing and validation by the text's hash either way.
-//   npx tsx bench/trusted-documents.ts [--quick]
+//   a phase of `npm run bench` (bench/phases/trusted-documents.ts), or alone:
+//   npx tsx bench/trusted-documents.ts [--quick]  (npm run bench:trusted)
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import manifest from '../src/__generated__/trusted-documents.json' with { type: 'json' };
-import { startNode, stopAll, type Child } from './processes.js';
+import { startNode, stopAll, stopChildren, type Child } from './processes.js';
 import { fanoutGame } from './seed.js';
 import type { ServerStats } from './server.js';
 import { median } from './stats.js';
 
-const quick = process.argv.includes('--quick');
-const rounds = quick ? 3 : 9;
-const windowS = quick ? 1 : 3;
 const HERE = import.meta.dirname;
 
 const [documentId, document] = Object.entries(manifest as Record<string, string>).find(([, d]) => d.startsWith('query Game('))!;
@@ -49,52 +48,88 @@ async function window(child: Child, body: string, seconds: number): Promise<{ cp
   return { cpuMs: cpuMs / Math.max(1, s1.requests - s0.requests), failed: r.non2xx + r.errors };
 }
 
-const logDir = join(tmpdir(), 'trusted-documents-bench');
-mkdirSync(logDir, { recursive: true });
-process.env.TRUSTED_DOCUMENTS = 'log';
-try {
-  const stub = await startNode({
-    name: 'stub',
-    role: 'stub',
-    script: join(HERE, 'stub-dynamo.ts'),
-    args: ['bench'],
-    logFile: join(logDir, 'stub.log'),
-  });
+export interface TrustedDocumentsResult {
+  operation: string;
+  documentChars: number;
+  rounds: number;
+  windowS: number;
+  cpuMsPerOp: { id: number; full: number };
+  idOverFull: number;
+  samples: { id: number[]; full: number[] };
+}
+
+/** One server of ours in TRUSTED_DOCUMENTS=log against `endpoint` (a stub), started and stopped here. */
+export async function measureTrustedDocuments(o: {
+  endpoint: string;
+  quick: boolean;
+  logDir: string;
+  cpus?: string;
+}): Promise<TrustedDocumentsResult> {
+  const rounds = o.quick ? 3 : 9;
+  const windowS = o.quick ? 1 : 3;
   const server = await startNode({
-    name: 'ours',
+    name: 'ours-trusted',
     role: 'server ours@stub, TRUSTED_DOCUMENTS=log',
     script: join(HERE, 'server.ts'),
-    args: ['ours', `http://127.0.0.1:${stub.ready.port}`, 'bench'],
-    logFile: join(logDir, 'server.log'),
+    args: ['ours', o.endpoint, 'bench'],
+    cpus: o.cpus,
+    env: { TRUSTED_DOCUMENTS: 'log' },
+    logFile: join(o.logDir, 'server-trusted.log'),
   });
-  // Unmeasured windows first: JIT and Apollo's document cache warm for both bodies.
-  for (const body of Object.values(bodies)) await window(server, body, windowS);
-  const samples = { id: [] as number[], full: [] as number[] };
-  let failed = 0;
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 ? (['full', 'id'] as const) : (['id', 'full'] as const);
-    for (const kind of order) {
-      const w = await window(server, bodies[kind], windowS);
-      samples[kind].push(w.cpuMs);
-      failed += w.failed;
+  try {
+    // Unmeasured windows first: JIT and Apollo's document cache warm for both bodies.
+    for (const body of Object.values(bodies)) await window(server, body, windowS);
+    const samples = { id: [] as number[], full: [] as number[] };
+    let failed = 0;
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 ? (['full', 'id'] as const) : (['id', 'full'] as const);
+      for (const kind of order) {
+        const w = await window(server, bodies[kind], windowS);
+        samples[kind].push(w.cpuMs);
+        failed += w.failed;
+      }
     }
+    if (failed) throw new Error(`${failed} requests failed (see ${o.logDir}).`);
+    return {
+      operation: 'Game',
+      documentChars: document.length,
+      rounds,
+      windowS,
+      cpuMsPerOp: { id: median(samples.id), full: median(samples.full) },
+      idOverFull: median(samples.id.map((x, i) => x / samples.full[i]!)),
+      samples,
+    };
+  } finally {
+    await stopChildren([server]);
   }
-  if (failed) throw new Error(`${failed} requests failed (see ${logDir}).`);
-  const ratio = median(samples.id.map((x, i) => x / samples.full[i]!));
-  const result = {
-    operation: 'Game',
-    documentChars: document.length,
-    rounds,
-    windowS,
-    cpuMsPerOp: { id: median(samples.id), full: median(samples.full) },
-    idOverFull: ratio,
-    samples,
-  };
-  console.log(
-    `trusted documents, Game (${document.length} chars) in TRUSTED_DOCUMENTS=log, server CPU per op, median of ${rounds} windows: ` +
-      `id ${result.cpuMsPerOp.id.toFixed(3)} ms, full text ${result.cpuMsPerOp.full.toFixed(3)} ms; id / full ${ratio.toFixed(3)} (median of paired ratios)`,
+}
+
+export function describeTrustedDocuments(r: TrustedDocumentsResult): string {
+  return (
+    `trusted documents, Game (${r.documentChars} chars) in TRUSTED_DOCUMENTS=log, server CPU per op, median of ${r.rounds} windows: ` +
+    `id ${r.cpuMsPerOp.id.toFixed(3)} ms, full text ${r.cpuMsPerOp.full.toFixed(3)} ms; id / full ${r.idOverFull.toFixed(3)} (median of paired ratios)`
   );
-  console.log(JSON.stringify(result));
-} finally {
-  await stopAll();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const logDir = join(tmpdir(), 'trusted-documents-bench');
+  mkdirSync(logDir, { recursive: true });
+  try {
+    const stub = await startNode({
+      name: 'stub',
+      role: 'stub',
+      script: join(HERE, 'stub-dynamo.ts'),
+      args: ['bench'],
+      logFile: join(logDir, 'stub.log'),
+    });
+    const result = await measureTrustedDocuments({
+      endpoint: `http://127.0.0.1:${String(stub.ready.port)}`,
+      quick: process.argv.includes('--quick'),
+      logDir,
+    });
+    console.log(describeTrustedDocuments(result));
+    console.log(JSON.stringify(result));
+  } finally {
+    await stopAll();
+  }
 }

@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'TRUSTED_DOCUMENT_REQUIRED'
   | 'TRUSTED_DOCUMENT_NOT_FOUND'
   | 'TRUSTED_DOCUMENT_ID_INVALID'
-  | 'TRUSTED_DOCUMENT_MISMATCH';
+  | 'TRUSTED_DOCUMENT_MISMATCH'
+  | 'LIVE_QUERY_REQUIRES_WEBSOCKET';
 
 export class AppError extends GraphQLError {
   constructor(
@@ -79,6 +80,19 @@ export class TrustedDocumentError extends AppError {
     message: string,
   ) {
     super(code, message);
+  }
+}
+
+/** A `query … @live` sent over HTTP: it is kept current over a WebSocket only, so it is refused rather than answered once. */
+export class LiveQueryOverHttpError extends AppError {
+  constructor() {
+    super(
+      'LIVE_QUERY_REQUIRES_WEBSOCKET',
+      'A @live query is served over WebSocket (graphql-ws) at /graphql; send it there, or drop @live.',
+      {
+        http: { status: 400 },
+      },
+    );
   }
 }
 

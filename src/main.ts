@@ -87,7 +87,7 @@ async function main() {
   const app = createApp({
     ...appOptions(services),
     graphiql: demoToken ? { authorization: demoToken, demoUser: DEMO_USER } : {},
-    live: live ? { hub: live.hub, config: config.live } : undefined,
+    live: live ? { hub: live.hub, config: config.live, queries: live.queries } : undefined,
     tracing,
   });
   const { url } = await app.listen(http.port, http.host);

@@ -5,8 +5,6 @@ import { ApolloServer } from '@apollo/server';
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CostMeter } from '../../src/data/dynamo/cost.js';
-import { Db } from '../../src/data/dynamo/db.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import { createTextbookContext, textbookResolvers } from '../textbook/resolvers.js';
 
@@ -16,8 +14,5 @@ const server = new ApolloServer({ typeDefs: loadTypeDefs(), resolvers: textbookR
 
 // `as never` for the reason src/lambda.ts gives: the integration's types name Apollo's CJS declarations.
 export const handler = startServerAndCreateLambdaHandler(server as never, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
-  context: async () => {
-    const meter = new CostMeter();
-    return createTextbookContext(new Db(doc, table, meter), meter);
-  },
+  context: async () => createTextbookContext(doc, table),
 });

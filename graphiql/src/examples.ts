@@ -97,6 +97,24 @@ subscription GameLobby {
 `,
     },
     {
+      name: 'GameLobbyLive',
+      query: `# Game, as a live query: the result itself stays
+# current. Run it, then run GameJoinGame in the next
+# tab (or the lab's join script): a new result comes,
+# with extensions.live.revision one higher.
+query GameLobbyLive @live {
+  game(id: "${OPEN_GAME}") {
+    id
+    playerCount
+    status
+    players(first: 50) {
+      edges { node { user { username } } }
+    }
+  }
+}
+`,
+    },
+    {
       name: 'GameJoinGame',
       query: `# Game: join an open game as the signed-in user.
 # Running it again fails with ALREADY_JOINED.

@@ -8,7 +8,7 @@ import { GraphiQL } from 'graphiql';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { defaultHeaders, examples } from './examples';
-import { currentDocument, definedOperationName } from './operation-name';
+import { currentDocument, definedOperationName, routingDocument } from './operation-name';
 import { subscriptionUrl } from './subscription-url';
 
 interface GraphiQLConfig {
@@ -31,7 +31,7 @@ const config: GraphiQLConfig = {
   demoUser: injected.demoUser ?? null,
 };
 
-// Subscriptions go over graphql-ws (bundled by vite from the toolkit's dynamic import) with the
+// Subscriptions (and @live queries) go over graphql-ws (bundled by vite from the toolkit's dynamic import) with the
 // token in connection_init. GraphiQL merges the header editor's headers over these params, and
 // they use the same "Authorization" key, so a token typed in Headers wins over the demo one.
 const post = createGraphiQLFetcher({
@@ -39,11 +39,14 @@ const post = createGraphiQLFetcher({
   subscriptionUrl: subscriptionUrl(config.endpoint, window.location.href),
   wsConnectionParams: config.authorization ? { Authorization: config.authorization } : undefined,
 });
-const fetcher: Fetcher = (params, opts) =>
-  post(
-    { ...params, operationName: definedOperationName(params.query, params.operationName) },
-    { ...opts, documentAST: currentDocument(params.query) ?? opts?.documentAST },
+// A @live query is routed like a subscription: over the WebSocket, its results arriving one by one.
+const fetcher: Fetcher = (params, opts) => {
+  const operationName = definedOperationName(params.query, params.operationName);
+  return post(
+    { ...params, operationName },
+    { ...opts, documentAST: routingDocument(currentDocument(params.query) ?? opts?.documentAST, operationName) },
   );
+};
 const headers = defaultHeaders(config.authorization);
 const tabs = examples({ demoUser: config.demoUser }).map(({ query }) => ({ query, headers }));
 

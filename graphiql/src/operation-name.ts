@@ -3,7 +3,7 @@
 // the new tab's document and the server answers "Unknown operation named ...". Worse for a
 // subscription: the fetcher decides between HTTP and WebSocket from that stale name and document.
 // So the page works both out from the text it is about to send.
-import { Kind, parse, type DocumentNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, type DocumentNode } from 'graphql';
 
 /**
  * The operation name to send with `query`: `name` if the document defines it, else the name of
@@ -29,4 +29,20 @@ export function currentDocument(query: string): DocumentNode | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The document GraphiQL's fetcher should route by: the toolkit sends only subscriptions over
+ * WebSocket, and a `query … @live` must go there too, so its operation is shown to the fetcher as a
+ * subscription (the text sent is unchanged, so the server still sees the @live query).
+ */
+export function routingDocument(document: DocumentNode | undefined, name: string | undefined): DocumentNode | undefined {
+  if (!document) return document;
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const chosen = name ? operations.find((d) => d.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
+  if (!chosen || chosen.operation !== 'query' || !chosen.directives?.some((d) => d.name.value === 'live')) return document;
+  return {
+    ...document,
+    definitions: document.definitions.map((d) => (d === chosen ? { ...chosen, operation: OperationTypeNode.SUBSCRIPTION } : d)),
+  };
 }

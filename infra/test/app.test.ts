@@ -66,6 +66,13 @@ describe('the Lambda bundle', () => {
     expect(bundle.inputs.filter((i) => /ioredis|src\/live\/redis-bus/.test(i))).toStrictEqual([]);
   });
 
+  it('runs graphql-js and its peers in production mode although Lambda sets no NODE_ENV', () => {
+    // Defined at build time: no read of NODE_ENV is left in either entry, so no development-mode
+    // check (graphql's instanceOf across realms) runs on Lambda.
+    for (const f of [join('src', 'lambda.mjs'), join('src', 'live', 'lambda-reader.mjs')])
+      expect(readFileSync(join(bundle.dir, f), 'utf8')).not.toMatch(/process\.env\.NODE_ENV/);
+  });
+
   it('answers { ping } in a bare Node process, away from any node_modules, configured as Lambda configures it', () => {
     // The bundle sits in a temporary directory, outside the repository, so nothing can be resolved
     // from its node_modules; the environment holds only what the stack and Lambda would set.

@@ -7,7 +7,14 @@ import * as operations from '../__generated__/operations.js';
 import { trustedDocuments } from '../__generated__/trusted-documents.js';
 import { readCost, type CostReport } from './cost.js';
 import { SdkError, toSdkErrorCode, type GraphQLErrorEntry } from './errors.js';
-import { createLiveConnection, type LiveConnection, type LiveOptions, type LiveSubscription, type SubscribeOptions } from './live.js';
+import {
+  createLiveConnection,
+  type LiveConnection,
+  type LiveOptions,
+  type LiveResult,
+  type LiveSubscription,
+  type SubscribeOptions,
+} from './live.js';
 
 type Generated = typeof operations;
 type DocumentExport = { [K in keyof Generated]: K extends `${string}Document` ? K : never }[keyof Generated];
@@ -51,11 +58,15 @@ export type SubscribeArgs<TVariables> = {} extends TVariables
   ? [variables?: TVariables, options?: SubscribeOptions]
   : [variables: TVariables, options?: SubscribeOptions];
 
+// A @live query's method name ends in "Live" (sdk/operations/live-queries.graphql): types cannot see
+// directives, so this is the convention, and the SDK's unit test checks every operation keeps it.
 export type OperationMethods = {
   [N in OperationName]: OperationDocuments[N] extends TypedDocumentNode<infer TData, infer TVariables>
-    ? IsSubscription<TData> extends true
-      ? (...args: SubscribeArgs<TVariables>) => LiveSubscription<EventOf<TData>>
-      : (...args: VariablesArgs<TVariables>) => Promise<SdkResult<TData>>
+    ? N extends `${string}Live`
+      ? (...args: SubscribeArgs<TVariables>) => LiveSubscription<LiveResult<TData>>
+      : IsSubscription<TData> extends true
+        ? (...args: SubscribeArgs<TVariables>) => LiveSubscription<EventOf<TData>>
+        : (...args: VariablesArgs<TVariables>) => Promise<SdkResult<TData>>
     : never;
 };
 
@@ -88,6 +99,11 @@ export type Client = OperationMethods & {
     document: TypedDocumentNode<TData, TVariables>,
     ...args: SubscribeArgs<TVariables>
   ): LiveSubscription<EventOf<TData>>;
+  /** Runs any typed `query … @live` document: its results, the query opened again after a reconnect. */
+  live<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    ...args: SubscribeArgs<TVariables>
+  ): LiveSubscription<LiveResult<TData>>;
   /** The same client signed in as someone else (or anonymous with undefined); it opens its own socket. */
   withToken(token: string | undefined): Client;
   /** Ends every subscription and closes the socket. */
@@ -207,14 +223,37 @@ export function createClient(options: ClientOptions): Client {
     );
   }
 
+  function liveQuery<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    ...[variables, opts]: SubscribeArgs<TVariables>
+  ): LiveSubscription<LiveResult<TData>> {
+    const { query, operationName, isLive, field, documentId } = printed(document);
+    if (!isLive) throw new TypeError(`${operationName} is not a @live query: send it with request().`);
+    live ??= createLiveConnection({ ...options.live, url: options.url, token: options.token });
+    return live.subscribe(
+      {
+        query,
+        documentId: options.trustedDocuments ? documentId : undefined,
+        operationName,
+        field,
+        variables: variables as Record<string, unknown> | undefined,
+        mode: 'results',
+      },
+      opts,
+    );
+  }
+
   const methods = Object.fromEntries(
     Object.entries(operationDocuments).map(([name, document]) => {
       const doc = document as TypedDocumentNode<unknown, Record<string, unknown>>;
+      const { kind, isLive } = printed(doc);
       return [
         name,
-        printed(doc).kind === 'subscription'
-          ? (variables?: Record<string, unknown>, opts?: SubscribeOptions) => subscribe(doc, variables, opts)
-          : (variables?: Record<string, unknown>, call?: CallOptions) => request(doc, variables, call),
+        isLive
+          ? (variables?: Record<string, unknown>, opts?: SubscribeOptions) => liveQuery(doc, variables, opts)
+          : kind === 'subscription'
+            ? (variables?: Record<string, unknown>, opts?: SubscribeOptions) => subscribe(doc, variables, opts)
+            : (variables?: Record<string, unknown>, call?: CallOptions) => request(doc, variables, call),
       ];
     }),
   ) as unknown as OperationMethods;
@@ -224,6 +263,7 @@ export function createClient(options: ClientOptions): Client {
     url: options.url,
     request,
     subscribe,
+    live: liveQuery,
     withToken: (token) => createClient({ ...options, token }),
     async close() {
       await live?.close();
@@ -241,6 +281,8 @@ interface Printed {
   kind: 'query' | 'mutation' | 'subscription';
   /** The first root field's response key (a subscription's event). */
   field: string;
+  /** A `query … @live`. */
+  isLive: boolean;
 }
 
 const printedCache = new WeakMap<DocumentNode, Printed>();
@@ -255,9 +297,17 @@ function printed(document: DocumentNode): Printed {
     if (!op || op.kind !== Kind.OPERATION_DEFINITION) throw new TypeError('The document has no operation to run.');
     const first = op.selectionSet.selections[0];
     const field = first?.kind === Kind.FIELD ? (first.alias ?? first.name).value : '';
+    const isLive = op.operation === 'query' && (op.directives ?? []).some((d) => d.name.value === 'live');
     const own = generated.has(document) && op.name ? trusted[op.name.value] : undefined;
     const query = own?.document ?? print(document);
-    hit = { query, documentId: own?.id ?? idByText.get(query), operationName: op.name?.value ?? 'anonymous', kind: op.operation, field };
+    hit = {
+      query,
+      documentId: own?.id ?? idByText.get(query),
+      operationName: op.name?.value ?? 'anonymous',
+      kind: op.operation,
+      field,
+      isLive,
+    };
     printedCache.set(document, hit);
   }
   return hit;

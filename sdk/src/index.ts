@@ -15,7 +15,7 @@ export type {
 } from './client.js';
 export { backoffDelay, closeAction, payloadFor, resumeVariables, wsUrlFor } from './live.js';
 export { trustedDocuments } from '../__generated__/trusted-documents.js';
-export type { Backoff, CloseAction, LiveOptions, LiveSubscription, SubscribeOptions } from './live.js';
+export type { Backoff, CloseAction, LiveOptions, LiveResult, LiveSubscription, SubscribeOptions } from './live.js';
 export { SdkError, isSdkError, toSdkErrorCode } from './errors.js';
 export type { ClientErrorCode, GraphQLErrorEntry, RequestErrorCode, SdkErrorCode, SdkErrorInit, ServerErrorCode } from './errors.js';
 export { createCostTally, readCost } from './cost.js';

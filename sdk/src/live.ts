@@ -1,6 +1,8 @@
 // Subscriptions as async iterables over one shared graphql-ws socket. graphql-ws's own retries
 // resend the first payload as it was; ours resubscribe with `after` set to the last cursor seen,
 // so a dropped connection costs no event and repeats none (the server resumes strictly after it).
+// @live queries ride the same loop in 'results' mode: each item is the query's whole data, and a
+// reconnect simply opens the live query again (its first result is the current state).
 import { createClient as createWsClient, type Client as WsClient, type FormattedExecutionResult } from 'graphql-ws';
 import { SdkError, toSdkErrorCode, type GraphQLErrorEntry } from './errors.js';
 
@@ -84,6 +86,14 @@ export interface LiveRequest {
   /** The root field whose value is the event. */
   field: string;
   variables?: Record<string, unknown>;
+  /** 'results': a @live query, each item its whole data and revision; default 'events' (a subscription). */
+  mode?: 'events' | 'results';
+}
+
+/** One result of a @live query: the data, and its revision on the current connection (from 1 again after a reconnect). */
+export interface LiveResult<TData> {
+  data: TData;
+  revision: number | null;
 }
 
 type Outcome = { errors: GraphQLErrorEntry[] } | { closed: unknown } | { completed: true } | { stopped: true };
@@ -172,6 +182,11 @@ export function createLiveConnection(opts: LiveOptions & { url: string; token?: 
           dispose = client().subscribe<Record<string, unknown>>(payload, {
             next: (result: FormattedExecutionResult<Record<string, unknown>>) => {
               if (result.errors?.length) return resolve({ errors: result.errors as GraphQLErrorEntry[] });
+              if (req.mode === 'results') {
+                gotEvent = true;
+                const live = (result.extensions as { live?: { revision?: unknown } } | undefined)?.live;
+                return deliver({ data: result.data, revision: typeof live?.revision === 'number' ? live.revision : null } as TEvent);
+              }
               const event = result.data?.[req.field] as { cursor?: unknown } | undefined;
               if (typeof event?.cursor === 'string') payload.variables.after = cursor = event.cursor;
               gotEvent = true;

@@ -854,6 +854,10 @@ export type ResolversParentTypes = {
   UserPhotoEvent: DeliveryRecord;
 };
 
+export type LiveDirectiveArgs = { };
+
+export type LiveDirectiveResolver<Result, Parent, ContextType = Context, Args = LiveDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type FollowerEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FollowerEvent'] = ResolversParentTypes['FollowerEvent']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   followedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1091,3 +1095,6 @@ export type Resolvers<ContextType = Context> = {
   UserPhotoEvent?: UserPhotoEventResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = Context> = {
+  live?: LiveDirectiveResolver<any, any, ContextType>;
+};

@@ -30,9 +30,11 @@ export interface LiveConfig {
   dedupeSeconds: number;
   /** With Redis: off when another reader (the Lambda) publishes, so this instance only listens. */
   readStream: boolean;
+  /** The least time between two runs of one @live query: a burst of writes causes a few re-runs, not one each. */
+  liveQueryThrottleMs: number;
 }
 
-/** LIVE_*, STREAM_POLL_MS, WS_*, EXPIRE_SWEEP_SECONDS, REDIS_URL. */
+/** LIVE_* (LIVE_QUERY_THROTTLE_MS included), STREAM_POLL_MS, WS_*, EXPIRE_SWEEP_SECONDS, REDIS_URL. */
 export function readLive(env: EnvReader, local: boolean): LiveConfig {
   const leaseMs = env.int('LIVE_LEASE_MS', 10_000, 1_000, 300_000);
   const leaseRenewMs = env.int('LIVE_LEASE_RENEW_MS', 3_000, 100, 100_000);
@@ -55,6 +57,7 @@ export function readLive(env: EnvReader, local: boolean): LiveConfig {
     leaseRenewMs,
     dedupeSeconds: env.int('LIVE_DEDUPE_SECONDS', 86_400, 60, 7 * 86_400),
     readStream: env.flag('LIVE_STREAM_READER', true),
+    liveQueryThrottleMs: env.int('LIVE_QUERY_THROTTLE_MS', 250, 0, 60_000),
   };
 }
 

@@ -17,7 +17,8 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { QueryOverWebSocketError, SubscriptionOverHttpError } from '../errors.js';
+import { LiveQueryOverHttpError, QueryOverWebSocketError, SubscriptionOverHttpError } from '../errors.js';
+import { isLiveOperation } from '../live/query/operation.js';
 import { checkDocument } from './limits/check.js';
 import { LIMITS, type Limits } from './limits/limits.js';
 import { documentTooLarge } from './limits/tokens.js';
@@ -136,8 +137,11 @@ export function admitOperation(
   // graphql-js reports at most 50 bad variables in one answer; so does execution.
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
   if (coerced.errors) return coerced.errors.map((e) => new RefusedRequestError('variables', e));
+  // A @live query is kept current over a WebSocket: HTTP refuses it rather than answer it once.
+  const live = isLiveOperation(operation);
+  if (transport === 'http' && live) return [new LiveQueryOverHttpError()];
   if (transport === 'http' && operation.operation === 'subscription') return [new SubscriptionOverHttpError()];
-  if (transport === 'websocket' && operation.operation !== 'subscription') return [new QueryOverWebSocketError()];
+  if (transport === 'websocket' && operation.operation !== 'subscription' && !live) return [new QueryOverWebSocketError()];
   return [];
 }
 

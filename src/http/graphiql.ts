@@ -14,7 +14,10 @@ export interface GraphiQLOptions {
   demoUser?: string;
 }
 
-export const GRAPHIQL_DIR = fileURLToPath(new URL('../../dist/graphiql/', import.meta.url));
+// From the source (src/http) the build is in the repository's dist/; compiled by `npm run build`,
+// this module is itself in dist/src/http, two levels below that dist/.
+const compiled = import.meta.url.endsWith('.js');
+export const GRAPHIQL_DIR = fileURLToPath(new URL(compiled ? '../../graphiql/' : '../../dist/graphiql/', import.meta.url));
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -7,6 +7,7 @@ import type { LiveConfig } from '../config.js';
 import { createGraphQL, graphqlOptions, type GraphQLOptions } from '../graphql/apollo.js';
 import type { Context } from '../graphql/context.js';
 import type { Hub } from '../live/hub.js';
+import type { LiveQueries } from '../live/query/registry.js';
 import { createLogger } from '../log.js';
 import type { Services } from '../services.js';
 import { enableMetrics } from '../observe/metrics.js';
@@ -21,7 +22,7 @@ export interface AppOptions extends GraphQLOptions {
   checkReady: () => Promise<boolean>;
   graphiql?: GraphiQLOptions;
   /** Live updates: subscriptions over WebSocket on /graphql, fed by this hub. Absent: HTTP only. */
-  live?: { hub: Hub; config: LiveConfig };
+  live?: { hub: Hub; config: LiveConfig; queries?: LiveQueries };
   /** Serve Prometheus metrics at GET /metrics (and start recording them). */
   metricsRoute?: boolean;
   /** Slow-client deadlines (tests shorten them): the whole request, and its headers alone. */
@@ -60,6 +61,7 @@ export function createApp(opts: AppOptions): App {
     ? createWsEndpoint({
         schema,
         hub: opts.live.hub,
+        liveQueries: opts.live.queries,
         live: opts.live.config,
         logger,
         context,

@@ -5,15 +5,17 @@
 // viewer and address is bounded.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, subscribe, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, subscribe, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveConfig } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, QueryOverWebSocketError } from '../errors.js';
 import { markArrival, type Context, type LiveSession } from '../graphql/context.js';
 import { prepareOperation } from '../graphql/operation.js';
 import type { TrustedDocuments } from '../graphql/trusted.js';
 import type { Hub } from '../live/hub.js';
+import { isLiveOperation, liveRun } from '../live/query/operation.js';
+import type { LiveQueries } from '../live/query/registry.js';
 import type { Logger } from '../log.js';
 import { live as metrics } from '../observe/metrics.js';
 import { serverOnlyType } from './ws-protocol.js';
@@ -31,6 +33,8 @@ export const CLOSE = {
 export interface WsOptions {
   schema: GraphQLSchema;
   hub: Hub;
+  /** Serves `query … @live` operations (src/live/query); absent: a @live query is refused as any query. */
+  liveQueries?: LiveQueries;
   live: LiveConfig;
   logger: Logger;
   /** Builds a subscription's context from the connection's Authorization value (throws UNAUTHENTICATED). */
@@ -65,7 +69,7 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
     if (n <= 0) m.delete(k);
     else m.set(k, n);
   };
-  const prepared = new WeakMap<ExecutionArgs, AsyncGenerator<ExecutionResult>>();
+  const prepared = new WeakMap<ExecutionArgs, AsyncIterableIterator<ExecutionResult>>();
 
   const server = makeServer<Record<string, unknown> | undefined, { socket: WebSocket; conn: Connection }>({
     schema: opts.schema,
@@ -117,6 +121,15 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       if ('refused' in resolved) return refuse([resolved.refused]);
       const outcome = prepareOperation(opts.schema, { ...payload, query: resolved.query }, 'websocket');
       if ('refused' in outcome) return refuse(outcome.refused);
+      if (isLiveOperation(outcome.prepared.operation)) {
+        if (!opts.liveQueries) return refuse([new QueryOverWebSocketError()]);
+        // Opened before any await, so every record from the message's arrival on reaches it.
+        const { document, operationName, variables } = outcome.prepared;
+        const args: ExecutionArgs = { schema: opts.schema, document, operationName, variableValues: variables };
+        const authorization = authorizationOf(ctx.connectionParams);
+        prepared.set(args, opts.liveQueries.open(liveRun({ ...args, context: () => opts.context(authorization) })));
+        return args;
+      }
       let contextValue: Context;
       try {
         contextValue = await opts.context(authorizationOf(ctx.connectionParams), session);
@@ -141,6 +154,8 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
       return args;
     },
     subscribe: (args) => prepared.get(args) ?? subscribe(args),
+    // Only a @live query gets here as a query (prepareOperation refuses the rest): its results.
+    execute: (args) => prepared.get(args) ?? execute(args),
     onError: (_ctx, _id, _payload, errors) => errors.map((e) => opts.formatError(e)),
     onNext: (_ctx, _id, _payload, _args, result) =>
       result.errors ? { ...result, errors: result.errors.map((e) => opts.formatError(e as GraphQLError)) } : undefined,

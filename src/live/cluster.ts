@@ -52,7 +52,7 @@ export async function startClusterLive(opts: LiveOptions & { redisUrl: string })
         },
       });
   await reader.start();
-  return assembleLive(hub, bus, reader);
+  return assembleLive(hub, bus, reader, opts);
 }
 
 /** LIVE_STREAM_READER=off: another reader (the Lambda) publishes; this instance only listens to Redis. */

@@ -48,5 +48,5 @@ async function startOneProcess(opts: LiveOptions): Promise<Live> {
     },
   });
   await reader.start();
-  return assembleLive(hub, bus, reader);
+  return assembleLive(hub, bus, reader, opts);
 }

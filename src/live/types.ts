@@ -6,6 +6,7 @@ import type { LiveConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Bus } from './bus.js';
 import type { Hub } from './hub.js';
+import { createLiveQueries, type LiveQueries } from './query/registry.js';
 import type { StreamReader } from './stream/reader.js';
 
 export interface LiveOptions {
@@ -19,19 +20,24 @@ export interface LiveOptions {
 
 export interface Live {
   hub: Hub;
+  /** The @live queries of this process, fed by the same bus. */
+  queries: LiveQueries;
   bus: Bus;
   reader: StreamReader;
   stop(): Promise<void>;
 }
 
 /** Live updates over these parts, stopped reader first, so nothing is published into a closed hub or bus. */
-export function assembleLive(hub: Hub, bus: Bus, reader: StreamReader): Live {
+export function assembleLive(hub: Hub, bus: Bus, reader: StreamReader, opts: Pick<LiveOptions, 'logger' | 'config'>): Live {
+  const queries = createLiveQueries({ bus, logger: opts.logger, throttleMs: opts.config.liveQueryThrottleMs });
   return {
     hub,
+    queries,
     bus,
     reader,
     async stop() {
       await reader.stop();
+      queries.close();
       hub.close();
       await bus.close();
     },

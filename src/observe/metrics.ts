@@ -126,6 +126,29 @@ function define(registry: Registry) {
       help: 'Age of the newest DynamoDB stream record the reader has processed.',
       registers,
     }),
+    liveQueries: new Gauge({ name: 'live_queries', help: 'Open @live queries.', registers }),
+    liveQueryRuns: new Counter({
+      name: 'live_query_runs_total',
+      help: 'Re-runs of @live queries, by reason (matched, expiry, gap, retry).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    liveQueryUnchanged: new Counter({
+      name: 'live_query_unchanged_total',
+      help: '@live query re-runs whose result equalled the last one sent (nothing sent).',
+      registers,
+    }),
+    liveQueryMatched: new Counter({
+      name: 'live_query_records_matched_total',
+      help: 'Stream records that concerned at least one @live query.',
+      registers,
+    }),
+    liveQueryMatchSeconds: new Histogram({
+      name: 'live_query_match_seconds',
+      help: 'Time to find the @live queries a stream record concerns.',
+      buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01],
+      registers,
+    }),
   };
 }
 
@@ -208,4 +231,14 @@ export const live = {
   resynced: (reason: string) => m?.resyncs.inc({ reason }),
   /** Seconds between now and the approximate creation time of the newest stream record processed. */
   streamLag: (seconds: number) => m?.streamLag.set(seconds),
+  liveQueryOpened: () => m?.liveQueries.inc(),
+  liveQueryClosed: () => m?.liveQueries.dec(),
+  /** A run of a @live query after its first, by what caused it. */
+  liveQueryRun: (reason: string) => m?.liveQueryRuns.inc({ reason }),
+  liveQueryUnchanged: () => m?.liveQueryUnchanged.inc(),
+  /** One stream record matched against every @live query: how long it took and whether any was concerned. */
+  liveQueryMatch: (seconds: number, matched: boolean) => {
+    m?.liveQueryMatchSeconds.observe(seconds);
+    if (matched) m?.liveQueryMatched.inc();
+  },
 };

@@ -8,7 +8,7 @@ import { buildSchema, parse, validate } from 'graphql';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examples } from '../../graphiql/src/examples.js';
-import { definedOperationName } from '../../graphiql/src/operation-name.js';
+import { definedOperationName, routingDocument } from '../../graphiql/src/operation-name.js';
 import { subscriptionUrl } from '../../graphiql/src/subscription-url.js';
 import type { GraphiQLOptions } from '../../src/http/graphiql.js';
 import { loadTypeDefs } from '../../src/schema.js';
@@ -18,6 +18,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DEMO_USER = 'haroldwatkins';
 // A lab player who is not in the open game the lobby example watches.
 const JOINER = 'lindsay56';
+// Another, for the live-query tab (each join seats a different player).
+const LIVE_JOINER = 'maryharris';
 const OPEN_GAME = '14c7f97e-8354-4ddf-985f-074970818215';
 const SCREENSHOT = join(tmpdir(), 'graphiql.png');
 
@@ -170,6 +172,49 @@ describe('the GraphiQL playground at /graphql', () => {
     await context.close();
   });
 
+  it('runs the lobby as a live query: a join from another tab brings the next revision of the result', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const origin = new URL(server.url).origin;
+    await context.route('**/*', (route) =>
+      new URL(route.request().url()).origin === origin ? route.continue() : route.abort('blockedbyclient'),
+    );
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await page.goto(`${server.url}/graphql`);
+    await page.locator('.graphiql-query-editor .view-lines', { hasText: 'haroldwatkins' }).waitFor();
+    await page.locator('.graphiql-tab-button', { hasText: /^GameLobbyLive$/ }).click();
+    await page.locator('.graphiql-query-editor .view-lines', { hasText: '@live' }).waitFor();
+    await page.locator('.graphiql-execute-button').click();
+    // The first result (revision 1) is shown: the live query runs over the WebSocket, not HTTP.
+    await page.locator('.graphiql-response .view-lines', { hasText: '"revision": 1' }).waitFor({ timeout: 20_000 });
+    expect(sockets).toEqual([`${origin.replace(/^http/, 'ws')}/graphql`]);
+
+    const other = await context.newPage();
+    await other.goto(`${server.url}/graphql`);
+    const joinToken = await server.token(LIVE_JOINER);
+    const joined = await other.evaluate(
+      async ({ gameId, token }) => {
+        const res = await fetch('/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: 'mutation($id: ID!) { joinGame(gameId: $id) { user { username } } }', variables: { id: gameId } }),
+        });
+        return res.json();
+      },
+      { gameId: OPEN_GAME, token: joinToken },
+    );
+    expect(joined).toMatchObject({ data: { joinGame: { user: { username: LIVE_JOINER } } } });
+
+    await page.locator('.graphiql-response .view-lines', { hasText: LIVE_JOINER }).waitFor({ timeout: 20_000 });
+    const shown = await editorText(page, '.graphiql-response');
+    expect(shown).toMatch(/"revision": 2/);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it("ships examples that all run without errors on the labs' data as the demo user", async () => {
     const runs = examples({ demoUser: DEMO_USER });
     expect(runs.map((e) => e.name)).toEqual([
@@ -177,15 +222,16 @@ describe('the GraphiQL playground at /graphql', () => {
       'Node',
       'GameOpenGames',
       'GameLobby',
+      'GameLobbyLive',
       'GameJoinGame',
       'PhotosUserPhotos',
       'PhotosReactToPhoto',
       'Me',
     ]);
-    // The subscription runs over WebSocket in the test above; here it must be valid against the schema.
-    const subscription = runs.find((e) => e.name === 'GameLobby')!;
-    expect(validate(buildSchema(loadTypeDefs()), parse(subscription.query)).map((e) => e.message)).toEqual([]);
-    for (const example of runs.filter((e) => e !== subscription)) {
+    // The subscription and the live query run over WebSocket in the tests above; here they must be valid against the schema.
+    const overWebSocket = runs.filter((e) => e.name === 'GameLobby' || e.name === 'GameLobbyLive');
+    for (const e of overWebSocket) expect(validate(buildSchema(loadTypeDefs()), parse(e.query)).map((x) => x.message)).toEqual([]);
+    for (const example of runs.filter((e) => !overWebSocket.includes(e))) {
       const res = await server.execute(example.query, { as: DEMO_USER });
       expectNoErrors(res, example.query);
       expect(
@@ -200,6 +246,22 @@ describe('subscriptionUrl', () => {
   it('points at the endpoint over ws, or wss behind TLS', () => {
     expect(subscriptionUrl('/graphql', 'http://127.0.0.1:4000/graphql')).toBe('ws://127.0.0.1:4000/graphql');
     expect(subscriptionUrl('/graphql', 'https://api.example/graphql?x=1')).toBe('wss://api.example/graphql');
+  });
+});
+
+describe('routingDocument', () => {
+  it('shows a @live query to the fetcher as a subscription (so it goes over WebSocket), and leaves the rest alone', () => {
+    const kind = (q: string, name?: string) =>
+      (
+        routingDocument(parse(q), name)!.definitions.find((d) => d.kind === 'OperationDefinition' && (!name || d.name?.value === name)) as {
+          operation: string;
+        }
+      ).operation;
+    expect(kind('query L @live { ping }')).toBe('subscription');
+    expect(kind('query L @live { ping } query P { ping }', 'P')).toBe('query');
+    expect(kind('query L @live { ping } query P { ping }', 'L')).toBe('subscription');
+    expect(kind('query P { ping }')).toBe('query');
+    expect(kind('mutation M { ping }')).toBe('mutation');
   });
 });
 

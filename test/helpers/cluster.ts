@@ -1,9 +1,7 @@
-// Several real server processes (src/main.ts, as `npm start` runs it) on one table of the shared
+// Several real server processes (src/main.ts from source, test/helpers/main-process.ts) on one table of the shared
 // DynamoDB Local and one Redis: what a deployment of N containers looks like. Each is a child
 // process, so a test can SIGKILL one mid-stream or stop it gracefully with SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { signToken } from '../../src/auth.js';
@@ -12,19 +10,11 @@ import { createClients, type DynamoClients } from '../../src/data/dynamo/client.
 import { Db } from '../../src/data/dynamo/db.js';
 import { readLease } from '../../src/data/live/lease.js';
 import { ensureTable } from '../../src/ops/admin.js';
+import { startMainProcess, type MainProcess } from './main-process.js';
 import type { TestServer } from './server.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-export interface Instance {
+export interface Instance extends MainProcess {
   name: string;
-  url: string;
-  wsUrl: string;
-  proc: ChildProcess;
-  /** Everything the process printed, for a failing test to show. */
-  output: string[];
-  /** Resolves with the exit code (or the signal's name). */
-  exited: Promise<number | string>;
   /** Whether this process's id is in the lease item's holder. */
   execute(query: string, opts?: { variables?: Record<string, unknown>; as?: string }): Promise<{ data?: any; errors?: any[] }>;
 }
@@ -57,49 +47,19 @@ export async function startCluster(redisUrl: string): Promise<Cluster> {
   const token = (username: string) => signToken(config.auth, username);
 
   async function start(name: string, env: Record<string, string> = {}): Promise<Instance> {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'production',
-        DYNAMODB_ENDPOINT: endpoint,
-        TABLE_NAME: tableName,
-        REDIS_URL: redisUrl,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DEMO_DATA: 'off',
-        LOG_REQUESTS: 'off',
-        STREAM_POLL_MS: '50',
-        LIVE_LEASE_MS: String(CLUSTER_LEASE.leaseMs),
-        LIVE_LEASE_RENEW_MS: String(CLUSTER_LEASE.renewMs),
-        ...env,
-      },
+    const started = await startMainProcess(name, {
+      DYNAMODB_ENDPOINT: endpoint,
+      TABLE_NAME: tableName,
+      REDIS_URL: redisUrl,
+      STREAM_POLL_MS: '50',
+      LIVE_LEASE_MS: String(CLUSTER_LEASE.leaseMs),
+      LIVE_LEASE_RENEW_MS: String(CLUSTER_LEASE.renewMs),
+      ...env,
     });
-    const output: string[] = [];
-    const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-    const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${name} did not start within 60 s:\n${output.join('')}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        output.push(String(chunk));
-        const m = /GraphQL server ready: (http:\/\/\S+)\/graphql/.exec(output.join(''));
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]!);
-        }
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', (c: Buffer) => output.push(String(c)));
-      void exited.then((code) => (clearTimeout(t), reject(new Error(`${name} exited (${code}) before it was ready:\n${output.join('')}`))));
-    });
+    const { url } = started;
     const instance: Instance = {
       name,
-      url,
-      wsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
-      proc,
-      output,
-      exited,
+      ...started,
       async execute(query, opts = {}) {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (opts.as) headers.authorization = `Bearer ${await token(opts.as)}`;

@@ -111,7 +111,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     checkReady: async () => true,
     now: opts.now,
     graphiql: opts.graphiql,
-    live: live && liveConfig ? { hub: live.hub, config: liveConfig } : undefined,
+    live: live && liveConfig ? { hub: live.hub, config: liveConfig, queries: live.queries } : undefined,
     metricsRoute: opts.metrics ?? false,
     tracing: opts.tracing,
     timeouts: opts.timeouts,

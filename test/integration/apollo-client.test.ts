@@ -3,11 +3,11 @@
 // watching a lobby fill up to 50 on DynamoDB Local's real stream.
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
-import { isSubscriptionOperation } from '@apollo/client/utilities';
+import { getMainDefinition, isSubscriptionOperation } from '@apollo/client/utilities';
 import { createClient as createWsClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import WebSocket from 'ws';
-import { GameDocument, GameLobbyDocument, JoinGameDocument, type GameLobbySubscription } from '../../sdk/src/index.js';
+import { GameDocument, GameLiveDocument, GameLobbyDocument, JoinGameDocument, type GameLobbySubscription } from '../../sdk/src/index.js';
 import { streamCaughtUp, feedsReach } from '../helpers/live.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';
@@ -22,12 +22,18 @@ afterAll(async () => {
 
 function apollo(token: string) {
   const ws = createWsClient({ url: s.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+  // Subscriptions and @live queries go over the WebSocket; the rest over HTTP.
   const link = ApolloLink.split(
-    ({ query }) => isSubscriptionOperation(query),
+    ({ query }) => isSubscriptionOperation(query) || isLiveQuery(query),
     new GraphQLWsLink(ws),
     new HttpLink({ uri: `${s.url}/graphql`, headers: { authorization: `Bearer ${token}` } }),
   );
   return { client: new ApolloClient({ link, cache: new InMemoryCache() }), ws };
+}
+
+function isLiveQuery(query: Parameters<typeof getMainDefinition>[0]): boolean {
+  const main = getMainDefinition(query);
+  return main.kind === 'OperationDefinition' && main.operation === 'query' && (main.directives ?? []).some((d) => d.name.value === 'live');
 }
 
 describe('Apollo Client 4 with GraphQLWsLink', () => {
@@ -79,6 +85,47 @@ describe('Apollo Client 4 with GraphQLWsLink', () => {
 
     subscription.unsubscribe();
     await feedsReach(s, 0);
+    await watcher.ws.dispose();
+    watcher.client.stop();
+  });
+});
+
+describe('Apollo Client 4 with a @live query over GraphQLWsLink', () => {
+  it('updates its watched query and its cache with each new result', async () => {
+    const [creator, ana, bob] = (await seedUsers(s, 3)) as [string, string, string];
+    const gameId = await seedGame(s, { map: freshMap(), players: [creator] });
+    await streamCaughtUp(s);
+    const watcher = apollo(await s.token(creator));
+    const seen: number[] = [];
+    const waiters: (() => void)[] = [];
+    const until = (count: number) =>
+      new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`Saw player counts ${JSON.stringify(seen)}, waiting for ${count}.`)), 15_000);
+        const check = () => (seen.at(-1) === count ? (clearTimeout(t), resolve()) : waiters.push(check));
+        check();
+      });
+    const watched = watcher.client.watchQuery({ query: GameLiveDocument, variables: { id: gameId } }).subscribe({
+      next: (result) => {
+        // Typed from the SDK's document: data is the GameLiveQuery (complete, or partial while loading).
+        const count = result.dataState === 'complete' ? result.data.game?.playerCount : undefined;
+        if (typeof count === 'number' && count !== seen.at(-1)) seen.push(count);
+        waiters.splice(0).forEach((w) => w());
+      },
+    });
+    await until(1);
+    for (const [n, username] of [ana, bob].entries()) {
+      const { client, ws } = apollo(await s.token(username));
+      await client.mutate({ mutation: JoinGameDocument, variables: { gameId } });
+      await ws.dispose();
+      client.stop();
+      await until(n + 2);
+    }
+    expect(seen).toEqual([1, 2, 3]);
+    // The cache holds what the last result said: the game normalised by __typename and id.
+    const cached = watcher.client.cache.readQuery({ query: GameLiveDocument, variables: { id: gameId } });
+    expect(cached?.game?.playerCount).toBe(3);
+    expect(cached?.game?.players.edges.map((e) => e.node.user.username).sort()).toEqual([creator, ana, bob].sort());
+    watched.unsubscribe();
     await watcher.ws.dispose();
     watcher.client.stop();
   });

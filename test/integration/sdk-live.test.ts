@@ -149,3 +149,44 @@ describe('SDK subscriptions', () => {
     expect(seen).toEqual(['PLAYER_JOINED']);
   });
 });
+
+describe('SDK @live queries', () => {
+  /** Waits (bounded) until the server holds `n` live queries. */
+  async function liveQueriesReach(n: number, ms = 10_000) {
+    const deadline = Date.now() + ms;
+    while (s.live!.queries.count() !== n) {
+      if (Date.now() > deadline) throw new Error(`The server held ${s.live!.queries.count()} live queries, not ${n}.`);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  it('gives a typed async iterable of whole results, and after a dropped connection opens the live query again with the current state', async () => {
+    const [creator, ana, bob, cy] = await seedUsers(s, 4);
+    const id = await seedGame(s, { map: freshMap(), players: [creator!] });
+    await streamCaughtUp(s);
+    const client = sdk();
+    const lobby = client.gameLive({ id });
+    const names = (r: { data: { game?: { players: { edges: { node: { user: { username: string } } }[] } } | null } }) =>
+      r.data.game!.players.edges.map((e) => e.node.user.username).sort();
+
+    const [first] = await take(lobby, 1);
+    expect([first!.revision, names(first!)]).toEqual([1, [creator]]);
+    await join(id, ana!);
+    const [second] = await take(lobby, 1);
+    expect([second!.revision, second!.data.game!.playerCount]).toEqual([2, 2]);
+
+    cut.down(); // the server sees the socket close and ends the live query
+    await liveQueriesReach(0);
+    await join(id, bob!);
+    await streamCaughtUp(s);
+    cut.up();
+    // Opened again on a new connection: its first result is the state now, bob included.
+    const [third] = await take(lobby, 1);
+    expect([third!.revision, names(third!)]).toEqual([1, [ana, bob, creator].sort()]);
+    await join(id, cy!);
+    const [fourth] = await take(lobby, 1);
+    expect([fourth!.revision, fourth!.data.game!.playerCount]).toEqual([2, 4]);
+    await lobby.close();
+    await liveQueriesReach(0);
+  });
+});

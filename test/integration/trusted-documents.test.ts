@@ -77,7 +77,7 @@ describe('TRUSTED_DOCUMENTS=enforce', () => {
     expect([replay.status, replay.codes]).toEqual([400, ['TRUSTED_DOCUMENT_REQUIRED']]);
   });
 
-  it('runs every SDK operation by id: queries and mutations over POST, subscriptions over WebSocket', async () => {
+  it('runs every SDK operation by id: queries and mutations over POST, subscriptions and @live queries over WebSocket', async () => {
     const as = freshUsername('t');
     const token = await s.token(as);
     const live = await connect(s, { token });
@@ -85,22 +85,24 @@ describe('TRUSTED_DOCUMENTS=enforce', () => {
       for (const { id, operation } of entries) {
         const name = operation.name!.value;
         const variables = variablesOf(operation);
-        if (operation.operation !== 'subscription') {
+        const isLiveQuery = (operation.directives ?? []).some((d) => d.name.value === 'live');
+        if (operation.operation !== 'subscription' && !isLiveQuery) {
           const res = await postJson(s, { documentId: id, variables }, token);
           // `data` present (even null) means it executed: a request refused before execution has none.
           expect([name, 'data' in res.body, res.codes.filter((c) => REFUSALS.includes(c))]).toEqual([name, true, []]);
           continue;
         }
-        const before = s.live!.hub.feeds();
-        const outcome = await subscribeOnce(
-          live.client,
-          { query: '', extensions: { documentId: id }, variables },
-          () => s.live!.hub.feeds() > before,
-        );
+        const held = () => (isLiveQuery ? s.live!.queries.count() : s.live!.hub.feeds());
+        const before = held();
+        const outcome = await subscribeOnce(live.client, { query: '', extensions: { documentId: id }, variables }, () => held() > before);
         // Either it is live now, or its resolver refused these sample arguments: both mean it ran.
         expect([name, outcome.codes.filter((c) => REFUSALS.includes(c))]).toEqual([name, []]);
         await outcome.close();
-        await feedsReach(s, before);
+        const deadline = Date.now() + 10_000;
+        while (held() !== before) {
+          if (Date.now() > deadline) throw new Error(`${name} was still held 10 s after it was closed.`);
+          await new Promise((r) => setImmediate(r));
+        }
       }
     } finally {
       await live.close();

@@ -103,6 +103,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ OPEN_GAME_TTL_SECONDS: '0' })).toThrow(/OPEN_GAME_TTL_SECONDS must be a whole number from 1/);
   });
 
+  it('throttles each @live query to 250 ms between runs unless LIVE_QUERY_THROTTLE_MS says otherwise (0 to 60 s)', () => {
+    expect(loadConfig({}).live.liveQueryThrottleMs).toBe(250);
+    expect(loadConfig({ LIVE_QUERY_THROTTLE_MS: '0' }).live.liveQueryThrottleMs).toBe(0);
+    expect(() => loadConfig({ LIVE_QUERY_THROTTLE_MS: '60001' })).toThrow(/LIVE_QUERY_THROTTLE_MS/);
+  });
+
   it('turns the cost report off with one switch', () => {
     expect(loadConfig({ DYNAMODB_COST: 'off' }).graphql.reportCost).toBe(false);
   });

@@ -67,7 +67,7 @@ describe('operations', () => {
     expect(Object.keys(operationDocuments).sort()).toEqual(names.sort());
     expect(
       Object.keys(createClient({ url: URL_ }))
-        .filter((k) => !['url', 'request', 'subscribe', 'withToken', 'close'].includes(k))
+        .filter((k) => !['url', 'request', 'subscribe', 'live', 'withToken', 'close'].includes(k))
         .sort(),
     ).toEqual(names.sort());
   });
@@ -99,6 +99,12 @@ describe('operations', () => {
       expect(text).toMatch(/\(([^)]*, )?after: \$after\)/);
       expect(text).toMatch(/\{\s+cursor\s+kind\b/);
     }
+  });
+
+  it('names a @live query, and only a @live query, with a name ending in "Live" (how the types tell them apart)', () => {
+    const live = definitions.filter((d) => d.directives?.some((x) => x.name.value === 'live'));
+    expect(live.length).toBeGreaterThan(0);
+    for (const d of definitions) expect([d.name!.value, d.name!.value.endsWith('Live')]).toEqual([d.name!.value, live.includes(d)]);
   });
 
   it('pages every connection of the schema with first and after somewhere', () => {
@@ -283,6 +289,10 @@ describe('types', () => {
       // @ts-expect-error user(username) may be null
       void (await client.user({ username: 'ana' })).data.user.username;
       await client.openGames(); // every variable optional: none needed
+      // A @live query is an async iterable of whole results.
+      for await (const r of client.gameLive({ id: 'g1' })) void r.data.game?.players.edges[0]?.node.user.username;
+      // @ts-expect-error a live query's id is required
+      client.gameLive({});
       const err = new SdkError({ code: 'GAME_FULL', message: '', operationName: 'JoinGame' });
       // @ts-expect-error not a code the server has
       if (err.code === 'GAME_FUL') return;

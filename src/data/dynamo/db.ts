@@ -1,7 +1,8 @@
 // The one door to DynamoDB for request-time code. Each request gets its own Db around the shared
 // client, so every call asks for consumed capacity, is counted on the request's CostMeter (one
 // count per attempt on the wire), is reported to the request's call listener (metrics, traces),
-// and turns availability failures into UNAVAILABLE.
+// and turns availability failures into UNAVAILABLE. With a ReadSet attached (a live query's run),
+// every read also records what it covered (read-set.ts).
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -34,6 +35,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError, isUnavailable } from '../../errors.js';
 import { CostMeter, capacityUnits, type CallListener, type Capacity } from './cost.js';
+import type { ReadSet } from './read-set.js';
 
 export class Db {
   constructor(
@@ -43,17 +45,58 @@ export class Db {
     private readonly onCall?: CallListener,
   ) {}
 
-  get(input: GetCommandInput): Promise<GetCommandOutput> {
-    return this.send('GetItem', new GetCommand(withCapacity(input)));
+  private reads: ReadSet | undefined;
+  private consistent = false;
+
+  /**
+   * From now on, every read of this Db records what it covered into `set` (a live query's run);
+   * with `consistent`, reads of the table itself are strongly consistent, so a re-run caused by a
+   * stream record sees at least that record (indexes cannot be read so: see live/query/index-lag.ts).
+   */
+  recordReads(set: ReadSet, opts: { consistent?: boolean } = {}): void {
+    this.reads = set;
+    this.consistent = opts.consistent ?? false;
   }
-  batchGet(input: BatchGetCommandInput): Promise<BatchGetCommandOutput> {
-    return this.send('BatchGetItem', new BatchGetCommand(withCapacity(input)));
+
+  async get(input: GetCommandInput): Promise<GetCommandOutput> {
+    if (this.consistent) input = { ...input, ConsistentRead: true };
+    const out = await this.send<GetCommandOutput>('GetItem', new GetCommand(withCapacity(input)));
+    if (this.reads && input.TableName === this.tableName) {
+      this.reads.key(input.Key as { PK: string; SK: string });
+      this.reads.item(out.Item);
+    }
+    return out;
   }
-  query(input: QueryCommandInput): Promise<QueryCommandOutput> {
-    return this.send('Query', new QueryCommand(withCapacity(input)));
+  async batchGet(input: BatchGetCommandInput): Promise<BatchGetCommandOutput> {
+    const mine = input.RequestItems?.[this.tableName];
+    if (this.consistent && mine)
+      input = { ...input, RequestItems: { ...input.RequestItems, [this.tableName]: { ...mine, ConsistentRead: true } } };
+    const out = await this.send<BatchGetCommandOutput>('BatchGetItem', new BatchGetCommand(withCapacity(input)));
+    if (this.reads) {
+      // Every key asked for, found or not: one that appears later must count.
+      for (const key of input.RequestItems?.[this.tableName]?.Keys ?? []) this.reads.key(key as { PK: string; SK: string });
+      for (const item of out.Responses?.[this.tableName] ?? []) this.reads.item(item);
+    }
+    return out;
   }
-  scan(input: ScanCommandInput): Promise<ScanCommandOutput> {
-    return this.send('Scan', new ScanCommand(withCapacity(input)));
+  async query(input: QueryCommandInput): Promise<QueryCommandOutput> {
+    if (this.consistent && !input.IndexName) input = { ...input, ConsistentRead: true };
+    const out = await this.send<QueryCommandOutput>('Query', new QueryCommand(withCapacity(input)));
+    if (this.reads) {
+      this.reads.query(input, out.LastEvaluatedKey);
+      for (const item of out.Items ?? []) this.reads.item(item);
+      if (input.IndexName) this.reads.indexRead(input.IndexName, out.Items ?? []);
+    }
+    return out;
+  }
+  async scan(input: ScanCommandInput): Promise<ScanCommandOutput> {
+    const out = await this.send<ScanCommandOutput>('Scan', new ScanCommand(withCapacity(input)));
+    if (this.reads) {
+      this.reads.scan(input.IndexName);
+      for (const item of out.Items ?? []) this.reads.item(item);
+      if (input.IndexName) this.reads.indexRead(input.IndexName, out.Items ?? []);
+    }
+    return out;
   }
   put(input: PutCommandInput): Promise<PutCommandOutput> {
     return this.send('PutItem', new PutCommand(withCapacity(input)));

@@ -1,0 +1,46 @@
+// A @live query operation, and how one run of it executes: as the viewer who opened it, with a
+// fresh request context (its own loaders, cost meter and limits, as any request), its reads
+// recorded by the engine and the table read consistently.
+import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type { Db } from '../../data/dynamo/db.js';
+import type { ReadSet } from '../../data/dynamo/read-set.js';
+
+export const LIVE_DIRECTIVE = 'live';
+
+/** True for `query … @live { … }`. */
+export function isLiveOperation(operation: OperationDefinitionNode): boolean {
+  return operation.operation === 'query' && (operation.directives ?? []).some((d) => d.name.value === LIVE_DIRECTIVE);
+}
+
+export interface LiveRunArgs {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName?: string | null;
+  variableValues?: Record<string, unknown> | null;
+  /**
+   * A fresh request context for the viewer (throws UNAUTHENTICATED once the token is refused). No
+   * live session: a subscription's shared setup reads would be sent on another request's Db, and a
+   * run's reads must all go through its own, which records them.
+   */
+  context: () => Promise<{ db: Db }>;
+}
+
+/** One run of the live query: a fresh context whose Db records what it reads into `reads`. */
+export function liveRun(args: LiveRunArgs): (reads: ReadSet) => Promise<ExecutionResult> {
+  return async (reads) => {
+    let contextValue;
+    try {
+      contextValue = await args.context();
+    } catch (err) {
+      return { errors: [err instanceof GraphQLError ? err : new GraphQLError(String(err))] };
+    }
+    contextValue.db.recordReads(reads, { consistent: true });
+    return execute({
+      schema: args.schema,
+      document: args.document,
+      operationName: args.operationName,
+      variableValues: args.variableValues,
+      contextValue,
+    });
+  };
+}
