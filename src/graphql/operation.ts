@@ -18,7 +18,6 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { LiveQueryOverHttpError, QueryOverWebSocketError, SubscriptionOverHttpError } from '../errors.js';
-import { isLiveOperation } from '../live/query/operation.js';
 import { checkDocument } from './limits/check.js';
 import { LIMITS, type Limits } from './limits/limits.js';
 import { documentTooLarge } from './limits/tokens.js';
@@ -179,4 +178,9 @@ export function operationRulesPlugin(limits: Limits = LIMITS): ApolloServerPlugi
       };
     },
   };
+}
+
+/** True for `query … @live { … }` (here, not in src/live, so the HTTP entry can refuse one without the live pipeline). */
+export function isLiveOperation(operation: OperationDefinitionNode): boolean {
+  return operation.operation === 'query' && (operation.directives ?? []).some((d) => d.name.value === 'live');
 }

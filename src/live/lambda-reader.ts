@@ -5,7 +5,6 @@
 // fails the invocation and AWS retries the batch; records already published are dropped by the
 // bus's de-duplication.
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { loadConfig } from '../config.js';
 import { Db } from '../data/dynamo/db.js';
 import type { Logger } from '../log.js';
@@ -13,21 +12,11 @@ import { createServices } from '../services.js';
 import type { Bus } from './bus.js';
 import { publishRecords } from './publish.js';
 import { busPrefix, createRedisBus } from './redis-bus.js';
-import { toChangeRecord, type ChangeRecord } from './stream/records.js';
+import type { ChangeRecord } from './stream/records.js';
+import { fromWireRecord } from './stream/wire.js';
 
-/** One record as Lambda (and DynamoDB Local's GetRecords JSON) gives it: the time is epoch seconds, not a Date. */
-type WireRecord = DynamoDBStreamEvent['Records'][number];
-
-/** A stream record off the wire into the reader's ChangeRecord; Lambda names no shard, so the stream's ARN stands in. */
-export function fromWireRecord(r: WireRecord): ChangeRecord {
-  const d = r.dynamodb ?? {};
-  const at = d.ApproximateCreationDateTime;
-  const sdkShaped = {
-    ...r,
-    dynamodb: { ...d, ApproximateCreationDateTime: typeof at === 'number' ? new Date(at * 1000) : undefined },
-  } as unknown as _Record;
-  return toChangeRecord(sdkShaped, r.eventSourceARN ?? 'lambda');
-}
+// Also used by the serverless delivery function, whose bundle must not carry Redis.
+export { fromWireRecord } from './stream/wire.js';
 
 export interface StreamHandlerDeps {
   bus: Bus;

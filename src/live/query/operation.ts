@@ -1,16 +1,9 @@
 // A @live query operation, and how one run of it executes: as the viewer who opened it, with a
 // fresh request context (its own loaders, cost meter and limits, as any request), its reads
 // recorded by the engine and the table read consistently.
-import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Db } from '../../data/dynamo/db.js';
 import type { ReadSet } from '../../data/dynamo/read-set.js';
-
-export const LIVE_DIRECTIVE = 'live';
-
-/** True for `query … @live { … }`. */
-export function isLiveOperation(operation: OperationDefinitionNode): boolean {
-  return operation.operation === 'query' && (operation.directives ?? []).some((d) => d.name.value === LIVE_DIRECTIVE);
-}
 
 export interface LiveRunArgs {
   schema: GraphQLSchema;

@@ -1,0 +1,291 @@
+// The serverless WebSocket's state (API Gateway keeps the sockets; Lambda keeps nothing), kept in
+// the one table as temporary data with the table's TTL attribute:
+//
+//   item               PK                   SK                          attributes
+//   Connection         WSCONN#<conn>        #CONNECTION                 connection_id, callback_url, connected_at,
+//                                                                       acknowledged, viewer, role, token_expires_at, expires_at
+//   Its subscription   WSCONN#<conn>        SUB#<sub>                   topic, expires_at (a pointer: what to delete)
+//   Topic subscriber   WSTOPIC#<topic>      SUB#<conn>#<sub>            connection_id, subscription_id, callback_url, document,
+//                                                                       variables, operation_name, viewer, role,
+//                                                                       token_expires_at, last_pos, expires_at
+//   (and the replay window's events: replay.ts)
+//
+// Everything of one connection is one partition ($disconnect, GoneException: Query, then delete);
+// the subscribers of one topic are another (fan-out: a consistent Query of the table, never a
+// Scan; a GSI could not be read consistently, and a subscriber written just before an event must
+// be seen). Every item expires a little after API Gateway's 2-hour connection maximum, so a
+// $disconnect that never ran (it is best effort) costs storage for two hours at most. A live
+// query's read set would be more items of this kind (WSWATCH#<index>#<partition> / SUB#<conn>#<sub>),
+// deleted the same way.
+import type { Role, Viewer } from '../../auth.js';
+import { BATCH_WRITE_LIMIT, writeBatch, type Item } from '../dynamo/batch.js';
+import type { Db } from '../dynamo/db.js';
+import { everyPage } from '../dynamo/pagination.js';
+import { isConditionFailure } from '../dynamo/transactions.js';
+import { keys, type Key } from '../keys.js';
+import { TABLE } from '../table.js';
+
+/** API Gateway closes every connection after 2 hours; the items outlive it by a margin for clock skew and a slow $disconnect. */
+export const CONNECTION_TTL_SECONDS = 2 * 3_600 + 10 * 60;
+
+export interface ConnectionRecord {
+  connectionId: string;
+  /** Where PostToConnection for this connection goes (https://<domain>/<stage>). */
+  callbackUrl: string;
+  connectedAt: number;
+  /** connection_init was accepted: subscribe is allowed. */
+  acknowledged: boolean;
+  viewer: Viewer | null;
+  /** Epoch seconds: the table's TTL. */
+  expiresAt: number;
+}
+
+export interface SubscriptionRecord {
+  connectionId: string;
+  subscriptionId: string;
+  topic: string;
+  callbackUrl: string;
+  /** The subscribe message's operation, run again on every event (the subscriber's own selection). */
+  document: string;
+  variables: Record<string, unknown>;
+  operationName: string | null;
+  viewer: Viewer | null;
+  /** The position of the last event posted (replay.ts): a retried stream batch skips what it already delivered. */
+  lastPosition: string | null;
+  expiresAt: number;
+}
+
+export function connectionExpiry(now: Date): number {
+  return Math.floor(now.getTime() / 1000) + CONNECTION_TTL_SECONDS;
+}
+
+const viewerAttributes = (v: Viewer | null) => ({
+  viewer: v?.username ?? null,
+  role: v?.role ?? null,
+  token_expires_at: v?.expiresAt ?? null,
+});
+
+function toViewer(item: Item): Viewer | null {
+  if (typeof item.viewer !== 'string') return null;
+  const role: Role | null = item.role === 'game-server' ? 'game-server' : null;
+  return { username: item.viewer, role, ...(typeof item.token_expires_at === 'number' ? { expiresAt: item.token_expires_at } : {}) };
+}
+
+export function toConnection(item: Item): ConnectionRecord {
+  if (typeof item.connection_id !== 'string' || typeof item.callback_url !== 'string') {
+    throw new Error(`Malformed connection item ${String(item.PK)}`);
+  }
+  return {
+    connectionId: item.connection_id,
+    callbackUrl: item.callback_url,
+    connectedAt: Number(item.connected_at),
+    acknowledged: item.acknowledged === true,
+    viewer: toViewer(item),
+    expiresAt: Number(item[TABLE.ttlAttribute]),
+  };
+}
+
+export function toSubscription(item: Item): SubscriptionRecord {
+  const { connection_id, subscription_id, topic, callback_url, document } = item;
+  if ([connection_id, subscription_id, topic, callback_url, document].some((v) => typeof v !== 'string')) {
+    throw new Error(`Malformed subscriber item ${String(item.PK)} ${String(item.SK)}`);
+  }
+  return {
+    connectionId: connection_id as string,
+    subscriptionId: subscription_id as string,
+    topic: topic as string,
+    callbackUrl: callback_url as string,
+    document: document as string,
+    variables: (item.variables as Record<string, unknown> | undefined) ?? {},
+    operationName: typeof item.operation_name === 'string' ? item.operation_name : null,
+    viewer: toViewer(item),
+    lastPosition: typeof item.last_pos === 'string' ? item.last_pos : null,
+    expiresAt: Number(item[TABLE.ttlAttribute]),
+  };
+}
+
+// Open a connection ($connect): PutItem WSCONN#<conn> / #CONNECTION, not yet acknowledged.
+export function openConnectionInput(tableName: string, c: Omit<ConnectionRecord, 'acknowledged' | 'viewer'>) {
+  return {
+    TableName: tableName,
+    Item: {
+      ...keys.wsConnection(c.connectionId),
+      connection_id: c.connectionId,
+      callback_url: c.callbackUrl,
+      connected_at: c.connectedAt,
+      acknowledged: false,
+      [TABLE.ttlAttribute]: c.expiresAt,
+    },
+  };
+}
+
+export async function openConnection(db: Db, c: Omit<ConnectionRecord, 'acknowledged' | 'viewer'>): Promise<void> {
+  await db.put(openConnectionInput(db.tableName, c));
+}
+
+// Read one connection: GetItem WSCONN#<conn> / #CONNECTION, consistent (its $connect may have just written it).
+export async function getConnection(db: Db, connectionId: string): Promise<ConnectionRecord | null> {
+  const out = await db.get({ TableName: db.tableName, Key: keys.wsConnection(connectionId), ConsistentRead: true });
+  return out.Item ? toConnection(out.Item) : null;
+}
+
+// Acknowledge connection_init: UpdateItem WSCONN#<conn> / #CONNECTION if it exists and is not acknowledged yet.
+export function acknowledgeInput(tableName: string, connectionId: string, viewer: Viewer | null) {
+  const v = viewerAttributes(viewer);
+  return {
+    TableName: tableName,
+    Key: keys.wsConnection(connectionId),
+    UpdateExpression: 'SET acknowledged = :yes, viewer = :viewer, #role = :role, token_expires_at = :exp',
+    ConditionExpression: 'attribute_exists(PK) AND acknowledged = :no',
+    ExpressionAttributeNames: { '#role': 'role' },
+    ExpressionAttributeValues: { ':yes': true, ':no': false, ':viewer': v.viewer, ':role': v.role, ':exp': v.token_expires_at },
+  };
+}
+
+/** False when the connection is gone or was already acknowledged (a second connection_init). */
+export async function acknowledgeConnection(db: Db, connectionId: string, viewer: Viewer | null): Promise<boolean> {
+  try {
+    await db.update(acknowledgeInput(db.tableName, connectionId, viewer));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+// Add a subscription: TransactWriteItems: ConditionCheck the connection exists + Put WSCONN#<conn> / SUB#<sub> if absent + Put the topic's subscriber item.
+export function addSubscriptionInput(tableName: string, s: SubscriptionRecord) {
+  const conn = keys.wsConnection(s.connectionId);
+  return {
+    TransactItems: [
+      // Failing: the connection went ($disconnect raced this subscribe), so nothing is left behind.
+      { ConditionCheck: { TableName: tableName, Key: conn, ConditionExpression: 'attribute_exists(PK)' } },
+      // Failing: the client reused a live subscription id (graphql-ws: 4409).
+      {
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.wsSubscription(s.connectionId, s.subscriptionId), topic: s.topic, [TABLE.ttlAttribute]: s.expiresAt },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.wsTopicSubscriber(s.topic, s.connectionId, s.subscriptionId),
+            connection_id: s.connectionId,
+            subscription_id: s.subscriptionId,
+            topic: s.topic,
+            callback_url: s.callbackUrl,
+            document: s.document,
+            variables: s.variables,
+            operation_name: s.operationName,
+            ...viewerAttributes(s.viewer),
+            // A resumed subscription starts at its cursor: nothing at or before it is posted again.
+            ...(s.lastPosition ? { last_pos: s.lastPosition } : {}),
+            [TABLE.ttlAttribute]: s.expiresAt,
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** 'added', or why not: the id is in use on this connection, or the connection is gone. */
+export async function addSubscription(db: Db, s: SubscriptionRecord): Promise<'added' | 'duplicate' | 'gone'> {
+  try {
+    await db.transactWrite(addSubscriptionInput(db.tableName, s));
+    return 'added';
+  } catch (err) {
+    const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+    if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'gone';
+    if (reasons?.[1]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+    throw err;
+  }
+}
+
+// Everything of one connection: Query table PK = WSCONN#<conn>, consistent, every page.
+export async function connectionItems(db: Db, connectionId: string): Promise<Item[]> {
+  const out: Item[] = [];
+  const pages = everyPage((start) =>
+    db.query({
+      TableName: db.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.wsConnectionPartition(connectionId) },
+      ConsistentRead: true,
+      ExclusiveStartKey: start,
+    }),
+  );
+  for await (const items of pages) out.push(...items);
+  return out;
+}
+
+// Remove one subscription (complete): GetItem WSCONN#<conn> / SUB#<sub> (consistent, for its topic), then BatchWriteItem deletes of both items.
+export async function removeSubscription(db: Db, connectionId: string, subscriptionId: string): Promise<boolean> {
+  const key = keys.wsSubscription(connectionId, subscriptionId);
+  const out = await db.get({ TableName: db.tableName, Key: key, ConsistentRead: true });
+  if (typeof out.Item?.topic !== 'string') return false;
+  await deleteKeys(db, [key, keys.wsTopicSubscriber(out.Item.topic, connectionId, subscriptionId)]);
+  return true;
+}
+
+// Remove a connection and its subscriptions ($disconnect, GoneException): connectionItems, then BatchWriteItem deletes of them and their topic items.
+export async function removeConnection(db: Db, connectionId: string): Promise<number> {
+  const items = await connectionItems(db, connectionId);
+  const doomed: Key[] = [];
+  for (const it of items) {
+    doomed.push({ PK: String(it.PK), SK: String(it.SK) });
+    if (typeof it.topic === 'string') {
+      doomed.push(keys.wsTopicSubscriber(it.topic, connectionId, keys.parseWsSubscriptionSk(String(it.SK))));
+    }
+  }
+  await deleteKeys(db, doomed);
+  return items.length;
+}
+
+// A topic's subscribers (fan-out): Query table PK = WSTOPIC#<topic>, consistent, every page.
+export async function* topicSubscribers(db: Db, topic: string): AsyncGenerator<SubscriptionRecord[]> {
+  const pages = everyPage((start) =>
+    db.query({
+      TableName: db.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.wsTopicPartition(topic) },
+      ConsistentRead: true,
+      ExclusiveStartKey: start,
+    }),
+  );
+  for await (const items of pages) yield items.map(toSubscription);
+}
+
+// Expired WebSocket items (TTL's stand-in, local only): Scan table, filter begins_with(PK, WSCONN#|WSTOPIC#|WSREPLAY#) AND expires_at <= now, keys only.
+export async function expiredConnectionKeys(db: Db, now: Date): Promise<Key[]> {
+  const out: Key[] = [];
+  const [conn, topic, replay] = keys.wsPkPrefixes;
+  const pages = everyPage((start) =>
+    db.scan({
+      TableName: db.tableName,
+      FilterExpression: '(begins_with(PK, :conn) OR begins_with(PK, :topic) OR begins_with(PK, :replay)) AND #ttl <= :now',
+      ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+      ExpressionAttributeValues: { ':conn': conn, ':topic': topic, ':replay': replay, ':now': Math.floor(now.getTime() / 1000) },
+      ProjectionExpression: 'PK, SK',
+      ExclusiveStartKey: start,
+    }),
+  );
+  for await (const items of pages) for (const it of items) out.push({ PK: String(it.PK), SK: String(it.SK) });
+  return out;
+}
+
+/** Deletes keys in batches of 25 (unprocessed ones retried). */
+export async function deleteKeys(db: Db, doomed: readonly Key[]): Promise<void> {
+  for (let i = 0; i < doomed.length; i += BATCH_WRITE_LIMIT) {
+    await writeBatch(
+      db,
+      doomed.slice(i, i + BATCH_WRITE_LIMIT).map((Key) => ({ DeleteRequest: { Key } })),
+    );
+  }
+}
+
+/** True for the WebSocket's own items, which never become events. */
+export function isConnectionBookkeeping(key: Key): boolean {
+  return keys.wsPkPrefixes.some((p) => key.PK.startsWith(p));
+}

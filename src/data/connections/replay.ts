@@ -1,0 +1,134 @@
+// The serverless replay window: every event the delivery function derives is kept per topic for a
+// short while, so a client that reconnects with `after` gets what it missed, and a subscription
+// catches up on what was delivered while its item was being written.
+//
+//   item            PK                  SK                              attributes
+//   Replay event    WSREPLAY#<topic>    <position>                      event (JSON), sequence, index, written_at (ms), expires_at
+//
+// A position is the stream record's sequence number (zero-padded to 40 digits, so the string
+// order is the numeric order) and the event's index within its record (6 digits). Subscribers keep
+// the position of the last event posted to them in `last_pos`: a post is claimed first (a
+// conditional update that moves it forward), so two writers (a retried batch, a catch-up racing the
+// delivery function) never post one event twice.
+import type { Db } from '../dynamo/db.js';
+import { everyPage } from '../dynamo/pagination.js';
+import { isConditionFailure } from '../dynamo/transactions.js';
+import { keys } from '../keys.js';
+import { TABLE } from '../table.js';
+
+/** A replayed event stays this long (API Gateway's idle close is 10 minutes: a reconnect comes well within). */
+export const REPLAY_WINDOW_SECONDS = 15 * 60;
+
+export interface ReplayEntry {
+  position: string;
+  sequence: string;
+  index: number;
+  /** The LiveEvent, as JSON. */
+  event: string;
+  writtenAt: number;
+}
+
+/** The sortable position of event `index` of the record with this sequence number. */
+export function positionOf(sequence: string, index: number): string {
+  return `${sequence.padStart(40, '0')}#${String(index).padStart(6, '0')}`;
+}
+
+// Keep an event for replay: PutItem WSREPLAY#<topic> / <position> (the same key on a retried batch: idempotent).
+export async function recordReplay(db: Db, topic: string, e: Omit<ReplayEntry, 'position'>, now: Date): Promise<void> {
+  await db.put({
+    TableName: db.tableName,
+    Item: {
+      ...keys.wsReplay(topic, positionOf(e.sequence, e.index)),
+      sequence: e.sequence,
+      index: e.index,
+      event: e.event,
+      written_at: e.writtenAt,
+      [TABLE.ttlAttribute]: Math.floor(now.getTime() / 1000) + REPLAY_WINDOW_SECONDS,
+    },
+  });
+}
+
+// A topic's kept events from a position on: Query PK = WSREPLAY#<topic> AND SK >= :position, consistent, every page, unexpired only.
+export async function replayFrom(db: Db, topic: string, position: string, now: Date): Promise<ReplayEntry[]> {
+  const out: ReplayEntry[] = [];
+  const pages = everyPage((start) =>
+    db.query({
+      TableName: db.tableName,
+      KeyConditionExpression: 'PK = :pk AND SK >= :from',
+      FilterExpression: '#ttl > :now',
+      ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+      ExpressionAttributeValues: { ':pk': keys.wsReplayPartition(topic), ':from': position, ':now': Math.floor(now.getTime() / 1000) },
+      ConsistentRead: true,
+      ExclusiveStartKey: start,
+    }),
+  );
+  for await (const items of pages) out.push(...items.map(toEntry));
+  return out;
+}
+
+// A topic's kept events handled since a time (a fresh subscription's catch-up): Query PK = WSREPLAY#<topic>, newest first, consistent, until one is older.
+export async function replaySince(db: Db, topic: string, sinceMs: number, now: Date): Promise<ReplayEntry[]> {
+  const out: ReplayEntry[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.query({
+      TableName: db.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.wsReplayPartition(topic) },
+      ScanIndexForward: false,
+      Limit: 25,
+      ConsistentRead: true,
+      ExclusiveStartKey: start,
+    });
+    for (const it of page.Items ?? []) {
+      const e = toEntry(it);
+      if (e.writtenAt < sinceMs) return out.reverse();
+      if (Number(it[TABLE.ttlAttribute]) > now.getTime() / 1000) out.push(e);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out.reverse();
+}
+
+function toEntry(it: Record<string, unknown>): ReplayEntry {
+  return {
+    position: String(it.SK),
+    sequence: String(it.sequence),
+    index: Number(it.index),
+    event: String(it.event),
+    writtenAt: Number(it.written_at),
+  };
+}
+
+// Claim an event for a subscriber before posting it: UpdateItem WSTOPIC#<topic> / SUB#<conn>#<sub> SET last_pos if it is behind (or absent) and the item exists.
+export async function claimDelivery(db: Db, key: { PK: string; SK: string }, position: string): Promise<boolean> {
+  try {
+    await db.update({
+      TableName: db.tableName,
+      Key: key,
+      UpdateExpression: 'SET last_pos = :p',
+      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(last_pos) OR last_pos < :p)',
+      ExpressionAttributeValues: { ':p': position },
+    });
+    return true;
+  } catch (err) {
+    // Posted already (a retried batch, or the other writer), or the subscription is gone.
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+// Give a claim back when the post failed for a reason worth retrying: UpdateItem SET last_pos = :before if it is still :p.
+export async function releaseClaim(db: Db, key: { PK: string; SK: string }, position: string, before: string | null): Promise<void> {
+  try {
+    await db.update({
+      TableName: db.tableName,
+      Key: key,
+      UpdateExpression: before === null ? 'REMOVE last_pos' : 'SET last_pos = :before',
+      ConditionExpression: 'last_pos = :p',
+      ExpressionAttributeValues: { ':p': position, ...(before === null ? {} : { ':before': before }) },
+    });
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+}

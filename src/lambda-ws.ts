@@ -1,0 +1,71 @@
+// Lambda entries of live updates on AWS, beside lambda.ts and in the same asset: `handler` serves
+// the WebSocket API's routes ($connect, $default, $disconnect) and `deliver` consumes the table's
+// stream. Both are built from the same configuration and schema as the HTTP entry.
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { loadConfig, type Config } from './config.js';
+import type { DynamoClients } from './data/dynamo/client.js';
+import { Db } from './data/dynamo/db.js';
+import { createGraphQL, graphqlOptions } from './graphql/apollo.js';
+import type { Logger } from './log.js';
+import { createConnections, type Connections } from './serverless/api.js';
+import { createDeliveryHandler, type DeliveryHandler } from './serverless/delivery.js';
+import type { Executor } from './serverless/execute.js';
+import { createWsHandler, type WsDeps, type WsEvent, type WsHandler } from './serverless/handlers.js';
+import { createServices } from './services.js';
+
+/** Posts in flight at once for one event: well under API Gateway's account-wide rate, enough for a 1,000-subscriber game. */
+export const DELIVERY_CONCURRENCY = 32;
+
+export interface ServerlessOptions {
+  logger?: Logger;
+  clients?: DynamoClients;
+  /** The management API's client (a test points it at its emulator). */
+  connections?: Connections;
+  callbackUrl?: WsDeps['callbackUrl'];
+  now?: () => Date;
+}
+
+export interface ServerlessHandlers {
+  ws: WsHandler;
+  deliver: DeliveryHandler;
+}
+
+export function createServerlessHandlers(config: Config, opts: ServerlessOptions = {}): ServerlessHandlers {
+  if (config.database.target.kind === 'embedded') {
+    throw new Error('The Lambda entries never start DynamoDB Local: set AWS_REGION (Lambda does) or DYNAMODB_ENDPOINT.');
+  }
+  const services = createServices(config, { logger: opts.logger, clients: opts.clients });
+  const { logger, clients } = services;
+  const graphql = graphqlOptions(services);
+  const service = createGraphQL({ ...graphql, now: opts.now });
+  const executor: Executor = {
+    schema: service.schema,
+    contextDeps: { client: clients.doc, tableName: graphql.tableName, cursorKeys: graphql.cursorKeys, now: opts.now, games: graphql.games },
+    formatError: (e) => service.formatError(e.toJSON(), e),
+    trusted: service.trusted,
+  };
+  const db = new Db(clients.doc, graphql.tableName);
+  const connections = opts.connections ?? createConnections();
+  return {
+    ws: createWsHandler({
+      ...executor,
+      db,
+      authenticate: graphql.authenticate,
+      connections,
+      logger,
+      maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
+      now: opts.now,
+      callbackUrl: opts.callbackUrl,
+    }),
+    deliver: createDeliveryHandler({ ...executor, db, connections, logger, concurrency: DELIVERY_CONCURRENCY, now: opts.now }),
+  };
+}
+
+let cached: ServerlessHandlers | undefined;
+const handlers = () => (cached ??= createServerlessHandlers(loadConfig()));
+
+/** The WebSocket API's routes (`src/lambda-ws.handler`). */
+export const handler = (event: WsEvent) => handlers().ws(event);
+
+/** The stream's consumer (`src/lambda-ws.deliver`), with ReportBatchItemFailures on. */
+export const deliver = (event: DynamoDBStreamEvent) => handlers().deliver(event);

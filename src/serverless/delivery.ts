@@ -1,0 +1,100 @@
+// The stream-triggered delivery function: each record becomes events with the same pure functions
+// the container server uses (src/live/events.ts); each event goes to its topic's subscribers (one
+// consistent Query), run through each subscriber's own selection and posted to its connection,
+// a bounded number at a time. Records are handled in stream order, one event after another, so
+// every connection sees a game's or a photo's events in the stream's order.
+//
+// No duplicates: a failing record is reported (ReportBatchItemFailures), so Lambda retries from
+// it and not from the batch's start, and each post is claimed on the subscriber item first
+// (post.ts), so a retried record skips the subscribers it already reached. Every event is also
+// kept in the topic's replay window (data/connections/replay.ts) before its fan-out.
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { isConnectionBookkeeping, topicSubscribers } from '../data/connections/connections.js';
+import { positionOf, recordReplay } from '../data/connections/replay.js';
+import { toEntityChange } from '../data/changes.js';
+import { isLiveBookkeeping } from '../data/live/lease.js';
+import type { BusEntry } from '../live/bus.js';
+import { deriveEvents, type LiveEvent } from '../live/events.js';
+import { fromWireRecord } from '../live/stream/wire.js';
+import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
+import type { ChangeRecord } from '../live/record.js';
+import { postEvent, type PostDeps } from './post.js';
+
+export interface DeliveryDeps extends Omit<PostDeps, 'now'> {
+  /** Posts in flight at once for one event. */
+  concurrency: number;
+  now?: () => Date;
+}
+
+export type DeliveryHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+
+export function createDeliveryHandler(deps: DeliveryDeps): DeliveryHandler {
+  const { db, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const post: PostDeps = { ...deps, now };
+
+  const deliverRecord = async (raw: DynamoDBStreamEvent['Records'][number]) => {
+    let record: ChangeRecord;
+    let events: LiveEvent[];
+    try {
+      record = fromWireRecord(raw);
+      const change = toEntityChange(record.keys, record.oldImage, record.newImage);
+      events = change ? deriveEvents(change) : [];
+    } catch (err) {
+      // One unreadable item must not block its shard for the stream's whole retention.
+      logger.warn('stream record skipped: not an item we can read', { eventID: raw.eventID, error: String(err) });
+      return;
+    }
+    if (isConnectionBookkeeping(record.keys) || isLiveBookkeeping(record.keys)) return; // the filter criteria should have left these out
+    // The stream's one side effect, done by whichever function consumes the stream.
+    if (isGameRemoval(record)) await sweepPlayers(db, record, logger);
+    const entry: BusEntry = { position: record.sequenceNumber, record };
+    for (const [index, event] of events.entries()) {
+      const position = positionOf(entry.position, index);
+      // Kept first, so a subscription being written now finds it in its catch-up if this fan-out misses it.
+      await recordReplay(
+        db,
+        event.topic,
+        { sequence: entry.position, index, event: JSON.stringify(event), writtenAt: now().getTime() },
+        now(),
+      );
+      const d = { position: entry.position, index, event, entry };
+      for await (const page of topicSubscribers(db, event.topic)) {
+        await eachLimited(page, deps.concurrency, async (s) => void (await postEvent(post, s, d, position)));
+      }
+    }
+  };
+
+  return async (event) => {
+    for (const raw of event.Records) {
+      try {
+        await deliverRecord(raw);
+      } catch (err) {
+        logger.error('delivery failed: the batch is retried from this record', {
+          eventID: raw.eventID,
+          error: String((err as Error)?.stack ?? err),
+        });
+        return { batchItemFailures: [{ itemIdentifier: raw.dynamodb?.SequenceNumber ?? '' }] };
+      }
+    }
+    return { batchItemFailures: [] };
+  };
+}
+
+/** Runs fn over items with at most `limit` in flight; rejects with the first failure once all settled. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown = null;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== null) throw failure;
+}

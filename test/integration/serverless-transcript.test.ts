@@ -1,0 +1,211 @@
+// One client script, two deployments: the container server (graphql-ws on its own socket, the
+// in-process stream reader) and the serverless flavour (API Gateway's WebSocket API emulated, the
+// route and delivery Lambdas fed by DynamoDB Local's real stream through the event source emulator).
+// What each client received must be the same: the same events, in the same order, the same errors.
+import { randomUUID } from 'node:crypto';
+import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { topicSubscribers } from '../../src/data/connections/connections.js';
+import { keys } from '../../src/data/keys.js';
+import { loadItems } from '../../src/ops/load.js';
+import { eventually } from '../helpers/cluster.js';
+import { feedsReach, streamCaughtUp } from '../helpers/live.js';
+import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
+import { freshUsername, startTestServer, type TestServer } from '../helpers/server.js';
+
+interface Flavour {
+  wsUrl: string;
+  tableName: string;
+  doc: DynamoDBDocumentClient;
+  token(username: string): Promise<string>;
+  /** Resolves once `n` subscriptions are held in all (their subscribe messages handled). */
+  subscribed(topics: string[], n: number): Promise<void>;
+  /** Resolves once every write made before the call has been through the stream and delivered. */
+  caughtUp(): Promise<void>;
+}
+
+let container: TestServer;
+let serverless: ServerlessFlavour;
+const flavours: Record<'container' | 'serverless', Flavour> = {} as Record<'container' | 'serverless', Flavour>;
+
+beforeAll(async () => {
+  [container, serverless] = await Promise.all([startTestServer({ live: { streamPollMs: 50 } }), startServerless()]);
+  flavours.container = {
+    wsUrl: container.wsUrl,
+    tableName: container.tableName,
+    doc: container.clients.doc,
+    token: container.token,
+    subscribed: (_topics, n) => feedsReach(container, n),
+    caughtUp: () => streamCaughtUp(container),
+  };
+  flavours.serverless = {
+    wsUrl: serverless.wsUrl,
+    tableName: serverless.tableName,
+    doc: serverless.clients.doc,
+    token: serverless.token,
+    async subscribed(topics, n) {
+      await eventually(async () => {
+        let held = 0;
+        for (const t of topics) for await (const page of topicSubscribers(serverless.db, t)) held += page.length;
+        return held === n;
+      }, `${n} subscriptions`);
+    },
+    async caughtUp() {
+      // A game-shaped marker passes the filter criteria, so its batch went through the delivery function.
+      const marker = { PK: `GAME#marker-${randomUUID()}`, SK: 'MARKER' };
+      await serverless.clients.doc.send(new PutCommand({ TableName: serverless.tableName, Item: marker }));
+      await serverless.stream.passed(marker.PK, marker.SK);
+    },
+  };
+});
+afterAll(async () => {
+  await container?.close();
+  await serverless?.close();
+});
+
+/** The lab's join_game.py: one transaction from outside the API. */
+async function labJoin(f: Flavour, gameId: string, username: string) {
+  await f.doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: f.tableName,
+            Item: { ...keys.player(gameId, username), game_id: gameId, username },
+            ConditionExpression: 'attribute_not_exists(SK)',
+          },
+        },
+        {
+          Update: {
+            TableName: f.tableName,
+            Key: keys.game(gameId),
+            UpdateExpression: 'SET people = people + :p',
+            ConditionExpression: 'people < :limit',
+            ExpressionAttributeValues: { ':p': 1, ':limit': 50 },
+          },
+        },
+      ],
+    }),
+  );
+}
+
+// Not `game`: for PLAYER_JOINED it is the game as it is when the event is resolved, which depends on timing.
+const LOBBY = `subscription Lobby($id: ID!, $after: String) { gameLobby(gameId: $id, after: $after) { cursor kind player { user { username name } } } }`;
+const FOLLOWERS = `subscription { viewerFollowers { kind follower { username } followedAt } }`;
+
+type Heard = { next?: unknown; error?: unknown; complete?: true }[];
+
+function listen(client: Client, query: string, variables?: Record<string, unknown>): Heard {
+  const heard: Heard = [];
+  client.subscribe(
+    { query, variables },
+    { next: (r) => heard.push({ next: r }), error: (e) => heard.push({ error: e }), complete: () => heard.push({ complete: true }) },
+  );
+  return heard;
+}
+
+async function connectAs(f: Flavour, token: string): Promise<Client> {
+  let acked!: () => void;
+  const ready = new Promise<void>((r) => (acked = r));
+  const client = createClient({
+    url: f.wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+    on: { connected: () => acked() },
+  });
+  await ready;
+  return client;
+}
+
+/** The script every flavour runs: the same users, game and writes under fresh names, names then replaced by roles. */
+async function runScript(f: Flavour) {
+  const [creator, ana, bob, carl, dave, eve, frank, greg] = Array.from({ length: 8 }, () => freshUsername('t'));
+  const gameId = randomUUID();
+  const users = [creator, ana, bob, carl, dave, eve, frank, greg].map((u) => ({
+    ...keys.user(u!),
+    username: u,
+    name: `Player ${u}`,
+    email: `${u}@example.com`,
+  }));
+  const game = { ...keys.game(gameId), game_id: gameId, map: 'Juicy Jungle', create_time: '2024-05-01T10:00:00', people: 1, creator };
+  await loadItems(f.doc, f.tableName, [
+    ...users,
+    { ...game, open_timestamp: '2024-05-01T10:00:00' },
+    { ...keys.player(gameId, creator!), game_id: gameId, username: creator },
+  ]);
+  await f.caughtUp();
+
+  const token = await f.token(ana!);
+  const client = await connectAs(f, token);
+  const heard = {
+    lobby: listen(client, LOBBY, { id: gameId }),
+    followers: listen(client, FOLLOWERS),
+    unknownGame: listen(client, LOBBY, { id: randomUUID() }),
+    query: listen(client, `{ viewer { username } }`),
+    invalid: listen(client, `subscription { nope }`),
+    badCursor: listen(client, `subscription($id: ID!) { gameLobby(gameId: $id, after: "forged") { kind } }`, { id: gameId }),
+  };
+  await f.subscribed([`game:${gameId}`, `followers:${ana}`], 2);
+  const refused = [heard.unknownGame, heard.query, heard.invalid, heard.badCursor];
+  await eventually(async () => refused.every((h) => h.length > 0), 'the refusals');
+
+  await labJoin(f, gameId, bob!);
+  await f.doc.send(
+    new PutCommand({
+      TableName: f.tableName,
+      Item: { ...keys.follow(ana!, carl!), followedUser: ana, followingUser: carl, timestamp: '2024-05-02T10:00:00' },
+    }),
+  );
+  await labJoin(f, gameId, carl!);
+  await labJoin(f, gameId, dave!); // the marker: nothing may come between the events above and this one
+  await eventually(async () => heard.lobby.length >= 3 && heard.followers.length >= 1, 'the events');
+  const afterCarl = (heard.lobby[1]?.next as { data: { gameLobby: { cursor: string } } }).data.gameLobby.cursor;
+
+  // The socket goes (API Gateway closes every one within 2 hours); writes go on; the client comes back with its cursor.
+  const before = JSON.stringify(heard); // what the server sent (the client's own dispose then completes its sinks)
+  await client.dispose();
+  await labJoin(f, gameId, eve!);
+  await labJoin(f, gameId, frank!);
+  await f.caughtUp();
+  const again = await connectAs(f, token);
+  const resumed = listen(again, LOBBY, { id: gameId, after: afterCarl });
+  await eventually(async () => resumed.length >= 3, 'the missed events');
+  await labJoin(f, gameId, greg!); // the marker after the missed events
+  await eventually(async () => resumed.length >= 4, 'the marker');
+  const afterResume = JSON.stringify(resumed);
+  await again.dispose();
+
+  const roles: Record<string, string> = { [creator!]: 'creator', [ana!]: 'ana', [gameId]: 'GAME' };
+  for (const [role, u] of Object.entries({ bob, carl, dave, eve, frank, greg })) roles[u!] = role;
+  const transcript = `{"resumed":${afterResume},${before.slice(1)}`
+    .replace(/"cursor":"[^"]*"/g, '"cursor":"C"') // each deployment's own positions
+    .replace(/t_[0-9a-f]{12}|[0-9a-f-]{36}/g, (m) => roles[m] ?? 'OTHER');
+  return JSON.parse(transcript) as typeof heard & { resumed: Heard };
+}
+
+it('gives the same transcript on the container server and on API Gateway + Lambda: writes from outside the API, refusals, a resume after the socket closed', async () => {
+  const expected = await runScript(flavours.container);
+  const joined = (...who: string[]) =>
+    who.map((u) =>
+      JSON.stringify({
+        next: { data: { gameLobby: { cursor: 'C', kind: 'PLAYER_JOINED', player: { user: { username: u, name: `Player ${u}` } } } } },
+      }),
+    );
+  expect(expected.lobby.map((h) => JSON.stringify(h))).toEqual(joined('bob', 'carl', 'dave'));
+  // Resumed after carl's event: dave again, then what happened while away, then the marker; nothing twice.
+  expect(expected.resumed.map((h) => JSON.stringify(h))).toEqual(joined('dave', 'eve', 'frank', 'greg'));
+  const code = (h: Heard) => (h[0]?.error as { extensions?: { code?: string } }[] | undefined)?.[0]?.extensions?.code;
+  expect([code(expected.unknownGame), code(expected.query), code(expected.invalid), code(expected.badCursor)]).toEqual([
+    'NOT_FOUND',
+    'BAD_REQUEST',
+    'GRAPHQL_VALIDATION_FAILED',
+    'BAD_USER_INPUT',
+  ]);
+  expect(expected.followers).toMatchObject([{ next: { data: { viewerFollowers: { kind: 'FOLLOWED', follower: { username: 'carl' } } } } }]);
+  const received = await runScript(flavours.serverless);
+  expect(received).toEqual(expected);
+});
