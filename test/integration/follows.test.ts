@@ -133,8 +133,10 @@ describe('round trips', () => {
     expect(batchGetKeys([res.calls[2]!])).toHaveLength(100);
     expect(res.extensions!.dynamodb).toMatchObject({ totalCalls: 3, waves: 2 });
     // The profiles show a name only: the BatchGetItem projects it (with keys and what records always need), not email or address.
-    const asked = res.calls[2]!.body.RequestItems[s.tableName];
-    const attrs = asked.ProjectionExpression.split(', ').map((p: string) => asked.ExpressionAttributeNames[p]);
+    const asked = (
+      res.calls[2]!.body.RequestItems as Record<string, { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }>
+    )[s.tableName]!;
+    const attrs = asked.ProjectionExpression.split(', ').map((p) => asked.ExpressionAttributeNames[p]);
     expect(attrs).toContain('name');
     expect(attrs).not.toContain('email');
     const names = res.data!.user.following.edges.map((e: any) => e.node.name);
