@@ -57,10 +57,10 @@ export function peerResolvers<C extends PeerContext>(read: ReadByKey<C>) {
         ctx,
         {
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-          ExpressionAttributeValues: { ':pk': u.PK, ':p': keys.followerSkPrefix },
+          ExpressionAttributeValues: { ':pk': u.PK, ':p': keys.follow.skPrefix },
         },
         args,
-        (f) => read.user(ctx, keys.parseFollower(String(f.SK))),
+        (f) => read.user(ctx, keys.follow.parseSk(String(f.SK))),
       ),
     following: (u, args, ctx) =>
       queryConnection(
@@ -68,17 +68,17 @@ export function peerResolvers<C extends PeerContext>(read: ReadByKey<C>) {
         {
           IndexName: INVERTED_INDEX,
           KeyConditionExpression: 'SK = :sk',
-          ExpressionAttributeValues: { ':sk': keys.followingIndexPk(String(u.username)) },
+          ExpressionAttributeValues: { ':sk': keys.follow.sk(String(u.username)) },
         },
         args,
-        (f) => read.user(ctx, keys.parseUsername(String(f.PK))),
+        (f) => read.user(ctx, keys.user.parsePk(String(f.PK))),
       ),
     photos: (u, args, ctx) =>
       queryConnection(
         ctx,
         {
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-          ExpressionAttributeValues: { ':pk': u.PK, ':p': keys.photoSkPrefix(String(u.username)) },
+          ExpressionAttributeValues: { ':pk': u.PK, ':p': keys.photo.ownerSkPrefix(String(u.username)) },
           ScanIndexForward: false,
         },
         args,
@@ -119,7 +119,7 @@ export function peerResolvers<C extends PeerContext>(read: ReadByKey<C>) {
         ctx,
         {
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-          ExpressionAttributeValues: { ':pk': g.PK, ':p': keys.playerSkPrefix },
+          ExpressionAttributeValues: { ':pk': g.PK, ':p': keys.player.skPrefix },
         },
         args,
         (p) => p,

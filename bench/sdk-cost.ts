@@ -57,7 +57,7 @@ for (const k of [1, 10, 100]) {
       db.query({
         TableName: table,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-        ExpressionAttributeValues: { ':pk': keys.userPartition(followedUser(1000)), ':p': keys.followerSkPrefix },
+        ExpressionAttributeValues: { ':pk': keys.user.pk(followedUser(1000)), ':p': keys.follow.skPrefix },
         Limit: k,
       }),
   });

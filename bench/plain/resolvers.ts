@@ -58,12 +58,10 @@ export function plainResolvers(items: Item[] = benchItems()) {
     followingCount: (u) => u.following ?? 0,
     interests: (u) => u.interests ?? [],
     followers: (u, args) =>
-      connection(partition(String(u.PK), keys.followerSkPrefix), args, (f) => get(keys.user(keys.parseFollower(String(f.SK))))),
+      connection(partition(String(u.PK), keys.follow.skPrefix), args, (f) => get(keys.user(keys.follow.parseSk(String(f.SK))))),
     following: (u, args) =>
-      connection(inverted.get(keys.followingIndexPk(String(u.username))) ?? [], args, (f) =>
-        get(keys.user(keys.parseUsername(String(f.PK)))),
-      ),
-    photos: (u, args) => connection(partition(String(u.PK), keys.photoSkPrefix(String(u.username)), true), args, (p) => p),
+      connection(inverted.get(keys.follow.sk(String(u.username))) ?? [], args, (f) => get(keys.user(keys.user.parsePk(String(f.PK))))),
+    photos: (u, args) => connection(partition(String(u.PK), keys.photo.ownerSkPrefix(String(u.username)), true), args, (p) => p),
   };
   const Photo: Record<string, Resolver> = {
     id: (p) => `${p.username}/${p.timestamp}`,
@@ -79,7 +77,7 @@ export function plainResolvers(items: Item[] = benchItems()) {
     createdAt: (g) => g.create_time,
     playerCount: (g) => g.people,
     capacity: () => 50,
-    players: (g, args) => connection(partition(String(g.PK), keys.playerSkPrefix), args, (p) => p),
+    players: (g, args) => connection(partition(String(g.PK), keys.player.skPrefix), args, (p) => p),
   };
   const GameParticipation: Record<string, Resolver> = {
     game: (p) => get(keys.game(String(p.game_id))),

@@ -1,6 +1,6 @@
 // Bundles the server's Lambda entry (src/lambda.ts) with the esbuild in infra's node_modules, so
 // synth needs neither Docker nor the network. The asset mirrors the repository's layout because
-// server.ts finds the SDL at ../schema/ from its own module URL: src/lambda.mjs + schema/*.graphql.
+// src/schema.ts finds the SDL at ../schema/ from its own module URL: src/lambda.mjs + schema/*.graphql.
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

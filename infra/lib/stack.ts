@@ -199,7 +199,7 @@ export class GraphqlStack extends Stack {
       handler: reader.handler,
       memorySize: 512,
       timeout: Duration.seconds(60),
-      // The servers' own configuration (config.ts parses the same variables), plus the bus.
+      // The servers' own configuration (src/config.ts parses the same variables), plus the bus.
       environment: { ...serverEnv, REDIS_URL: reader.redisUrl },
       logGroup,
       role,

@@ -17,7 +17,7 @@ export interface TableOptions {
 }
 
 export function buildTable(scope: Construct, id: string, def: TableDefinition, { production }: TableOptions): Table {
-  // Same fallback as admin.ts's attributeDefinitions: an undeclared key attribute is a string.
+  // Same fallback as src/ops/admin.ts's attributeDefinitions: an undeclared key attribute is a string.
   const attribute = (name: string): Attribute => ({ name, type: ATTRIBUTE_TYPE[def.attributes[name] ?? 'S'] });
   const table = new Table(scope, id, {
     partitionKey: attribute(def.partitionKey),

@@ -26,15 +26,15 @@ type Entity = EntityChange['entity'];
 /** Which entity a key belongs to, or null for items no subscription is about (users, email guards, the lease). */
 export function entityOf(key: { PK: string; SK: string }): Entity | null {
   const { PK, SK } = key;
-  if (PK.startsWith(keys.gamePkPrefix)) {
-    if (SK.startsWith(keys.metadataSkPrefix)) return 'game';
-    if (SK.startsWith(keys.playerSkPrefix)) return 'player';
+  if (PK.startsWith(keys.game.pkPrefix)) {
+    if (SK.startsWith(keys.game.metadataSkPrefix)) return 'game';
+    if (SK.startsWith(keys.player.skPrefix)) return 'player';
     return null;
   }
-  if (PK.startsWith(keys.reactionPkPrefix)) return 'reaction';
-  if (PK.startsWith(keys.userPkPrefix)) {
-    if (SK.startsWith(keys.anyPhotoSkPrefix)) return 'photo';
-    if (SK.startsWith(keys.followerSkPrefix)) return 'follow';
+  if (PK.startsWith(keys.reaction.pkPrefix)) return 'reaction';
+  if (PK.startsWith(keys.user.pkPrefix)) {
+    if (SK.startsWith(keys.photo.skPrefix)) return 'photo';
+    if (SK.startsWith(keys.follow.skPrefix)) return 'follow';
   }
   return null;
 }

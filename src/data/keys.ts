@@ -41,75 +41,101 @@ const WSTOPIC = 'WSTOPIC#';
 const WSREPLAY = 'WSREPLAY#';
 const SUB = 'SUB#';
 
-export const keys = {
-  user: (username: string): Key => ({ PK: USER + username, SK: META + username }),
-  game: (gameId: string): Key => ({ PK: GAME + gameId, SK: META + gameId }),
-  player: (gameId: string, username: string): Key => ({ PK: GAME + gameId, SK: USER + username }),
-  photo: (owner: string, timestamp: string): Key => ({ PK: USER + owner, SK: photoSk(owner, timestamp) }),
-  reaction: (user: string, storedType: string, owner: string, timestamp: string): Key => ({
-    PK: `${REACTION}${user}#${storedType}`,
-    SK: photoSk(owner, timestamp),
-  }),
-  follow: (followed: string, follower: string): Key => ({ PK: USER + followed, SK: FRIEND + follower }),
-  emailGuard: (email: string): Key => ({ PK: EMAIL + email.toLowerCase(), SK: '#EMAIL' }),
-  liveLease: (): Key => ({ PK: `${LIVE}LEASE`, SK: '#LEASE' }),
-  liveCheckpoint: (shardId: string): Key => ({ PK: `${LIVE}CHECKPOINT`, SK: SHARD + shardId }),
-  liveCheckpointPartition: `${LIVE}CHECKPOINT`,
-  /** Partition prefix of the live layer's bookkeeping items, which its own stream reader filters out. */
-  livePkPrefix: LIVE,
-  wsConnection: (connectionId: string): Key => ({ PK: WSCONN + connectionId, SK: '#CONNECTION' }),
-  wsConnectionPartition: (connectionId: string) => WSCONN + connectionId,
-  wsSubscription: (connectionId: string, subscriptionId: string): Key => ({ PK: WSCONN + connectionId, SK: SUB + subscriptionId }),
-  wsTopicSubscriber: (topic: string, connectionId: string, subscriptionId: string): Key => ({
-    PK: WSTOPIC + topic,
-    SK: `${SUB}${connectionId}#${subscriptionId}`,
-  }),
-  wsTopicPartition: (topic: string) => WSTOPIC + topic,
-  wsReplay: (topic: string, position: string): Key => ({ PK: WSREPLAY + topic, SK: position }),
-  wsReplayPartition: (topic: string) => WSREPLAY + topic,
-  /** Partition prefixes of the WebSocket bookkeeping: never events, and swept by the local TTL stand-in. */
-  wsPkPrefixes: [WSCONN, WSTOPIC, WSREPLAY] as const,
-  parseWsSubscriptionSk: (sk: string): string => strip(sk, SUB),
+// Grouped per entity: each entity's key is the group itself (`keys.user('ana')`), and its parts,
+// prefixes and parsers hang off it (`keys.user.pk('ana')`, `keys.follow.parseSk(sk)`).
+const user = Object.assign((username: string): Key => ({ PK: USER + username, SK: META + username }), {
+  pk: (username: string) => USER + username,
+  metadataSk: (username: string) => META + username,
+  /** Prefix of every item in a user's partition (profile, photos, followers): src/data/changes.ts. */
+  pkPrefix: USER,
+  parsePk: (pk: string): string => strip(pk, USER),
+});
 
-  userPartition: (username: string) => USER + username,
-  gamePartition: (gameId: string) => GAME + gameId,
-  /** InvertedIndex sort key prefix of a user's participations (their PK is the game's). */
-  gamePkPrefix: GAME,
-  gameMetadataSk: (gameId: string) => META + gameId,
-  userMetadataSk: (username: string) => META + username,
-  /** Sort key prefix of a game's players, and the upper bound ('$' follows '#') of the lab's game query. */
-  playerSkPrefix: USER,
-  playersSkUpperBound: 'USER$',
-  photoSkPrefix: (owner: string) => `${PHOTO}${owner}#`,
-  followerSkPrefix: FRIEND,
-  /** InvertedIndex partition holding a user's games. */
-  userGamesIndexPk: (username: string) => USER + username,
-  /** InvertedIndex partition holding the users a user follows. */
-  followingIndexPk: (follower: string) => FRIEND + follower,
-  reactionPkPrefix: REACTION,
-  /** Prefixes that tell an item's entity from its key alone (src/data/changes.ts). */
-  userPkPrefix: USER,
+const game = Object.assign((gameId: string): Key => ({ PK: GAME + gameId, SK: META + gameId }), {
+  pk: (gameId: string) => GAME + gameId,
+  metadataSk: (gameId: string) => META + gameId,
+  /** Prefix of a game's partition; also the InvertedIndex sort key prefix of a user's participations (their PK is the game's). */
+  pkPrefix: GAME,
+  /** Sort key prefix of the game item itself within its partition: src/data/changes.ts. */
   metadataSkPrefix: META,
-  anyPhotoSkPrefix: PHOTO,
-  photoSk,
+});
 
-  parseUsername: (pk: string): string => strip(pk, USER),
-  parseGameId: (pk: string): string => strip(pk, GAME),
-  parseFollower: (sk: string): string => strip(sk, FRIEND),
-  parseCheckpointShard: (sk: string): string => strip(sk, SHARD),
-  parsePhotoSk: (sk: string): { owner: string; timestamp: string } => {
+const player = Object.assign((gameId: string, username: string): Key => ({ PK: GAME + gameId, SK: USER + username }), {
+  /** A player's sort key, which is also the InvertedIndex partition holding that user's games. */
+  sk: (username: string) => USER + username,
+  /** Sort key prefix of a game's players. */
+  skPrefix: USER,
+  /** Upper bound ('$' follows '#') of the lab's query for a game and its players. */
+  skUpperBound: 'USER$',
+});
+
+const photo = Object.assign((owner: string, timestamp: string): Key => ({ PK: USER + owner, SK: photoSk(owner, timestamp) }), {
+  sk: photoSk,
+  /** Sort key prefix of one owner's photos. */
+  ownerSkPrefix: (owner: string) => `${PHOTO}${owner}#`,
+  /** Sort key prefix of any photo: src/data/changes.ts. */
+  skPrefix: PHOTO,
+  parseSk: (sk: string): { owner: string; timestamp: string } => {
     const rest = strip(sk, PHOTO);
     const i = rest.indexOf('#');
     if (i <= 0) throw new Error(`Malformed photo key: ${sk}`);
     return { owner: rest.slice(0, i), timestamp: rest.slice(i + 1) };
   },
-  parseReactionPk: (pk: string): { user: string; storedType: string } => {
-    const rest = strip(pk, REACTION);
-    const i = rest.indexOf('#');
-    if (i <= 0) throw new Error(`Malformed reaction key: ${pk}`);
-    return { user: rest.slice(0, i), storedType: rest.slice(i + 1) };
+});
+
+const reaction = Object.assign(
+  (user: string, storedType: string, owner: string, timestamp: string): Key => ({
+    PK: `${REACTION}${user}#${storedType}`,
+    SK: photoSk(owner, timestamp),
+  }),
+  {
+    pkPrefix: REACTION,
+    parsePk: (pk: string): { user: string; storedType: string } => {
+      const rest = strip(pk, REACTION);
+      const i = rest.indexOf('#');
+      if (i <= 0) throw new Error(`Malformed reaction key: ${pk}`);
+      return { user: rest.slice(0, i), storedType: rest.slice(i + 1) };
+    },
   },
+);
+
+const follow = Object.assign((followed: string, follower: string): Key => ({ PK: USER + followed, SK: FRIEND + follower }), {
+  /** A follow's sort key, which is also the InvertedIndex partition holding the users `follower` follows. */
+  sk: (follower: string) => FRIEND + follower,
+  /** Sort key prefix of a user's followers. */
+  skPrefix: FRIEND,
+  parseSk: (sk: string): string => strip(sk, FRIEND),
+});
+
+const emailGuard = (email: string): Key => ({ PK: EMAIL + email.toLowerCase(), SK: '#EMAIL' });
+
+const live = {
+  lease: (): Key => ({ PK: `${LIVE}LEASE`, SK: '#LEASE' }),
+  checkpoint: (shardId: string): Key => ({ PK: `${LIVE}CHECKPOINT`, SK: SHARD + shardId }),
+  checkpointPk: `${LIVE}CHECKPOINT`,
+  parseCheckpointSk: (sk: string): string => strip(sk, SHARD),
+  /** Partition prefix of the live layer's bookkeeping items, which its own stream reader filters out. */
+  pkPrefix: LIVE,
 };
+
+/** The serverless WebSocket's bookkeeping: API Gateway connections, their subscriptions, topic subscribers, replay events. */
+const ws = {
+  connection: (connectionId: string): Key => ({ PK: WSCONN + connectionId, SK: '#CONNECTION' }),
+  connectionPk: (connectionId: string) => WSCONN + connectionId,
+  subscription: (connectionId: string, subscriptionId: string): Key => ({ PK: WSCONN + connectionId, SK: SUB + subscriptionId }),
+  topicSubscriber: (topic: string, connectionId: string, subscriptionId: string): Key => ({
+    PK: WSTOPIC + topic,
+    SK: `${SUB}${connectionId}#${subscriptionId}`,
+  }),
+  topicPk: (topic: string) => WSTOPIC + topic,
+  replay: (topic: string, position: string): Key => ({ PK: WSREPLAY + topic, SK: position }),
+  replayPk: (topic: string) => WSREPLAY + topic,
+  /** Partition prefixes of the WebSocket bookkeeping: never events, and swept by the local TTL stand-in. */
+  pkPrefixes: [WSCONN, WSTOPIC, WSREPLAY] as const,
+  parseSubscriptionSk: (sk: string): string => strip(sk, SUB),
+};
+
+export const keys = { user, game, player, photo, reaction, follow, emailGuard, live, ws };
 
 function photoSk(owner: string, timestamp: string): string {
   return `${PHOTO}${owner}#${timestamp}`;

@@ -104,7 +104,7 @@ export function createWsEndpoint(opts: WsOptions): WsEndpoint {
     },
     onSubscribe: async (ctx, id, payload) => {
       // "From now" is when the message arrived, before any await: a write committed after it is
-      // delivered, and a setup read shared with other subscribes was sent after it (shared-reads.ts).
+      // delivered, and a setup read shared with other subscribes was sent after it (data/dynamo/shared-reads.ts).
       const session: LiveSession = { hub: opts.hub, start: opts.hub.head(), arrival: markArrival() };
       const refuse = (errors: readonly GraphQLError[]) => {
         // A refused document is the client's mistake: one info line, as HTTP's request line.

@@ -1,6 +1,6 @@
 // Prometheus metrics for the whole process. The registry is long-lived once per process, like
 // prom-client's default one, so code far from the HTTP layer (the limit checks, the DynamoDB door,
-// later the live-update bus) records with a plain function call and no plumbing. Until
+// the live-update bus) records with a plain function call and no plumbing. Until
 // enableMetrics() is called every recorder returns at once: Lambda, tests and METRICS=off pay
 // nothing but that check.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';

@@ -5,5 +5,5 @@
 import { keys } from '../data/keys.js';
 
 export const DELIVERY_FILTER_PATTERN = {
-  dynamodb: { Keys: { PK: { S: [{ prefix: keys.gamePkPrefix }, { prefix: keys.userPkPrefix }, { prefix: keys.reactionPkPrefix }] } } },
+  dynamodb: { Keys: { PK: { S: [{ prefix: keys.game.pkPrefix }, { prefix: keys.user.pkPrefix }, { prefix: keys.reaction.pkPrefix }] } } },
 } as const;

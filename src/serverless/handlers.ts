@@ -134,7 +134,7 @@ export function createWsHandler(deps: WsDeps): WsHandler {
         // When API Gateway took the message, not when this (perhaps cold) function got it.
         const arrivedAt = rc.requestTimeEpoch ?? now().getTime();
         const items = await connectionItems(db, rc.connectionId);
-        const connItem = items.find((it) => it.SK === keys.wsConnection(rc.connectionId).SK);
+        const connItem = items.find((it) => it.SK === keys.ws.connection(rc.connectionId).SK);
         const conn = connItem ? toConnection(connItem) : null;
         if (!conn?.acknowledged) {
           await refuse(id, unauthenticated('Unauthorized: send connection_init first.'), '4401 Unauthorized');
@@ -144,7 +144,7 @@ export function createWsHandler(deps: WsDeps): WsHandler {
           await refuse(id, unauthenticated('The token has expired. Get a new one.'), '4403 Token expired');
           break;
         }
-        if (items.some((it) => it.SK === keys.wsSubscription(rc.connectionId, id).SK)) {
+        if (items.some((it) => it.SK === keys.ws.subscription(rc.connectionId, id).SK)) {
           await refuse(id, new AppError('BAD_REQUEST', `Subscriber for ${id} already exists`), '4409 Subscriber already exists');
           break;
         }

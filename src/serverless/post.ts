@@ -34,7 +34,7 @@ export async function postEvent(deps: PostDeps, s: SubscriptionRecord, d: Delive
     return 'ended';
   }
   const message = await eventMessage(deps, s, d);
-  const key = keys.wsTopicSubscriber(s.topic, s.connectionId, s.subscriptionId);
+  const key = keys.ws.topicSubscriber(s.topic, s.connectionId, s.subscriptionId);
   if (!(await claimDelivery(db, key, position))) return 'skipped';
   let outcome;
   try {

@@ -10,6 +10,15 @@ export interface Subscription {
   next(ms?: number): Promise<FormattedExecutionResult<Record<string, any>, unknown>>;
   /** The next `n` results. */
   take(n: number, ms?: number): Promise<FormattedExecutionResult<Record<string, any>, unknown>[]>;
+  /**
+   * Every result before the first one `isMarker` accepts (the marker is consumed, not returned).
+   * With a marker written after the last event, this proves "once" and "never": a duplicate or a
+   * stray event arrives before the marker and is in the list.
+   */
+  before(
+    isMarker: (r: FormattedExecutionResult<Record<string, any>, unknown>) => boolean,
+    ms?: number,
+  ): Promise<FormattedExecutionResult<Record<string, any>, unknown>[]>;
   /** Resolves when the server ended the subscription with an error message (its errors), or rejects after `ms`. */
   failure(ms?: number): Promise<readonly { message: string; extensions?: Record<string, any> }[]>;
   close(): Promise<void>;
@@ -81,6 +90,11 @@ export async function connect(s: TestServer, opts: { as?: string; token?: string
         async take(n, ms = 10_000) {
           const out = [];
           for (let i = 0; i < n; i++) out.push(await sub.next(ms));
+          return out;
+        },
+        async before(isMarker, ms = 10_000) {
+          const out = [];
+          for (let r = await sub.next(ms); !isMarker(r); r = await sub.next(ms)) out.push(r);
           return out;
         },
         async failure(ms = 10_000) {

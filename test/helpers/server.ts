@@ -2,6 +2,7 @@
 // free port, and a recording proxy between them. execute() runs one operation and returns what
 // it cost as DynamoDB saw it.
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
@@ -51,6 +52,8 @@ export interface TestServer {
   live: Live | null;
   /** ws://…/graphql */
   wsUrl: string;
+  /** The Node HTTP server, for its settings (deadlines). */
+  http: Server;
   execute<T = Record<string, any>>(query: string, opts?: ExecuteOptions): Promise<GraphQLResponse<T>>;
   token(username: string, role?: Role): Promise<string>;
   close(): Promise<void>;
@@ -76,7 +79,7 @@ export interface TestServerOptions {
   tracing?: Tracing;
   /** Slow-client deadlines of the HTTP server (its defaults otherwise). */
   timeouts?: { requestMs: number; headersMs: number };
-  /** More environment for the server's configuration, read as main.ts reads it. */
+  /** More environment for the server's configuration, read as src/main.ts reads it. */
   env?: Record<string, string>;
   /** Serve this existing table as it is (no ensureTable, kept on close) instead of a fresh one. */
   tableName?: string;
@@ -116,7 +119,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     tracing: opts.tracing,
     timeouts: opts.timeouts,
   });
-  const { url } = await app.listen(0, '127.0.0.1');
+  const { url, server: http } = await app.listen(0, '127.0.0.1');
 
   const token = (username: string, role?: Role) => signToken(config.auth, username, role ? { role } : {});
   return {
@@ -127,6 +130,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     auth: config.auth,
     live,
     wsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
+    http,
     token,
     async execute(query, o = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers };

@@ -7,7 +7,14 @@ import { getMainDefinition, isSubscriptionOperation } from '@apollo/client/utili
 import { createClient as createWsClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import WebSocket from 'ws';
-import { GameDocument, GameLiveDocument, GameLobbyDocument, JoinGameDocument, type GameLobbySubscription } from '../../sdk/src/index.js';
+import {
+  GameDocument,
+  GameLiveDocument,
+  GameLobbyDocument,
+  JoinGameDocument,
+  StartGameDocument,
+  type GameLobbySubscription,
+} from '../../sdk/src/index.js';
 import { streamCaughtUp, feedsReach } from '../helpers/live.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';
@@ -45,16 +52,18 @@ describe('Apollo Client 4 with GraphQLWsLink', () => {
 
     type LobbyEvent = GameLobbySubscription['gameLobby'];
     const events: LobbyEvent[] = [];
-    let resolveFilled!: () => void;
+    // The marker: the creator starts the game after every join has returned, so GAME_STARTED comes
+    // after every event of the joins, and whatever arrived before it is all the lobby said of them.
+    let resolveMarker!: () => void;
     let failed!: (e: unknown) => void;
-    const filled = new Promise<void>((resolve, reject) => ((resolveFilled = resolve), (failed = reject)));
-    const timer = setTimeout(() => failed(new Error(`No GAME_FILLED within 30 s; got ${events.length} events.`)), 30_000);
+    const marker = new Promise<void>((resolve, reject) => ((resolveMarker = resolve), (failed = reject)));
+    const timer = setTimeout(() => failed(new Error(`No GAME_STARTED within 30 s; got ${events.length} events.`)), 30_000);
     const subscription = watcher.client.subscribe({ query: GameLobbyDocument, variables: { gameId } }).subscribe({
       next: (result) => {
         expectTypeOf(result.data).toEqualTypeOf<GameLobbySubscription | undefined>();
         if (result.error) return failed(result.error);
+        if (result.data!.gameLobby.kind === 'GAME_STARTED') return resolveMarker();
         events.push(result.data!.gameLobby);
-        if (result.data!.gameLobby.kind === 'GAME_FILLED') resolveFilled();
       },
       error: failed,
     });
@@ -72,16 +81,21 @@ describe('Apollo Client 4 with GraphQLWsLink', () => {
         }),
       );
     }
-    await filled.finally(() => clearTimeout(timer));
-
-    const joined = events.filter((e) => e.kind === 'PLAYER_JOINED').map((e) => e.player!.user.username);
-    expect(joined.sort()).toEqual([...joiners].sort());
-    expect(events.at(-1)).toMatchObject({ kind: 'GAME_FILLED', game: { id: gameId, playerCount: 50, status: 'FULL' } });
-    expect(new Set(events.map((e) => e.cursor)).size).toBe(events.length);
-
-    // A query through the same client agrees with what the last event said.
+    // A query through the same client agrees with what the joins' events say.
     const { data } = await watcher.client.query({ query: GameDocument, variables: { id: gameId, first: 1 }, fetchPolicy: 'network-only' });
     expect(data?.game).toMatchObject({ id: gameId, playerCount: 50, status: 'FULL' });
+    await watcher.client.mutate({ mutation: StartGameDocument, variables: { gameId } });
+    await marker.finally(() => clearTimeout(timer));
+
+    // Each join once, and the fill once. The last join is one transaction of two items, the
+    // player's and the game's, whose records may come in either order: no order is required there.
+    const joined = events.filter((e) => e.kind === 'PLAYER_JOINED').map((e) => e.player!.user.username);
+    expect(joined.sort()).toEqual([...joiners].sort());
+    const fills = events.filter((e) => e.kind === 'GAME_FILLED');
+    expect(fills).toHaveLength(1);
+    expect(fills[0]).toMatchObject({ kind: 'GAME_FILLED', game: { id: gameId, playerCount: 50, status: 'FULL' } });
+    expect(events).toHaveLength(joiners.length + 1);
+    expect(new Set(events.map((e) => e.cursor)).size).toBe(events.length);
 
     subscription.unsubscribe();
     await feedsReach(s, 0);

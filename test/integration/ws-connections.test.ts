@@ -77,13 +77,13 @@ it("finds a topic's subscribers across connections with their documents, and rem
   expect(found[0]).toMatchObject({ document: sub(a, '1', topic).document, variables: { x: 1 }, viewer: { username: 'ana' } });
 
   // A post is claimed once: the same or an older position again is refused, a newer one moves it on.
-  const key = keys.wsTopicSubscriber(topic, b, '1');
+  const key = keys.ws.topicSubscriber(topic, b, '1');
   expect(await claimDelivery(db, key, '0123#000002')).toBe(true);
   expect(await claimDelivery(db, key, '0123#000002')).toBe(false);
   expect(await claimDelivery(db, key, '0123#000001')).toBe(false);
   expect(await claimDelivery(db, key, '0124#000000')).toBe(true);
   expect((await all(topic)).find((s) => s.connectionId === b)!.lastPosition).toBe('0124#000000');
-  expect(await claimDelivery(db, keys.wsTopicSubscriber(topic, b, 'nope'), '0125#000000')).toBe(false);
+  expect(await claimDelivery(db, keys.ws.topicSubscriber(topic, b, 'nope'), '0125#000000')).toBe(false);
 
   expect(await removeConnection(db, a)).toBe(3);
   expect(await connectionItems(db, a)).toEqual([]);

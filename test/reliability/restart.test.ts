@@ -97,14 +97,14 @@ async function readyz(): Promise<number> {
   return (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) })).status;
 }
 
-/** Polls until `check` holds or `ms` pass; returns whether it held. */
-async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+/** Polls until `check` holds; fails the test, saying what never happened, if `ms` pass first. */
+async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = performance.now() + ms;
   while (performance.now() < deadline) {
-    if (await check()) return true;
+    if (await check()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return false;
+  throw new Error(`Not within ${ms} ms: ${what}.`);
 }
 
 describe('the database killed and restarted mid-load', () => {
@@ -116,22 +116,41 @@ describe('the database killed and restarted mid-load', () => {
     const workers = Array.from({ length: 6 }, async () => {
       while (running) outcomes.push(await run(next()));
     });
-    await eventually(async () => outcomes.filter((o) => o.codes.length === 0).length >= 20, 20_000);
+    // However the waits end, the load stops before the test does.
+    let restartAt = 0;
+    let backAt = 0;
+    let downAt = 0;
+    try {
+      await eventually(
+        async () => outcomes.filter((o) => o.codes.length === 0).length >= 20,
+        20_000,
+        '20 answered operations before the kill',
+      );
 
-    process.kill(db.pid, 'SIGKILL');
-    await db.stop();
-    const downAt = performance.now();
-    expect(await eventually(async () => (await readyz()) === 503, 5_000)).toBe(true);
-    // Let the load meet the dead database for a while.
-    await eventually(async () => outcomes.filter((o) => o.startedAt > downAt).length >= 30, 20_000);
+      process.kill(db.pid, 'SIGKILL');
+      await db.stop();
+      downAt = performance.now();
+      await eventually(async () => (await readyz()) === 503, 5_000, '/readyz 503 with the database down');
+      // Let the load meet the dead database for a while.
+      await eventually(
+        async () => outcomes.filter((o) => o.startedAt > downAt).length >= 30,
+        20_000,
+        '30 operations sent to the dead database',
+      );
 
-    const restartAt = performance.now();
-    db = await startDynamoLocal({ dataDir, port });
-    expect(await eventually(async () => (await readyz()) === 200, 30_000)).toBe(true);
-    const backAt = performance.now();
-    await eventually(async () => outcomes.filter((o) => o.startedAt > backAt && o.codes.length === 0).length >= 20, 20_000);
-    running = false;
-    await Promise.all(workers);
+      restartAt = performance.now();
+      db = await startDynamoLocal({ dataDir, port });
+      await eventually(async () => (await readyz()) === 200, 30_000, '/readyz 200 after the restart');
+      backAt = performance.now();
+      await eventually(
+        async () => outcomes.filter((o) => o.startedAt > backAt && o.codes.length === 0).length >= 20,
+        20_000,
+        '20 answered operations after the restart',
+      );
+    } finally {
+      running = false;
+      await Promise.all(workers);
+    }
 
     const slow = outcomes.filter((o) => o.endedAt - o.startedAt > REQUEST_BOUND_MS || o.status !== 200);
     expect(slow).toEqual([]);

@@ -1,6 +1,6 @@
 // The Lambda entry, invoked the way API Gateway's HTTP API invokes it (payload 2.0), with no
 // database; test/integration/lambda.test.ts runs the same handler against DynamoDB Local.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createHandler } from '../../src/lambda.js';
 import { createLogger } from '../../src/log.js';
@@ -11,10 +11,6 @@ describe('Lambda handler without a database', () => {
   // operations make no DynamoDB call, so nothing leaves the machine.
   const config = loadConfig({ AWS_REGION: 'us-east-1', TABLE_NAME: 'graphql-test', ...SECRETS });
   const handler = createHandler(config, { logger: createLogger({ silent: true }) });
-
-  it('is configured for AWS DynamoDB, as in Lambda', () => {
-    expect(config.database.target).toEqual({ kind: 'aws', region: 'us-east-1' });
-  });
 
   it('answers { ping } with 200, data and a zero DynamoDB cost report', async () => {
     const res = await invoke(handler, { body: graphql('{ ping }') });
@@ -75,5 +71,33 @@ describe('Lambda handler without a database', () => {
 
   it('refuses to run on the embedded database, which Lambda cannot start', () => {
     expect(() => createHandler(loadConfig({}), { logger: createLogger({ silent: true }) })).toThrow(/never starts DynamoDB Local/);
+  });
+});
+
+describe('the exported handler, configured from the environment on first use', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+  // What the deployed function has: the variables Lambda sets (AWS_REGION, no endpoint) and the
+  // stack's own; a fresh module each time, because the handler keeps what its first use built.
+  const lambdaEnv = (env: Record<string, string | undefined>) => {
+    for (const name of Object.keys(process.env).filter((n) => /^(AWS_|DYNAMODB_|TABLE_NAME$|AUTH_|CURSOR_SECRET$)/.test(n))) {
+      vi.stubEnv(name, undefined);
+    }
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  };
+
+  it("answers with Lambda's environment: AWS DynamoDB in AWS_REGION, the stack's table and secrets", async () => {
+    lambdaEnv({ AWS_REGION: 'us-east-1', TABLE_NAME: 'graphql-test', LOG_LEVEL: 'silent', ...SECRETS });
+    const { handler } = await import('../../src/lambda.js');
+    const res = await invoke(handler, { body: graphql('{ ping }') });
+    expect(res).toMatchObject({ status: 200, body: { data: { ping: 'ok' } } });
+  });
+
+  it('refuses the embedded database when the environment names no region and no endpoint', async () => {
+    lambdaEnv({ LOG_LEVEL: 'silent' });
+    const { handler } = await import('../../src/lambda.js');
+    await expect(invoke(handler, { body: graphql('{ ping }') })).rejects.toThrow(/never starts DynamoDB Local/);
   });
 });

@@ -125,6 +125,10 @@ describe('document size check', () => {
   it('applies custom limits without the remembered answers of the default ones', () => {
     const doc = '{ a b c d e f }';
     expect(documentTooLarge(doc)).toBeUndefined();
-    expect(documentTooLarge(doc, { ...LIMITS, maxTokens: 3 })).toBeDefined();
+    expect(documentTooLarge(doc, { ...LIMITS, maxTokens: 3 })?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      limit: 'maxTokens',
+      max: 3,
+    });
   });
 });

@@ -19,10 +19,10 @@ describe('the stream lease and checkpoints', () => {
   });
 
   it('keeps its items apart from every entity, so they are never published nor turned into events', () => {
-    const checkpoint = keys.liveCheckpoint('shardId-0001');
+    const checkpoint = keys.live.checkpoint('shardId-0001');
     expect(checkpoint).toStrictEqual({ PK: 'LIVE#CHECKPOINT', SK: 'SHARD#shardId-0001' });
-    expect(keys.parseCheckpointShard(checkpoint.SK)).toBe('shardId-0001');
-    for (const k of [keys.liveLease(), checkpoint]) {
+    expect(keys.live.parseCheckpointSk(checkpoint.SK)).toBe('shardId-0001');
+    for (const k of [keys.live.lease(), checkpoint]) {
       expect(isLiveBookkeeping(k)).toBe(true);
       expect(entityOf(k)).toBeNull();
     }

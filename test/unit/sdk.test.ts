@@ -1,6 +1,8 @@
 // The client SDK without a server: which operations it has, what it sends, and how every kind of
 // answer (data, refusals, partial data, junk, no answer) comes back to the caller.
 import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildSchema, Kind, parse, print, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -16,6 +18,7 @@ import {
   type SdkResult,
 } from '../../sdk/src/index.js';
 import type { ErrorCode } from '../../src/errors.js';
+import ts from 'typescript';
 
 const URL_ = 'http://sdk.test/graphql';
 const OPERATIONS_DIR = new URL('../../sdk/operations/', import.meta.url);
@@ -280,23 +283,47 @@ describe('types', () => {
     expectTypeOf(client.joinGame).returns.resolves.toEqualTypeOf<SdkResult<JoinGameMutation>>();
     expectTypeOf<ErrorCode>().toExtend<SdkErrorCode>();
     expectTypeOf<'GRAPHQL_VALIDATION_FAILED' | 'NETWORK_ERROR'>().toExtend<SdkErrorCode>();
-    // Checked by `tsc --noEmit`, never run.
-    const _compileOnly = async () => {
-      // @ts-expect-error gameId is required
-      await client.joinGame({});
-      // @ts-expect-error no such variable
-      await client.joinGame({ gameId: 'g1', map: 'x' });
-      // @ts-expect-error user(username) may be null
-      void (await client.user({ username: 'ana' })).data.user.username;
-      await client.openGames(); // every variable optional: none needed
-      // A @live query is an async iterable of whole results.
-      for await (const r of client.gameLive({ id: 'g1' })) void r.data.game?.players.edges[0]?.node.user.username;
-      // @ts-expect-error a live query's id is required
-      client.gameLive({});
-      const err = new SdkError({ code: 'GAME_FULL', message: '', operationName: 'JoinGame' });
-      // @ts-expect-error not a code the server has
-      if (err.code === 'GAME_FUL') return;
-    };
-    expect(typeof _compileOnly).toBe('function');
+  });
+
+  it("refuses, at compile time, what an operation's types forbid: the compiler run on a caller's code", () => {
+    // Each line ending in `// refused` must fail to compile, and no other line: the SDK's types are
+    // what a caller's editor and build see, so they are checked the way a caller's build checks them.
+    const caller = [
+      "import { createClient, SdkError } from '../../sdk/src/index.js';",
+      "const client = createClient({ url: 'http://sdk.test/graphql' });",
+      'export async function uses(): Promise<void> {',
+      '  await client.joinGame({}); // refused: gameId is required',
+      "  await client.joinGame({ gameId: 'g1', map: 'x' }); // refused: no such variable",
+      "  void (await client.user({ username: 'ana' })).data.user?.username;",
+      "  void (await client.user({ username: 'ana' })).data.user.username; // refused: user(username) may be null",
+      '  await client.openGames(); // every variable optional: none needed',
+      '  // A @live query is an async iterable of whole results.',
+      "  for await (const r of client.gameLive({ id: 'g1' })) void r.data.game?.players.edges[0]?.node.user.username;",
+      "  client.gameLive({}); // refused: a live query's id is required",
+      "  const err = new SdkError({ code: 'GAME_FULL', message: '', operationName: 'JoinGame' });",
+      "  if (err.code === 'GAME_FUL') return; // refused: not a code the server has",
+      '}',
+    ];
+    const refusedLines = caller.flatMap((line, i) => (line.includes('// refused') ? [i] : []));
+    expect(compileErrorLines(caller.join('\n'))).toEqual(refusedLines);
   });
 });
+
+/** The (0-based) lines of `source`, a module placed in this folder, that the project's compiler settings refuse. */
+function compileErrorLines(source: string): number[] {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const file = join(here, 'sdk-caller.generated.ts');
+  const configPath = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
+  const { options } = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, dirname(configPath));
+  const host = ts.createCompilerHost(options);
+  const read = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, lang, ...rest) => (name === file ? ts.createSourceFile(name, source, lang) : read(name, lang, ...rest));
+  host.fileExists = (
+    (exists) => (name: string) =>
+      name === file || exists(name)
+  )(host.fileExists.bind(host));
+  const program = ts.createProgram([file], options, host);
+  const sourceFile = program.getSourceFile(file)!;
+  const lines = ts.getPreEmitDiagnostics(program, sourceFile).map((d) => sourceFile.getLineAndCharacterOfPosition(d.start ?? 0).line);
+  return [...new Set(lines)].sort((a, b) => a - b);
+}

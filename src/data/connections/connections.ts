@@ -109,7 +109,7 @@ export function openConnectionInput(tableName: string, c: Omit<ConnectionRecord,
   return {
     TableName: tableName,
     Item: {
-      ...keys.wsConnection(c.connectionId),
+      ...keys.ws.connection(c.connectionId),
       connection_id: c.connectionId,
       callback_url: c.callbackUrl,
       connected_at: c.connectedAt,
@@ -125,7 +125,7 @@ export async function openConnection(db: Db, c: Omit<ConnectionRecord, 'acknowle
 
 // Read one connection: GetItem WSCONN#<conn> / #CONNECTION, consistent (its $connect may have just written it).
 export async function getConnection(db: Db, connectionId: string): Promise<ConnectionRecord | null> {
-  const out = await db.get({ TableName: db.tableName, Key: keys.wsConnection(connectionId), ConsistentRead: true });
+  const out = await db.get({ TableName: db.tableName, Key: keys.ws.connection(connectionId), ConsistentRead: true });
   return out.Item ? toConnection(out.Item) : null;
 }
 
@@ -134,7 +134,7 @@ export function acknowledgeInput(tableName: string, connectionId: string, viewer
   const v = viewerAttributes(viewer);
   return {
     TableName: tableName,
-    Key: keys.wsConnection(connectionId),
+    Key: keys.ws.connection(connectionId),
     UpdateExpression: 'SET acknowledged = :yes, viewer = :viewer, #role = :role, token_expires_at = :exp',
     ConditionExpression: 'attribute_exists(PK) AND acknowledged = :no',
     ExpressionAttributeNames: { '#role': 'role' },
@@ -155,7 +155,7 @@ export async function acknowledgeConnection(db: Db, connectionId: string, viewer
 
 // Add a subscription: TransactWriteItems: ConditionCheck the connection exists + Put WSCONN#<conn> / SUB#<sub> if absent + Put the topic's subscriber item.
 export function addSubscriptionInput(tableName: string, s: SubscriptionRecord) {
-  const conn = keys.wsConnection(s.connectionId);
+  const conn = keys.ws.connection(s.connectionId);
   return {
     TransactItems: [
       // Failing: the connection went ($disconnect raced this subscribe), so nothing is left behind.
@@ -164,7 +164,7 @@ export function addSubscriptionInput(tableName: string, s: SubscriptionRecord) {
       {
         Put: {
           TableName: tableName,
-          Item: { ...keys.wsSubscription(s.connectionId, s.subscriptionId), topic: s.topic, [TABLE.ttlAttribute]: s.expiresAt },
+          Item: { ...keys.ws.subscription(s.connectionId, s.subscriptionId), topic: s.topic, [TABLE.ttlAttribute]: s.expiresAt },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -172,7 +172,7 @@ export function addSubscriptionInput(tableName: string, s: SubscriptionRecord) {
         Put: {
           TableName: tableName,
           Item: {
-            ...keys.wsTopicSubscriber(s.topic, s.connectionId, s.subscriptionId),
+            ...keys.ws.topicSubscriber(s.topic, s.connectionId, s.subscriptionId),
             connection_id: s.connectionId,
             subscription_id: s.subscriptionId,
             topic: s.topic,
@@ -211,7 +211,7 @@ export async function connectionItems(db: Db, connectionId: string): Promise<Ite
     db.query({
       TableName: db.tableName,
       KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.wsConnectionPartition(connectionId) },
+      ExpressionAttributeValues: { ':pk': keys.ws.connectionPk(connectionId) },
       ConsistentRead: true,
       ExclusiveStartKey: start,
     }),
@@ -222,10 +222,10 @@ export async function connectionItems(db: Db, connectionId: string): Promise<Ite
 
 // Remove one subscription (complete): GetItem WSCONN#<conn> / SUB#<sub> (consistent, for its topic), then BatchWriteItem deletes of both items.
 export async function removeSubscription(db: Db, connectionId: string, subscriptionId: string): Promise<boolean> {
-  const key = keys.wsSubscription(connectionId, subscriptionId);
+  const key = keys.ws.subscription(connectionId, subscriptionId);
   const out = await db.get({ TableName: db.tableName, Key: key, ConsistentRead: true });
   if (typeof out.Item?.topic !== 'string') return false;
-  await deleteKeys(db, [key, keys.wsTopicSubscriber(out.Item.topic, connectionId, subscriptionId)]);
+  await deleteKeys(db, [key, keys.ws.topicSubscriber(out.Item.topic, connectionId, subscriptionId)]);
   return true;
 }
 
@@ -236,7 +236,7 @@ export async function removeConnection(db: Db, connectionId: string): Promise<nu
   for (const it of items) {
     doomed.push({ PK: String(it.PK), SK: String(it.SK) });
     if (typeof it.topic === 'string') {
-      doomed.push(keys.wsTopicSubscriber(it.topic, connectionId, keys.parseWsSubscriptionSk(String(it.SK))));
+      doomed.push(keys.ws.topicSubscriber(it.topic, connectionId, keys.ws.parseSubscriptionSk(String(it.SK))));
     }
   }
   await deleteKeys(db, doomed);
@@ -249,7 +249,7 @@ export async function* topicSubscribers(db: Db, topic: string): AsyncGenerator<S
     db.query({
       TableName: db.tableName,
       KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.wsTopicPartition(topic) },
+      ExpressionAttributeValues: { ':pk': keys.ws.topicPk(topic) },
       ConsistentRead: true,
       ExclusiveStartKey: start,
     }),
@@ -260,7 +260,7 @@ export async function* topicSubscribers(db: Db, topic: string): AsyncGenerator<S
 // Expired WebSocket items (TTL's stand-in, local only): Scan table, filter begins_with(PK, WSCONN#|WSTOPIC#|WSREPLAY#) AND expires_at <= now, keys only.
 export async function expiredConnectionKeys(db: Db, now: Date): Promise<Key[]> {
   const out: Key[] = [];
-  const [conn, topic, replay] = keys.wsPkPrefixes;
+  const [conn, topic, replay] = keys.ws.pkPrefixes;
   const pages = everyPage((start) =>
     db.scan({
       TableName: db.tableName,
@@ -287,5 +287,5 @@ export async function deleteKeys(db: Db, doomed: readonly Key[]): Promise<void> 
 
 /** True for the WebSocket's own items, which never become events. */
 export function isConnectionBookkeeping(key: Key): boolean {
-  return keys.wsPkPrefixes.some((p) => key.PK.startsWith(p));
+  return keys.ws.pkPrefixes.some((p) => key.PK.startsWith(p));
 }

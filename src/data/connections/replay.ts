@@ -38,7 +38,7 @@ export async function recordReplay(db: Db, topic: string, e: Omit<ReplayEntry, '
   await db.put({
     TableName: db.tableName,
     Item: {
-      ...keys.wsReplay(topic, positionOf(e.sequence, e.index)),
+      ...keys.ws.replay(topic, positionOf(e.sequence, e.index)),
       sequence: e.sequence,
       index: e.index,
       event: e.event,
@@ -57,7 +57,7 @@ export async function replayFrom(db: Db, topic: string, position: string, now: D
       KeyConditionExpression: 'PK = :pk AND SK >= :from',
       FilterExpression: '#ttl > :now',
       ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
-      ExpressionAttributeValues: { ':pk': keys.wsReplayPartition(topic), ':from': position, ':now': Math.floor(now.getTime() / 1000) },
+      ExpressionAttributeValues: { ':pk': keys.ws.replayPk(topic), ':from': position, ':now': Math.floor(now.getTime() / 1000) },
       ConsistentRead: true,
       ExclusiveStartKey: start,
     }),
@@ -74,7 +74,7 @@ export async function replaySince(db: Db, topic: string, sinceMs: number, now: D
     const page = await db.query({
       TableName: db.tableName,
       KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.wsReplayPartition(topic) },
+      ExpressionAttributeValues: { ':pk': keys.ws.replayPk(topic) },
       ScanIndexForward: false,
       Limit: 25,
       ConsistentRead: true,

@@ -1,12 +1,12 @@
 // Per-request loaders. createLoaders() runs once per GraphQL request (in createContext), never at
 // module level, so no cache outlives a request or leaks between viewers.
 import DataLoader from 'dataloader';
-import { batchGetKeys, DEFAULT_RETRY, type Item } from './batch.js';
+import { BATCH_GET_LIMIT, batchGetKeys, DEFAULT_RETRY, type Item } from './batch.js';
 import type { Db } from './db.js';
 import { queryPage, type Page, type PageRequest } from './pagination.js';
 import { ReadAhead } from './read-ahead.js';
 import type { Arrival, SharedReads } from './shared-reads.js';
-import { keyId, keys, type Key } from '../keys.js';
+import { keyId, type Key } from '../keys.js';
 
 export type ItemLoader = DataLoader<Key, Item | null, string>;
 
@@ -43,7 +43,7 @@ export function createLoaders(db: Db, setup?: SetupReads): Loaders {
     ? (ks: readonly Key[]) => setup.shared.read(db, ks, setup.arrival)
     : (ks: readonly Key[]) => batchGetKeys(db, ks, DEFAULT_RETRY, loaders.attributes ? { attributes: loaders.attributes } : {});
   const item: ItemLoader = new DataLoader<Key, Item | null, string>(read, {
-    maxBatchSize: 100,
+    maxBatchSize: BATCH_GET_LIMIT,
     cacheKeyFn: keyId,
     name: 'item',
   });
@@ -71,8 +71,6 @@ export function primeItems(loaders: Loaders, items: readonly Item[]): void {
 export function correctItem(loaders: Loaders, key: Key, item: Item | null): void {
   loaders.item.clear(key).prime(key, item);
 }
-
-export { keys };
 
 /** Reads a page in the request's current wave of list reads (see Loaders.lists). */
 export function loadPage(ctx: { db: Db; loaders: Loaders }, req: PageRequest): Promise<Page> {

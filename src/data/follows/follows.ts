@@ -7,6 +7,7 @@
 // InvertedIndex (SK #FRIEND#<follower>), then the followed users' profiles by key ("partial
 // normalization": the follow item holds no profile data). Each user item keeps exact `followers`
 // and `following` counts, moved in the same transaction as the follow item.
+import type { BatchGetCommandInput, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AlreadyFollowingError, CannotFollowSelfError, notFound, NotFollowingError } from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
@@ -33,8 +34,8 @@ export interface UserConnection {
 
 /** Turns a raw follow item into its two usernames; fails loudly on an item that is not a follow. */
 export function toFollow(item: Item): { followed: string; follower: string; followedAt: string | null } {
-  const followed = keys.parseUsername(String(item.PK));
-  const follower = keys.parseFollower(String(item.SK));
+  const followed = keys.user.parsePk(String(item.PK));
+  const follower = keys.follow.parseSk(String(item.SK));
   return { followed, follower, followedAt: typeof item.timestamp === 'string' ? item.timestamp : null };
 }
 
@@ -44,7 +45,7 @@ export async function listFollowers(ctx: DataContext, username: string, args: Pa
   return withProfiles(ctx, page, (f) => f.follower);
 }
 
-/** Starts reading a page of a user's followers beside the read of the user (read-ahead.ts); listFollowers takes it. */
+/** Starts reading a page of a user's followers beside the read of the user (dynamo/read-ahead.ts); listFollowers takes it. */
 export function startFollowers(ctx: DataContext, username: string, args: PageArgs): void {
   ctx.loaders.readAhead.start(followersBinding(username), args, () => followersPage(ctx, username, args));
 }
@@ -65,18 +66,18 @@ export function viewUserWithFollowers(ctx: DataContext, username: string, first:
     input: followersQuery(ctx.db.tableName, username),
     binding: followersBinding(username),
     first,
-    end: keys.followerSkPrefix,
+    end: keys.follow.skPrefix,
     ascending: true,
-    isListItem: (it) => String(it.SK).startsWith(keys.followerSkPrefix),
+    isListItem: (it) => String(it.SK).startsWith(keys.follow.skPrefix),
     next: (items) => items.map((f) => keys.user(toFollow(f).follower)),
   });
 }
 
-export function followersQuery(tableName: string, username: string) {
+export function followersQuery(tableName: string, username: string): QueryCommandInput {
   return {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.userPartition(username), ':prefix': keys.followerSkPrefix },
+    ExpressionAttributeValues: { ':pk': keys.user.pk(username), ':prefix': keys.follow.skPrefix },
   };
 }
 
@@ -86,7 +87,7 @@ export async function listFollowing(ctx: DataContext, username: string, args: Pa
   return withProfiles(ctx, page, (f) => f.followed);
 }
 
-/** Starts reading a page of whom a user follows beside the read of the user (read-ahead.ts); listFollowing takes it. */
+/** Starts reading a page of whom a user follows beside the read of the user (dynamo/read-ahead.ts); listFollowing takes it. */
 export function startFollowing(ctx: DataContext, username: string, args: PageArgs): void {
   ctx.loaders.readAhead.start(followingBinding(username), args, () => followingPage(ctx, username, args));
 }
@@ -101,12 +102,12 @@ const followingPage = (ctx: DataContext, username: string, args: PageArgs) =>
     binding: followingBinding(username),
   });
 
-export function followingQuery(tableName: string, username: string) {
+export function followingQuery(tableName: string, username: string): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: INVERTED_INDEX,
     KeyConditionExpression: 'SK = :sk',
-    ExpressionAttributeValues: { ':sk': keys.followingIndexPk(username) },
+    ExpressionAttributeValues: { ':sk': keys.follow.sk(username) },
   };
 }
 
@@ -206,7 +207,7 @@ export async function unfollowUser(ctx: DataContext, follower: string, followed:
 }
 
 /** Both users, strongly consistent, in one BatchGetItem: the counts must include concurrent follows. */
-export function usersAfterWriteBatchGet(tableName: string, followed: string, follower: string) {
+export function usersAfterWriteBatchGet(tableName: string, followed: string, follower: string): BatchGetCommandInput {
   return { RequestItems: { [tableName]: { Keys: [keys.user(followed), keys.user(follower)], ConsistentRead: true } } };
 }
 
@@ -214,7 +215,7 @@ export function usersAfterWriteBatchGet(tableName: string, followed: string, fol
 async function readUsersAfterWrite(ctx: DataContext, followed: string, follower: string): Promise<UserRecord> {
   const out = await ctx.db.batchGet(usersAfterWriteBatchGet(ctx.db.tableName, followed, follower));
   const got = out.Responses?.[ctx.db.tableName] ?? [];
-  const find = (u: string) => got.find((it) => it.PK === keys.userPartition(u)) ?? null;
+  const find = (u: string) => got.find((it) => it.PK === keys.user.pk(u)) ?? null;
   // A key DynamoDB left unprocessed is cleared from the loader, which reads it again if asked.
   for (const u of [followed, follower]) correctItem(ctx.loaders, keys.user(u), find(u));
   const user = find(followed);

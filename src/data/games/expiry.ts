@@ -37,7 +37,7 @@ export async function removeGamePlayers(db: Db, gameId: string): Promise<number>
     db.query({
       TableName: db.tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :players)',
-      ExpressionAttributeValues: { ':pk': keys.gamePartition(gameId), ':players': keys.playerSkPrefix },
+      ExpressionAttributeValues: { ':pk': keys.game.pk(gameId), ':players': keys.player.skPrefix },
       ProjectionExpression: 'PK, SK',
       ExclusiveStartKey: start,
     }),

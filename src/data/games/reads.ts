@@ -1,4 +1,4 @@
-// Games: records and read access patterns (writes are in games-writes.ts). Items, as the game lab
+// Games: records and read access patterns (writes are in writes.ts). Items, as the game lab
 // stores them, so the lab's own scripts keep reading what we write:
 //
 //   entity          PK               SK                     attributes
@@ -62,7 +62,7 @@ const num = (v: unknown) => (typeof v === 'number' ? v : null);
 /** Turns a raw game item into a record; fails loudly on an item that is not a game. */
 export function toGame(item: Item): GameRecord {
   const id = item.game_id;
-  if (typeof id !== 'string' || item.PK !== keys.gamePartition(id) || item.SK !== keys.gameMetadataSk(id)) {
+  if (typeof id !== 'string' || item.PK !== keys.game.pk(id) || item.SK !== keys.game.metadataSk(id)) {
     throw new Error(`Not a game item: ${String(item.PK)} / ${String(item.SK)}`);
   }
   if (
@@ -118,7 +118,7 @@ export function gameStatus(g: GameRecord): GameStatus {
 /** The key of a player-in-game item. */
 export const participationKey = (p: Pick<ParticipationRecord, 'gameId' | 'username'>): Key => keys.player(p.gameId, p.username);
 
-const isGameItem = (item: Item) => typeof item.SK === 'string' && item.SK === keys.gameMetadataSk(String(item.game_id));
+const isGameItem = (item: Item) => typeof item.SK === 'string' && item.SK === keys.game.metadataSk(String(item.game_id));
 
 // Get a game by id: BatchGetItem through the request's loader, key GAME#<id> / #METADATA#<id>.
 export async function getGame(ctx: DataContext, gameId: string): Promise<GameRecord | null> {
@@ -140,9 +140,9 @@ export function viewGameQuery(tableName: string, gameId: string): QueryCommandIn
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :meta AND :end',
     ExpressionAttributeValues: {
-      ':pk': keys.gamePartition(gameId),
-      ':meta': keys.gameMetadataSk(gameId),
-      ':end': keys.playersSkUpperBound,
+      ':pk': keys.game.pk(gameId),
+      ':meta': keys.game.metadataSk(gameId),
+      ':end': keys.player.skUpperBound,
     },
     Limit: VIEW_GAME_LIMIT,
   };
@@ -160,14 +160,14 @@ export async function viewGame(ctx: DataContext, gameId: string): Promise<GameRe
   // The game item only: only writes read a player item by key, and they want it fresh.
   primeItems(ctx.loaders, [gameItem]);
   // Read with Limit 102: with 101 players read, a first page of up to 100 is exact even if more follow.
-  const players = items.filter((it) => String(it.SK).startsWith(keys.playerSkPrefix));
+  const players = items.filter((it) => String(it.SK).startsWith(keys.player.skPrefix));
   putPlayersAhead(ctx, gameId, players, !out.LastEvaluatedKey);
   return toGame(gameItem);
 }
 
 const playersBinding = (gameId: string) => listBinding('players', gameId, undefined, {});
 
-/** Hands a game's first player items, in username order, to its `players` resolver (see read-ahead.ts); `ended`: no player follows them. */
+/** Hands a game's first player items, in username order, to its `players` resolver (see dynamo/read-ahead.ts); `ended`: no player follows them. */
 export function putPlayersAhead(ctx: DataContext, gameId: string, players: Item[], ended: boolean): void {
   const input = playersQuery(ctx.db.tableName, gameId);
   ctx.loaders.readAhead.put({ binding: playersBinding(gameId), input, cursorKeys: ctx.cursorKeys, items: players, ended });
@@ -177,11 +177,11 @@ export function playersQuery(tableName: string, gameId: string): QueryCommandInp
   return {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :user)',
-    ExpressionAttributeValues: { ':pk': keys.gamePartition(gameId), ':user': keys.playerSkPrefix },
+    ExpressionAttributeValues: { ':pk': keys.game.pk(gameId), ':user': keys.player.skPrefix },
   };
 }
 
-/** Starts reading a later page of a game's players beside the read of the game (read-ahead.ts); gamePlayers takes it. */
+/** Starts reading a later page of a game's players beside the read of the game (dynamo/read-ahead.ts); gamePlayers takes it. */
 export function startPlayers(ctx: DataContext, gameId: string, args: PageArgs): void {
   ctx.loaders.readAhead.start(playersBinding(gameId), args, () => playersPage(ctx, gameId, args));
 }
@@ -316,7 +316,7 @@ export function userGamesQuery(tableName: string, username: string): QueryComman
     TableName: tableName,
     IndexName: INVERTED_INDEX,
     KeyConditionExpression: 'SK = :user AND begins_with(PK, :game)',
-    ExpressionAttributeValues: { ':user': keys.userGamesIndexPk(username), ':game': keys.gamePkPrefix },
+    ExpressionAttributeValues: { ':user': keys.player.sk(username), ':game': keys.game.pkPrefix },
   };
 }
 

@@ -1,6 +1,6 @@
 // Games: the writes. Each is one guarded write (a transaction or a conditional update) whose
 // conditions carry the rules, so concurrent requests cannot break them, and whose failure is
-// told apart from the old item DynamoDB returns. Item layout: see games.ts.
+// told apart from the old item DynamoDB returns. Item layout: see reads.ts.
 import { randomUUID } from 'node:crypto';
 import type { QueryCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Viewer } from '../../auth.js';
@@ -30,6 +30,7 @@ import { keys } from '../keys.js';
 import { TABLE } from '../table.js';
 import { isExpired, openGameExpiry, type GamesContext } from './expiry.js';
 import { correctItem, primeItems } from '../dynamo/loaders.js';
+import { everyPage } from '../dynamo/pagination.js';
 import { conditionalWrite, guardedTransaction, transactWrite, TRANSACTION_RETRY, type GuardedTransaction } from '../dynamo/transactions.js';
 
 const LAST_SEAT = GAME_CAPACITY - 1;
@@ -324,9 +325,9 @@ export function podiumQuery(tableName: string, gameId: string): QueryCommandInpu
     // Only the game item carries create_time; only medal holders carry place.
     FilterExpression: 'attribute_exists(create_time) OR attribute_exists(place)',
     ExpressionAttributeValues: {
-      ':pk': keys.gamePartition(gameId),
-      ':meta': keys.gameMetadataSk(gameId),
-      ':end': keys.playersSkUpperBound,
+      ':pk': keys.game.pk(gameId),
+      ':meta': keys.game.metadataSk(gameId),
+      ':end': keys.player.skUpperBound,
     },
     // The podium must include the results recorded just before.
     ConsistentRead: true,
@@ -374,13 +375,11 @@ export function endGameTransaction(tableName: string, gameId: string, now: strin
 // TransactWriteItems, Update game SET end_time + podium if running + ConditionCheck each medal holder.
 export async function endGame(ctx: DataContext, viewer: Viewer, gameId: string): Promise<GameRecord> {
   const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.db.query({ ...podiumQuery(ctx.db.tableName, gameId), ...(startKey ? { ExclusiveStartKey: startKey } : {}) });
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  const gameItem = items.find((it) => it.SK === keys.gameMetadataSk(gameId));
+  const pages = everyPage((start) =>
+    ctx.db.query({ ...podiumQuery(ctx.db.tableName, gameId), ...(start ? { ExclusiveStartKey: start } : {}) }),
+  );
+  for await (const page of pages) items.push(...page);
+  const gameItem = items.find((it) => it.SK === keys.game.metadataSk(gameId));
   if (!gameItem) throw notFound(`The game ${gameId}`);
   const game = toGame(gameItem);
   if (!runsGame(viewer, game.creator)) throw forbidden(`Only the creator of game ${gameId} or its game server may end it.`);

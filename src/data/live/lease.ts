@@ -2,11 +2,12 @@
 // but the table to agree on who reads the stream (DynamoDB allows two readers per shard).
 //
 //   item              PK                 SK                 attributes
-//   Lease             LIVE#LEASE         #LEASE             holder, expires_at (epoch ms), acquired_at
+//   Lease             LIVE#LEASE         #LEASE             holder, expires_at (epoch ms), renewed_at (epoch ms)
 //   Checkpoint        LIVE#CHECKPOINT    SHARD#<shard_id>   position (opaque, the reader's own)
 //
 // Both are ordinary items, so their writes appear in the table's stream too: isLiveBookkeeping()
 // lets the publisher drop them before they reach any bus.
+import type { PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../dynamo/db.js';
 import { everyPage } from '../dynamo/pagination.js';
 import { isConditionFailure } from '../dynamo/transactions.js';
@@ -14,14 +15,14 @@ import { keys, type Key } from '../keys.js';
 
 /** True for the lease's and checkpoints' own items (and any future bookkeeping under LIVE#). */
 export function isLiveBookkeeping(key: Key): boolean {
-  return key.PK.startsWith(keys.livePkPrefix);
+  return key.PK.startsWith(keys.live.pkPrefix);
 }
 
 // Take or renew the lease: PutItem LIVE#LEASE/#LEASE if absent, lapsed, or already ours (conditional write).
-export function acquireLeaseInput(tableName: string, holder: string, now: number, leaseMs: number) {
+export function acquireLeaseInput(tableName: string, holder: string, now: number, leaseMs: number): PutCommandInput {
   return {
     TableName: tableName,
-    Item: { ...keys.liveLease(), holder, expires_at: now + leaseMs, renewed_at: now },
+    Item: { ...keys.live.lease(), holder, expires_at: now + leaseMs, renewed_at: now },
     ConditionExpression: 'attribute_not_exists(PK) OR expires_at < :now OR holder = :me',
     ExpressionAttributeValues: { ':now': now, ':me': holder },
   };
@@ -43,7 +44,7 @@ export async function releaseLease(db: Db, holder: string): Promise<void> {
   try {
     await db.delete({
       TableName: db.tableName,
-      Key: keys.liveLease(),
+      Key: keys.live.lease(),
       ConditionExpression: 'holder = :me',
       ExpressionAttributeValues: { ':me': holder },
     });
@@ -54,7 +55,7 @@ export async function releaseLease(db: Db, holder: string): Promise<void> {
 
 // Who holds the lease and until when: GetItem LIVE#LEASE/#LEASE (consistent read).
 export async function readLease(db: Db): Promise<{ holder: string; expiresAt: number } | null> {
-  const out = await db.get({ TableName: db.tableName, Key: keys.liveLease(), ConsistentRead: true });
+  const out = await db.get({ TableName: db.tableName, Key: keys.live.lease(), ConsistentRead: true });
   if (!out.Item) return null;
   return { holder: String(out.Item.holder), expiresAt: Number(out.Item.expires_at) };
 }
@@ -66,16 +67,16 @@ export async function loadCheckpoints(db: Db): Promise<Map<string, string>> {
     db.query({
       TableName: db.tableName,
       KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.liveCheckpointPartition },
+      ExpressionAttributeValues: { ':pk': keys.live.checkpointPk },
       ConsistentRead: true,
       ExclusiveStartKey: start,
     }),
   );
-  for await (const items of pages) for (const item of items) out.set(keys.parseCheckpointShard(String(item.SK)), String(item.position));
+  for await (const items of pages) for (const item of items) out.set(keys.live.parseCheckpointSk(String(item.SK)), String(item.position));
   return out;
 }
 
 // Save where a shard got to: PutItem LIVE#CHECKPOINT/SHARD#<shard_id>.
 export async function saveCheckpoint(db: Db, shardId: string, position: string, now: number): Promise<void> {
-  await db.put({ TableName: db.tableName, Item: { ...keys.liveCheckpoint(shardId), position, saved_at: now } });
+  await db.put({ TableName: db.tableName, Item: { ...keys.live.checkpoint(shardId), position, saved_at: now } });
 }

@@ -60,9 +60,8 @@ export interface ReactionRecord {
 /** Turns a raw photo item into a record; fails loudly on an item that is not a photo. */
 export function toPhoto(item: Item): PhotoRecord {
   const sk = String(item.SK);
-  const { owner, timestamp } = keys.parsePhotoSk(sk);
-  if (item.PK !== keys.userPartition(owner) || typeof item.location !== 'string')
-    throw new Error(`Not a photo item: ${String(item.PK)} / ${sk}`);
+  const { owner, timestamp } = keys.photo.parseSk(sk);
+  if (item.PK !== keys.user.pk(owner) || typeof item.location !== 'string') throw new Error(`Not a photo item: ${String(item.PK)} / ${sk}`);
   const counts = (item.reactions ?? {}) as Record<string, unknown>;
   return {
     owner,
@@ -84,8 +83,8 @@ function count(counts: Record<string, unknown>, type: ReactionType): number {
 
 /** Turns a raw reaction item into a record; fails loudly on an item that is not a reaction. */
 export function toReaction(item: Item): ReactionRecord {
-  const { user, storedType } = keys.parseReactionPk(String(item.PK));
-  const { owner, timestamp } = keys.parsePhotoSk(String(item.SK));
+  const { user, storedType } = keys.reaction.parsePk(String(item.PK));
+  const { owner, timestamp } = keys.photo.parseSk(String(item.SK));
   const type = TYPE_OF_STORED.get(storedType);
   if (!type) throw new Error(`Not a reaction item: ${String(item.PK)} / ${String(item.SK)}`);
   return { user, type, owner, photoTimestamp: timestamp, reactedAt: typeof item.timestamp === 'string' ? item.timestamp : null };
@@ -120,7 +119,7 @@ export async function getReaction(
 
 // Get a photo by its sort key (a user's pinnedImage): BatchGetItem through the loader.
 export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoRecord | null> {
-  const { owner, timestamp } = keys.parsePhotoSk(sk);
+  const { owner, timestamp } = keys.photo.parseSk(sk);
   return getPhoto(ctx, owner, timestamp);
 }
 
@@ -131,7 +130,7 @@ export async function listUserPhotos(ctx: DataContext, owner: UserRecord, args: 
   return toConnection(page, (item) => ({ ...toPhoto(item), ownerUser: owner }));
 }
 
-/** Starts reading a page of a user's photos beside the read of the user (read-ahead.ts); listUserPhotos takes it. */
+/** Starts reading a page of a user's photos beside the read of the user (dynamo/read-ahead.ts); listUserPhotos takes it. */
 export function startPhotos(ctx: DataContext, owner: string, args: PageArgs): void {
   ctx.loaders.readAhead.start(photosBinding(owner), args, () => photosPage(ctx, owner, args));
 }
@@ -143,7 +142,7 @@ const photosPage = (ctx: DataContext, owner: string, args: PageArgs) =>
 
 // Fetch user and photos, as the lab does: Query PK = USER#<u> AND SK BETWEEN #METADATA#<u> AND PHOTO#<u>#<high>, descending (table); see profile.ts.
 export function viewUserWithPhotos(ctx: DataContext, username: string, first: number): Promise<UserRecord | null> {
-  const prefix = keys.photoSkPrefix(username);
+  const prefix = keys.photo.ownerSkPrefix(username);
   return viewUserWithList(ctx, username, {
     input: userPhotosQuery(ctx.db.tableName, username),
     binding: photosBinding(username),
@@ -159,7 +158,7 @@ export function userPhotosQuery(tableName: string, owner: string): QueryCommandI
   return {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.userPartition(owner), ':prefix': keys.photoSkPrefix(owner) },
+    ExpressionAttributeValues: { ':pk': keys.user.pk(owner), ':prefix': keys.photo.ownerSkPrefix(owner) },
     ScanIndexForward: false,
   };
 }
@@ -175,18 +174,18 @@ export async function listPhotoReactions(
     input: photoReactionsQuery(ctx.db.tableName, owner, timestamp),
     args,
     cursorKeys: ctx.cursorKeys,
-    binding: listBinding('Photo.reactions', keys.photoSk(owner, timestamp), INVERTED_INDEX),
+    binding: listBinding('Photo.reactions', keys.photo.sk(owner, timestamp), INVERTED_INDEX),
   });
   primeItems(ctx.loaders, page.items);
   return toConnection(page, toReaction);
 }
 
-export function photoReactionsQuery(tableName: string, owner: string, timestamp: string) {
+export function photoReactionsQuery(tableName: string, owner: string, timestamp: string): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: INVERTED_INDEX,
     KeyConditionExpression: 'SK = :sk AND begins_with(PK, :prefix)',
-    ExpressionAttributeValues: { ':sk': keys.photoSk(owner, timestamp), ':prefix': keys.reactionPkPrefix },
+    ExpressionAttributeValues: { ':sk': keys.photo.sk(owner, timestamp), ':prefix': keys.reaction.pkPrefix },
   };
 }
 

@@ -29,7 +29,7 @@ export interface ListAhead {
 export async function viewUserWithList(ctx: DataContext, username: string, list: ListAhead): Promise<UserRecord | null> {
   const out = await ctx.db.query(userWithListQuery(ctx.db.tableName, username, list));
   const items = out.Items ?? [];
-  const metaSk = keys.userMetadataSk(username);
+  const metaSk = keys.user.metadataSk(username);
   const user = items.find((it) => it.SK === metaSk);
   // The range ends at the user's item, so reading it (or reading the whole range) means the list ended.
   const head = items.filter(list.isListItem);
@@ -61,12 +61,12 @@ export function userWithListQuery(
   username: string,
   list: Pick<ListAhead, 'first' | 'end' | 'ascending'>,
 ): QueryCommandInput {
-  const metaSk = keys.userMetadataSk(username);
+  const metaSk = keys.user.metadataSk(username);
   return {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
     ExpressionAttributeValues: {
-      ':pk': keys.userPartition(username),
+      ':pk': keys.user.pk(username),
       ':from': list.ascending ? list.end : metaSk,
       ':to': list.ascending ? metaSk : list.end,
     },

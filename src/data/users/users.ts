@@ -11,6 +11,7 @@
 // fully needs a guard item written for each lab user, which loading the labs' data does not do.
 // Nobody is locked out: a user whose old address is guarded by someone else (a twin written
 // before this rule) changes it without touching that guard.
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { EmailTakenError, notFound, UsernameTakenError } from '../../errors.js';
 import type { Item } from '../dynamo/batch.js';
 import type { DataContext } from '../dynamo/context.js';
@@ -37,7 +38,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
 /** Turns a raw user item into a record; fails loudly on an item that is not a user. */
 export function toUser(item: Item): UserRecord {
-  if (typeof item.username !== 'string' || item.SK !== keys.userMetadataSk(item.username)) {
+  if (typeof item.username !== 'string' || item.SK !== keys.user.metadataSk(item.username)) {
     throw new Error(`Not a user item: ${String(item.PK)} / ${String(item.SK)}`);
   }
   return {
@@ -82,7 +83,7 @@ export async function findUserByEmail(ctx: DataContext, email: string): Promise<
   return items[0] ? toUser(items[0]) : null;
 }
 
-export function findUserByEmailQuery(tableName: string, email: string) {
+export function findUserByEmailQuery(tableName: string, email: string): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: EMAIL_INDEX,
@@ -254,7 +255,7 @@ export function updateUserTransaction(
     }
   }
   if (changes.pinnedImage) {
-    const { owner, timestamp } = keys.parsePhotoSk(changes.pinnedImage);
+    const { owner, timestamp } = keys.photo.parseSk(changes.pinnedImage);
     actions.push({
       action: { ConditionCheck: { TableName: tableName, Key: keys.photo(owner, timestamp), ConditionExpression: 'attribute_exists(PK)' } },
       onConditionFailed: () => notFound('The photo to pin'),

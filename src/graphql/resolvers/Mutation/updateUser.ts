@@ -24,6 +24,6 @@ export const updateUser: MutationResolvers['updateUser'] = (_, { input }, ctx) =
         : input.interests === null
           ? []
           : v.list(input.interests, 'interests', 20).map((i) => v.text(i, 'interests', 40)),
-    pinnedImage: opt(input.pinnedPhotoTimestamp, (ts) => keys.photoSk(username, v.timestamp(ts, 'pinnedPhotoTimestamp'))),
+    pinnedImage: opt(input.pinnedPhotoTimestamp, (ts) => keys.photo.sk(username, v.timestamp(ts, 'pinnedPhotoTimestamp'))),
   });
 };
