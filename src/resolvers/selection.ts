@@ -2,6 +2,7 @@
 // related items for the whole page at once, and only when the client wants them: no call is made
 // for a field nobody selected, and the items it reads reach GraphQL as plain values, not one
 // promise per item.
+import { isPageSize } from '../data/dynamo/pagination.js';
 import { Kind, valueFromASTUntyped, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /**
@@ -61,4 +62,12 @@ export function childArguments(
   };
   for (const node of info.fieldNodes) visit(node.selectionSet);
   return found;
+}
+
+/** A list's page arguments from childArguments(), when they are a page its resolver would read (a valid `first`, a string `after`). */
+export function pageArguments(args: Record<string, unknown>): { first?: number | null; after?: string | null } | undefined {
+  const { first, after } = args;
+  if (!isPageSize(first)) return undefined;
+  if (after !== undefined && after !== null && typeof after !== 'string') return undefined;
+  return { first, after };
 }
