@@ -6,6 +6,8 @@ import { pino, stdTimeFunctions, type DestinationStream } from 'pino';
 import type { LogLevel } from './config.js';
 
 export interface Logger {
+  /** false: the per-request line is dropped (LOG_REQUESTS=off), so callers need not build it. */
+  readonly requests?: boolean;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
@@ -34,7 +36,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     if (fields) base[lvl](fields, msg);
     else base[lvl](msg);
   };
-  return { info: write('info'), warn: write('warn'), error: write('error') };
+  return { requests: opts.requests !== false, info: write('info'), warn: write('warn'), error: write('error') };
 }
 
 // Loaded on demand: production (JSON) never loads pino-pretty, and the Lambda bundle leaves it out.

@@ -14,8 +14,9 @@ import { loadTypeDefs } from '../schema.js';
 import type { Services } from '../services.js';
 import { createContext, type Context, type ContextDeps, type LiveSession } from './context.js';
 import { LIMITS } from './limits/limits.js';
+import { projectionPlugin } from './projection.js';
 import { operationRulesPlugin } from './operation.js';
-import { resolvers } from './resolvers/index.js';
+import { resolvers } from '../resolvers/index.js';
 import { createTrustedDocuments, type TrustedDocuments } from './trusted.js';
 
 export interface GraphQLOptions extends ContextDeps {
@@ -75,6 +76,7 @@ export function createGraphQL(opts: GraphQLOptions): GraphQLService {
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       operationRulesPlugin(),
+      projectionPlugin(),
       costPlugin(opts.reportCost, logger),
     ],
   });
@@ -151,6 +153,8 @@ function costPlugin(report: boolean, logger: Logger): ApolloServerPlugin<Context
             outcome: codes[0] ?? 'ok',
             seconds: ms / 1000,
           });
+          // With request logging off, the line is not even built: this runs for every request.
+          if (logger.requests === false) return;
           logger.info('request', {
             operation: operationName ?? request.operationName ?? null,
             type: operation?.operation ?? null,

@@ -113,7 +113,7 @@ describe('round trips', () => {
     );
   });
 
-  it("reads a user's first 100 followed users with their names in 3 calls", async () => {
+  it("reads a user's first 100 followed users with their names in 3 calls and 2 waves: the user beside the follows, then the profiles", async () => {
     const res = await s.execute(
       `query($u: String!) { user(username: $u) { following(first: 100) { edges { node { name } } pageInfo { hasNextPage } } } }`,
       {
@@ -121,9 +121,24 @@ describe('round trips', () => {
       },
     );
     expectNoErrors(res);
-    expect(res.calls.map((c) => c.command)).toEqual(['BatchGetItem', 'Query', 'BatchGetItem']);
-    expect(res.calls[1]!.body.IndexName).toBe('InvertedIndex');
+    // The follows' Query does not wait for the user: both are the first wave, in either order.
+    expect(
+      res.calls
+        .slice(0, 2)
+        .map((c) => c.command)
+        .sort(),
+    ).toEqual(['BatchGetItem', 'Query']);
+    expect(res.calls.find((c) => c.command === 'Query')!.body.IndexName).toBe('InvertedIndex');
+    expect(res.calls[2]!.command).toBe('BatchGetItem');
     expect(batchGetKeys([res.calls[2]!])).toHaveLength(100);
+    expect(res.extensions!.dynamodb).toMatchObject({ totalCalls: 3, waves: 2 });
+    // The profiles show a name only: the BatchGetItem projects it (with keys and what records always need), not email or address.
+    const asked = (
+      res.calls[2]!.body.RequestItems as Record<string, { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }>
+    )[s.tableName]!;
+    const attrs = asked.ProjectionExpression.split(', ').map((p) => asked.ExpressionAttributeNames[p]);
+    expect(attrs).toContain('name');
+    expect(attrs).not.toContain('email');
     const names = res.data!.user.following.edges.map((e: any) => e.node.name);
     expect(names).toEqual(
       [...followed]
@@ -134,11 +149,12 @@ describe('round trips', () => {
     expect(res.data!.user.following.pageInfo.hasNextPage).toBe(true);
   });
 
-  it('reads the rest on the next page, without overlap', async () => {
+  it('reads the rest on the next page, without overlap, in 2 waves', async () => {
     const q = `query($u: String!, $after: String) { user(username: $u) { following(first: 100, after: $after) { edges { node { username } } pageInfo { hasNextPage endCursor } } } }`;
     const first = await s.execute(q, { variables: { u: reader } });
     const second = await s.execute(q, { variables: { u: reader, after: first.data!.user.following.pageInfo.endCursor } });
     expectNoErrors(second);
+    expect(second.extensions!.dynamodb).toMatchObject({ calls: { BatchGetItem: 2, Query: 1 }, waves: 2 });
     const all = [...first.data!.user.following.edges, ...second.data!.user.following.edges].map((e: any) => e.node.username);
     expect(all).toEqual([...followed].sort());
     expect(second.data!.user.following.pageInfo.hasNextPage).toBe(false);
@@ -222,7 +238,24 @@ describe('a user read with the first page of their followers', () => {
     expectNoErrors(twice);
     expect(twice.data!.user.a.edges.map((e: any) => e.node.username)).toEqual(fans.slice(0, 2));
     expect(twice.data!.user.b.edges.map((e: any) => e.node.username)).toEqual(fans.slice(0, 3));
-    expect(twice.calls[0]!.command).toBe('BatchGetItem');
+    // The user by key, beside both pages' Queries; then the followers' profiles.
+    expect(batchGetKeys([twice.calls.find((c) => c.command === 'BatchGetItem')!])).toEqual([`USER#${star}`]);
+    expect(twice.extensions!.dynamodb).toMatchObject({ calls: { BatchGetItem: 2, Query: 2 }, waves: 2 });
+  });
+
+  it('reads a later page in 3 calls and 2 waves: the user by key beside the page, then the profiles', async () => {
+    const page1 = await s.execute(PROFILE, { variables: { u: star, first: 4 } });
+    const page2 = await s.execute(PROFILE, { variables: { u: star, first: 4, after: page1.data!.user.followers.pageInfo.endCursor } });
+    expectNoErrors(page2);
+    expect(page2.data!.user.name).toBe(`Name ${star}`);
+    expect(page2.data!.user.followers.edges.map((e: any) => e.node.name)).toEqual(fans.slice(4, 8).map((f) => `Name ${f}`));
+    expect(page2.extensions!.dynamodb).toMatchObject({ calls: { BatchGetItem: 2, Query: 1 }, totalCalls: 3, waves: 2 });
+  });
+
+  it("refuses a later page's bad cursor on the followers field, as before, though its read started beside the user's", async () => {
+    const res = await s.execute(PROFILE, { variables: { u: star, first: 4, after: 'not-a-cursor' } });
+    expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors![0]!.path).toEqual(['user', 'followers']);
   });
 });
 

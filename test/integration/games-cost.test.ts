@@ -76,6 +76,35 @@ describe('reading games with their players', () => {
     expect(all).toHaveLength(50);
     expect(all).toEqual([...all].sort());
     expect(new Set(all).size).toBe(50);
+    // The later page: the game by key beside the players' Query, then their users.
+    expect(rest.extensions!.dynamodb).toMatchObject({ calls: { BatchGetItem: 2, Query: 1 }, totalCalls: 3, waves: 2 });
+  });
+
+  it('serves a first and a later page of one game together, refuses a bad cursor on players, and answers null for a missing game', async () => {
+    const GAME = 'c9c3917e-30f3-4ba4-82c4-2e9a0e4d1cfd';
+    const q = `query($id: ID!, $after: String) { game(id: $id) { id a: players(first: 10) { edges { node { id } } pageInfo { endCursor } }
+      b: players(first: 10, after: $after) { edges { node { id } } } } }`;
+    const p1 = await s.execute(`{ game(id: "${GAME}") { players(first: 10) { pageInfo { endCursor } } } }`);
+    const both = await s.execute(q, { variables: { id: GAME, after: p1.data!.game.players.pageInfo.endCursor } });
+    expectNoErrors(both);
+    const a = both.data!.game.a.edges.map((e: any) => e.node.id);
+    const b = both.data!.game.b.edges.map((e: any) => e.node.id);
+    expect(new Set([...a, ...b]).size).toBe(20);
+    // The partition's Query serves the game and the first page; the later page's Query runs beside it.
+    expect(both.extensions!.dynamodb).toMatchObject({ calls: { Query: 2 }, waves: 1 });
+
+    const bad = await s.execute(q, { variables: { id: GAME, after: 'not-a-cursor' } });
+    expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(bad.errors![0]!.path).toEqual(['game', 'b']);
+
+    const missing = await s.execute(
+      `query($id: ID!, $after: String) { game(id: $id) { players(first: 5, after: $after) { edges { node { id } } } } }`,
+      {
+        variables: { id: crypto.randomUUID(), after: p1.data!.game.players.pageInfo.endCursor },
+      },
+    );
+    expectNoErrors(missing);
+    expect(missing.data).toEqual({ game: null });
   });
 
   it('reads the 250 distinct players of 5 full games with exactly 3 BatchGetItem calls', async () => {

@@ -42,4 +42,9 @@ it('pages 150 players as 100 + 50, the first page in one Query and one BatchGetI
   const p2 = second.data!.game.players;
   expect(p2.edges.map((e: any) => e.node.user.name)).toEqual(players.slice(100).map((u) => `Name ${u}`));
   expect(p2.pageInfo.hasNextPage).toBe(false);
+  // A later page reads the game by key beside the page's Query (not the game's partition again), then the users: 2 waves.
+  expect(second.extensions!.dynamodb).toMatchObject({ calls: { BatchGetItem: 2, Query: 1 }, totalCalls: 3, waves: 2 });
+  const pageQuery = second.calls.find((c) => c.command === 'Query')!.body;
+  expect(pageQuery.KeyConditionExpression).toContain('begins_with');
+  expect(pageQuery.Limit).toBe(101);
 });

@@ -26,6 +26,36 @@ describe('users', () => {
     expect(res.extensions!.dynamodb).toMatchObject({ calls: { BatchGetItem: 1 }, totalCalls: 1, waves: 1 });
   });
 
+  it('reads only the attributes the query selects, the union of every selection in one BatchGetItem, and whole items for a mutation', async () => {
+    const projected = (res: { calls: { command: string; body: any }[] }) =>
+      res.calls
+        .filter((c) => c.command === 'BatchGetItem')
+        .map((c) => {
+          const r = Object.values(c.body.RequestItems as Record<string, any>)[0];
+          return r.ProjectionExpression ? r.ProjectionExpression.split(', ').map((p: string) => r.ExpressionAttributeNames[p]) : 'whole';
+        });
+    const two = await s.execute(
+      `{ a: user(username: "haroldwatkins") { name } b: user(username: "john42") { ... on User { birthdate interests } } }`,
+      { as: 'john42' },
+    );
+    expectNoErrors(two);
+    expect(two.data!.a).toEqual({ name: 'Michele Miles' });
+    expect(two.data!.b.interests.length).toBeGreaterThan(0);
+    expect(typeof two.data!.b.birthdate).toBe('string');
+    const [attrs, ...more] = projected(two);
+    expect(more).toEqual([]);
+    expect(attrs).toEqual(expect.arrayContaining(['PK', 'SK', 'username', 'name', 'birthdate', 'interests']));
+    expect(attrs).not.toContain('email');
+    expect(attrs).not.toContain('address');
+
+    const username = freshUsername();
+    await s.execute(CREATE, { variables: { input: { username, name: 'A', email: `${username}@example.com` } }, as: username });
+    const update = await s.execute(`mutation { updateUser(input: { status: "hi" }) { name status email } }`, { as: username });
+    expectNoErrors(update);
+    expect(update.data!.updateUser).toEqual({ name: 'A', status: 'hi', email: `${username}@example.com` });
+    expect(projected(update)).toEqual(['whole']);
+  });
+
   it('shows private fields to the user themselves', async () => {
     const res = await s.execute(`{ viewer { username email birthdate } }`, { as: 'haroldwatkins' });
     expectNoErrors(res);

@@ -1,5 +1,6 @@
 import { Kind, buildSchema, getIntrospectionQuery, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { checkDocument } from '../../src/graphql/limits/check.js';
 import { LIMITS } from '../../src/graphql/limits/limits.js';
 import { measureOperation } from '../../src/graphql/limits/measure.js';
 import { countTokens, documentTooLarge } from '../../src/graphql/limits/tokens.js';
@@ -20,6 +21,21 @@ function measure(query: string, variables: Record<string, unknown> = {}, lookups
 }
 
 describe('operation cost', () => {
+  it('keeps a measure with its operation by the page sizes, never by a cursor: the same document refused or let through by its variables', () => {
+    const doc = parse(
+      `query($a: Int, $b: Int, $after: String) { openGames(first: $a, after: $after) { edges { node { players(first: $b) { edges { node { user { name } } } } } } } }`,
+    );
+    const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+    const check = (vars: Record<string, unknown>) => () => checkDocument(op, doc, vars, schema);
+    expect(check({ a: 10, b: 10, after: 'one' })).not.toThrow();
+    expect(check({ a: 10, b: 10, after: 'two' })).not.toThrow();
+    // 100 games of 100 players: 20,100 items, over the limit, though the same operation passed above.
+    expect(check({ a: 100, b: 100, after: 'one' })).toThrow(/may read 20100 items/);
+    expect(check({ a: 10, b: 100, after: 'three' })).not.toThrow();
+    expect(check({ a: 100, b: 100 })).toThrow(/may read 20100 items/);
+    expect(check({ a: 10, b: 10 })).not.toThrow();
+  });
+
   it('multiplies nested pages: 100 under 100 is 10,000 items, not two fields', () => {
     const m = measure(`{ openGames(first: 100) { edges { node { players(first: 100) { edges { node { user { name } } } } } } } }`);
     // 100 games, 100 x 100 participations, and 100 x 100 users behind them.

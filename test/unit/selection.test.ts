@@ -1,6 +1,6 @@
 import { parse, type FragmentDefinitionNode, type OperationDefinitionNode, type FieldNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { childArguments, selects } from '../../src/graphql/resolvers/selection.js';
+import { childArguments, selects } from '../../src/resolvers/selection.js';
 
 // The info a resolver of the document's first root field would get.
 function infoOf(source: string, variableValues: Record<string, unknown> = {}) {

@@ -1,7 +1,7 @@
 // Per-request loaders. createLoaders() runs once per GraphQL request (in createContext), never at
 // module level, so no cache outlives a request or leaks between viewers.
 import DataLoader from 'dataloader';
-import { BATCH_GET_LIMIT, batchGetKeys, type Item } from './batch.js';
+import { BATCH_GET_LIMIT, batchGetKeys, DEFAULT_RETRY, type Item } from './batch.js';
 import type { Db } from './db.js';
 import { queryPage, type Page, type PageRequest } from './pagination.js';
 import { ReadAhead } from './read-ahead.js';
@@ -24,6 +24,12 @@ export interface Loaders {
   lists: ListWave;
   /** Lists' first items that their parent's read brought along (see read-ahead.ts). */
   readAhead: ReadAhead;
+  /**
+   * The attributes `item`'s reads project, set once the operation is known (graphql/projection.ts):
+   * one set for the whole request, the union of what every selection needs, so items any
+   * selection reads still share one call. Unset: whole items.
+   */
+  attributes?: readonly string[];
 }
 
 /** A subscription's setup: its by-key reads go through the server's shared reads, joined from its arrival (shared-reads.ts). */
@@ -33,7 +39,9 @@ export interface SetupReads {
 }
 
 export function createLoaders(db: Db, setup?: SetupReads): Loaders {
-  const read = setup ? (ks: readonly Key[]) => setup.shared.read(db, ks, setup.arrival) : (ks: readonly Key[]) => batchGetKeys(db, ks);
+  const read = setup
+    ? (ks: readonly Key[]) => setup.shared.read(db, ks, setup.arrival)
+    : (ks: readonly Key[]) => batchGetKeys(db, ks, DEFAULT_RETRY, loaders.attributes ? { attributes: loaders.attributes } : {});
   const item: ItemLoader = new DataLoader<Key, Item | null, string>(read, {
     maxBatchSize: BATCH_GET_LIMIT,
     cacheKeyFn: keyId,
@@ -46,7 +54,8 @@ export function createLoaders(db: Db, setup?: SetupReads): Loaders {
       ),
     { cache: false, name: 'lists' },
   );
-  return { item, lists, readAhead: new ReadAhead() };
+  const loaders: Loaders = { item, lists, readAhead: new ReadAhead() };
+  return loaders;
 }
 
 /** Primes the loader with full items a Query returned, so later by-key reads cost nothing. */

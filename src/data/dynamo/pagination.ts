@@ -54,6 +54,8 @@ export interface Page {
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   cursorFor: (item: Item) => string;
+  /** The by-key reads of the items' related items, in the items' order, when they began as the items arrived (read-ahead.ts). */
+  related?: Promise<readonly (Item | null | Error)[]>;
 }
 
 /** Checks `first` without throwing: true when pageSize() accepts it. */

@@ -19,7 +19,7 @@ import { viewUserWithList } from '../users/profile.js';
 import { formatTimestamp } from '../photos/photos.js';
 import { INVERTED_INDEX } from '../table.js';
 import { guardedTransaction, transactWrite, type GuardedAction, type GuardedTransaction } from '../dynamo/transactions.js';
-import { getUsers, toUser, type UserRecord } from '../users/users.js';
+import { getUsers, toUser, usersOf, type UserRecord } from '../users/users.js';
 
 export interface FollowEdge {
   cursor: string;
@@ -41,14 +41,24 @@ export function toFollow(item: Item): { followed: string; follower: string; foll
 
 // View followers for user: Query PK = USER#<u> AND begins_with(SK, #FRIEND#), then their profiles through the loader.
 export async function listFollowers(ctx: DataContext, username: string, args: PageArgs): Promise<UserConnection> {
-  const binding = followersBinding(username);
-  const page =
-    ctx.loaders.readAhead.take(binding, args) ??
-    (await loadPage(ctx, { input: followersQuery(ctx.db.tableName, username), args, cursorKeys: ctx.cursorKeys, binding }));
+  const page = await (ctx.loaders.readAhead.take(followersBinding(username), args) ?? followersPage(ctx, username, args));
   return withProfiles(ctx, page, (f) => f.follower);
 }
 
+/** Starts reading a page of a user's followers beside the read of the user (dynamo/read-ahead.ts); listFollowers takes it. */
+export function startFollowers(ctx: DataContext, username: string, args: PageArgs): void {
+  ctx.loaders.readAhead.start(followersBinding(username), args, () => followersPage(ctx, username, args));
+}
+
 const followersBinding = (username: string) => listBinding('User.followers', username, undefined);
+
+const followersPage = (ctx: DataContext, username: string, args: PageArgs) =>
+  loadPage(ctx, {
+    input: followersQuery(ctx.db.tableName, username),
+    args,
+    cursorKeys: ctx.cursorKeys,
+    binding: followersBinding(username),
+  });
 
 // View a user and the first page of its followers: Query PK = USER#<u> AND SK BETWEEN #FRIEND# AND #METADATA#<u> (table); see profile.ts.
 export function viewUserWithFollowers(ctx: DataContext, username: string, first: number): Promise<UserRecord | null> {
@@ -73,14 +83,24 @@ export function followersQuery(tableName: string, username: string): QueryComman
 
 // View followed for user: Query InvertedIndex, SK = #FRIEND#<u>, then their profiles through the loader.
 export async function listFollowing(ctx: DataContext, username: string, args: PageArgs): Promise<UserConnection> {
-  const page = await loadPage(ctx, {
+  const page = await (ctx.loaders.readAhead.take(followingBinding(username), args) ?? followingPage(ctx, username, args));
+  return withProfiles(ctx, page, (f) => f.followed);
+}
+
+/** Starts reading a page of whom a user follows beside the read of the user (dynamo/read-ahead.ts); listFollowing takes it. */
+export function startFollowing(ctx: DataContext, username: string, args: PageArgs): void {
+  ctx.loaders.readAhead.start(followingBinding(username), args, () => followingPage(ctx, username, args));
+}
+
+const followingBinding = (username: string) => listBinding('User.following', username, INVERTED_INDEX);
+
+const followingPage = (ctx: DataContext, username: string, args: PageArgs) =>
+  loadPage(ctx, {
     input: followingQuery(ctx.db.tableName, username),
     args,
     cursorKeys: ctx.cursorKeys,
-    binding: listBinding('User.following', username, INVERTED_INDEX),
+    binding: followingBinding(username),
   });
-  return withProfiles(ctx, page, (f) => f.followed);
-}
 
 export function followingQuery(tableName: string, username: string): QueryCommandInput {
   return {
@@ -95,7 +115,8 @@ export function followingQuery(tableName: string, username: string): QueryComman
 // none for an empty page, and none for a user already loaded in this request.
 async function withProfiles(ctx: DataContext, page: Page, who: (f: ReturnType<typeof toFollow>) => string): Promise<UserConnection> {
   const follows = page.items.map(toFollow);
-  const users = await getUsers(ctx, follows.map(who));
+  // Read with the page already when the page came with its user's Query (users/profile.ts).
+  const users = page.related ? usersOf(await page.related) : await getUsers(ctx, follows.map(who));
   // A follow whose user no longer exists is left out rather than failing the whole list.
   const edges = page.items.flatMap((item, i): FollowEdge[] => {
     const node = users[i];

@@ -181,6 +181,14 @@ export function playersQuery(tableName: string, gameId: string): QueryCommandInp
   };
 }
 
+/** Starts reading a later page of a game's players beside the read of the game (dynamo/read-ahead.ts); gamePlayers takes it. */
+export function startPlayers(ctx: DataContext, gameId: string, args: PageArgs): void {
+  ctx.loaders.readAhead.start(playersBinding(gameId), args, () => playersPage(ctx, gameId, args));
+}
+
+const playersPage = (ctx: DataContext, gameId: string, args: PageArgs) =>
+  loadPage(ctx, { input: playersQuery(ctx.db.tableName, gameId), args, cursorKeys: ctx.cursorKeys, binding: playersBinding(gameId) });
+
 export interface PlayersOptions {
   /** Read the players' users with the page (one BatchGetItem wave for the page) instead of one loader call per player. */
   withUsers?: boolean;
@@ -193,27 +201,22 @@ export async function gamePlayers(
   args: PageArgs,
   opts: PlayersOptions = {},
 ): Promise<Connection<ParticipationRecord>> {
-  const binding = playersBinding(game.id);
-  const page =
-    ctx.loaders.readAhead.take(binding, args) ??
-    (await loadPage(ctx, { input: playersQuery(ctx.db.tableName, game.id), args, cursorKeys: ctx.cursorKeys, binding }));
+  const page = await (ctx.loaders.readAhead.take(playersBinding(game.id), args) ?? playersPage(ctx, game.id, args));
   const players = await withUsers(ctx, page.items.map(toParticipation), opts);
   return toConnection(page, (_, i) => players[i]!);
 }
 
 // The players' users through the shared loader, for the whole page at once: one BatchGetItem per
 // 100 distinct users (with every other list of the same wave), none for users already loaded.
-async function withUsers(
-  ctx: DataContext,
-  players: readonly ParticipationRecord[],
-  opts: PlayersOptions,
-): Promise<readonly ParticipationRecord[]> {
+async function withUsers(ctx: DataContext, players: ParticipationRecord[], opts: PlayersOptions): Promise<readonly ParticipationRecord[]> {
   if (!opts.withUsers || players.length === 0) return players;
   const users = await getUsers(
     ctx,
     players.map((p) => p.username),
   );
-  return players.map((p, i) => ({ ...p, user: users[i] ?? null }));
+  // The records were made for this page (toParticipation), so each takes its user in place rather than as a copy.
+  players.forEach((p, i) => (p.user = users[i] ?? null));
+  return players;
 }
 
 export function openGamesQuery(tableName: string, map: string): QueryCommandInput {

@@ -125,15 +125,20 @@ export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoR
 
 // View recent photos for user, newest first: Query PK = USER#<u> AND begins_with(SK, PHOTO#<u>#), descending.
 export async function listUserPhotos(ctx: DataContext, owner: UserRecord, args: PageArgs): Promise<Connection<PhotoRecord>> {
-  const binding = photosBinding(owner.username);
-  const page =
-    ctx.loaders.readAhead.take(binding, args) ??
-    (await loadPage(ctx, { input: userPhotosQuery(ctx.db.tableName, owner.username), args, cursorKeys: ctx.cursorKeys, binding }));
-  primeItems(ctx.loaders, page.items);
+  // Not primed into the item loader: no field of a listed photo reads the photo again by key.
+  const page = await (ctx.loaders.readAhead.take(photosBinding(owner.username), args) ?? photosPage(ctx, owner.username, args));
   return toConnection(page, (item) => ({ ...toPhoto(item), ownerUser: owner }));
 }
 
+/** Starts reading a page of a user's photos beside the read of the user (dynamo/read-ahead.ts); listUserPhotos takes it. */
+export function startPhotos(ctx: DataContext, owner: string, args: PageArgs): void {
+  ctx.loaders.readAhead.start(photosBinding(owner), args, () => photosPage(ctx, owner, args));
+}
+
 const photosBinding = (owner: string) => listBinding('User.photos', owner, undefined);
+
+const photosPage = (ctx: DataContext, owner: string, args: PageArgs) =>
+  loadPage(ctx, { input: userPhotosQuery(ctx.db.tableName, owner), args, cursorKeys: ctx.cursorKeys, binding: photosBinding(owner) });
 
 // Fetch user and photos, as the lab does: Query PK = USER#<u> AND SK BETWEEN #METADATA#<u> AND PHOTO#<u>#<high>, descending (table); see profile.ts.
 export function viewUserWithPhotos(ctx: DataContext, username: string, first: number): Promise<UserRecord | null> {

@@ -33,15 +33,17 @@ export async function viewUserWithList(ctx: DataContext, username: string, list:
   const user = items.find((it) => it.SK === metaSk);
   // The range ends at the user's item, so reading it (or reading the whole range) means the list ended.
   const head = items.filter(list.isListItem);
+  // loadMany never rejects: a key's failure reaches the list's resolver in its place. The list's
+  // resolver takes these reads with the page rather than asking the loader for each key again.
+  const related = list.next && { first: list.first, items: ctx.loaders.item.loadMany(list.next(head.slice(0, list.first))) };
   ctx.loaders.readAhead.put({
     binding: list.binding,
     input: list.input,
     cursorKeys: ctx.cursorKeys,
     items: head,
     ended: Boolean(user) || !out.LastEvaluatedKey,
+    ...(related ? { related } : {}),
   });
-  // loadMany never rejects: a failure reaches the list's resolver, which asks again.
-  if (list.next) void ctx.loaders.item.loadMany(list.next(head.slice(0, list.first)));
   if (user) {
     correctItem(ctx.loaders, keys.user(username), user);
     return toUser(user);

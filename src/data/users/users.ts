@@ -64,7 +64,11 @@ export async function getUser(ctx: DataContext, username: string): Promise<UserR
 
 // Get many users by username: one BatchGetItem per 100 distinct names, through the loader.
 export async function getUsers(ctx: DataContext, usernames: readonly string[]): Promise<(UserRecord | null)[]> {
-  const items = await ctx.loaders.item.loadMany(usernames.map((u) => keys.user(u)));
+  return usersOf(await ctx.loaders.item.loadMany(usernames.map((u) => keys.user(u))));
+}
+
+/** Records of user items read by key (loadMany's results): null for a missing user; a failed read throws. */
+export function usersOf(items: readonly (Item | null | Error)[]): (UserRecord | null)[] {
   return items.map((it) => {
     if (it instanceof Error) throw it;
     return it ? toUser(it) : null;

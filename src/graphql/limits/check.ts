@@ -31,7 +31,40 @@ export function checkDocument(
   schema: GraphQLSchema,
   limits: Limits = LIMITS,
 ): void {
+  checkOperation(measureOf(operation, document, variables, schema, limits.maxIntrospection), limits);
+}
+
+// Apollo keeps one parsed, validated document per query text (its document store), so the same
+// operation node comes back request after request. Its measure is kept with it, by the values of
+// the variables the measure read (page sizes, list lengths: not a cursor), for a few such sets.
+interface Measured {
+  schema: GraphQLSchema;
+  cap: number;
+  names: readonly string[];
+  values: string;
+  measure: OperationMeasure;
+}
+const measured = new WeakMap<OperationDefinitionNode, Measured[]>();
+const KEPT_PER_OPERATION = 8;
+
+const valuesOf = (names: readonly string[], variables: Record<string, unknown>) =>
+  names.map((n) => (variables[n] === undefined ? '~' : JSON.stringify(variables[n]))).join('\u0000');
+
+function measureOf(
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  schema: GraphQLSchema,
+  cap: number,
+): OperationMeasure {
+  const kept = measured.get(operation) ?? [];
+  for (const m of kept) if (m.schema === schema && m.cap === cap && m.values === valuesOf(m.names, variables)) return m.measure;
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  checkOperation(measureOperation(operation, fragments, variables, schema, limits.maxIntrospection), limits);
+  const read = new Set<string>();
+  const measure = measureOperation(operation, fragments, variables, schema, cap, read);
+  const names = [...read];
+  kept.unshift({ schema, cap, names, values: valuesOf(names, variables), measure });
+  measured.set(operation, kept.slice(0, KEPT_PER_OPERATION));
+  return measure;
 }

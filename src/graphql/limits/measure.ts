@@ -34,8 +34,11 @@ export function measureOperation(
   variables: Record<string, unknown>,
   schema: GraphQLSchema,
   introspectionCap = LIMITS.maxIntrospection,
+  /** Collects the names of the variables the measure read (check.ts keeps a measure by their values). */
+  read?: Set<string>,
 ): OperationMeasure {
-  const vars = withDefaults(op, variables);
+  const all = withDefaults(op, variables);
+  const vars = read ? new Proxy(all, { get: (t, name) => (typeof name === 'string' ? (read.add(name), t[name]) : undefined) }) : all;
   const memo = new Map<string, OperationMeasure>();
   const inProgress = new Set<string>();
 

@@ -1,7 +1,0 @@
-import type { MutationResolvers } from '../../../__generated__/resolvers-types.js';
-import { requireViewer } from '../../context.js';
-import { createGame as create } from '../../../data/games/writes.js';
-import * as v from '../../validation.js';
-
-export const createGame: MutationResolvers['createGame'] = (_, { input }, ctx) =>
-  create(ctx, v.map(input.map), requireViewer(ctx).username);

@@ -1,6 +1,0 @@
-import type { MutationResolvers } from '../../../__generated__/resolvers-types.js';
-import { requireViewer } from '../../context.js';
-import { endGame as end } from '../../../data/games/writes.js';
-import * as v from '../../validation.js';
-
-export const endGame: MutationResolvers['endGame'] = (_, { gameId }, ctx) => end(ctx, requireViewer(ctx), v.gameId(gameId));

@@ -1,6 +1,0 @@
-import type { MutationResolvers } from '../../../__generated__/resolvers-types.js';
-import { requireViewer } from '../../context.js';
-import { joinGame as join } from '../../../data/games/writes.js';
-import * as v from '../../validation.js';
-
-export const joinGame: MutationResolvers['joinGame'] = (_, { gameId }, ctx) => join(ctx, v.gameId(gameId), requireViewer(ctx).username);

@@ -1,9 +1,0 @@
-import type { MutationResolvers } from '../../../__generated__/resolvers-types.js';
-import { requireViewer } from '../../context.js';
-import { reactToPhoto as react } from '../../../data/photos/photos.js';
-import * as v from '../../validation.js';
-
-export const reactToPhoto: MutationResolvers['reactToPhoto'] = (_, { owner, timestamp, type }, ctx) => {
-  const { username } = requireViewer(ctx);
-  return react(ctx, username, v.username(owner, 'owner'), v.timestamp(timestamp), type);
-};

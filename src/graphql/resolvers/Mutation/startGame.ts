@@ -1,6 +1,0 @@
-import type { MutationResolvers } from '../../../__generated__/resolvers-types.js';
-import { requireViewer } from '../../context.js';
-import { startGame as start } from '../../../data/games/writes.js';
-import * as v from '../../validation.js';
-
-export const startGame: MutationResolvers['startGame'] = (_, { gameId }, ctx) => start(ctx, v.gameId(gameId), requireViewer(ctx).username);

@@ -1,9 +1,0 @@
-import type { MutationResolvers } from '../../../__generated__/resolvers-types.js';
-import { requireViewer } from '../../context.js';
-import { uploadPhoto as upload } from '../../../data/photos/photos.js';
-import * as v from '../../validation.js';
-
-export const uploadPhoto: MutationResolvers['uploadPhoto'] = (_, { input }, ctx) => {
-  const { username } = requireViewer(ctx);
-  return upload(ctx, username, v.location(input.location));
-};
