@@ -2,10 +2,12 @@
 // HTTP API (payload 2.0). The table is deployed by infra/, so unlike main.ts nothing here creates
 // tables, loads demo data or starts DynamoDB Local.
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
+import type { ApolloServer as CommonJsApolloServer } from '@apollo/server' with { 'resolution-mode': 'require' };
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
 import { loadConfig, type Config } from './config.js';
 import type { DynamoClients } from './data/dynamo/client.js';
 import { createGraphQL, graphqlOptions } from './graphql/apollo.js';
+import type { Context } from './graphql/context.js';
 import type { TrustedDocuments } from './graphql/trusted.js';
 import { parseGraphQLRequest, routeAnswer, type Answer } from './http/preflight.js';
 import type { Logger } from './log.js';
@@ -29,8 +31,10 @@ export function createHandler(config: Config, opts: HandlerOptions = {}): Lambda
   const service = createGraphQL({ ...graphqlOptions(services), now: opts.now });
 
   // The integration is CommonJS, so its types name @apollo/server's CJS declarations while ours
-  // are ESM: the same class to TypeScript twice. At run time it only calls public methods.
-  const graphql = startServerAndCreateLambdaHandler(service.apollo as never, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
+  // are ESM: the same class to TypeScript twice (private fields make them incompatible). At run
+  // time it is one class and the integration only calls public methods.
+  const apollo = service.apollo as unknown as CommonJsApolloServer<Context>;
+  const graphql = startServerAndCreateLambdaHandler(apollo, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
     context: ({ event }) => service.context(event.headers?.authorization),
     middleware: [(event) => route(event, config.http.maxBodyBytes, services.checkReady, service.trusted)],
   });

@@ -11,6 +11,7 @@ import { configOrExit, openDatabaseOrExit } from './ops/runtime.js';
 import { startLive } from './live/index.js';
 import { appOptions, createApp } from './http/server.js';
 import { startMetricsServer } from './http/metrics.js';
+import { recordBackgroundCall, traceBackgroundCalls } from './observe/background.js';
 import { enableMetrics } from './observe/metrics.js';
 import { startTracing } from './observe/trace-types.js';
 import { createServices } from './services.js';
@@ -51,17 +52,26 @@ async function main() {
     table: db.tableName,
   });
 
+  // Metrics and tracing (the OpenTelemetry SDK loads only here, when an OTLP endpoint is
+  // configured) before anything else calls DynamoDB, so the start-up's own calls (the table check,
+  // demo data, the stream lease and reader) are counted and traced as background work.
+  const { tracing: tracingConfig, metrics: metricsConfig } = config.observability;
+  if (metricsConfig.mode !== 'off') enableMetrics();
+  const tracing = tracingConfig ? await startTracing(tracingConfig) : undefined;
+  if (tracingConfig) log.info('tracing', { url: tracingConfig.url, sampler: tracingConfig.sampler });
+  traceBackgroundCalls(tracing);
+
   try {
     // The same changes as npm run table:create, so a lab's table starts as it is.
-    const ensured = await ensureTable(database.admin.raw, db.tableName);
+    const ensured = await ensureTable(database.admin.raw, db.tableName, { onCall: recordBackgroundCall });
     if (ensured.created) log.info('table created', { table: db.tableName });
     if (ensured.enabledStream) log.info('stream enabled', { table: db.tableName, viewType: TABLE.stream });
     if (ensured.addedIndexes.length) log.info('indexes added', { table: db.tableName, indexes: ensured.addedIndexes });
     if (ensured.enabledTtl && !ensured.created) log.info('ttl enabled', { table: db.tableName, attribute: TABLE.ttlAttribute });
     for (const w of ensured.warnings) log.warn(w);
-    if (db.demoData && (await isTableEmpty(database.admin.doc, db.tableName))) {
+    if (db.demoData && (await isTableEmpty(database.admin.doc, db.tableName, recordBackgroundCall))) {
       let count = 0;
-      for (const f of DEMO_FILES) count += await loadItems(database.admin.doc, db.tableName, readJsonl(f));
+      for (const f of DEMO_FILES) count += await loadItems(database.admin.doc, db.tableName, readJsonl(f), recordBackgroundCall);
       log.info('demo data loaded', { items: count });
     }
   } catch (err) {
@@ -80,10 +90,6 @@ async function main() {
   const live = config.live.enabled
     ? await startLive({ clients: database, tableName: db.tableName, config: config.live, logger: log })
     : null;
-  // The OpenTelemetry SDK loads only here, when an OTLP endpoint is configured.
-  const { tracing: tracingConfig, metrics: metricsConfig } = config.observability;
-  const tracing = tracingConfig ? await startTracing(tracingConfig) : undefined;
-  if (tracingConfig) log.info('tracing', { url: tracingConfig.url, sampler: tracingConfig.sampler });
   const app = createApp({
     ...appOptions(services),
     graphiql: demoToken ? { authorization: demoToken, demoUser: DEMO_USER } : {},
@@ -92,7 +98,6 @@ async function main() {
   });
   const { url } = await app.listen(http.port, http.host);
   if (metricsConfig.mode === 'port') {
-    enableMetrics();
     const metrics = await startMetricsServer(metricsConfig.port, http.host);
     metrics.server.unref();
     log.info('metrics', { url: `http://${http.host}:${metrics.port}/metrics` });

@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { clientOptionsFrom, createClients, type DynamoClients } from './data/dynamo/client.js';
 import { createReadyCheck } from './data/dynamo/ready.js';
 import { createLogger, type Logger } from './log.js';
+import { recordBackgroundCall } from './observe/background.js';
 
 export interface Services {
   config: Config;
@@ -28,7 +29,8 @@ export function createServices(config: Config, parts: ServiceParts = {}): Servic
   const logger = parts.logger ?? createLogger(loggerOptions(config));
   for (const w of config.warnings) logger.warn(w);
   const clients = parts.clients ?? createClients(clientOptionsFrom(config.database));
-  return { config, logger, clients, checkReady: createReadyCheck(clients.raw, config.database.tableName) };
+  const checkReady = createReadyCheck(clients.raw, config.database.tableName, { onCall: recordBackgroundCall });
+  return { config, logger, clients, checkReady };
 }
 
 function loggerOptions({ observability: o, database }: Config) {

@@ -2,7 +2,7 @@
 // at a position a client can resume after. This is the in-process bus (one server); with
 // REDIS_URL the Redis bus (redis-bus.ts) keeps the same contract across instances.
 import { randomBytes } from 'node:crypto';
-import type { ChangeRecord } from './record.js';
+import type { ChangeRecord } from './stream/records.js';
 
 export interface BusEntry {
   /** Opaque, ordered within one bus: the place to resume after. */

@@ -1,61 +1,49 @@
-// Live updates on many servers (REDIS_URL set): every instance listens to the Redis bus and fans
+// The Redis topology's own parts (REDIS_URL set): every instance listens to the Redis bus and fans
 // out to its own subscribers; the instance holding the table's lease also reads the stream and
 // publishes to Redis, with checkpoints in the table so its successor continues where it stopped.
+// The Lambda reader (lambda-reader.ts) publishes to the same bus. Assembled in index.ts.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Db } from '../data/dynamo/db.js';
-import { createHub } from './hub.js';
-import { assembleLive, type Live, type LiveOptions } from './types.js';
+import type { LiveConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { backgroundDb } from './db.js';
 import { createLeasedReader } from './leased-reader.js';
-import { publishRecords } from './publish.js';
-import { busPrefix, createRedisBus } from './redis-bus.js';
-import { createStreamReader, type StreamReader } from './stream/reader.js';
-import { tableCheckpoints } from './table-checkpoints.js';
+import { busPrefix, createRedisBus, type RedisBus } from './redis-bus.js';
+import type { StreamReader } from './stream/reader.js';
+import { tableCheckpoints, type TableCheckpoints } from './table-checkpoints.js';
+import type { LiveOptions } from './types.js';
 
-export async function startClusterLive(opts: LiveOptions & { redisUrl: string }): Promise<Live> {
-  const { logger, config, tableName } = opts;
-  const bus =
-    opts.bus ??
-    (await createRedisBus({
-      url: opts.redisUrl,
-      prefix: busPrefix(tableName),
-      replayRecords: config.replayRecords,
-      dedupeSeconds: config.dedupeSeconds,
-      logger,
-    }));
-  const hub = createHub({ bus, logger, queueLimit: config.queueLimit });
-  const db = new Db(opts.clients.doc, tableName);
-  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const reader = !config.readStream
-    ? listenOnly
-    : createLeasedReader({
-        db,
-        holder,
-        leaseMs: config.leaseMs,
-        renewMs: config.leaseRenewMs,
-        logger,
-        createReader: () => {
-          const checkpoints = tableCheckpoints(db);
-          return createStreamReader({
-            client: opts.clients.raw,
-            streams: opts.clients.streams,
-            tableName,
-            pollIntervalMs: config.streamPollMs,
-            checkpoints,
-            logger,
-            onGap: (reason) => bus.gap(reason),
-            onRecords: async (records) => {
-              const published = await publishRecords(bus, db, logger, records);
-              for (const shardId of new Set(published.map((r) => r.shardId))) checkpoints.published(shardId);
-            },
-          });
-        },
-      });
-  await reader.start();
-  return assembleLive(hub, bus, reader, opts);
+/** The table's bus on Redis, as every server and the Lambda reader open it. */
+export function openRedisBus(redisUrl: string, tableName: string, config: LiveConfig, logger: Logger): Promise<RedisBus> {
+  return createRedisBus({
+    url: redisUrl,
+    prefix: busPrefix(tableName),
+    replayRecords: config.replayRecords,
+    dedupeSeconds: config.dedupeSeconds,
+    logger,
+  });
 }
 
-/** LIVE_STREAM_READER=off: another reader (the Lambda) publishes; this instance only listens to Redis. */
+/**
+ * The stream reader of one instance among many: it reads only while holding the lease, a fresh
+ * reader (from `createReader`, with the table's checkpoints) each time it takes it. With
+ * LIVE_STREAM_READER=off it never reads: another reader (the Lambda) publishes.
+ */
+export function leaseHoldingReader(opts: LiveOptions, createReader: (checkpoints: TableCheckpoints) => StreamReader): StreamReader {
+  const { clients, tableName, config, logger } = opts;
+  if (!config.readStream) return listenOnly;
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const checkpointDb = backgroundDb(clients.doc, tableName, 'checkpoint');
+  return createLeasedReader({
+    db: backgroundDb(clients.doc, tableName, 'lease'),
+    holder,
+    leaseMs: config.leaseMs,
+    renewMs: config.leaseRenewMs,
+    logger,
+    createReader: () => createReader(tableCheckpoints(checkpointDb)),
+  });
+}
+
 const listenOnly: StreamReader = {
   start: async () => undefined,
   stop: async () => undefined,

@@ -1,7 +1,7 @@
 // The one wire form of a change record on Redis, shared by every publisher (the lease-holding
 // server, the Lambda reader) and every listener, so containers do not care which reader runs.
 // JSON, with DynamoDB's sets and binaries tagged so they come back as they went in.
-import type { ChangeRecord } from './record.js';
+import type { ChangeRecord } from './stream/records.js';
 
 export const ENVELOPE_VERSION = 1;
 

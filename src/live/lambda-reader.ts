@@ -6,12 +6,13 @@
 // bus's de-duplication.
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { loadConfig } from '../config.js';
-import { Db } from '../data/dynamo/db.js';
+import type { Db } from '../data/dynamo/db.js';
 import type { Logger } from '../log.js';
 import { createServices } from '../services.js';
 import type { Bus } from './bus.js';
 import { publishRecords } from './publish.js';
-import { busPrefix, createRedisBus } from './redis-bus.js';
+import { openRedisBus } from './cluster.js';
+import { backgroundDb } from './db.js';
 import type { ChangeRecord } from './stream/records.js';
 import { fromWireRecord } from './stream/wire.js';
 
@@ -50,14 +51,10 @@ export async function handler(event: DynamoDBStreamEvent): Promise<{ published: 
     if (!config.live.redisUrl)
       throw new Error('The stream reader Lambda needs REDIS_URL: it publishes to the Redis bus the servers listen to.');
     const { logger, clients } = createServices(config);
-    const bus = await createRedisBus({
-      url: config.live.redisUrl,
-      prefix: busPrefix(config.database.tableName),
-      replayRecords: config.live.replayRecords,
-      dedupeSeconds: config.live.dedupeSeconds,
-      logger,
-    });
-    return createStreamHandler({ bus, db: new Db(clients.doc, config.database.tableName), logger });
+    const { tableName } = config.database;
+    // The same bus and the same publishing step (publish.ts) as a lease-holding server's.
+    const bus = await openRedisBus(config.live.redisUrl, tableName, config.live, logger);
+    return createStreamHandler({ bus, db: backgroundDb(clients.doc, tableName, 'sweep'), logger });
   })().catch((err: unknown) => {
     ready = null; // the next invocation tries again rather than failing forever
     throw err;

@@ -15,6 +15,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Bus, BusEntry } from './bus.js';
 import { decodeRecord, encodeRecord } from './envelope.js';
+import { busKeys, compareIds, fieldsOf, parsePosition, PUBLISH, replayAfter } from './redis-stream.js';
 import { backoffMs } from './stream/errors.js';
 
 export interface RedisBusOptions {
@@ -36,68 +37,13 @@ export interface RedisBus extends Bus {
   epoch(): string | null;
 }
 
-// KEYS: stream, epoch, counter. ARGV: candidate epoch, maxlen, dedupe ttl, dedupe key prefix, then (id, body) pairs.
-// An empty id publishes a gap marker (never de-duplicated). Returns how many entries were added.
-const PUBLISH = `
-local epoch = redis.call('GET', KEYS[2])
-if not epoch then epoch = ARGV[1]; redis.call('SET', KEYS[2], epoch) end
-local added = 0
-for i = 5, #ARGV, 2 do
-  local id = ARGV[i]
-  local kind = 'r'
-  if id == '' then kind = 'g' end
-  if kind == 'g' or redis.call('SET', ARGV[4] .. id, '1', 'NX', 'EX', ARGV[3]) then
-    local n = redis.call('INCR', KEYS[3])
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', epoch, 'n', n, 't', kind, 'd', ARGV[i + 1])
-    added = added + 1
-  end
-end
-return added
-`;
-
 /** The Redis keys' prefix for a table: every reader and instance of one table shares it, other tables never do. */
 export const busPrefix = (tableName: string) => `live:${tableName}`;
-
-type StreamId = [number, number];
-
-function parseId(id: string): StreamId | null {
-  const m = /^(\d+)-(\d+)$/.exec(id);
-  return m ? [Number(m[1]), Number(m[2])] : null;
-}
-
-function compareIds(a: StreamId, b: StreamId): number {
-  return a[0] - b[0] || a[1] - b[1];
-}
-
-function parsePosition(p: string): { epoch: string; id: string; sid: StreamId } | null {
-  const dot = p.indexOf('.');
-  if (dot <= 0) return null;
-  const sid = parseId(p.slice(dot + 1));
-  return sid ? { epoch: p.slice(0, dot), id: p.slice(dot + 1), sid } : null;
-}
-
-function fieldsOf(flat: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
-  return out;
-}
-
-/** XINFO STREAM's reply as a map; entries are kept as they are. */
-function infoOf(flat: unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
-  return out;
-}
 
 /** Connects, learns the epoch and the stream's end, and starts the one listening loop of this instance. */
 export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
   const { logger: log } = opts;
-  const key = {
-    stream: `{${opts.prefix}}:stream`,
-    epoch: `{${opts.prefix}}:epoch`,
-    seen: `{${opts.prefix}}:seen:`,
-    count: `{${opts.prefix}}:count`,
-  };
+  const key = busKeys(opts.prefix);
   const blockMs = opts.blockMs ?? 2_000;
   const maxLen = String(Math.max(1, opts.replayRecords));
   // Fail fast while disconnected: callers retry on their own terms (the reader re-sends the same records).
@@ -164,7 +110,7 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
     }
   }
 
-  function deliver(id: string, f: Record<string, string>): void {
+  function dispatchEntry(id: string, f: Record<string, string>): void {
     const n = Number(f.n);
     if (n > lastN + 1 && lastId !== '0-0') emitGap('this instance fell behind the bus’s window: entries were trimmed before it read them');
     lastN = n;
@@ -203,7 +149,7 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
             verify = true;
             break;
           }
-          deliver(id, f);
+          dispatchEntry(id, f);
         }
       } catch (err) {
         if (closed) return;
@@ -255,46 +201,7 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<RedisBus> {
       });
       return () => listeners.delete(l);
     },
-    async replay(after) {
-      const from = parsePosition(after);
-      if (!from || epoch === null || from.epoch !== epoch) return null;
-      try {
-        const res = await cmd
-          .multi()
-          .get(key.epoch)
-          .xinfo('STREAM', key.stream)
-          .xrange(key.stream, `(${from.id}`, '+', 'COUNT', Number(maxLen) + 1)
-          .exec();
-        if (!res) return null;
-        const [[, current], [infoErr, info], [rangeErr, range]] = res as [
-          [null, string | null],
-          [Error | null, unknown[]],
-          [Error | null, [string, string[]][]],
-        ];
-        if (current !== from.epoch) return null;
-        if (infoErr) return from.id === '0-0' ? [] : null; // no stream yet: only "from the start" is whole
-        if (rangeErr) return null;
-        const i = infoOf(info);
-        const lastGenerated = parseId(String(i['last-generated-id']));
-        if (lastGenerated && compareIds(from.sid, lastGenerated) > 0) return null; // a position this stream never had
-        // Trimming removes the oldest entries: the window is whole after `after` when nothing was ever
-        // trimmed, or when the oldest entry still held is at or before it.
-        const trimmed = Number(i['entries-added']) > Number(i.length);
-        const first = i['first-entry'] as [string, string[]] | null;
-        const firstId = first ? parseId(first[0]) : lastGenerated;
-        if (trimmed && firstId && compareIds(firstId, from.sid) > 0) return null;
-        const out: BusEntry[] = [];
-        for (const [id, flat] of range) {
-          const f = fieldsOf(flat);
-          if (f.e !== from.epoch || f.t === 'g') return null; // a gap after the cursor: resuming would hide it
-          out.push({ position: `${from.epoch}.${id}`, record: decodeRecord(f.d ?? '') });
-        }
-        return out;
-      } catch (err) {
-        log.warn('replay from redis failed: the subscriber resyncs', { error: String(err) });
-        return null;
-      }
-    },
+    replay: (after) => replayAfter(cmd, key, Number(maxLen), epoch, after, log),
     head: () => position(lastId),
     isAfter(a, b) {
       const pa = parsePosition(a);

@@ -4,7 +4,7 @@ import { entityOf } from '../data/changes.js';
 import type { Db } from '../data/dynamo/db.js';
 import { removeGamePlayers } from '../data/games/expiry.js';
 import type { Logger } from '../log.js';
-import type { ChangeRecord } from './record.js';
+import type { ChangeRecord } from './stream/records.js';
 
 export function isGameRemoval(r: ChangeRecord): boolean {
   return r.kind === 'REMOVE' && entityOf(r.keys) === 'game' && typeof r.oldImage?.game_id === 'string';

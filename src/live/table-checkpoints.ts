@@ -4,7 +4,7 @@
 // whose stream record would be read, whose checkpoint would be saved... a loop at poll rate.
 import type { Db } from '../data/dynamo/db.js';
 import { loadCheckpoints, saveCheckpoint } from '../data/live/lease.js';
-import type { CheckpointStore } from './stream/reader.js';
+import type { CheckpointStore } from './stream/checkpoints.js';
 
 export interface TableCheckpoints extends CheckpointStore {
   /** Records of this shard were published: its next save is written. */

@@ -43,44 +43,44 @@ function define(registry: Registry) {
     }),
     calls: new Counter({
       name: 'dynamodb_calls_total',
-      help: 'DynamoDB calls by command and index ("table" for the table itself), each counted once however many attempts it took.',
-      labelNames: ['command', 'index'] as const,
+      help: 'DynamoDB calls by command, index ("table" for the table itself) and source (request, or the background work: stream-reader, lease, checkpoint, expirer, sweep, admin, probe), each counted once however many attempts it took.',
+      labelNames: ['command', 'index', 'source'] as const,
       registers,
     }),
     retries: new Counter({
       name: 'dynamodb_retries_total',
       help: 'Extra attempts the SDK made (throttles, timeouts, 5xx) by command and index.',
-      labelNames: ['command', 'index'] as const,
+      labelNames: ['command', 'index', 'source'] as const,
       registers,
     }),
     throttles: new Counter({
       name: 'dynamodb_throttles_total',
       help: 'Calls that still failed throttled after the SDK retries, by command and index.',
-      labelNames: ['command', 'index'] as const,
+      labelNames: ['command', 'index', 'source'] as const,
       registers,
     }),
     errors: new Counter({
       name: 'dynamodb_errors_total',
-      help: 'Failed DynamoDB calls by command and error name (conditional-check failures included: they are answers, not faults).',
-      labelNames: ['command', 'error'] as const,
+      help: 'Failed DynamoDB calls by command, error name and source (conditional-check failures included: they are answers, not faults).',
+      labelNames: ['command', 'error', 'source'] as const,
       registers,
     }),
     rcu: new Counter({
       name: 'dynamodb_consumed_read_capacity_units_total',
       help: 'Read capacity units consumed, by command and index.',
-      labelNames: ['command', 'index'] as const,
+      labelNames: ['command', 'index', 'source'] as const,
       registers,
     }),
     wcu: new Counter({
       name: 'dynamodb_consumed_write_capacity_units_total',
       help: 'Write capacity units consumed, by command and index.',
-      labelNames: ['command', 'index'] as const,
+      labelNames: ['command', 'index', 'source'] as const,
       registers,
     }),
     callDuration: new Histogram({
       name: 'dynamodb_call_duration_seconds',
-      help: 'Time of one DynamoDB call, retries included.',
-      labelNames: ['command'] as const,
+      help: 'Time of one DynamoDB call, retries included, by command and source.',
+      labelNames: ['command', 'source'] as const,
       buckets: LATENCY_BUCKETS,
       registers,
     }),
@@ -206,16 +206,16 @@ export function recordUntrustedDocument(mode: 'log' | 'enforce'): void {
 
 export function recordDynamoCall(c: CallRecord): void {
   if (!m) return;
-  const labels = { command: c.command, index: c.index ?? BASE_TABLE };
+  const labels = { command: c.command, index: c.index ?? BASE_TABLE, source: c.source };
   m.calls.inc(labels);
   if (c.attempts > 1) m.retries.inc(labels, c.attempts - 1);
   if (c.rcu) m.rcu.inc(labels, c.rcu);
   if (c.wcu) m.wcu.inc(labels, c.wcu);
   if (c.error) {
-    m.errors.inc({ command: c.command, error: c.error });
+    m.errors.inc({ command: c.command, error: c.error, source: c.source });
     if (THROTTLES.has(c.error)) m.throttles.inc(labels);
   }
-  m.callDuration.observe({ command: c.command }, (c.endMs - c.startMs) / 1000);
+  m.callDuration.observe({ command: c.command, source: c.source }, (c.endMs - c.startMs) / 1000);
   if (c.keys !== undefined) m.batchKeys.observe(c.keys);
   if (c.unprocessedKeys) m.unprocessed.inc(c.unprocessedKeys);
 }

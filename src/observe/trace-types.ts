@@ -17,6 +17,8 @@ export interface TracingConfig {
 export interface Tracing {
   /** Starts the span of one GraphQL operation, continuing the caller's trace when the request carries W3C trace context. */
   startOperation(carrier: { traceparent?: string; tracestate?: string }): OperationTrace;
+  /** A DynamoDB call of the process's background work (no operation to belong to): a span of its own, sampled as a root. */
+  backgroundCall(c: CallRecord): void;
   /** Sends what is buffered (Lambda: before the instance freezes). */
   flush(): Promise<void>;
   shutdown(): Promise<void>;

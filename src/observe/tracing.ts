@@ -5,7 +5,16 @@
 // misses ES modules without a loader hook and everything esbuild bundles (the Lambda asset), and
 // the instrumentations' extra spans per resolver and per HTTP attempt cost CPU on every request.
 // Loaded only through startTracing() (trace-types.ts).
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, trace, type Span } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  defaultTextMapGetter,
+  trace,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -39,6 +48,7 @@ export function createTracing(config: TracingConfig): Tracing {
       const span = tracer.startSpan('graphql', { kind: SpanKind.SERVER }, parent);
       return new Operation(span, tracer);
     },
+    backgroundCall: (c) => callSpan(tracer, c, ROOT_CONTEXT),
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
@@ -50,35 +60,14 @@ class Operation implements OperationTrace {
 
   constructor(
     private readonly span: Span,
-    private readonly tracer: ReturnType<BasicTracerProvider['getTracer']>,
+    private readonly tracer: Tracer,
   ) {
     this.traceId = span.spanContext().traceId;
     this.sampled = span.isRecording();
   }
 
   call(c: CallRecord): void {
-    if (!this.sampled) return;
-    const attributes: Record<string, string | number | string[]> = {
-      'rpc.system': 'aws-api',
-      'rpc.service': 'DynamoDB',
-      'rpc.method': c.command,
-      'db.system': 'dynamodb',
-      'aws.dynamodb.consumed_capacity': (c.consumed === undefined ? [] : Array.isArray(c.consumed) ? c.consumed : [c.consumed]).map((x) =>
-        JSON.stringify(x),
-      ),
-      'dynamodb.consumed_read_capacity_units': c.rcu,
-      'dynamodb.consumed_write_capacity_units': c.wcu,
-      'dynamodb.attempts': c.attempts,
-    };
-    if (c.index) attributes['aws.dynamodb.index_name'] = c.index;
-    if (c.keys !== undefined) attributes['dynamodb.batch_get.keys'] = c.keys;
-    const span = this.tracer.startSpan(
-      `DynamoDB.${c.command}`,
-      { kind: SpanKind.CLIENT, startTime: c.startMs, attributes },
-      trace.setSpan(ROOT_CONTEXT, this.span),
-    );
-    if (c.error) span.setStatus({ code: SpanStatusCode.ERROR, message: c.error });
-    span.end(c.endMs);
+    if (this.sampled) callSpan(this.tracer, c, trace.setSpan(ROOT_CONTEXT, this.span));
   }
 
   end(o: { name: string | undefined; type: string | undefined; outcome: string }): void {
@@ -91,6 +80,31 @@ class Operation implements OperationTrace {
     if (SERVER_FAULTS.has(o.outcome)) this.span.setStatus({ code: SpanStatusCode.ERROR, message: o.outcome });
     this.span.end();
   }
+}
+
+const STREAMS_COMMANDS = new Set(['DescribeStream', 'GetShardIterator', 'GetRecords']);
+
+/** A CLIENT span for one finished call, under `parent` (an operation's span, or none for background work). */
+function callSpan(tracer: Tracer, c: CallRecord, parent: Context): void {
+  const attributes: Record<string, string | number | string[]> = {
+    'rpc.system': 'aws-api',
+    'rpc.service': STREAMS_COMMANDS.has(c.command) ? 'DynamoDBStreams' : 'DynamoDB',
+    'rpc.method': c.command,
+    'db.system': 'dynamodb',
+    'aws.dynamodb.consumed_capacity': (c.consumed === undefined ? [] : Array.isArray(c.consumed) ? c.consumed : [c.consumed]).map((x) =>
+      JSON.stringify(x),
+    ),
+    'dynamodb.consumed_read_capacity_units': c.rcu,
+    'dynamodb.consumed_write_capacity_units': c.wcu,
+    'dynamodb.attempts': c.attempts,
+    // Whose work the call is (request, stream-reader, lease, ...): the same label as the metrics'.
+    'dynamodb.source': c.source,
+  };
+  if (c.index) attributes['aws.dynamodb.index_name'] = c.index;
+  if (c.keys !== undefined) attributes['dynamodb.batch_get.keys'] = c.keys;
+  const span = tracer.startSpan(`DynamoDB.${c.command}`, { kind: SpanKind.CLIENT, startTime: c.startMs, attributes }, parent);
+  if (c.error) span.setStatus({ code: SpanStatusCode.ERROR, message: c.error });
+  span.end(c.endMs);
 }
 
 function sampler(s: SamplerConfig): Sampler {

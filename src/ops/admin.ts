@@ -15,7 +15,8 @@ import {
   type UpdateTimeToLiveCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE, type IndexDefinition } from '../data/table.js';
-import { describeTable, tableConflicts, waitUntilUsable } from './table-state.js';
+import { metered, type CallListener, type CallSink } from '../data/dynamo/cost.js';
+import { describeTable, tableConflicts, waitUntilUsable as waitUntil } from './table-state.js';
 
 export { TableConflictError } from './table-state.js';
 
@@ -74,8 +75,9 @@ export function enableTtlInput(tableName: string): UpdateTimeToLiveCommandInput 
   return { TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: TABLE.ttlAttribute } };
 }
 
-async function describeTtl(client: DynamoDBClient, tableName: string): Promise<TimeToLiveDescription | undefined> {
-  return (await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }))).TimeToLiveDescription;
+async function describeTtl(client: DynamoDBClient, tableName: string, sink: CallSink): Promise<TimeToLiveDescription | undefined> {
+  const describe = () => client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  return (await metered('DescribeTimeToLive', undefined, describe, sink)).TimeToLiveDescription;
 }
 
 /**
@@ -107,41 +109,49 @@ export interface EnsureResult {
  * up differently is refused with the exact change to make (TableConflictError) before anything is
  * changed: replacing a stream or a TTL attribute would break whatever else relies on them.
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string, timeoutMs = 600_000): Promise<EnsureResult> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  opts: { timeoutMs?: number; onCall?: CallListener } = {},
+): Promise<EnsureResult> {
+  const { timeoutMs = 600_000, onCall } = opts;
+  // Every call goes through the meter as source admin (main.ts reports them with the background work).
+  const sink: CallSink = { source: 'admin', onCall };
+  const waitUntilUsable = (shows?: (t: TableDescription) => boolean) => waitUntil(client, tableName, timeoutMs, shows, onCall);
   const result: EnsureResult = { created: false, addedIndexes: [], enabledStream: false, enabledTtl: false, warnings: [] };
-  if (!(await describeTable(client, tableName))) {
+  if (!(await describeTable(client, tableName, onCall))) {
     try {
-      await client.send(new CreateTableCommand(createTableInput(tableName)));
+      await metered('CreateTable', undefined, () => client.send(new CreateTableCommand(createTableInput(tableName))), sink);
       result.created = true;
     } catch (err) {
       // Another process (a second server instance) created it first: that is fine.
       if ((err as Error).name !== 'ResourceInUseException') throw err;
     }
   }
-  let table = await waitUntilUsable(client, tableName, timeoutMs);
-  const ttl = await describeTtl(client, tableName);
+  let table = await waitUntilUsable();
+  const ttl = await describeTtl(client, tableName, sink);
   tableConflicts(tableName, table, ttl);
 
   if (!hasStream(table)) {
-    result.enabledStream = await change(client, tableName, enableStreamInput(tableName), hasStream, timeoutMs);
+    result.enabledStream = await change(enableStreamInput(tableName), hasStream);
   }
   for (const index of TABLE.indexes) {
     const hasIndex = (t: TableDescription) => (t.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.name);
-    table = await waitUntilUsable(client, tableName, timeoutMs);
+    table = await waitUntilUsable();
     if (hasIndex(table)) continue;
-    if (await change(client, tableName, addIndexInput(tableName, index, table), hasIndex, timeoutMs)) result.addedIndexes.push(index.name);
+    if (await change(addIndexInput(tableName, index, table), hasIndex)) result.addedIndexes.push(index.name);
   }
   // Last, once every table change is done. TTL is not waited for: DynamoDB may take up to an hour
   // to finish enabling it, and until then the server deletes expired games itself where it must.
   if (ttl?.TimeToLiveStatus === 'DISABLED' || !ttl?.TimeToLiveStatus) {
     try {
-      await client.send(new UpdateTimeToLiveCommand(enableTtlInput(tableName)));
+      await metered('UpdateTimeToLive', undefined, () => client.send(new UpdateTimeToLiveCommand(enableTtlInput(tableName))), sink);
       result.enabledTtl = true;
     } catch (err) {
       // Another process turned it on first, or DynamoDB refuses while a recent change to TTL is
       // still being applied (up to an hour): the table serves meanwhile.
       if ((err as Error).name !== 'ValidationException') throw err;
-      const now = await describeTtl(client, tableName);
+      const now = await describeTtl(client, tableName, sink);
       if (!(now?.AttributeName === TABLE.ttlAttribute && (now.TimeToLiveStatus === 'ENABLED' || now.TimeToLiveStatus === 'ENABLING'))) {
         result.warnings.push(
           `TTL on ${TABLE.ttlAttribute} could not be turned on now (${(err as Error).message}): run npm run table:create again later.`,
@@ -154,32 +164,26 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tim
     );
   }
   return result;
+
+  /**
+   * Makes one change to the table and waits until the table shows it and is usable again, so the
+   * next change is accepted. False when it failed because another process (a second server
+   * starting) made the same change first.
+   */
+  async function change(input: UpdateTableCommandInput, shows: (t: TableDescription) => boolean): Promise<boolean> {
+    try {
+      await metered('UpdateTable', undefined, () => client.send(new UpdateTableCommand(input)), sink);
+    } catch (err) {
+      if (shows(await waitUntilUsable())) return false;
+      throw err;
+    }
+    // DescribeTable may still show the table as it was just before: wait for the change itself.
+    await waitUntilUsable(shows);
+    return true;
+  }
 }
 
 const hasStream = (t: TableDescription) => Boolean(t.StreamSpecification?.StreamEnabled && t.LatestStreamArn);
-
-/**
- * Makes one change to the table and waits until the table shows it and is usable again, so the
- * next change is accepted. False when it failed because another process (a second server
- * starting) made the same change first.
- */
-async function change(
-  client: DynamoDBClient,
-  tableName: string,
-  input: UpdateTableCommandInput,
-  shows: (t: TableDescription) => boolean,
-  timeoutMs: number,
-): Promise<boolean> {
-  try {
-    await client.send(new UpdateTableCommand(input));
-  } catch (err) {
-    if (shows(await waitUntilUsable(client, tableName, timeoutMs))) return false;
-    throw err;
-  }
-  // DescribeTable may still show the table as it was just before: wait for the change itself.
-  await waitUntilUsable(client, tableName, timeoutMs, shows);
-  return true;
-}
 
 /** The lines table:create prints (and the start-up logs) for what ensureTable did. */
 export function describeEnsured(tableName: string, r: EnsureResult): string[] {

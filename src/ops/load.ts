@@ -1,8 +1,9 @@
 // Bulk loading in the labs' format: one JSON item per line, written with BatchWriteItem 25 at a
 // time, UnprocessedItems retried with backoff.
 import { readFileSync } from 'node:fs';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BATCH_WRITE_LIMIT, writeBatch, type Item } from '../data/dynamo/batch.js';
+import { CostMeter, type CallListener } from '../data/dynamo/cost.js';
 import { Db } from '../data/dynamo/db.js';
 
 /** Parses a .jsonl file; names the line of any item that is not an object with string PK and SK. */
@@ -27,10 +28,15 @@ export function readJsonl(path: string): Item[] {
   return items;
 }
 
-/** Writes every item; returns how many were written. */
-export async function loadItems(client: DynamoDBDocumentClient, tableName: string, items: readonly Item[]): Promise<number> {
+/** Writes every item; returns how many were written. Calls are metered as source admin, reported to `onCall`. */
+export async function loadItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly Item[],
+  onCall?: CallListener,
+): Promise<number> {
   const policy = { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 2_000 };
-  const db = new Db(client, tableName);
+  const db = new Db(client, tableName, new CostMeter(), onCall, 'admin');
   const chunks: Item[][] = [];
   for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) chunks.push(items.slice(i, i + BATCH_WRITE_LIMIT));
   let written = 0;
@@ -50,7 +56,9 @@ export async function loadItems(client: DynamoDBDocumentClient, tableName: strin
   return written;
 }
 
-export async function isTableEmpty(client: DynamoDBDocumentClient, tableName: string): Promise<boolean> {
-  const out = await client.send(new ScanCommand({ TableName: tableName, Limit: 1, ProjectionExpression: 'PK' }));
+// Whether the table holds any item (demo data goes only into an empty one): Scan table, Limit 1, keys only.
+export async function isTableEmpty(client: DynamoDBDocumentClient, tableName: string, onCall?: CallListener): Promise<boolean> {
+  const db = new Db(client, tableName, new CostMeter(), onCall, 'admin');
+  const out = await db.scan({ TableName: tableName, Limit: 1, ProjectionExpression: 'PK' });
   return (out.Items ?? []).length === 0 && !out.LastEvaluatedKey;
 }

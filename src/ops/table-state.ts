@@ -1,6 +1,7 @@
 // What an existing table must look like before the server changes or uses it: when it is ready
 // for the next change, and which of its settings the server must not change on its own.
 import { DescribeTableCommand, type DynamoDBClient, type TableDescription, type TimeToLiveDescription } from '@aws-sdk/client-dynamodb';
+import { metered, type CallListener } from '../data/dynamo/cost.js';
 import { TABLE } from '../data/table.js';
 
 /** A table set up in a way the server cannot use and must not change behind its owner's back. */
@@ -52,10 +53,11 @@ export async function waitUntilUsable(
   tableName: string,
   timeoutMs: number,
   shows: (t: TableDescription) => boolean = () => true,
+  onCall?: CallListener,
 ): Promise<TableDescription> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
-    const t = await describeTable(client, tableName);
+    const t = await describeTable(client, tableName, onCall);
     if (t && isUsable(t) && shows(t)) return t;
     if (Date.now() > deadline) {
       throw new Error(`Table ${tableName} did not become ACTIVE with its indexes and stream within ${timeoutMs} ms.`);
@@ -64,10 +66,15 @@ export async function waitUntilUsable(
   }
 }
 
-/** The table's description, or undefined when it does not exist. */
-export async function describeTable(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
+/** The table's description, or undefined when it does not exist. Metered as source admin. */
+export async function describeTable(
+  client: DynamoDBClient,
+  tableName: string,
+  onCall?: CallListener,
+): Promise<TableDescription | undefined> {
   try {
-    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+    const describe = () => client.send(new DescribeTableCommand({ TableName: tableName }));
+    return (await metered('DescribeTable', undefined, describe, { source: 'admin', onCall })).Table;
   } catch (err) {
     if ((err as Error).name === 'ResourceNotFoundException') return undefined;
     throw err;

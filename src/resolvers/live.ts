@@ -28,8 +28,8 @@ export const eventCursor = (d: Delivery, _: unknown, ctx: Context) => encodeCurs
 // viewer may see is decided by the resolvers, per subscriber, as for queries.
 const entryLoaders = new WeakMap<BusEntry, Context['loaders']>();
 
-/** The value a subscription field resolves each event to, with the context's loaders made fresh for it. */
-export function deliver(d: Delivery, _: unknown, ctx: Context): Delivery {
+/** What a subscription field resolves each event to: the event itself, with the context's loaders made fresh for it. */
+export function withEventLoaders(d: Delivery, _: unknown, ctx: Context): Delivery {
   if (d.entry) {
     let loaders = entryLoaders.get(d.entry);
     if (!loaders) entryLoaders.set(d.entry, (loaders = createLoaders(ctx.db)));

@@ -17,7 +17,7 @@ import type { BusEntry } from '../live/bus.js';
 import { deriveEvents, type LiveEvent } from '../live/events.js';
 import { fromWireRecord } from '../live/stream/wire.js';
 import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
-import type { ChangeRecord } from '../live/record.js';
+import type { ChangeRecord } from '../live/stream/records.js';
 import { postEvent, type PostDeps } from './post.js';
 
 export interface DeliveryDeps extends Omit<PostDeps, 'now'> {

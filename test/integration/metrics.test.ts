@@ -1,7 +1,13 @@
 // Prometheus metrics as an operator scrapes them: GET /metrics after a few operations shows their
 // names, outcomes, DynamoDB calls and capacity by index, batch sizes and limit refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallRecord } from '../../src/data/dynamo/cost.js';
+import { createReadyCheck } from '../../src/data/dynamo/ready.js';
+import { TABLE } from '../../src/data/table.js';
+import { recordBackgroundCall } from '../../src/observe/background.js';
 import { OperationNames } from '../../src/observe/names.js';
+import { ensureTable } from '../../src/ops/admin.js';
+import { isTableEmpty, loadItems } from '../../src/ops/load.js';
 import { parseExposition, type Exposition } from '../helpers/prometheus.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -75,6 +81,35 @@ describe('GET /metrics', () => {
       'A',
       'anonymous',
     ]);
+  });
+});
+
+describe('background calls', () => {
+  it("meters the start-up table check, bulk loads and /readyz's probe under their own sources, not as requests", async () => {
+    const seen: CallRecord[] = [];
+    const onCall = (c: CallRecord) => seen.push(c);
+    await ensureTable(s.clients.raw, s.tableName, { onCall });
+    expect(await isTableEmpty(s.clients.doc, s.tableName, onCall)).toBe(false);
+    await loadItems(s.clients.doc, s.tableName, [{ PK: 'BG#1', SK: 'BG#1' }], onCall);
+    expect(await createReadyCheck(s.clients.raw, s.tableName, { onCall })()).toBe(true);
+    expect(seen.map((c) => `${c.source} ${c.command}`)).toEqual([
+      'admin DescribeTable', // exists, usable
+      'admin DescribeTable',
+      'admin DescribeTimeToLive',
+      ...TABLE.indexes.map(() => 'admin DescribeTable'), // each index found in place
+      'admin Scan',
+      'admin BatchWriteItem',
+      'probe DescribeTable',
+    ]);
+    expect(seen.find((c) => c.command === 'BatchWriteItem')!.wcu).toBeGreaterThan(0);
+
+    // The probe's call reaches /metrics with its label, beside the requests'.
+    const before = await scrape();
+    recordBackgroundCall(seen.at(-1)!);
+    const m = await scrape();
+    const probes = (x: Exposition) => x.sum('dynamodb_calls_total', { source: 'probe', command: 'DescribeTable' });
+    expect(probes(m) - probes(before)).toBe(1);
+    expect(m.sum('dynamodb_calls_total', { source: 'request' })).toBeGreaterThan(0);
   });
 });
 

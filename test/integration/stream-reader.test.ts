@@ -6,13 +6,9 @@ import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
-import {
-  createStreamReader,
-  memoryCheckpoints,
-  type ChangeRecord,
-  type StreamReader,
-  type StreamReaderOptions,
-} from '../../src/live/stream/reader.js';
+import { memoryCheckpoints } from '../../src/live/stream/checkpoints.js';
+import { createStreamReader, type StreamReader, type StreamReaderOptions } from '../../src/live/stream/reader.js';
+import type { ChangeRecord } from '../../src/live/stream/records.js';
 import { always, fault, onCommands, startFaultProxy, times, type FaultProxy } from '../helpers/faults.js';
 import { freshTable } from '../helpers/table.js';
 

@@ -3,7 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
+import { acquireLease } from '../../src/data/live/lease.js';
+import { backgroundDb } from '../../src/live/db.js';
 import { createLogger } from '../../src/log.js';
+import { traceBackgroundCalls } from '../../src/observe/background.js';
 import { startTracing, type Tracing } from '../../src/observe/trace-types.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
@@ -63,6 +66,7 @@ describe('OTLP traces', () => {
         'rpc.service': 'DynamoDB',
         'db.system': 'dynamodb',
         'dynamodb.attempts': 1,
+        'dynamodb.source': 'request',
       });
       expect(c.attributes['dynamodb.consumed_read_capacity_units']).toBeGreaterThan(0);
       expect(c.attributes['aws.dynamodb.consumed_capacity']).toEqual([expect.stringContaining('"CapacityUnits"')]);
@@ -72,6 +76,21 @@ describe('OTLP traces', () => {
     // The players' games come from InvertedIndex, the index is an attribute of those spans.
     expect(calls.some((c) => c.attributes['aws.dynamodb.index_name'] === 'InvertedIndex')).toBe(true);
     expect(receiver.contentTypes.every((t) => t.startsWith('application/json'))).toBe(true);
+  });
+
+  it('exports a background call (the stream lease) as a span of its own, labelled with its source', async () => {
+    traceBackgroundCalls(tracing);
+    try {
+      expect(await acquireLease(backgroundDb(s.clients.doc, s.tableName, 'lease'), 'tracing-test', Date.now(), 10_000)).toBe(true);
+    } finally {
+      traceBackgroundCalls(undefined);
+    }
+    await tracing.flush();
+    const lease = receiver.spans.filter((sp) => sp.attributes['dynamodb.source'] === 'lease');
+    expect(lease.map((sp) => sp.name)).toEqual(['DynamoDB.PutItem']);
+    expect(lease[0]!.parentSpanId).toBeUndefined();
+    expect(lease[0]!.kind).toBe(3); // CLIENT
+    expect(lease[0]!.attributes['dynamodb.consumed_write_capacity_units']).toBeGreaterThan(0);
   });
 
   it("continues the caller's trace from a W3C traceparent header", async () => {

@@ -14,8 +14,10 @@ import type { BusEntry } from '../../src/live/bus.js';
 import { createStreamHandler } from '../../src/live/lambda-reader.js';
 import { busPrefix, createRedisBus, type RedisBus } from '../../src/live/redis-bus.js';
 import { createLogger } from '../../src/log.js';
+import { enableMetrics, scrape } from '../../src/observe/metrics.js';
 import { ensureTable } from '../../src/ops/admin.js';
 import { eventually } from '../helpers/cluster.js';
+import { parseExposition } from '../helpers/prometheus.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 const endpoint = inject('dynamoEndpoint');
@@ -103,7 +105,17 @@ it('publishes a batch of real stream records once, leaves out the lease and chec
   }, 'five stream records');
   expect(typeof batch.Records[0]!.dynamodb!.ApproximateCreationDateTime).toBe('number'); // the wire's shape, not the SDK's Date
 
-  expect(await handle(batch)).toEqual({ published: 3 });
+  // The lag gauge is set by the same publishing step as on a server: a batch whose newest record
+  // is 100 s old (the same records, their times moved back) reads as at least 100 s behind.
+  enableMetrics();
+  const aged = (r: (typeof batch.Records)[number]) => ({
+    ...r,
+    dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: Math.floor(Date.now() / 1000) - 100 },
+  });
+  expect(await handle({ Records: batch.Records.map(aged) })).toEqual({ published: 3 });
+  const lag = parseExposition((await scrape()).body).samples.find((x) => x.name === 'live_stream_lag_seconds');
+  expect(lag?.value).toBeGreaterThanOrEqual(100);
+  expect(lag?.value).toBeLessThan(200);
   await eventually(async () => heard.length >= 3, 'three entries on the listener');
   const seen = heard.map((e) => `${e.record.kind} ${e.record.keys.PK} ${e.record.keys.SK}`);
   expect(seen[0]).toBe(`INSERT ${keys.game(gameId).PK} ${keys.game(gameId).SK}`);

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEntry } from '../../src/live/bus.js';
-import type { ChangeRecord } from '../../src/live/record.js';
+import type { ChangeRecord } from '../../src/live/stream/records.js';
 import { createRedisBus, type RedisBus } from '../../src/live/redis-bus.js';
 import { createLogger } from '../../src/log.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';

@@ -6,14 +6,15 @@ import { entityOf } from '../../src/data/changes.js';
 import { keys } from '../../src/data/keys.js';
 import { acquireLeaseInput, isLiveBookkeeping } from '../../src/data/live/lease.js';
 import { decodeRecord, encodeRecord } from '../../src/live/envelope.js';
-import type { ChangeRecord } from '../../src/live/record.js';
+import type { ChangeRecord } from '../../src/live/stream/records.js';
 
 describe('the stream lease and checkpoints', () => {
   it('takes the lease only when absent, lapsed, or already ours', () => {
     expect(acquireLeaseInput('t', 'host:1:ab', 1_000, 10_000)).toStrictEqual({
       TableName: 't',
-      Item: { PK: 'LIVE#LEASE', SK: '#LEASE', holder: 'host:1:ab', expires_at: 11_000, renewed_at: 1_000 },
-      ConditionExpression: 'attribute_not_exists(PK) OR expires_at < :now OR holder = :me',
+      Item: { PK: 'LIVE#LEASE', SK: '#LEASE', holder: 'host:1:ab', lease_until_ms: 11_000, renewed_at: 1_000 },
+      ConditionExpression:
+        'attribute_not_exists(PK) OR holder = :me OR lease_until_ms < :now OR (attribute_not_exists(lease_until_ms) AND expires_at < :now)',
       ExpressionAttributeValues: { ':now': 1_000, ':me': 'host:1:ab' },
     });
   });

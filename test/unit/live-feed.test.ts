@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryBus, type BusEntry } from '../../src/live/bus.js';
 import { Feed, type Delivery } from '../../src/live/feed.js';
-import type { ChangeRecord } from '../../src/live/record.js';
+import type { ChangeRecord } from '../../src/live/stream/records.js';
 
 const record = (id: string): ChangeRecord => ({
   id,

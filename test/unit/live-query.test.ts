@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log.js';
 import { createMemoryBus, type Bus } from '../../src/live/bus.js';
 import type { LiveQuery } from '../../src/live/query/live-query.js';
 import { createLiveQueries, type LiveQueries } from '../../src/live/query/registry.js';
-import type { ChangeRecord } from '../../src/live/record.js';
+import type { ChangeRecord } from '../../src/live/stream/records.js';
 
 let bus: Bus;
 let queries: LiveQueries;

@@ -1,8 +1,9 @@
-// The one door to DynamoDB for request-time code. Each request gets its own Db around the shared
-// client, so every call asks for consumed capacity, is counted on the request's CostMeter (one
-// count per attempt on the wire), is reported to the request's call listener (metrics, traces),
-// and turns availability failures into UNAVAILABLE. With a ReadSet attached (a live query's run),
-// every read also records what it covered (read-set.ts).
+// The one door to the table's items. Each request gets its own Db around the shared client, and so
+// does each kind of background work (source: the lease, checkpoints, the expirer, sweeps, bulk
+// loads), so every call asks for consumed capacity, goes through the meter (cost.ts: the request's
+// CostMeter, one count per attempt on the wire, and the call listener: metrics, traces, labelled
+// with the source), and turns availability failures into UNAVAILABLE. With a ReadSet attached (a
+// live query's run), every read also records what it covered (read-set.ts).
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -34,15 +35,17 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError, isUnavailable } from '../../errors.js';
-import { CostMeter, capacityUnits, type CallListener, type Capacity } from './cost.js';
+import { CostMeter, metered, type CallAnswer, type CallInput, type CallListener, type CallSink, type CallSource } from './cost.js';
 import type { ReadSet } from './read-set.js';
 
-export class Db {
+export class Db implements CallSink {
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
     readonly meter: CostMeter = new CostMeter(),
-    private readonly onCall?: CallListener,
+    readonly onCall?: CallListener,
+    /** Whose calls these are: a request's, or which background work's (cost.ts). */
+    readonly source: CallSource = 'request',
   ) {}
 
   private reads: ReadSet | undefined;
@@ -60,7 +63,7 @@ export class Db {
 
   async get(input: GetCommandInput): Promise<GetCommandOutput> {
     if (this.consistent) input = { ...input, ConsistentRead: true };
-    const out = await this.send<GetCommandOutput>('GetItem', new GetCommand(withCapacity(input)));
+    const out = await this.send('GetItem', withCapacity(input), (i) => this.client.send(new GetCommand(i)));
     if (this.reads && input.TableName === this.tableName) {
       this.reads.key(input.Key as { PK: string; SK: string });
       this.reads.item(out.Item);
@@ -71,7 +74,7 @@ export class Db {
     const mine = input.RequestItems?.[this.tableName];
     if (this.consistent && mine)
       input = { ...input, RequestItems: { ...input.RequestItems, [this.tableName]: { ...mine, ConsistentRead: true } } };
-    const out = await this.send<BatchGetCommandOutput>('BatchGetItem', new BatchGetCommand(withCapacity(input)));
+    const out = await this.send('BatchGetItem', withCapacity(input), (i) => this.client.send(new BatchGetCommand(i)));
     if (this.reads) {
       // Every key asked for, found or not: one that appears later must count.
       for (const key of input.RequestItems?.[this.tableName]?.Keys ?? []) this.reads.key(key as { PK: string; SK: string });
@@ -81,7 +84,7 @@ export class Db {
   }
   async query(input: QueryCommandInput): Promise<QueryCommandOutput> {
     if (this.consistent && !input.IndexName) input = { ...input, ConsistentRead: true };
-    const out = await this.send<QueryCommandOutput>('Query', new QueryCommand(withCapacity(input)));
+    const out = await this.send('Query', withCapacity(input), (i) => this.client.send(new QueryCommand(i)));
     if (this.reads) {
       this.reads.query(input, out.LastEvaluatedKey);
       for (const item of out.Items ?? []) this.reads.item(item);
@@ -90,7 +93,7 @@ export class Db {
     return out;
   }
   async scan(input: ScanCommandInput): Promise<ScanCommandOutput> {
-    const out = await this.send<ScanCommandOutput>('Scan', new ScanCommand(withCapacity(input)));
+    const out = await this.send('Scan', withCapacity(input), (i) => this.client.send(new ScanCommand(i)));
     if (this.reads) {
       this.reads.scan(input.IndexName);
       for (const item of out.Items ?? []) this.reads.item(item);
@@ -99,84 +102,30 @@ export class Db {
     return out;
   }
   put(input: PutCommandInput): Promise<PutCommandOutput> {
-    return this.send('PutItem', new PutCommand(withCapacity(input)));
+    return this.send('PutItem', withCapacity(input), (i) => this.client.send(new PutCommand(i)));
   }
   update(input: UpdateCommandInput): Promise<UpdateCommandOutput> {
-    return this.send('UpdateItem', new UpdateCommand(withCapacity(input)));
+    return this.send('UpdateItem', withCapacity(input), (i) => this.client.send(new UpdateCommand(i)));
   }
   delete(input: DeleteCommandInput): Promise<DeleteCommandOutput> {
-    return this.send('DeleteItem', new DeleteCommand(withCapacity(input)));
+    return this.send('DeleteItem', withCapacity(input), (i) => this.client.send(new DeleteCommand(i)));
   }
   transactWrite(input: TransactWriteCommandInput): Promise<TransactWriteCommandOutput> {
-    return this.send('TransactWriteItems', new TransactWriteCommand(withCapacity(input)));
+    return this.send('TransactWriteItems', withCapacity(input), (i) => this.client.send(new TransactWriteCommand(i)));
   }
   batchWrite(input: BatchWriteCommandInput): Promise<BatchWriteCommandOutput> {
-    return this.send('BatchWriteItem', new BatchWriteCommand(withCapacity(input)));
+    return this.send('BatchWriteItem', withCapacity(input), (i) => this.client.send(new BatchWriteCommand(i)));
   }
 
-  private async send<O extends { ConsumedCapacity?: unknown }>(name: string, command: object): Promise<O> {
-    const end = this.meter.begin();
-    const startMs = this.onCall ? performance.timeOrigin + performance.now() : 0;
-    let metadata: Metadata | undefined;
-    let consumed: Capacity | Capacity[] | undefined;
-    let error: string | undefined;
-    let unprocessed: number | undefined;
+  /** Through the meter (cost.ts); an availability failure becomes UNAVAILABLE once it is recorded. */
+  private async send<I extends CallInput, O extends CallAnswer>(command: string, input: I, call: (input: I) => Promise<O>): Promise<O> {
     try {
-      const out = (await this.client.send(command as never)) as unknown as O & { $metadata?: Metadata };
-      metadata = out.$metadata;
-      consumed = out.ConsumedCapacity as never;
-      if (name === 'BatchGetItem') unprocessed = unprocessedKeys(out as never);
-      return out;
+      return await metered(command, input, () => call(input), this);
     } catch (err) {
-      const e = err as { ConsumedCapacity?: unknown; $metadata?: Metadata; name?: string };
-      metadata = e.$metadata;
-      consumed = e.ConsumedCapacity as never;
-      error = e.name ?? 'Error';
       if (isUnavailable(err)) throw new UnavailableError((err as Error).name);
       throw err;
-    } finally {
-      this.meter.attempts(name, metadata?.attempts);
-      if (consumed) this.meter.capacity(name, consumed);
-      end();
-      if (this.onCall) this.report(name, command, startMs, metadata, consumed, error, unprocessed);
     }
   }
-
-  private report(
-    command: string,
-    sent: object,
-    startMs: number,
-    metadata: Metadata | undefined,
-    consumed: Capacity | Capacity[] | undefined,
-    error: string | undefined,
-    unprocessedKeys: number | undefined,
-  ) {
-    const input = (sent as { input?: { IndexName?: string; RequestItems?: Record<string, { Keys?: unknown[] }> } }).input;
-    const keys = command === 'BatchGetItem' ? (input?.RequestItems?.[this.tableName]?.Keys?.length ?? 0) : undefined;
-    this.onCall!({
-      command,
-      index: input?.IndexName,
-      startMs,
-      endMs: performance.timeOrigin + performance.now(),
-      attempts: Math.max(1, metadata?.attempts ?? 1),
-      ...capacityUnits(command, consumed),
-      consumed,
-      ...(error ? { error } : {}),
-      ...(keys !== undefined ? { keys, unprocessedKeys: unprocessedKeys ?? 0 } : {}),
-    });
-  }
-}
-
-function unprocessedKeys(out: { UnprocessedKeys?: Record<string, { Keys?: unknown[] }> }): number {
-  let n = 0;
-  for (const t of Object.values(out.UnprocessedKeys ?? {})) n += t.Keys?.length ?? 0;
-  return n;
-}
-
-// The SDK's retry middleware reports how many attempts a call took, failed calls included, so
-// the meter counts every request DynamoDB saw without hooking into the shared client.
-interface Metadata {
-  attempts?: number;
 }
 
 function withCapacity<T extends object>(input: T): T & { ReturnConsumedCapacity: 'TOTAL' } {

@@ -2,8 +2,15 @@
 // but the table to agree on who reads the stream (DynamoDB allows two readers per shard).
 //
 //   item              PK                 SK                 attributes
-//   Lease             LIVE#LEASE         #LEASE             holder, expires_at (epoch ms), renewed_at (epoch ms)
-//   Checkpoint        LIVE#CHECKPOINT    SHARD#<shard_id>   position (opaque, the reader's own)
+//   Lease             LIVE#LEASE         #LEASE             holder, lease_until_ms, renewed_at (both epoch ms)
+//   Checkpoint        LIVE#CHECKPOINT    SHARD#<shard_id>   position (opaque, the reader's own), saved_at
+//
+// The lease's end is in milliseconds (a lease lasts seconds), so it is not kept in the table's TTL
+// attribute `expires_at`, which DynamoDB reads as epoch seconds: the lease carries no TTL at all
+// (it is released on stop, and a lapsed one is simply taken). Lease items written before this
+// layout hold their end, in ms, in `expires_at`: the takeover condition still reads that when
+// `lease_until_ms` is absent, so such a lease is taken once it lapses, as before. (A server of the
+// old layout, during a rolling deploy, never takes a new-layout lease over; new servers do.)
 //
 // Both are ordinary items, so their writes appear in the table's stream too: isLiveBookkeeping()
 // lets the publisher drop them before they reach any bus.
@@ -22,8 +29,9 @@ export function isLiveBookkeeping(key: Key): boolean {
 export function acquireLeaseInput(tableName: string, holder: string, now: number, leaseMs: number): PutCommandInput {
   return {
     TableName: tableName,
-    Item: { ...keys.live.lease(), holder, expires_at: now + leaseMs, renewed_at: now },
-    ConditionExpression: 'attribute_not_exists(PK) OR expires_at < :now OR holder = :me',
+    Item: { ...keys.live.lease(), holder, lease_until_ms: now + leaseMs, renewed_at: now },
+    ConditionExpression:
+      'attribute_not_exists(PK) OR holder = :me OR lease_until_ms < :now OR (attribute_not_exists(lease_until_ms) AND expires_at < :now)',
     ExpressionAttributeValues: { ':now': now, ':me': holder },
   };
 }
@@ -57,7 +65,8 @@ export async function releaseLease(db: Db, holder: string): Promise<void> {
 export async function readLease(db: Db): Promise<{ holder: string; expiresAt: number } | null> {
   const out = await db.get({ TableName: db.tableName, Key: keys.live.lease(), ConsistentRead: true });
   if (!out.Item) return null;
-  return { holder: String(out.Item.holder), expiresAt: Number(out.Item.expires_at) };
+  // An item of the old layout has its end, in ms, in expires_at (see the top of this file).
+  return { holder: String(out.Item.holder), expiresAt: Number(out.Item.lease_until_ms ?? out.Item.expires_at) };
 }
 
 // Every shard's checkpoint: Query table PK = LIVE#CHECKPOINT (consistent read).

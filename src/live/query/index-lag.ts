@@ -5,7 +5,7 @@
 // it, and a contradicted run is retried a bounded number of times (live-query.ts).
 // DynamoDB Local updates its indexes at once, so the rule is proved by a unit test.
 import { indexKeysOf, inRange, tableKeyId, TABLE_INDEX, type ReadSet } from '../../data/dynamo/read-set.js';
-import type { ChangeRecord } from '../record.js';
+import type { ChangeRecord } from '../stream/records.js';
 
 type Image = Record<string, unknown>;
 

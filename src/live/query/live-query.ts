@@ -6,7 +6,7 @@
 import type { ExecutionResult } from 'graphql';
 import { ReadSet } from '../../data/dynamo/read-set.js';
 import { live as metrics } from '../../observe/metrics.js';
-import type { ChangeRecord } from '../record.js';
+import type { ChangeRecord } from '../stream/records.js';
 import { contradicts } from './index-lag.js';
 
 export type RunReason = 'first' | 'matched' | 'expiry' | 'gap' | 'retry';

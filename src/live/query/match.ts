@@ -3,7 +3,7 @@
 // only the read sets filed under those few keys are checked against the sort key. A record that
 // concerns nobody costs one map look-up per key it has; no live query is ever walked for it.
 import { indexKeysOf, inRange, TABLE_INDEX, type ReadRange } from '../../data/dynamo/read-set.js';
-import type { ChangeRecord } from '../record.js';
+import type { ChangeRecord } from '../stream/records.js';
 
 const slot = (index: string, partition: string) => `${index}\u0000${partition}`;
 

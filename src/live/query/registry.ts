@@ -9,7 +9,7 @@ import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { live as metrics } from '../../observe/metrics.js';
 import type { Bus } from '../bus.js';
-import type { ChangeRecord } from '../record.js';
+import type { ChangeRecord } from '../stream/records.js';
 import { LiveQuery } from './live-query.js';
 import { ReadIndex } from './match.js';
 

@@ -1,4 +1,4 @@
-// How the reader reacts to each failure of a DynamoDB Streams call.
+// How the reader reacts to each failure of a DynamoDB Streams call, and how it waits.
 
 export type FailureKind =
   /** The iterator is older than 15 minutes (or was never used in time): get a new one. */
@@ -32,4 +32,18 @@ export function classify(err: unknown): FailureKind {
 export function backoffMs(attempt: number, baseMs = 200, capMs = 10_000, random = Math.random): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Resolves after ms, or as soon as any signal aborts; never rejects and leaves no timer. */
+export function sleep(ms: number, ...signals: AbortSignal[]): Promise<void> {
+  return new Promise((resolve) => {
+    if (signals.some((s) => s.aborted)) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const s of signals) s.addEventListener('abort', done, { once: true });
+  });
 }

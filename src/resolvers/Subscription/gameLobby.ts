@@ -3,7 +3,7 @@ import { getGame } from '../../data/games/reads.js';
 import { notFound } from '../../errors.js';
 import { topics } from '../../live/events.js';
 import * as v from '../../graphql/validation.js';
-import { deliver, openFeed } from '../live.js';
+import { openFeed, withEventLoaders } from '../live.js';
 
 export const gameLobby: SubscriptionResolvers['gameLobby'] = {
   subscribe: async (_, { gameId, after }, ctx) => {
@@ -11,5 +11,5 @@ export const gameLobby: SubscriptionResolvers['gameLobby'] = {
     if (!(await getGame(ctx, id))) throw notFound(`The game ${id}`);
     return openFeed(ctx, topics.game(id), after);
   },
-  resolve: deliver,
+  resolve: withEventLoaders,
 };

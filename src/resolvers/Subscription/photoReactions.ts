@@ -3,7 +3,7 @@ import { getPhoto } from '../../data/photos/photos.js';
 import { notFound } from '../../errors.js';
 import { topics } from '../../live/events.js';
 import * as v from '../../graphql/validation.js';
-import { deliver, openFeed } from '../live.js';
+import { openFeed, withEventLoaders } from '../live.js';
 
 export const photoReactions: SubscriptionResolvers['photoReactions'] = {
   subscribe: async (_, args, ctx) => {
@@ -12,5 +12,5 @@ export const photoReactions: SubscriptionResolvers['photoReactions'] = {
     if (!(await getPhoto(ctx, owner, timestamp))) throw notFound(`The photo ${owner}/${timestamp}`);
     return openFeed(ctx, topics.photoReactions(owner, timestamp), args.after);
   },
-  resolve: deliver,
+  resolve: withEventLoaders,
 };

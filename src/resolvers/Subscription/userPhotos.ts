@@ -3,7 +3,7 @@ import { getUser } from '../../data/users/users.js';
 import { notFound } from '../../errors.js';
 import { topics } from '../../live/events.js';
 import * as v from '../../graphql/validation.js';
-import { deliver, openFeed } from '../live.js';
+import { openFeed, withEventLoaders } from '../live.js';
 
 export const userPhotos: SubscriptionResolvers['userPhotos'] = {
   subscribe: async (_, args, ctx) => {
@@ -11,5 +11,5 @@ export const userPhotos: SubscriptionResolvers['userPhotos'] = {
     if (!(await getUser(ctx, username))) throw notFound(`The user ${username}`);
     return openFeed(ctx, topics.userPhotos(username), args.after);
   },
-  resolve: deliver,
+  resolve: withEventLoaders,
 };
