@@ -29,7 +29,7 @@ import { Db } from '../src/data/dynamo/db.js';
 import { createLogger } from '../src/log.js';
 import { formatError } from '../src/graphql/apollo.js';
 import { appOptions, createApp } from '../src/http/server.js';
-import { startTracing } from '../src/observe/trace-types.js';
+import { startTracing } from '../src/observe/start-tracing.js';
 import { loadTypeDefs } from '../src/schema.js';
 import { createServices } from '../src/services.js';
 import { naiveResolvers, type NaiveContext } from './naive/resolvers.js';

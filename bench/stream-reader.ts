@@ -4,7 +4,8 @@
 //   over writes spaced at random so they fall anywhere in the poll cycle.
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createClients } from '../src/data/dynamo/client.js';
-import { DEFAULT_POLL_INTERVAL_MS, createStreamReader, type ChangeRecord } from '../src/live/stream/reader.js';
+import { DEFAULT_POLL_INTERVAL_MS, createStreamReader } from '../src/live/stream/reader.js';
+import type { ChangeRecord } from '../src/live/stream/records.js';
 import { ensureTable } from '../src/ops/admin.js';
 import { startDynamoLocal } from '../src/ops/local.js';
 

@@ -13,7 +13,7 @@ import { appOptions, createApp } from './http/server.js';
 import { startMetricsServer } from './http/metrics.js';
 import { recordBackgroundCall, traceBackgroundCalls } from './observe/background.js';
 import { enableMetrics } from './observe/metrics.js';
-import { startTracing } from './observe/trace-types.js';
+import { startTracing } from './observe/start-tracing.js';
 import { createServices } from './services.js';
 
 export const DEMO_FILES = ['battle-royale.items.jsonl', 'quick-photos.items.jsonl'].map((f) =>

@@ -1,5 +1,5 @@
-// What the server needs from tracing, without OpenTelemetry: this file is all that loads when
-// tracing is off. startTracing() imports the SDK only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+// What the server needs from tracing, as types only: nothing here loads OpenTelemetry (start-tracing.ts
+// imports the SDK, lazily, only when OTEL_EXPORTER_OTLP_ENDPOINT is set).
 import type { CallRecord } from '../data/dynamo/cost.js';
 
 export type SamplerConfig =
@@ -30,10 +30,4 @@ export interface OperationTrace {
   /** Adds a finished DynamoDB call as a child span, its consumed capacity as attributes. */
   call(c: CallRecord): void;
   end(o: { name: string | undefined; type: string | undefined; outcome: string }): void;
-}
-
-/** Loads the OpenTelemetry SDK and starts exporting; only ever called when tracing is configured. */
-export async function startTracing(config: TracingConfig): Promise<Tracing> {
-  const { createTracing } = await import('./tracing.js');
-  return createTracing(config);
 }

@@ -4,7 +4,7 @@
 // by the official http/graphql/aws-sdk instrumentations, which patch modules as they load: that
 // misses ES modules without a loader hook and everything esbuild bundles (the Lambda asset), and
 // the instrumentations' extra spans per resolver and per HTTP attempt cost CPU on every request.
-// Loaded only through startTracing() (trace-types.ts).
+// Loaded only through startTracing() (start-tracing.ts).
 import {
   ROOT_CONTEXT,
   SpanKind,

@@ -7,7 +7,8 @@ import { acquireLease } from '../../src/data/live/lease.js';
 import { backgroundDb } from '../../src/live/db.js';
 import { createLogger } from '../../src/log.js';
 import { traceBackgroundCalls } from '../../src/observe/background.js';
-import { startTracing, type Tracing } from '../../src/observe/trace-types.js';
+import { startTracing } from '../../src/observe/start-tracing.js';
+import type { Tracing } from '../../src/observe/trace-types.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 

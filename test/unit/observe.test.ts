@@ -15,7 +15,7 @@ describe('tracing', () => {
   it('is imported by nothing but the lazily loaded src/observe/tracing.ts, so start-up without it never loads the SDK', () => {
     const importers = sources('src').filter((f) => /from '@opentelemetry\//.test(readFileSync(f, 'utf8')));
     expect(importers).toEqual([join('src', 'observe', 'tracing.ts')]);
-    const lazy = readFileSync('src/observe/trace-types.ts', 'utf8');
+    const lazy = readFileSync('src/observe/start-tracing.ts', 'utf8');
     expect(lazy).toMatch(/await import\('\.\/tracing\.js'\)/);
     expect(lazy).not.toMatch(/^import (?!type).*tracing\.js/m);
   });

@@ -31,9 +31,6 @@ import type { ChangeRecord } from './records.js';
 import { readShard, type ShardLoopDeps, type StreamState } from './shard.js';
 import { latestMarker, planShards, type StartPosition } from './shards.js';
 
-// Only for bench/stream-reader.ts, which this change may not edit: ChangeRecord's home is records.ts.
-export type { ChangeRecord } from './records.js';
-
 export interface StreamReaderOptions {
   /** Reads the table's LatestStreamArn, again at each discovery: a new ARN means the stream was replaced. */
   client: DynamoDBClient;
