@@ -3,7 +3,7 @@
 // layer asks this module instead of parsing keys itself.
 import type { Item } from './dynamo/batch.js';
 import { toFollow } from './follows/follows.js';
-import { toGame, toParticipation, type GameRecord, type ParticipationRecord } from './games/reads.js';
+import { toGame, toParticipation, type GameRecord, type ParticipationRecord } from './games/records.js';
 import { keys } from './keys.js';
 import { toPhoto, toReaction, type PhotoRecord, type ReactionRecord } from './photos/photos.js';
 

@@ -2,7 +2,7 @@
 // so every rule (a game "filled" when people reaches 50, "started" when start_time appears, ...)
 // is decided from the two images alone and tested without a database.
 import type { EntityChange } from '../data/changes.js';
-import { GAME_CAPACITY, type GameRecord, type ParticipationRecord } from '../data/games/reads.js';
+import { GAME_CAPACITY, type GameRecord, type ParticipationRecord } from '../data/games/records.js';
 import type { PhotoRecord, ReactionRecord } from '../data/photos/photos.js';
 
 /** Topics a subscription listens on; one per subscribable thing, so matching is a string compare. */

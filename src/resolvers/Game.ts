@@ -1,6 +1,7 @@
 import type { GameResolvers } from '../__generated__/resolvers-types.js';
 import type { Context } from '../graphql/context.js';
-import { GAME_CAPACITY, gamePlayers, gameStatus } from '../data/games/reads.js';
+import { GAME_CAPACITY, gameStatus } from '../data/games/records.js';
+import { gamePlayers } from '../data/games/game-reads.js';
 import { getUser } from '../data/users/users.js';
 import { referenced } from './reference.js';
 import { selects } from './selection.js';

@@ -1,5 +1,6 @@
 import type { GameParticipationResolvers, Medal as MedalName } from '../__generated__/resolvers-types.js';
-import { getGame, type Medal, type ParticipationRecord } from '../data/games/reads.js';
+import { getGame } from '../data/games/game-reads.js';
+import type { Medal, ParticipationRecord } from '../data/games/records.js';
 import { getUser, type UserRecord } from '../data/users/users.js';
 import { participationId } from '../graphql/ids.js';
 import { referenced } from './reference.js';

@@ -8,7 +8,7 @@ import type {
   Resolvers,
   UserPhotoEventKind,
 } from '../__generated__/resolvers-types.js';
-import { getGame } from '../data/games/reads.js';
+import { getGame } from '../data/games/game-reads.js';
 import { getPhoto } from '../data/photos/photos.js';
 import { getUser } from '../data/users/users.js';
 import type { LiveEvent } from '../live/events.js';

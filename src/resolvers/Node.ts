@@ -4,7 +4,8 @@
 // access pattern as its own query field (a game past its open time is as absent as from game(id:)),
 // and the record is resolved by the same type resolvers (private fields stay null for others).
 import type { NodeResolvers } from '../__generated__/resolvers-types.js';
-import { getGame, getParticipation, type GameRecord, type ParticipationRecord } from '../data/games/reads.js';
+import { getGame, getParticipation } from '../data/games/game-reads.js';
+import type { GameRecord, ParticipationRecord } from '../data/games/records.js';
 import { getPhoto, getReaction, type PhotoRecord, type ReactionRecord } from '../data/photos/photos.js';
 import { getUser, type UserRecord } from '../data/users/users.js';
 import type { Context } from '../graphql/context.js';

@@ -1,10 +1,11 @@
 // Reading a game for Query.game: the game and its first players are one Query of the game's
-// partition (src/data/games/reads.ts viewGame). A later page of the players (`after`) cannot come
+// partition (src/data/games/game-reads.ts viewGame). A later page of the players (`after`) cannot come
 // in that Query, so then the game is read by key and the page starts its own read beside it
 // (src/data/dynamo/read-ahead.ts): one wave instead of two, and no game partition read for nothing.
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../graphql/context.js';
-import { getGame, startPlayers, viewGame, type GameRecord } from '../data/games/reads.js';
+import { getGame, startPlayers, viewGame } from '../data/games/game-reads.js';
+import type { GameRecord } from '../data/games/records.js';
 import { childArguments, pageArguments } from './selection.js';
 
 export function readGame(ctx: Context, gameId: string, info: GraphQLResolveInfo): Promise<GameRecord | null> {

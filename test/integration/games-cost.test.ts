@@ -2,7 +2,7 @@
 // proxy (res.calls) and by the server's own meter (extensions.dynamodb.waves).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/data/dynamo/batch.js';
-import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
+import { newGameItem, newPlayerItem } from '../../src/data/games/lobby-writes.js';
 import { loadItems } from '../../src/ops/load.js';
 import { countCalls, errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';

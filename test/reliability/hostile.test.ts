@@ -3,7 +3,7 @@
 // after). Key-forging values (a '#' that would reach another entity's key) are among them.
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
+import { newGameItem, newPlayerItem } from '../../src/data/games/lobby-writes.js';
 import { loadItems } from '../../src/ops/load.js';
 import { newPhotoItem } from '../../src/data/photos/photos.js';
 import { errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';

@@ -5,7 +5,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT, UnsecuredJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
+import { newGameItem, newPlayerItem } from '../../src/data/games/lobby-writes.js';
 import { loadItems } from '../../src/ops/load.js';
 import { newPhotoItem, newReactionItem } from '../../src/data/photos/photos.js';
 import { errorCodes, expectNoErrors, freshUsername, startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server.js';

@@ -2,7 +2,7 @@
 // (extensions.limit, value, max) and with no DynamoDB call made, as the proxy sees it.
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
+import { newGameItem, newPlayerItem } from '../../src/data/games/lobby-writes.js';
 import { loadItems } from '../../src/ops/load.js';
 import { LIMITS } from '../../src/graphql/limits/limits.js';
 import { expectNoErrors, startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server.js';

@@ -4,7 +4,7 @@
 // shapes the domain modules write, so a run spends its time on the operations under test.
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { newGameItem, newPlayerItem } from '../../src/data/games/writes.js';
+import { newGameItem, newPlayerItem } from '../../src/data/games/lobby-writes.js';
 import { loadItems } from '../../src/ops/load.js';
 import { newPhotoItem } from '../../src/data/photos/photos.js';
 import { seeded } from '../helpers/faults.js';

@@ -1,29 +1,17 @@
 // The game's pure parts: every command input exactly, and how items become records.
 import { describe, expect, it } from 'vitest';
-import {
-  gameStatus,
-  gamesByMapQuery,
-  labTime,
-  openGamesQuery,
-  openGamesScan,
-  playersQuery,
-  storedTime,
-  toGame,
-  toParticipation,
-  userGamesQuery,
-  viewGameQuery,
-} from '../../src/data/games/reads.js';
+import { gameStatus, labTime, storedTime, toGame, toParticipation } from '../../src/data/games/records.js';
+import { gamesByMapQuery, openGamesQuery, openGamesScan, userGamesQuery } from '../../src/data/games/list-reads.js';
+import { playersQuery, viewGameQuery } from '../../src/data/games/game-reads.js';
 import {
   createGameTransaction,
-  endGameTransaction,
   joinGameTransaction,
   joinRefusal,
   newGameItem,
   newPlayerItem,
-  podiumQuery,
-  recordResultTransaction,
   startGameUpdate,
-} from '../../src/data/games/writes.js';
+} from '../../src/data/games/lobby-writes.js';
+import { endGameTransaction, podiumQuery, recordResultTransaction } from '../../src/data/games/result-writes.js';
 
 const ID = '3d4285f0-e52b-401a-a59b-112b38c4a26b';
 const T = '2019-04-16T00:41:18';

@@ -1,6 +1,6 @@
 // The rules that turn one change's two images into events, without a database.
 import { describe, expect, it } from 'vitest';
-import type { GameRecord, ParticipationRecord } from '../../src/data/games/reads.js';
+import type { GameRecord, ParticipationRecord } from '../../src/data/games/records.js';
 import { deriveEvents, topics } from '../../src/live/events.js';
 
 const game = (over: Partial<GameRecord> = {}): GameRecord => ({

@@ -7,7 +7,8 @@ import {
   type CancellationReason,
   type GuardedTransaction,
 } from '../../src/data/dynamo/transactions.js';
-import { joinGameTransaction, recordResultTransaction } from '../../src/data/games/writes.js';
+import { joinGameTransaction } from '../../src/data/games/lobby-writes.js';
+import { recordResultTransaction } from '../../src/data/games/result-writes.js';
 import { createUserTransaction, newUserItem, updateUserTransaction } from '../../src/data/users/users.js';
 import { followTransaction, newFollowItem } from '../../src/data/follows/follows.js';
 import { newReactionItem, reactTransaction, removeReactionTransaction } from '../../src/data/photos/photos.js';

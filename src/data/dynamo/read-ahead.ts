@@ -2,7 +2,7 @@
 // list's own resolver so it does not read them again.
 //
 // DynamoDB keeps a parent and its children in one partition, sorted, so one Query can return both:
-// a game with its players (games/reads.ts viewGame), a user with the first page of its followers
+// a game with its players (games/game-reads.ts viewGame), a user with the first page of its followers
 // or of its photos (users/profile.ts, chosen by resolvers/profile.ts from the selection).
 // A write can know a list outright too: a game just created has only its creator (createGame).
 // GraphQL resolves the parent first and the list later, in another resolver; between them the head

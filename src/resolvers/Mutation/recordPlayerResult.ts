@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { requireViewer } from '../../graphql/context.js';
-import { recordPlayerResult as record } from '../../data/games/writes.js';
+import { recordPlayerResult as record } from '../../data/games/result-writes.js';
 import * as v from '../../graphql/validation.js';
 import { STORED_MEDAL } from '../GameParticipation.js';
 

@@ -1,5 +1,5 @@
 import type { QueryResolvers } from '../../__generated__/resolvers-types.js';
-import { findGamesByMap } from '../../data/games/reads.js';
+import { findGamesByMap } from '../../data/games/list-reads.js';
 import * as v from '../../graphql/validation.js';
 
 export const gamesByMap: QueryResolvers['gamesByMap'] = (_, { map, from, to, ...page }, ctx) =>

@@ -1,5 +1,5 @@
 import type { QueryResolvers } from '../../__generated__/resolvers-types.js';
-import { findOpenGames, findOpenGamesByMap } from '../../data/games/reads.js';
+import { findOpenGames, findOpenGamesByMap } from '../../data/games/list-reads.js';
 import * as v from '../../graphql/validation.js';
 
 export const openGames: QueryResolvers['openGames'] = (_, { map, ...page }, ctx) =>

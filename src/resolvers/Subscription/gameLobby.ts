@@ -1,5 +1,5 @@
 import type { SubscriptionResolvers } from '../../__generated__/resolvers-types.js';
-import { getGame } from '../../data/games/reads.js';
+import { getGame } from '../../data/games/game-reads.js';
 import { notFound } from '../../errors.js';
 import { topics } from '../../live/events.js';
 import * as v from '../../graphql/validation.js';
