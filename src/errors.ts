@@ -1,5 +1,7 @@
 // Errors a client can switch on: every one carries a stable extensions.code, and each kind of
 // refusal has its own class with its one message, so a code is never spelled out at a call site.
+// Here: the codes, the base class, and the errors of the data and its domains; request-errors.ts
+// holds the refusals of a whole request (transport, node ids, trusted documents).
 import { GraphQLError } from 'graphql';
 
 export type ErrorCode =
@@ -46,55 +48,6 @@ export const badInput = (message: string, field?: string) => new AppError('BAD_U
 export const unauthenticated = (message = 'Sign in first: send "Authorization: Bearer <token>".') =>
   new AppError('UNAUTHENTICATED', message, { http: { status: 401 } });
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
-
-/** An operation sent over the wrong transport: WebSocket serves subscriptions only. */
-export class QueryOverWebSocketError extends AppError {
-  constructor() {
-    super('BAD_REQUEST', 'Only subscriptions are served over WebSocket; send queries and mutations with HTTP POST.');
-  }
-}
-
-/** The other way round: a subscription needs a long-lived connection, so HTTP refuses it (400) before it runs. */
-export class SubscriptionOverHttpError extends AppError {
-  constructor() {
-    super('BAD_REQUEST', 'Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP: open a WebSocket.', {
-      http: { status: 400 },
-    });
-  }
-}
-
-/** An id given to node(id:) or nodes(ids:) that no object of this API carries: malformed, or of an unknown type. */
-export class BadNodeIdError extends AppError {
-  constructor(preview: string, reason: string) {
-    super('BAD_NODE_ID', `${preview} is not an id this API gives out: ${reason}.`);
-  }
-}
-
-/**
- * A request refused by the trusted-documents check (src/graphql/trusted.ts) before anything is
- * parsed: over HTTP a 400 with this code, over WebSocket the subscribe's `error` message.
- */
-export class TrustedDocumentError extends AppError {
-  constructor(
-    code: 'TRUSTED_DOCUMENT_REQUIRED' | 'TRUSTED_DOCUMENT_NOT_FOUND' | 'TRUSTED_DOCUMENT_ID_INVALID' | 'TRUSTED_DOCUMENT_MISMATCH',
-    message: string,
-  ) {
-    super(code, message);
-  }
-}
-
-/** A `query … @live` sent over HTTP: it is kept current over a WebSocket only, so it is refused rather than answered once. */
-export class LiveQueryOverHttpError extends AppError {
-  constructor() {
-    super(
-      'LIVE_QUERY_REQUIRES_WEBSOCKET',
-      'A @live query is served over WebSocket (graphql-ws) at /graphql; send it there, or drop @live.',
-      {
-        http: { status: 400 },
-      },
-    );
-  }
-}
 
 /** Something the request names (`what`, e.g. "The game 1f…") is not in the table. */
 export class NotFoundError extends AppError {
@@ -259,38 +212,4 @@ export abstract class InternalSignal extends Error {
     super(message);
     this.name = new.target.name;
   }
-}
-
-const UNAVAILABLE_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'ServiceUnavailable',
-  'InternalServerError',
-  'LimitExceededException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'AbortError',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-  'EAI_AGAIN',
-]);
-
-/** True for failures of the database's availability, as opposed to a rejected request. */
-export function isUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const e = err as Error & { code?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
-  if (UNAVAILABLE_NAMES.has(e.name)) return true;
-  if (e.code && NETWORK_CODES.has(e.code)) return true;
-  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  if (/socket hang up|ECONNREFUSED|ECONNRESET|timed? ?out/i.test(e.message)) return true;
-  return false;
 }

@@ -14,7 +14,7 @@
 // new-form id starts with "djE6" (base64url of "v1:"), which no UUID can ('j' is not hex). The
 // natural key's parts are checked as the typed fields check them (validation.ts), so an id can only
 // name what an argument could, and the timestamp, which may hold ':', comes last.
-import { BadNodeIdError } from '../errors.js';
+import { BadNodeIdError } from '../request-errors.js';
 import { REACTION_TYPES, type ReactionType } from '../data/photos/photos.js';
 import * as v from './validation.js';
 

@@ -17,7 +17,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { LiveQueryOverHttpError, QueryOverWebSocketError, SubscriptionOverHttpError } from '../errors.js';
+import { LiveQueryOverHttpError, QueryOverWebSocketError, SubscriptionOverHttpError } from '../request-errors.js';
 import { checkDocument } from './limits/check.js';
 import { LIMITS, type Limits } from './limits/limits.js';
 import { documentTooLarge } from './limits/tokens.js';

@@ -4,7 +4,7 @@
 // HTTP (POST body, GET parameter), Lambda and graphql-ws (extensions.documentId) all ask resolve().
 import { createHash } from 'node:crypto';
 import type { TrustedDocumentsMode } from '../config.js';
-import { TrustedDocumentError } from '../errors.js';
+import { TrustedDocumentError } from '../request-errors.js';
 import type { Logger } from '../log.js';
 import { recordUntrustedDocument } from '../observe/metrics.js';
 import manifest from '../__generated__/trusted-documents.json' with { type: 'json' };

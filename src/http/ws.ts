@@ -9,7 +9,8 @@ import { execute, GraphQLError, subscribe, type ExecutionArgs, type ExecutionRes
 import { CloseCode, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveConfig } from '../config.js';
-import { AppError, QueryOverWebSocketError } from '../errors.js';
+import { AppError } from '../errors.js';
+import { QueryOverWebSocketError } from '../request-errors.js';
 import { markArrival, type Context, type LiveSession } from '../graphql/context.js';
 import { isLiveOperation, prepareOperation } from '../graphql/operation.js';
 import type { TrustedDocuments } from '../graphql/trusted.js';

@@ -5,7 +5,7 @@
 // exactly as it does for a TTL deletion (the players swept, the lobby told GAME_EXPIRED). Safe on
 // several instances at once: a game is deleted once, the others' conditions fail.
 import type { Db } from '../data/dynamo/db.js';
-import { deleteKeys, expiredConnectionKeys } from '../data/connections/connections.js';
+import { deleteKeys, expiredConnectionKeys } from '../data/connections/removal.js';
 import { deleteExpiredGame, expiredOpenGames } from '../data/games/expiry.js';
 import type { Logger } from '../log.js';
 

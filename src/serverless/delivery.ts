@@ -9,7 +9,8 @@
 // (post.ts), so a retried record skips the subscribers it already reached. Every event is also
 // kept in the topic's replay window (data/connections/replay.ts) before its fan-out.
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { isConnectionBookkeeping, topicSubscribers } from '../data/connections/connections.js';
+import { topicSubscribers } from '../data/connections/connections.js';
+import { isConnectionBookkeeping } from '../data/connections/removal.js';
 import { positionOf, recordReplay } from '../data/connections/replay.js';
 import { toEntityChange } from '../data/changes.js';
 import { isLiveBookkeeping } from '../data/live/lease.js';

@@ -10,13 +10,11 @@ import {
   acknowledgeConnection,
   addSubscription,
   connectionExpiry,
-  connectionItems,
   openConnection,
-  removeConnection,
-  removeSubscription,
   toConnection,
   type SubscriptionRecord,
 } from '../data/connections/connections.js';
+import { connectionItems, removeConnection, removeSubscription } from '../data/connections/removal.js';
 import { positionOf } from '../data/connections/replay.js';
 import type { Db } from '../data/dynamo/db.js';
 import { keys } from '../data/keys.js';

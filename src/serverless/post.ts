@@ -4,7 +4,8 @@
 // event was posted already, so no writer ever posts it twice.
 import { keys } from '../data/keys.js';
 import { claimDelivery, releaseClaim } from '../data/connections/replay.js';
-import { removeConnection, removeSubscription, type SubscriptionRecord } from '../data/connections/connections.js';
+import type { SubscriptionRecord } from '../data/connections/connections.js';
+import { removeConnection, removeSubscription } from '../data/connections/removal.js';
 import type { Db } from '../data/dynamo/db.js';
 import { AppError, unauthenticated } from '../errors.js';
 import type { Delivery } from '../live/feed.js';

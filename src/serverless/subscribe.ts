@@ -6,7 +6,7 @@
 // subscription listens on, because the events come later, from the stream, to the delivery function.
 import { GraphQLError, subscribe, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
-import { QueryOverWebSocketError } from '../errors.js';
+import { QueryOverWebSocketError } from '../request-errors.js';
 import { markArrival, type Context } from '../graphql/context.js';
 import { prepareOperation } from '../graphql/operation.js';
 import type { TrustedDocuments } from '../graphql/trusted.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { newFollowItem } from '../../src/data/follows/follows.js';
 import { loadItems, readJsonl } from '../../src/ops/load.js';
-import { newUserItem } from '../../src/data/users/users.js';
+import { newUserItem } from '../../src/data/users/writes.js';
 import type { RecordedCall } from '../helpers/recorder.js';
 import { countCalls, errorCodes, expectNoErrors, freshUsername, LAB_FILES, startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examples } from '../../graphiql/src/examples.js';
 import { createClient } from '../../sdk/src/index.js';
 import { loadItems, readJsonl } from '../../src/ops/load.js';
-import { newUserItem } from '../../src/data/users/users.js';
+import { newUserItem } from '../../src/data/users/writes.js';
 import { participationId, photoId, reactionId, userId } from '../../src/graphql/ids.js';
 import { errorCodes, expectNoErrors, freshUsername, LAB_FILES, startTestServer, type TestServer } from '../helpers/server.js';
 

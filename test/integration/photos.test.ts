@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadItems, readJsonl } from '../../src/ops/load.js';
-import { newUserItem } from '../../src/data/users/users.js';
+import { newUserItem } from '../../src/data/users/writes.js';
 import { countCalls, errorCodes, expectNoErrors, freshUsername, LAB_FILES, startTestServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;

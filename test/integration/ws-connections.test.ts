@@ -6,14 +6,12 @@ import {
   acknowledgeConnection,
   addSubscription,
   connectionExpiry,
-  connectionItems,
   getConnection,
   openConnection,
-  removeConnection,
-  removeSubscription,
   topicSubscribers,
   type SubscriptionRecord,
 } from '../../src/data/connections/connections.js';
+import { connectionItems, removeConnection, removeSubscription } from '../../src/data/connections/removal.js';
 import { claimDelivery } from '../../src/data/connections/replay.js';
 import type { DynamoClients } from '../../src/data/dynamo/client.js';
 import { keys } from '../../src/data/keys.js';

@@ -5,7 +5,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newGameItem, newPlayerItem } from '../../src/data/games/lobby-writes.js';
 import { loadItems } from '../../src/ops/load.js';
-import { newPhotoItem } from '../../src/data/photos/photos.js';
+import { newPhotoItem } from '../../src/data/photos/writes.js';
 import { errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { closeAndDrop, seedUsers, snapshot } from './support.js';
 

@@ -7,7 +7,7 @@ import { SignJWT, UnsecuredJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newGameItem, newPlayerItem } from '../../src/data/games/lobby-writes.js';
 import { loadItems } from '../../src/ops/load.js';
-import { newPhotoItem, newReactionItem } from '../../src/data/photos/photos.js';
+import { newPhotoItem, newReactionItem } from '../../src/data/photos/writes.js';
 import { errorCodes, expectNoErrors, freshUsername, startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server.js';
 import { closeAndDrop, snapshot } from './support.js';
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { newGameItem, newPlayerItem } from '../../src/data/games/lobby-writes.js';
 import { loadItems } from '../../src/ops/load.js';
-import { newPhotoItem } from '../../src/data/photos/photos.js';
+import { newPhotoItem } from '../../src/data/photos/writes.js';
 import { seeded } from '../helpers/faults.js';
 import { seedUsers, type Scope } from './support.js';
 

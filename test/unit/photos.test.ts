@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { formatTimestamp, photoReactionsQuery, toPhoto, toReaction, userPhotosQuery } from '../../src/data/photos/photos.js';
 import {
-  formatTimestamp,
   newPhotoItem,
   newReactionItem,
-  photoReactionsQuery,
   reactTransaction,
   removeReactionTransaction,
-  toPhoto,
-  toReaction,
   uploadPhotoTransaction,
-  userPhotosQuery,
-} from '../../src/data/photos/photos.js';
+} from '../../src/data/photos/writes.js';
 
 const T = 'photos';
 

@@ -9,9 +9,9 @@ import {
 } from '../../src/data/dynamo/transactions.js';
 import { joinGameTransaction } from '../../src/data/games/lobby-writes.js';
 import { recordResultTransaction } from '../../src/data/games/result-writes.js';
-import { createUserTransaction, newUserItem, updateUserTransaction } from '../../src/data/users/users.js';
+import { createUserTransaction, newUserItem, updateUserTransaction } from '../../src/data/users/writes.js';
 import { followTransaction, newFollowItem } from '../../src/data/follows/follows.js';
-import { newReactionItem, reactTransaction, removeReactionTransaction } from '../../src/data/photos/photos.js';
+import { newReactionItem, reactTransaction, removeReactionTransaction } from '../../src/data/photos/writes.js';
 
 const ID = '3d4285f0-e52b-401a-a59b-112b38c4a26b';
 const T = '2019-04-16T00:41:18';

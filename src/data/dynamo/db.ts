@@ -34,7 +34,8 @@ import {
   type UpdateCommandInput,
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { UnavailableError, isUnavailable } from '../../errors.js';
+import { UnavailableError } from '../../errors.js';
+import { isUnavailable } from './unavailable.js';
 import { CostMeter, metered, type CallAnswer, type CallInput, type CallListener, type CallSink, type CallSource } from './cost.js';
 import type { ReadSet } from './read-set.js';
 

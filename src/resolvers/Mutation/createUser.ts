@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { requireSelf } from '../../graphql/context.js';
-import { createUser as create } from '../../data/users/users.js';
+import { createUser as create } from '../../data/users/writes.js';
 import * as v from '../../graphql/validation.js';
 
 export const createUser: MutationResolvers['createUser'] = (_, { input }, ctx) => {

@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { requireViewer } from '../../graphql/context.js';
-import { reactToPhoto as react } from '../../data/photos/photos.js';
+import { reactToPhoto as react } from '../../data/photos/writes.js';
 import * as v from '../../graphql/validation.js';
 
 export const reactToPhoto: MutationResolvers['reactToPhoto'] = (_, { owner, timestamp, type }, ctx) => {

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { requireViewer } from '../../graphql/context.js';
 import { keys } from '../../data/keys.js';
-import { updateUser as update } from '../../data/users/users.js';
+import { updateUser as update } from '../../data/users/writes.js';
 import { badInput } from '../../errors.js';
 import * as v from '../../graphql/validation.js';
 

@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { requireViewer } from '../../graphql/context.js';
-import { uploadPhoto as upload } from '../../data/photos/photos.js';
+import { uploadPhoto as upload } from '../../data/photos/writes.js';
 import * as v from '../../graphql/validation.js';
 
 export const uploadPhoto: MutationResolvers['uploadPhoto'] = (_, { input }, ctx) => {
