@@ -11,6 +11,7 @@ import {
   type DynamoDBClient,
   type UpdateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { waitUntilUsable } from '../../src/ops/table-state.js';
 
 export type Lab = 'game' | 'photos';
@@ -79,4 +80,28 @@ export async function buildLabTable(client: DynamoDBClient, lab: Lab, tableName:
     await client.send(new UpdateTableCommand(update));
     await waitUntilUsable(client, tableName, 120_000);
   }
+}
+
+/** The game lab's join_game.py: the player's item and the game's count in one transaction, as a program outside the API sends it. */
+export function labJoinCommand(tableName: string, gameId: string, username: string): TransactWriteCommand {
+  return new TransactWriteCommand({
+    TransactItems: [
+      {
+        Put: {
+          TableName: tableName,
+          Item: { PK: `GAME#${gameId}`, SK: `USER#${username}`, game_id: gameId, username },
+          ConditionExpression: 'attribute_not_exists(SK)',
+        },
+      },
+      {
+        Update: {
+          TableName: tableName,
+          Key: { PK: `GAME#${gameId}`, SK: `#METADATA#${gameId}` },
+          UpdateExpression: 'SET people = people + :p',
+          ConditionExpression: 'people < :limit',
+          ExpressionAttributeValues: { ':p': 1, ':limit': 50 },
+        },
+      },
+    ],
+  });
 }

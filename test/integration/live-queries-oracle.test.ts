@@ -2,11 +2,12 @@
 // runs (through the API, from outside with raw SDK calls, and a TTL-style deletion). Once the
 // stream is caught up and no live query has a run left to do, each one's last result must equal a
 // fresh execution of the same query: none stale. A write nobody read must match nothing.
-import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FormattedExecutionResult } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadItems } from '../../src/ops/load.js';
 import { connect, streamCaughtUp, type LiveClient } from '../helpers/live.js';
+import { labJoinCommand } from '../helpers/labs.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';
 
@@ -143,30 +144,7 @@ describe('the live query oracle', () => {
         // The lab's join transaction, from outside the server.
         const id = pick(games);
         const u = pick(users);
-        return s.clients.doc
-          .send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: s.tableName,
-                    Item: { PK: `GAME#${id}`, SK: `USER#${u}`, game_id: id, username: u },
-                    ConditionExpression: 'attribute_not_exists(SK)',
-                  },
-                },
-                {
-                  Update: {
-                    TableName: s.tableName,
-                    Key: { PK: `GAME#${id}`, SK: `#METADATA#${id}` },
-                    UpdateExpression: 'SET people = people + :p',
-                    ConditionExpression: 'people < :limit',
-                    ExpressionAttributeValues: { ':p': 1, ':limit': 50 },
-                  },
-                },
-              ],
-            }),
-          )
-          .catch(() => undefined);
+        return s.clients.doc.send(labJoinCommand(s.tableName, id, u)).catch(() => undefined);
       },
       () => {
         // A rename from outside: every list showing the user's name must follow.

@@ -1,10 +1,11 @@
 // @live queries against DynamoDB Local's real stream, through a real graphql-ws client: the result
 // follows every writer (the API, the lab's own transaction from outside, expiry with no write),
 // and a write nobody read costs no run.
-import { BatchWriteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, streamCaughtUp, type LiveClient } from '../helpers/live.js';
+import { labJoinCommand } from '../helpers/labs.js';
 import { parseExposition } from '../helpers/prometheus.js';
 import { errorCodes, expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';
@@ -34,28 +35,7 @@ const stats = () => s.live!.queries.stats();
 
 /** The lab's join_game.py, from outside the server: put the player, count them on the game. */
 async function labJoin(gameId: string, username: string) {
-  await s.clients.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: s.tableName,
-            Item: { PK: `GAME#${gameId}`, SK: `USER#${username}`, game_id: gameId, username },
-            ConditionExpression: 'attribute_not_exists(SK)',
-          },
-        },
-        {
-          Update: {
-            TableName: s.tableName,
-            Key: { PK: `GAME#${gameId}`, SK: `#METADATA#${gameId}` },
-            UpdateExpression: 'SET people = people + :p',
-            ConditionExpression: 'people < :limit',
-            ExpressionAttributeValues: { ':p': 1, ':limit': 50 },
-          },
-        },
-      ],
-    }),
-  );
+  await s.clients.doc.send(labJoinCommand(s.tableName, gameId, username));
 }
 
 describe('@live queries', () => {

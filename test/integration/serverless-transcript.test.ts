@@ -3,7 +3,7 @@
 // route and delivery Lambdas fed by DynamoDB Local's real stream through the event source emulator).
 // What each client received must be the same: the same events, in the same order, the same errors.
 import { randomUUID } from 'node:crypto';
-import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -11,6 +11,7 @@ import { topicSubscribers } from '../../src/data/connections/connections.js';
 import { keys } from '../../src/data/keys.js';
 import { loadItems } from '../../src/ops/load.js';
 import { eventually } from '../helpers/cluster.js';
+import { labJoinCommand } from '../helpers/labs.js';
 import { feedsReach, streamCaughtUp } from '../helpers/live.js';
 import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
 import { freshUsername, startTestServer, type TestServer } from '../helpers/server.js';
@@ -67,28 +68,7 @@ afterAll(async () => {
 
 /** The lab's join_game.py: one transaction from outside the API. */
 async function labJoin(f: Flavour, gameId: string, username: string) {
-  await f.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: f.tableName,
-            Item: { ...keys.player(gameId, username), game_id: gameId, username },
-            ConditionExpression: 'attribute_not_exists(SK)',
-          },
-        },
-        {
-          Update: {
-            TableName: f.tableName,
-            Key: keys.game(gameId),
-            UpdateExpression: 'SET people = people + :p',
-            ConditionExpression: 'people < :limit',
-            ExpressionAttributeValues: { ':p': 1, ':limit': 50 },
-          },
-        },
-      ],
-    }),
-  );
+  await f.doc.send(labJoinCommand(f.tableName, gameId, username));
 }
 
 // Not `game`: for PLAYER_JOINED it is the game as it is when the event is resolved, which depends on timing.

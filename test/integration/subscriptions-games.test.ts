@@ -1,8 +1,9 @@
 // Game subscriptions against DynamoDB Local's real stream: every event comes from the stream, so a
 // write through the API and a write from outside it (the lab's own join transaction) look alike.
-import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, streamCaughtUp, type LiveClient } from '../helpers/live.js';
+import { labJoinCommand } from '../helpers/labs.js';
 import { expectNoErrors, startTestServer, type TestServer } from '../helpers/server.js';
 import { freshMap, seedGame, seedUsers } from './games-seed.js';
 
@@ -25,28 +26,7 @@ const JOIN = `mutation($id: ID!) { joinGame(gameId: $id) { user { username } } }
 
 /** The lab's join_game.py: one transaction that puts the player item and counts them on the game. */
 async function labJoin(gameId: string, username: string) {
-  await s.clients.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: s.tableName,
-            Item: { PK: `GAME#${gameId}`, SK: `USER#${username}`, game_id: gameId, username },
-            ConditionExpression: 'attribute_not_exists(SK)',
-          },
-        },
-        {
-          Update: {
-            TableName: s.tableName,
-            Key: { PK: `GAME#${gameId}`, SK: `#METADATA#${gameId}` },
-            UpdateExpression: 'SET people = people + :p',
-            ConditionExpression: 'people < :limit',
-            ExpressionAttributeValues: { ':p': 1, ':limit': 50 },
-          },
-        },
-      ],
-    }),
-  );
+  await s.clients.doc.send(labJoinCommand(s.tableName, gameId, username));
 }
 
 describe('gameLobby', () => {
