@@ -1,7 +1,8 @@
 // Lambda entries of live updates on AWS, beside lambda.ts and in the same asset: `handler` serves
-// the WebSocket API's routes ($connect, $default, $disconnect) and `deliver` consumes the table's
-// stream. Both are built from the same configuration and schema as the HTTP entry.
-import type { DynamoDBStreamEvent } from 'aws-lambda';
+// the WebSocket API's routes ($connect, $default, $disconnect), `deliver` consumes the table's
+// stream and `resync` the on-failure queue of the batches delivery gave up on. All are built from
+// the same configuration and schema as the HTTP entry.
+import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { loadConfig, type Config } from './config.js';
 import type { DynamoClients } from './data/dynamo/client.js';
 import { Db } from './data/dynamo/db.js';
@@ -10,7 +11,10 @@ import type { Logger } from './log.js';
 import { createConnections, type Connections } from './serverless/api.js';
 import { createDeliveryHandler, type DeliveryHandler } from './serverless/delivery.js';
 import type { Executor } from './serverless/execute.js';
+import { createOnFailureHandler, type OnFailureHandler } from './serverless/on-failure.js';
 import { createWsHandler, type WsDeps, type WsEvent, type WsHandler } from './serverless/handlers.js';
+import { backgroundDb } from './live/db.js';
+import { recordBackgroundCall } from './observe/background.js';
 import { createServices } from './services.js';
 
 /** Posts in flight at once for one event: well under API Gateway's account-wide rate, enough for a 1,000-subscriber game. */
@@ -28,6 +32,7 @@ export interface ServerlessOptions {
 export interface ServerlessHandlers {
   ws: WsHandler;
   deliver: DeliveryHandler;
+  resync: OnFailureHandler;
 }
 
 export function createServerlessHandlers(config: Config, opts: ServerlessOptions = {}): ServerlessHandlers {
@@ -58,6 +63,16 @@ export function createServerlessHandlers(config: Config, opts: ServerlessOptions
       callbackUrl: opts.callbackUrl,
     }),
     deliver: createDeliveryHandler({ ...executor, db, connections, logger, concurrency: DELIVERY_CONCURRENCY, now: opts.now }),
+    resync: createOnFailureHandler({
+      ...executor,
+      db: backgroundDb(clients.doc, graphql.tableName, 'resync'),
+      streams: clients.streams,
+      onCall: recordBackgroundCall,
+      connections,
+      logger,
+      concurrency: DELIVERY_CONCURRENCY,
+      now: opts.now,
+    }),
   };
 }
 
@@ -69,3 +84,6 @@ export const handler = (event: WsEvent) => handlers().ws(event);
 
 /** The stream's consumer (`src/lambda-ws.deliver`), with ReportBatchItemFailures on. */
 export const deliver = (event: DynamoDBStreamEvent) => handlers().deliver(event);
+
+/** The on-failure queue's consumer (`src/lambda-ws.resync`), with ReportBatchItemFailures on. */
+export const resync = (event: SQSEvent) => handlers().resync(event);

@@ -40,6 +40,7 @@ const WSCONN = 'WSCONN#';
 const WSTOPIC = 'WSTOPIC#';
 const WSREPLAY = 'WSREPLAY#';
 const SUB = 'SUB#';
+const WS_CONNECTION_SK = '#CONNECTION';
 
 // Grouped per entity: each entity's key is the group itself (`keys.user('ana')`), and its parts,
 // prefixes and parsers hang off it (`keys.user.pk('ana')`, `keys.follow.parseSk(sk)`).
@@ -120,7 +121,9 @@ const live = {
 
 /** The serverless WebSocket's bookkeeping: API Gateway connections, their subscriptions, topic subscribers, replay events. */
 const ws = {
-  connection: (connectionId: string): Key => ({ PK: WSCONN + connectionId, SK: '#CONNECTION' }),
+  connection: (connectionId: string): Key => ({ PK: WSCONN + connectionId, SK: WS_CONNECTION_SK }),
+  /** Every connection item's sort key: InvertedIndex's partition of all connections. */
+  connectionSk: WS_CONNECTION_SK,
   connectionPk: (connectionId: string) => WSCONN + connectionId,
   subscription: (connectionId: string, subscriptionId: string): Key => ({ PK: WSCONN + connectionId, SK: SUB + subscriptionId }),
   topicSubscriber: (topic: string, connectionId: string, subscriptionId: string): Key => ({

@@ -43,7 +43,7 @@ function define(registry: Registry) {
     }),
     calls: new Counter({
       name: 'dynamodb_calls_total',
-      help: 'DynamoDB calls by command, index ("table" for the table itself) and source (request, or the background work: stream-reader, lease, checkpoint, expirer, sweep, admin, probe), each counted once however many attempts it took.',
+      help: 'DynamoDB calls by command, index ("table" for the table itself) and source (request, or the background work: stream-reader, lease, checkpoint, expirer, sweep, admin, probe, resync), each counted once however many attempts it took.',
       labelNames: ['command', 'index', 'source'] as const,
       registers,
     }),

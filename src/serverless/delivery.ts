@@ -83,7 +83,7 @@ export function createDeliveryHandler(deps: DeliveryDeps): DeliveryHandler {
 }
 
 /** Runs fn over items with at most `limit` in flight; rejects with the first failure once all settled. */
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: unknown = null;
   const worker = async () => {

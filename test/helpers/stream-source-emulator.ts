@@ -2,10 +2,14 @@
 // stream (raw JSON off the wire, so records have the shape Lambda hands a function: epoch-second
 // times, marshalled images), applies the mapping's filter criteria, invokes the function with
 // batches of at most `batchSize` records of one shard, one batch per shard at a time, and honours
-// ReportBatchItemFailures: a reported record and everything after it is retried, up to `maxRetries`,
-// after which the batch goes to the on-failure list.
+// ReportBatchItemFailures: a reported record and everything after it is retried, up to `maxRetries`
+// and while the batch is younger than `maxRecordAgeMs`, after which the batch is given up: it goes
+// to the on-failure list and, with a destination, Lambda's on-failure record goes there
+// (on-failure-destination.ts). A record's age counts from when it was read, since DynamoDB Local
+// cuts ApproximateCreationDateTime to the minute.
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { FailureDestination } from './on-failure-destination.js';
 
 type WireRecord = DynamoDBStreamEvent['Records'][number];
 
@@ -17,6 +21,12 @@ export interface StreamSourceOptions {
   filter?: object;
   batchSize?: number;
   maxRetries?: number;
+  /** Lambda's MaximumRecordAgeInSeconds, scaled down; absent: no age limit. */
+  maxRecordAgeMs?: number;
+  /** Pause between two attempts of a failing batch (Lambda backs off too). */
+  retryDelayMs?: number;
+  /** Lambda's on-failure destination (DestinationConfig.OnFailure). */
+  onFailure?: FailureDestination;
 }
 
 export interface StreamSource {
@@ -88,13 +98,17 @@ export async function startStreamSource(
   const maxRetries = opts.maxRetries ?? 3;
   let stopped = false;
 
-  const handle = async (records: WireRecord[]) => {
+  const handle = async (records: WireRecord[], shardId: string) => {
     let pending = opts.filter ? records.filter((r) => matchesFilter(opts.filter, r)) : records;
+    const readAt = Date.now();
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > maxRetries) {
+      const tooOld = opts.maxRecordAgeMs !== undefined && Date.now() - readAt > opts.maxRecordAgeMs;
+      if (attempt > maxRetries || tooOld) {
         failed.push(pending);
+        opts.onFailure?.giveUp(pending, shardId, streamArn, tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted', attempt);
         break;
       }
+      if (attempt > 0 && opts.retryDelayMs) await new Promise((r) => setTimeout(r, opts.retryDelayMs));
       invocations.push(pending);
       let out: DynamoDBBatchResponse | void;
       try {
@@ -130,7 +144,7 @@ export async function startStreamSource(
           .filter((r) => BigInt(r.dynamodb!.SequenceNumber!) > last)
           .map((r) => ({ ...r, eventSourceARN: streamArn }));
         if (records.length) done.set(shard, BigInt(records.at(-1)!.dynamodb!.SequenceNumber!));
-        for (let i = 0; i < records.length; i += batchSize) await handle(records.slice(i, i + batchSize));
+        for (let i = 0; i < records.length; i += batchSize) await handle(records.slice(i, i + batchSize), shard);
         for (const r of records) seen.push({ pk: String(r.dynamodb?.Keys?.PK?.S), sk: String(r.dynamodb?.Keys?.SK?.S) });
         if (records.length) {
           any = true;

@@ -79,9 +79,10 @@ export function capacityUnits(command: string, consumed: Capacity | Capacity[] |
 /**
  * Whose work a call is: a GraphQL request, or the process's own background work (the stream
  * reader's streams calls, its lease and checkpoints, the expirer, the sweep of a removed game's
- * players, table admin and bulk loads, /readyz's probe). A bounded label on metrics and spans.
+ * players, table admin and bulk loads, /readyz's probe, and the serverless on-failure handler's
+ * re-read of a given-up stream batch and its RESYNC). A bounded label on metrics and spans.
  */
-export type CallSource = 'request' | 'stream-reader' | 'lease' | 'checkpoint' | 'expirer' | 'sweep' | 'admin' | 'probe';
+export type CallSource = 'request' | 'stream-reader' | 'lease' | 'checkpoint' | 'expirer' | 'sweep' | 'admin' | 'probe' | 'resync';
 
 /** One finished DynamoDB call, as metrics and traces see it. */
 export interface CallRecord {

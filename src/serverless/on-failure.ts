@@ -1,0 +1,148 @@
+// The stream batch Lambda gave up on (retries exhausted, or older than the mapping's maximum
+// record age) becomes RESYNC for the topics it touched: never a silent gap. Lambda's on-failure
+// destination (an SQS queue) gets where the batch was, not its records (DDBStreamBatchInfo), so
+// this handler reads that range of the shard again (live/stream/range.ts), maps each record to
+// topics with the same pure functions as the delivery function (live/events.ts) and posts RESYNC
+// to every subscriber of those topics. It also does the stream's one side effect the batch may
+// have missed (an expired game's players swept).
+//
+// Each touched topic also gets a RESYNC in its replay window at the batch's end, so a client that
+// resumes with a cursor from before the gap gets RESYNC from its catch-up instead of the events
+// after the gap alone. A subscriber's live RESYNC carries the later of the batch's end and the
+// position last posted to it: the delivery function goes on with the next batches meanwhile.
+//
+// When the stream no longer has the range (past its 24 h retention: this queue's messages
+// waited that long), the topics cannot be known: every subscription open gets RESYNC, found
+// through the connections (data/connections/everyone.ts), and a warning says so. The replay
+// window (minutes) holds nothing that old, so a resuming client gets RESYNC from its catch-up anyway.
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { topicSubscribers, type SubscriptionRecord } from '../data/connections/connections.js';
+import { topicsWithSubscribers } from '../data/connections/everyone.js';
+import { isConnectionBookkeeping, removeConnection } from '../data/connections/removal.js';
+import { positionOf, recordReplay } from '../data/connections/replay.js';
+import { toEntityChange } from '../data/changes.js';
+import type { CallListener } from '../data/dynamo/cost.js';
+import { isLiveBookkeeping } from '../data/live/lease.js';
+import { deriveEvents } from '../live/events.js';
+import type { Delivery } from '../live/feed.js';
+import { readRange } from '../live/stream/range.js';
+import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
+import { eachLimited } from './delivery.js';
+import { eventMessage } from './execute.js';
+import { parseOnFailureRecord, type OnFailureRecord } from './on-failure-record.js';
+import type { PostDeps } from './post.js';
+
+export interface OnFailureDeps extends Omit<PostDeps, 'now'> {
+  streams: DynamoDBStreamsClient;
+  /** Posts in flight at once for one topic. */
+  concurrency: number;
+  /** Where the stream calls are reported (source resync). */
+  onCall?: CallListener;
+  now?: () => Date;
+}
+
+export type OnFailureHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+const RESYNC = { kind: 'RESYNC' } as const;
+const LAST = Number.MAX_SAFE_INTEGER;
+
+export function createOnFailureHandler(deps: OnFailureDeps): OnFailureHandler {
+  const { db, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const post: PostDeps = { ...deps, now };
+
+  /** The topics the batch touched, or null when the stream no longer has it. */
+  const touchedTopics = async (f: OnFailureRecord): Promise<string[] | null> => {
+    const b = f.DDBStreamBatchInfo;
+    const range = { streamArn: b.streamArn, shardId: b.shardId, start: b.startSequenceNumber, end: b.endSequenceNumber };
+    const records = await readRange(deps.streams, range, { source: 'resync', onCall: deps.onCall });
+    if (records === 'unreadable') return null;
+    const topics = new Set<string>();
+    for (const r of records) {
+      if (isConnectionBookkeeping(r.keys) || isLiveBookkeeping(r.keys)) continue;
+      if (isGameRemoval(r)) await sweepPlayers(db, r, logger);
+      const change = toEntityChange(r.keys, r.oldImage, r.newImage);
+      for (const e of change ? deriveEvents(change) : []) topics.add(e.topic);
+    }
+    return [...topics];
+  };
+
+  const resyncTopic = async (topic: string, f: OnFailureRecord, keep: boolean) => {
+    const end = f.DDBStreamBatchInfo.endSequenceNumber;
+    if (keep) {
+      // Kept first, as the delivery function keeps events: a subscription written meanwhile finds it in its catch-up.
+      const event = JSON.stringify({ topic, ...RESYNC });
+      await recordReplay(db, topic, { sequence: end, index: LAST, event, writtenAt: now().getTime() }, now());
+    }
+    for await (const page of topicSubscribers(db, topic)) {
+      await eachLimited(page, deps.concurrency, (s) => resyncSubscriber(post, s, resyncAt(s, end)));
+    }
+  };
+
+  const handle = async (body: string) => {
+    const f = parseOnFailureRecord(body);
+    if (!f) {
+      // Not Lambda's record: retrying cannot make it one.
+      logger.warn('on-failure message not understood: dropped', { body: body.slice(0, 500) });
+      return;
+    }
+    const b = f.DDBStreamBatchInfo;
+    const where = {
+      condition: f.requestContext.condition,
+      shardId: b.shardId,
+      start: b.startSequenceNumber,
+      end: b.endSequenceNumber,
+      batchSize: b.batchSize,
+    };
+    const topics = await touchedTopics(f);
+    if (topics) {
+      logger.warn('stream batch given up: RESYNC to the subscribers of the topics it touched', { ...where, topics: topics.length });
+      for (const topic of topics) await resyncTopic(topic, f, true);
+      return;
+    }
+    const every = await topicsWithSubscribers(db);
+    logger.warn('stream batch given up and no longer in the stream: RESYNC to every subscription, since its topics cannot be known', {
+      ...where,
+      topics: every.size,
+    });
+    for (const topic of every) await resyncTopic(topic, f, false);
+  };
+
+  return async (event) => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const message of event.Records) {
+      try {
+        await handle(message.body);
+      } catch (err) {
+        logger.error('RESYNC for a given-up stream batch failed: the message is retried', {
+          messageId: message.messageId,
+          error: String((err as Error)?.stack ?? err),
+        });
+        batchItemFailures.push({ itemIdentifier: message.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+/** The RESYNC for one subscriber: at the batch's end, or at what was posted to it since if that is later. */
+function resyncAt(s: SubscriptionRecord, end: string): Delivery {
+  const last = s.lastPosition?.match(/^(\d+)#(\d+)$/);
+  if (last && s.lastPosition! > positionOf(end, LAST)) {
+    return { position: last[1]!.replace(/^0+(?=\d)/, ''), index: Number(last[2]), event: RESYNC, entry: null };
+  }
+  return { position: end, index: LAST, event: RESYNC, entry: null };
+}
+
+/** Posts RESYNC (no claim: it may follow later events, and a second one only costs a re-read); a vanished or stuck client is removed as post.ts does. */
+async function resyncSubscriber(deps: PostDeps, s: SubscriptionRecord, d: Delivery): Promise<void> {
+  // An expired token's subscription is ended by the delivery function at its next event.
+  if (s.viewer?.expiresAt !== undefined && s.viewer.expiresAt <= deps.now().getTime()) return;
+  const outcome = await deps.connections.post(s.callbackUrl, s.connectionId, await eventMessage(deps, s, d));
+  if (outcome === 'gone') await removeConnection(deps.db, s.connectionId);
+  if (outcome === 'throttled') {
+    await deps.connections.disconnect(s.callbackUrl, s.connectionId);
+    await removeConnection(deps.db, s.connectionId);
+  }
+}

@@ -1,0 +1,173 @@
+// A stream batch the delivery function keeps failing is given up by Lambda's event source past the
+// mapping's maximum record age; its on-failure record (where the batch was, not its records) goes
+// to the SQS destination, whose handler reads that range of DynamoDB Local's real stream again and
+// sends RESYNC to the subscribers of the topics it touched, and to no one else. A range the stream
+// no longer has cannot name its topics: then every subscription gets RESYNC, with a warning.
+import { randomUUID } from 'node:crypto';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { topicSubscribers } from '../../src/data/connections/connections.js';
+import { connectionItems } from '../../src/data/connections/removal.js';
+import { keys } from '../../src/data/keys.js';
+import { createLogger, type Logger } from '../../src/log.js';
+import { loadItems } from '../../src/ops/load.js';
+import { eventually } from '../helpers/cluster.js';
+import { labJoinCommand } from '../helpers/labs.js';
+import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
+import { freshUsername } from '../helpers/server.js';
+
+let s: ServerlessFlavour;
+/** Games whose records make the delivery function fail (a fault in the function, not in DynamoDB or its stream). */
+const poisoned = new Set<string>();
+const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
+
+beforeAll(async () => {
+  const silent = createLogger({ silent: true });
+  const logger: Logger = { ...silent, info: silent.info, error: silent.error, warn: (msg, fields) => void warnings.push({ msg, fields }) };
+  s = await startServerless({
+    logger,
+    // Lambda: MaximumRecordAgeInSeconds 3600 with up to 10 retries; here 400 ms of retries.
+    stream: { maxRetries: 10_000, maxRecordAgeMs: 400, retryDelayMs: 20 },
+    wrapDeliver: (deliver) => async (event) => {
+      if (event.Records.some((r) => [...poisoned].some((g) => r.dynamodb?.Keys?.PK?.S === `GAME#${g}`))) {
+        throw new Error('injected: this batch keeps failing');
+      }
+      return deliver(event);
+    },
+  });
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+const LOBBY = `subscription($id: ID!, $after: String) { gameLobby(gameId: $id, after: $after) { cursor kind player { user { username } } } }`;
+
+async function seedGame(): Promise<string> {
+  const gameId = randomUUID();
+  const creator = freshUsername('c');
+  await loadItems(s.clients.doc, s.tableName, [
+    { ...keys.user(creator), username: creator, name: 'Creator', email: `${creator}@example.com` },
+    { ...keys.game(gameId), game_id: gameId, map: 'Juicy Jungle', create_time: '2024-05-01T10:00:00', people: 1, creator },
+  ]);
+  return gameId;
+}
+
+/** The lab's own join transaction (a write from outside the API), by a user who exists. */
+async function join(gameId: string): Promise<string> {
+  const username = freshUsername('j');
+  await loadItems(s.clients.doc, s.tableName, [{ ...keys.user(username), username, name: username, email: `${username}@example.com` }]);
+  await s.clients.doc.send(labJoinCommand(s.tableName, gameId, username));
+  return username;
+}
+
+async function client(): Promise<{ client: Client; connectionId: string }> {
+  const before = new Set(s.gateway.connectionIds());
+  let acked!: () => void;
+  const ready = new Promise<void>((r) => (acked = r));
+  const c = createClient({ url: s.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, on: { connected: () => acked() } });
+  await ready;
+  return { client: c, connectionId: s.gateway.connectionIds().find((id) => !before.has(id))! };
+}
+
+function listen(c: Client, gameId: string, after?: string) {
+  const heard: { kind: string; cursor: string; player: string | null }[] = [];
+  c.subscribe(
+    { query: LOBBY, variables: { id: gameId, after } },
+    {
+      next: (r: any) => heard.push({ ...r.data.gameLobby, player: r.data.gameLobby.player?.user.username ?? null }),
+      error: (e) => heard.push({ kind: `error ${JSON.stringify(e)}`, cursor: '', player: null }),
+      complete: () => undefined,
+    },
+  );
+  return heard;
+}
+
+async function subscribed(gameId: string, n: number) {
+  await eventually(async () => {
+    let count = 0;
+    for await (const page of topicSubscribers(s.db, `game:${gameId}`)) count += page.length;
+    return count === n;
+  }, `${n} subscriber(s) of ${gameId}`);
+}
+
+const seen = (heard: { player: string | null }[], who: string) => eventually(async () => heard.some((h) => h.player === who), who);
+
+it('sends RESYNC for a batch given up past the retry age to the subscribers of the topics it touched, and nothing to the others', async () => {
+  const [touched, untouched] = [await seedGame(), await seedGame()];
+  const a = await client();
+  const b = await client();
+  const heardA = listen(a.client, touched);
+  const heardB = listen(b.client, untouched);
+  await subscribed(touched, 1);
+  await subscribed(untouched, 1);
+  const before = await join(touched);
+  await seen(heardA, before);
+
+  poisoned.add(touched);
+  const lost = await join(touched);
+  await s.stream.passed(keys.player(touched, lost).PK, keys.player(touched, lost).SK); // handled: given up
+  await s.failures.settled();
+  poisoned.delete(touched);
+  expect(s.failures.records).toHaveLength(1);
+  expect(s.failures.records[0]).toMatchObject({
+    requestContext: { condition: 'RecordAgeExceeded' },
+    DDBStreamBatchInfo: { shardId: expect.stringMatching(/^shardId-/), streamArn: expect.stringContaining(s.tableName) },
+  });
+  expect(s.failures.dead).toEqual([]);
+  expect(warnings.some((w) => w.msg.startsWith('stream batch given up') && w.fields?.topics === 1)).toBe(true);
+
+  // Markers written after the RESYNC: whatever the failure sent each client has arrived before them.
+  const [markB, markA] = [await join(untouched), await join(touched)];
+  await seen(heardB, markB);
+  await seen(heardA, markA);
+  expect(heardA.map((h) => [h.kind, h.player])).toEqual([
+    ['PLAYER_JOINED', before],
+    ['RESYNC', null],
+    ['PLAYER_JOINED', markA],
+  ]);
+  expect(heardB.map((h) => [h.kind, h.player])).toEqual([['PLAYER_JOINED', markB]]);
+
+  // A client resuming from before the gap gets RESYNC from the replay window, not the events after it alone.
+  const c = await client();
+  const resumed = listen(c.client, touched, heardA[0]!.cursor);
+  await seen(resumed, markA);
+  expect(resumed.map((h) => [h.kind, h.player])).toEqual([
+    ['RESYNC', null],
+    ['PLAYER_JOINED', markA],
+  ]);
+  expect(resumed[0]!.cursor).toBe(heardA[1]!.cursor);
+  for (const x of [a, b, c]) await x.client.dispose();
+  for (const x of [a, b, c]) await eventually(async () => (await connectionItems(s.db, x.connectionId)).length === 0, 'the $disconnect');
+});
+
+it('sends RESYNC to every subscription, with a warning, when the stream no longer has the batch given up', async () => {
+  const [g1, g2] = [await seedGame(), await seedGame()];
+  const a = await client();
+  const b = await client();
+  const heardA = listen(a.client, g1);
+  const heardB = listen(b.client, g2);
+  await subscribed(g1, 1);
+  await subscribed(g2, 1);
+  const streamArn = (await s.clients.raw.send(new DescribeTableCommand({ TableName: s.tableName }))).Table!.LatestStreamArn!;
+  // A shard the stream no longer has (AWS deletes a shard 24 h after it closes: its records are past the retention).
+  const trimmed = { dynamodb: { SequenceNumber: '100000000000000000001', ApproximateCreationDateTime: 1_700_000_000 } };
+  s.failures.giveUp([trimmed], 'shardId-00000001700000000000-00000000', streamArn, 'RecordAgeExceeded', 11);
+  await s.failures.settled();
+  expect(s.failures.dead).toEqual([]);
+  expect(warnings.some((w) => w.msg.includes('no longer in the stream') && (w.fields?.topics as number) >= 2)).toBe(true);
+  const [markA, markB] = [await join(g1), await join(g2)];
+  await seen(heardA, markA);
+  await seen(heardB, markB);
+  expect(heardA.map((h) => [h.kind, h.player])).toEqual([
+    ['RESYNC', null],
+    ['PLAYER_JOINED', markA],
+  ]);
+  expect(heardB.map((h) => [h.kind, h.player])).toEqual([
+    ['RESYNC', null],
+    ['PLAYER_JOINED', markB],
+  ]);
+  await a.client.dispose();
+  await b.client.dispose();
+});
