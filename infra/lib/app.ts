@@ -35,7 +35,9 @@ export function defineStacks(app: App, bundleDir = join(INFRA_ROOT, 'build', 'la
     code: Code.fromAsset(bundle.dir),
     handler: bundle.handler,
     ...(redisUrl ? { streamReader: { redisUrl, handler: bundle.streamReaderHandler } } : {}),
-    ...(live ? { serverlessLive: { handler: bundle.wsHandler, deliverHandler: bundle.deliverHandler } } : {}),
+    ...(live
+      ? { serverlessLive: { handler: bundle.wsHandler, deliverHandler: bundle.deliverHandler, resyncHandler: bundle.resyncHandler } }
+      : {}),
     description: `GraphQL server and DynamoDB table (${stage})`,
   });
 }

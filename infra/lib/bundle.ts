@@ -14,6 +14,7 @@ export const STREAM_READER_HANDLER = 'src/live/lambda-reader.handler';
 /** The WebSocket API's routes and the stream's delivery function (src/lambda-ws.ts), in the same asset. */
 export const WS_HANDLER = 'src/lambda-ws.handler';
 export const DELIVER_HANDLER = 'src/lambda-ws.deliver';
+export const RESYNC_HANDLER = 'src/lambda-ws.resync';
 
 export interface Bundle {
   dir: string;
@@ -21,6 +22,7 @@ export interface Bundle {
   streamReaderHandler: string;
   wsHandler: string;
   deliverHandler: string;
+  resyncHandler: string;
   /** Size of the bundled JavaScript, for a sanity check on what got pulled in. */
   bytes: number;
   /** Every input file esbuild included in the HTTP entry, relative to the repository root. */
@@ -91,6 +93,7 @@ export function bundleServer(outDir: string, entry = 'src/lambda.ts'): Bundle {
     streamReaderHandler: STREAM_READER_HANDLER,
     wsHandler: WS_HANDLER,
     deliverHandler: DELIVER_HANDLER,
+    resyncHandler: RESYNC_HANDLER,
     bytes: statSync(outfile).size,
     inputs: inputsOf(outfile),
     streamReaderInputs: inputsOf(readerFile),

@@ -19,15 +19,18 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, FilterCriteria, Function as LambdaFunction, Runtime, StartingPosition, type Code } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DELIVERY_FILTER_PATTERN } from '../../src/serverless/filter.js';
+import { DeliveryResync, failureQueues, RESYNC_TIMEOUT } from './live-resync.js';
 
 export interface ServerlessLiveProps {
   /** The WebSocket routes' handler in the asset (bundle.ts: WS_HANDLER). */
   handler: string;
   /** The delivery function's handler (bundle.ts: DELIVER_HANDLER). */
   deliverHandler: string;
+  /** The on-failure queue's consumer, RESYNC for a batch given up (bundle.ts: RESYNC_HANDLER). */
+  resyncHandler: string;
 }
 
 interface Wiring extends ServerlessLiveProps {
@@ -39,7 +42,7 @@ interface Wiring extends ServerlessLiveProps {
   retain: RemovalPolicy;
 }
 
-/** A batch older than this is given up to the on-failure queue: an alarm, never a silent gap. */
+/** A batch older than this is given up to the on-failure queue: RESYNC and an alarm, never a silent gap (live-resync.ts). */
 export const DELIVERY_MAX_RECORD_AGE = Duration.hours(1);
 
 export class ServerlessLive extends Construct {
@@ -47,6 +50,7 @@ export class ServerlessLive extends Construct {
   readonly wsStage: WebSocketStage;
   readonly routes: LambdaFunction;
   readonly delivery: LambdaFunction;
+  readonly resync: LambdaFunction;
   readonly failures: Queue;
 
   constructor(scope: Construct, id: string, w: Wiring) {
@@ -75,6 +79,7 @@ export class ServerlessLive extends Construct {
     // API Gateway gives an integration 29 s.
     this.routes = fn('WsRoutes', w.handler, Duration.seconds(20), 'WebSocket routes');
     this.delivery = fn('Delivery', w.deliverHandler, Duration.seconds(60), 'Live updates delivery');
+    this.resync = fn('Resync', w.resyncHandler, RESYNC_TIMEOUT, 'RESYNC for stream batches given up');
 
     const integration = new WebSocketLambdaIntegration('Routes', this.routes);
     this.api = new WebSocketApi(this, 'Api', {
@@ -90,8 +95,10 @@ export class ServerlessLive extends Construct {
     // PostToConnection and DeleteConnection on this API's stage only.
     this.wsStage.grantManagementApiAccess(this.routes);
     this.wsStage.grantManagementApiAccess(this.delivery);
+    this.wsStage.grantManagementApiAccess(this.resync);
 
-    this.failures = new Queue(this, 'DeliveryFailures', { retentionPeriod: Duration.days(14) });
+    const { failures, dead } = failureQueues(this);
+    this.failures = failures;
     this.delivery.addEventSource(
       new DynamoEventSource(w.table, {
         startingPosition: StartingPosition.LATEST,
@@ -115,14 +122,7 @@ export class ServerlessLive extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    new Alarm(this, 'DeliveryGivenUpAlarm', {
-      alarmDescription: 'A stream batch was given up after its retries: its subscribers missed events.',
-      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    new DeliveryResync(this, 'GivenUp', { fn: this.resync, table: w.table, failures, dead });
     new CfnOutput(scope, 'WebSocketUrl', { value: this.wsStage.url });
   }
 

