@@ -4,6 +4,7 @@
 // @live queries ride the same loop in 'results' mode: each item is the query's whole data, and a
 // reconnect simply opens the live query again (its first result is the current state).
 import { createClient as createWsClient, type Client as WsClient, type FormattedExecutionResult } from 'graphql-ws';
+import { restoringCloseCodes, type SocketClass } from './close-codes.js';
 import { SdkError, toSdkErrorCode, type GraphQLErrorEntry } from './errors.js';
 
 export interface LiveOptions {
@@ -12,8 +13,9 @@ export interface LiveOptions {
   /** The WebSocket class where there is no global one (Node 20: pass the `ws` package's default export). */
   webSocketImpl?: unknown;
   /**
-   * Asked for a fresh token when the server closes with 4403 (the token expired); the SDK then
-   * reconnects with it. Without it, 4403 ends every subscription with UNAUTHENTICATED.
+   * Asked for a fresh token when the server closes with 4403 (the token expired or was refused;
+   * on API Gateway: the `error` that stands for 4403, or a close before `connection_ack`); the SDK
+   * then reconnects with it. Without it, 4403 ends every subscription with UNAUTHENTICATED.
    */
   refreshToken?: () => string | undefined | Promise<string | undefined>;
   /** Reconnect delays: the n-th attempt in a row waits about initialMs·2ⁿ⁻¹, at most maxMs (defaults 250 and 30,000). */
@@ -108,10 +110,13 @@ export function createLiveConnection(opts: LiveOptions & { url: string; token?: 
   let refreshing: { for: unknown; done: Promise<boolean> } | null = null;
   const live = new Set<() => void>();
 
+  // API Gateway's stand-ins for close codes become the codes again (close-codes.ts).
+  const base = (opts.webSocketImpl ?? (globalThis as { WebSocket?: unknown }).WebSocket) as SocketClass | undefined;
+  const webSocketImpl = base ? restoringCloseCodes(base) : undefined;
   const client = () =>
     (ws ??= createWsClient({
       url: opts.wsUrl ?? wsUrlFor(opts.url),
-      webSocketImpl: opts.webSocketImpl,
+      webSocketImpl,
       retryAttempts: 0, // our loop retries, with the cursor
       connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}),
       on: { connected: () => connections++ },

@@ -3,7 +3,6 @@
 // API Gateway cannot send a close code, so where graphql-ws would close with one, the client gets
 // the protocol's `error` message for the subscription at fault (when there is one), then the
 // connection is deleted (close code 1000). README "Live updates on AWS" lists each replacement.
-import type { GraphQLError } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, stringifyMessage, type Message } from 'graphql-ws';
 import type { Authenticate, Viewer } from '../auth.js';
 import {
@@ -22,6 +21,7 @@ import { AppError, unauthenticated } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Connections } from './api.js';
 import { catchUp } from './catch-up.js';
+import { closingError } from './close-codes.js';
 import { contextFor, errorMessage, type Executor } from './execute.js';
 import { prepareSubscription } from './subscribe.js';
 
@@ -75,8 +75,8 @@ export function createWsHandler(deps: WsDeps): WsHandler {
       await connections.disconnect(url, rc.connectionId);
     };
     /** graphql-ws would close with a code here: `error` for the subscription at fault, then close. */
-    const refuse = async (id: string | null, error: GraphQLError, why: string) => {
-      if (id) await connections.post(url, rc.connectionId, errorMessage(deps, id, [error]));
+    const refuse = async (id: string | null, error: AppError, why: string) => {
+      if (id) await connections.post(url, rc.connectionId, errorMessage(deps, id, [closingError(error, Number.parseInt(why, 10))]));
       await close(why);
     };
 

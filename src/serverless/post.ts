@@ -11,6 +11,7 @@ import { AppError, unauthenticated } from '../errors.js';
 import type { Delivery } from '../live/feed.js';
 import type { Logger } from '../log.js';
 import { MAX_MESSAGE_BYTES, type Connections } from './api.js';
+import { closingError } from './close-codes.js';
 import { errorMessage, eventMessage, type Executor } from './execute.js';
 
 export interface PostDeps extends Executor {
@@ -29,7 +30,7 @@ export async function postEvent(deps: PostDeps, s: SubscriptionRecord, d: Delive
   if (s.viewer?.expiresAt !== undefined && s.viewer.expiresAt <= deps.now().getTime()) {
     // The container server closes such a socket with 4403; here: `error`, then the connection goes.
     const expired = unauthenticated('The token has expired. Get a new one.');
-    await connections.post(s.callbackUrl, s.connectionId, errorMessage(deps, s.subscriptionId, [expired]));
+    await connections.post(s.callbackUrl, s.connectionId, errorMessage(deps, s.subscriptionId, [closingError(expired, 4403)]));
     await connections.disconnect(s.callbackUrl, s.connectionId);
     await removeConnection(db, s.connectionId);
     return 'ended';

@@ -1,0 +1,125 @@
+// The SDK against the serverless flavour, where API Gateway cannot send close codes: the `error`
+// that stands for 4403 (then a disconnect) and a disconnect before connection_ack (a token refused)
+// lead to what 4403 leads to on the container server (test/integration/sdk-live.test.ts): a fresh
+// token and a resume with nothing lost, or, without a way to refresh, one UNAUTHENTICATED and no
+// reconnect storm.
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, isSdkError, type LiveSubscription } from '../../sdk/src/index.js';
+import { topicSubscribers } from '../../src/data/connections/connections.js';
+import { signToken } from '../../src/auth.js';
+import { keys } from '../../src/data/keys.js';
+import { loadItems } from '../../src/ops/load.js';
+import { eventually } from '../helpers/cluster.js';
+import { labJoinCommand } from '../helpers/labs.js';
+import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
+import { freshUsername } from '../helpers/server.js';
+
+let s: ServerlessFlavour;
+beforeAll(async () => {
+  s = await startServerless();
+});
+const opened: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const c of opened.splice(0)) await c.close();
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+async function seedGame(): Promise<string> {
+  const gameId = randomUUID();
+  const creator = freshUsername('c');
+  await loadItems(s.clients.doc, s.tableName, [
+    { ...keys.user(creator), username: creator, name: 'Creator', email: `${creator}@example.com` },
+    { ...keys.game(gameId), game_id: gameId, map: 'Juicy Jungle', create_time: '2024-05-01T10:00:00', people: 1, creator },
+  ]);
+  return gameId;
+}
+
+async function join(gameId: string): Promise<string> {
+  const username = freshUsername('j');
+  await loadItems(s.clients.doc, s.tableName, [{ ...keys.user(username), username, name: username, email: `${username}@example.com` }]);
+  await s.clients.doc.send(labJoinCommand(s.tableName, gameId, username));
+  return username;
+}
+
+function sdk(token: string | undefined, refreshToken?: () => Promise<string>) {
+  const client = createClient({
+    url: 'http://127.0.0.1:1/graphql', // queries are not used here
+    token,
+    live: { wsUrl: s.wsUrl, webSocketImpl: WebSocket, backoff: { initialMs: 20, maxMs: 200 }, maxRetries: 5, refreshToken },
+  });
+  opened.push(client);
+  return client;
+}
+
+async function next<T>(sub: LiveSubscription<T>): Promise<T> {
+  const r = await sub.next();
+  if (r.done) throw new Error('The subscription ended.');
+  return r.value;
+}
+
+const connects = () => s.gateway.invocations.filter((i) => i.routeKey === '$connect').length;
+
+async function subscribedTo(gameId: string) {
+  await eventually(async () => {
+    for await (const page of topicSubscribers(s.db, `game:${gameId}`)) if (page.length > 0) return true;
+    return false;
+  }, 'the subscription');
+}
+
+it('refreshes the token when the serverless server ends a subscription for an expired token (4403 replaced), and resumes with nothing lost', async () => {
+  const gameId = await seedGame();
+  const ana = freshUsername('a');
+  let refreshed = 0;
+  // Long enough for the first event to come before it expires, even on a loaded machine.
+  const shortLived = await signToken(s.config.auth, ana, { expiresIn: '6s' });
+  const expiresAt = (JSON.parse(Buffer.from(shortLived.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000;
+  const client = sdk(shortLived, async () => {
+    refreshed++;
+    return s.token(ana);
+  });
+  const lobby = client.gameLobby({ gameId });
+  await subscribedTo(gameId);
+  const first = await join(gameId);
+  expect((await next(lobby)).player?.user.username).toBe(first);
+  await eventually(async () => Date.now() > expiresAt, 'the token to expire'); // a clock, not a race
+  const second = await join(gameId); // not posted: `error` (closeCode 4403), then a disconnect; the resume replays it
+  expect((await next(lobby)).player?.user.username).toBe(second);
+  const third = await join(gameId);
+  expect((await next(lobby)).player?.user.username).toBe(third);
+  expect(refreshed).toBe(1);
+});
+
+it('treats a disconnect before connection_ack (the token refused) as 4403: a fresh token, then events', async () => {
+  const gameId = await seedGame();
+  const ana = freshUsername('a');
+  let refreshed = 0;
+  const client = sdk('not-a-jwt', async () => {
+    refreshed++;
+    return s.token(ana);
+  });
+  const lobby = client.gameLobby({ gameId });
+  await subscribedTo(gameId);
+  const joined = await join(gameId);
+  expect((await next(lobby)).player?.user.username).toBe(joined);
+  expect(refreshed).toBe(1);
+});
+
+it('ends with UNAUTHENTICATED, without reconnecting, when the token is refused and there is no way to refresh it', async () => {
+  await seedGame();
+  const before = connects();
+  const client = sdk('not-a-jwt');
+  const lobby = client.gameLobby({ gameId: randomUUID() });
+  const err = await lobby.next().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(isSdkError(err, 'UNAUTHENTICATED')).toBe(true);
+  expect((await lobby.next()).done).toBe(true);
+  await client.close();
+  await s.gateway.settled();
+  expect(connects() - before).toBe(1);
+});
