@@ -5,6 +5,7 @@
 // as its socket allows; only the newest untaken one is kept, so a slow client costs one result.
 import type { ExecutionResult } from 'graphql';
 import { ReadSet } from '../../data/dynamo/read-set.js';
+import type { ReadWave } from '../../data/dynamo/wave.js';
 import { live as metrics } from '../../observe/metrics.js';
 import type { ChangeRecord } from '../stream/records.js';
 import { contradicts } from './index-lag.js';
@@ -13,8 +14,10 @@ export type RunReason = 'first' | 'matched' | 'expiry' | 'gap' | 'retry';
 type Trigger = Pick<ChangeRecord, 'keys' | 'oldImage' | 'newImage'>;
 
 export interface LiveQueryOptions {
-  /** Executes the query as its viewer, with a fresh request context whose Db records into `reads`. */
-  run(reads: ReadSet): Promise<ExecutionResult>;
+  /** Executes the query as its viewer, with a fresh request context whose Db records into `reads` (and shares reads within `wave`). */
+  run(reads: ReadSet, wave?: ReadWave): Promise<ExecutionResult>;
+  /** The wave of runs starting now, joined (registry.ts); none: this run reads alone. */
+  wave?(): ReadWave;
   throttleMs: number;
   /** A read set larger than this (ranges and keys) ends the live query with a limit error. */
   maxReads: number;
@@ -87,10 +90,12 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
     this.pending = new Set();
     this.triggers = [];
     this.opts.beginRun(this);
+    // Joined as the run takes its triggers: the wave's reads are all sent after this (wave.ts).
+    const wave = this.opts.wave?.();
     let reads: ReadSet | undefined;
     let result: ExecutionResult | undefined;
     try {
-      ({ reads, result } = await this.attempts(triggers));
+      ({ reads, result } = await this.attempts(triggers, wave));
     } catch (err) {
       this.opts.endRun(this);
       this.running = false;
@@ -119,13 +124,14 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
   }
 
   /** Runs until a result that is neither UNAVAILABLE nor contradicted by its triggers, within the bounds. */
-  private async attempts(triggers: Trigger[]): Promise<{ reads: ReadSet; result: ExecutionResult | undefined }> {
+  private async attempts(triggers: Trigger[], wave: ReadWave | undefined): Promise<{ reads: ReadSet; result: ExecutionResult | undefined }> {
     const { unavailableAttempts = 4, lagAttempts = 3, backoffMs = 50 } = this.opts;
     let unavailable = 0;
     let lagging = 0;
     for (;;) {
       const reads = new ReadSet(Math.floor(Date.now() / 1000));
-      const result = await this.opts.run(reads);
+      // Only the first attempt shares: a retry (UNAVAILABLE, an index read behind its record) must read afresh.
+      const result = await this.opts.run(reads, unavailable + lagging === 0 ? wave : undefined);
       if (this.done) return { reads, result };
       if (isUnavailable(result)) {
         if (++unavailable >= unavailableAttempts) return { reads, result: undefined };

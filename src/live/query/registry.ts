@@ -5,6 +5,7 @@
 // stream). A gap in the stream (the RESYNC situations of subscriptions) re-runs every query once.
 import type { ExecutionResult } from 'graphql';
 import type { ReadSet } from '../../data/dynamo/read-set.js';
+import { ReadWave } from '../../data/dynamo/wave.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { live as metrics } from '../../observe/metrics.js';
@@ -27,7 +28,7 @@ export interface LiveQueriesOptions {
 
 export interface LiveQueries {
   /** Starts a live query whose runs are `run`: its first result comes at once. */
-  open(run: (reads: ReadSet) => Promise<ExecutionResult>): LiveQuery;
+  open(run: (reads: ReadSet, wave?: ReadWave) => Promise<ExecutionResult>): LiveQuery;
   count(): number;
   /** Since start: runs executed (every attempt), and (record, live query) pairs matched. */
   stats(): { runs: number; matched: number };
@@ -48,6 +49,19 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
   const indexes = new WeakMap<ReadSet, ReadIndex<true>>();
   const maxReads = opts.maxReads ?? DEFAULT_MAX_LIVE_READS;
   const stats = { runs: 0, matched: 0 };
+  // The wave of runs starting in this turn of the event loop: the re-runs one record (or one
+  // batch) made due at the same moment start from timers that fire together, and share reads.
+  let wave: ReadWave | undefined;
+  const joinWave = () => {
+    if (!wave?.joinable) {
+      const w = (wave = new ReadWave());
+      // Dropped once closed: a closed wave takes no run, and holds no answer past its members.
+      setImmediate(() => {
+        if (wave === w) wave = undefined;
+      });
+    }
+    return wave.join();
+  };
 
   const stop = opts.bus.listen(
     ({ record }) => {
@@ -72,10 +86,11 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
     open(run) {
       metrics.liveQueryOpened();
       return new LiveQuery({
-        run: (reads) => {
+        run: (reads, w) => {
           stats.runs++;
-          return run(reads);
+          return run(reads, w);
         },
+        wave: joinWave,
         throttleMs: opts.throttleMs,
         maxReads,
         backoffMs: opts.backoffMs,
