@@ -129,7 +129,9 @@ describe('a read wave', () => {
     const wave = new ReadWave();
     const a = member(wave);
     let failing = true;
-    recorder.inject((call) => (failing && call.command === 'Query' ? { status: 400, body: { __type: 'ValidationException', message: 'no' } } : undefined));
+    recorder.inject((call) =>
+      failing && call.command === 'Query' ? { status: 400, body: { __type: 'ValidationException', message: 'no' } } : undefined,
+    );
     await expect(a.db.query({ ...partition, TableName: tableName })).rejects.toThrow();
     failing = false;
     expect((await a.db.query({ ...partition, TableName: tableName })).Items).toHaveLength(2);

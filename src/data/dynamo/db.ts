@@ -39,7 +39,6 @@ import { UnavailableError } from '../../errors.js';
 import { isUnavailable } from './unavailable.js';
 import { CostMeter, metered, type CallAnswer, type CallInput, type CallListener, type CallSink, type CallSource } from './cost.js';
 import type { ReadSet } from './read-set.js';
-import type { ReadWave } from './wave.js';
 
 export class Db implements CallSink {
   constructor(
@@ -53,7 +52,7 @@ export class Db implements CallSink {
 
   private reads: ReadSet | undefined;
   private consistent = false;
-  private wave: ReadWave | undefined;
+  private wave: ReadSharing | undefined;
 
   /**
    * From now on, every read of this Db records what it covered into `set` (a live query's run);
@@ -66,7 +65,7 @@ export class Db implements CallSink {
   }
 
   /** From now on, reads join the other members of `wave` (joined already): each distinct read is sent once, on the Db that asked first. */
-  shareReads(wave: ReadWave): void {
+  shareReads(wave: ReadSharing): void {
     this.wave = wave;
   }
 
@@ -139,6 +138,20 @@ export class Db implements CallSink {
       throw err;
     }
   }
+}
+
+/**
+ * What a Db needs of a read wave (wave.ts's ReadWave; declared here so the door imports nothing
+ * above it): one answer per distinct read, sent through the `send` of the member that asked first.
+ */
+export interface ReadSharing {
+  once<I extends object, O>(command: string, input: I, send: (input: I) => Promise<O>): Promise<O>;
+  /** Undefined when the input cannot be shared: the Db sends it alone. */
+  batchGet(
+    table: string,
+    input: BatchGetCommandInput,
+    send: (input: BatchGetCommandInput) => Promise<BatchGetCommandOutput>,
+  ): Promise<BatchGetCommandOutput> | undefined;
 }
 
 function withCapacity<T extends object>(input: T): T & { ReturnConsumedCapacity: 'TOTAL' } {

@@ -26,6 +26,7 @@
 // what DynamoDB really served, never fifty times it.
 import type { BatchGetCommandInput, BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BATCH_GET_LIMIT, type Item } from './batch.js';
+import type { ReadSharing } from './db.js';
 import { keyId, type Key } from '../keys.js';
 
 type Send<I, O> = (input: I) => Promise<O>;
@@ -49,7 +50,7 @@ interface KeyGroup {
   scheduled: boolean;
 }
 
-export class ReadWave {
+export class ReadWave implements ReadSharing {
   private open = true;
   /** Resolves when the wave stops taking members: no read is sent before. */
   private readonly closed: Promise<void>;

@@ -124,7 +124,10 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
   }
 
   /** Runs until a result that is neither UNAVAILABLE nor contradicted by its triggers, within the bounds. */
-  private async attempts(triggers: Trigger[], wave: ReadWave | undefined): Promise<{ reads: ReadSet; result: ExecutionResult | undefined }> {
+  private async attempts(
+    triggers: Trigger[],
+    wave: ReadWave | undefined,
+  ): Promise<{ reads: ReadSet; result: ExecutionResult | undefined }> {
     const { unavailableAttempts = 4, lagAttempts = 3, backoffMs = 50 } = this.opts;
     let unavailable = 0;
     let lagging = 0;
