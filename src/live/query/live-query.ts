@@ -8,6 +8,7 @@ import { ReadSet } from '../../data/dynamo/read-set.js';
 import type { ReadWave } from '../../data/dynamo/wave.js';
 import { live as metrics } from '../../observe/metrics.js';
 import type { ChangeRecord } from '../stream/records.js';
+import { deferAlone, type Defer } from './due.js';
 import { contradicts } from './index-lag.js';
 
 export type RunReason = 'first' | 'matched' | 'expiry' | 'gap' | 'retry';
@@ -18,6 +19,8 @@ export interface LiveQueryOptions {
   run(reads: ReadSet, wave?: ReadWave): Promise<ExecutionResult>;
   /** The wave of runs starting now, joined (registry.ts); none: this run reads alone. */
   wave?(): ReadWave;
+  /** Starts a run later, with the runs due at about the same moment (due.ts); a timer of its own when absent. */
+  defer?: Defer;
   throttleMs: number;
   /** A read set larger than this (ranges and keys) ends the live query with a limit error. */
   maxReads: number;
@@ -51,7 +54,8 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
   private running = false;
   private pending: Set<RunReason> = new Set();
   private triggers: Trigger[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the run asked for and not started yet. */
+  private timer: (() => void) | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private lastRunAt = -Infinity;
 
@@ -74,11 +78,14 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
       if (this.triggers.length < MAX_TRIGGERS) this.triggers.push(record);
     }
     if (this.running || this.timer) return;
-    const wait = Math.max(0, this.lastRunAt + this.opts.throttleMs - performance.now());
-    this.timer = setTimeout(() => {
+    this.later(Math.max(0, this.lastRunAt + this.opts.throttleMs - performance.now()));
+  }
+
+  private later(ms: number): void {
+    this.timer = (this.opts.defer ?? deferAlone)(ms, () => {
       this.timer = undefined;
       void this.runOnce();
-    }, wait);
+    });
   }
 
   private async runOnce(): Promise<void> {
@@ -108,10 +115,7 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
       // Still unavailable after the attempts: the last result stands (nothing is sent); try again later.
       for (const r of reasons) this.pending.add(r);
       this.pending.add('retry');
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        void this.runOnce();
-      }, RETRY_LATER_MS);
+      this.later(RETRY_LATER_MS);
       return;
     }
     if (reads.size > this.opts.maxReads) return this.fail(this.opts.tooLarge(reads.size, this.opts.maxReads));
@@ -221,7 +225,8 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
   private close(): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.timer);
+    this.timer?.();
+    this.timer = undefined;
     clearTimeout(this.expiryTimer);
     this.untaken = null;
     this.opts.onClose(this);

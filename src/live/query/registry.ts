@@ -11,6 +11,7 @@ import type { Logger } from '../../log.js';
 import { live as metrics } from '../../observe/metrics.js';
 import type { Bus } from '../bus.js';
 import type { ChangeRecord } from '../stream/records.js';
+import { createDue, SLACK_MS } from './due.js';
 import { LiveQuery } from './live-query.js';
 import { ReadIndex } from './match.js';
 
@@ -52,6 +53,9 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
   // The wave of runs starting in this turn of the event loop: the re-runs one record (or one
   // batch) made due at the same moment start from timers that fire together, and share reads.
   let wave: ReadWave | undefined;
+  // Throttled runs of one burst ran a moment apart, so they are due a moment apart: a tenth of the
+  // throttle of slack lets them start together (due.ts), and never sooner than the throttle allows.
+  const due = createDue(Math.max(SLACK_MS, opts.throttleMs / 10));
   const joinWave = () => {
     if (!wave?.joinable) {
       const w = (wave = new ReadWave());
@@ -91,6 +95,7 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
           return run(reads, w);
         },
         wave: joinWave,
+        defer: due.defer,
         throttleMs: opts.throttleMs,
         maxReads,
         backoffMs: opts.backoffMs,
@@ -133,6 +138,7 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
     close() {
       stop();
       for (const q of [...all]) void q.return();
+      due.clear();
     },
   };
 }
