@@ -5,6 +5,7 @@
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { loadConfig, type Config } from './config.js';
 import type { DynamoClients } from './data/dynamo/client.js';
+import { CostMeter, type CallListener } from './data/dynamo/cost.js';
 import { Db } from './data/dynamo/db.js';
 import { createGraphQL, graphqlOptions } from './graphql/apollo.js';
 import type { Logger } from './log.js';
@@ -27,6 +28,8 @@ export interface ServerlessOptions {
   connections?: Connections;
   callbackUrl?: WsDeps['callbackUrl'];
   now?: () => Date;
+  /** Every table call of the routes and the delivery function (the benchmark counts them per event). */
+  onCall?: CallListener;
 }
 
 export interface ServerlessHandlers {
@@ -49,7 +52,7 @@ export function createServerlessHandlers(config: Config, opts: ServerlessOptions
     formatError: (e) => service.formatError(e.toJSON(), e),
     trusted: service.trusted,
   };
-  const db = new Db(clients.doc, graphql.tableName);
+  const db = new Db(clients.doc, graphql.tableName, new CostMeter(), opts.onCall);
   const connections = opts.connections ?? createConnections();
   return {
     ws: createWsHandler({

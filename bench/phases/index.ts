@@ -14,6 +14,7 @@ import { profile } from './profile.js';
 import { report } from './report.js';
 import { sdkCalibration } from './sdk.js';
 import { servers } from './servers.js';
+import { serverlessLive } from './serverless-live.js';
 import { stop } from './stop.js';
 import { stubCost } from './stub-cost.js';
 import { trustedDocuments } from './trusted-documents.js';
@@ -35,6 +36,7 @@ export const PHASES: Phase[] = [
   writes,
   report,
   live,
+  serverlessLive,
   verdict,
   stop,
   liveCluster,
