@@ -29,7 +29,7 @@ const GENERATED = [
   /^infra\/(build|cdk\.out|node_modules)(\/|$)/,
   /^(sdk\/)?dist(\/|$)/,
   /^bench\/quick(\/|$)/,
-  /^src\/lambda(-ws)?\.(mjs|handler|deliver)$/,
+  /^src\/lambda(-ws)?\.(mjs|handler|deliver|resync)$/,
 ];
 const PATH = new RegExp(`(?<![\\w./-])(?:${TOP.map((t) => t.replace('.', '\\.')).join('|')})/[\\w.\\-/\\[\\]*<>{}…$]*`, 'g');
 const PARTIAL = new RegExp(`(?<![\\w./-])[\\w.-]+/[\\w.\\-/]*\\.(?:${EXT})(?![\\w-])`, 'g');

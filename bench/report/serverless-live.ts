@@ -30,7 +30,7 @@ export function serverlessLiveSection(r: ServerlessLiveResults): string {
   ].join('\n');
 }
 
-/** Puts the section into `dir`/RESULTS.md (replacing an earlier one) and the figures into serverless-live.json. */
+/** Puts the section into `dir`/RESULTS.md (replacing an earlier one) and its figures, as JSON, beside it. */
 export function writeServerlessLiveSection(dir: string, r: ServerlessLiveResults): void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'RESULTS.md');
