@@ -17,6 +17,8 @@ export const verdict: Phase = {
     if (errors > 0) failures.push(`${errors} requests failed or answered GraphQL errors under load (see ${b.logDir}).`);
     for (const fl of b.floors.filter((x) => !x.met))
       failures.push(`${fl.scenario} took ${fl.calls} DynamoDB calls, above its floor of ${fl.floor} (${fl.why}).`);
+    for (const x of b.liveQueries?.facts.filter((y) => !y.held) ?? [])
+      failures.push(`@live queries: ${x.id} was ${x.measured}, not ${x.expected}.`);
     if (failures.length) throw new Error(failures.join('\n'));
   },
 };
