@@ -1,5 +1,6 @@
 // The @live-query section of bench/RESULTS.md and its rows of the targets table, from what
 // bench/live-queries.ts measured. Prose in bench/report/templates/live-queries.md.
+import { cpus } from 'node:os';
 import type { DelayPart, LiveQueryResults } from './live-queries.js';
 import { NOISE, pct, type Cost } from './live-queries-load.js';
 import { f } from './report/derive.js';
@@ -98,7 +99,7 @@ export function liveQueriesMarkdown(r: LiveQueryResults): string {
     watchers: r.watchers,
     connections: r.connections,
     delayTable,
-    slowest: `${f(slowest.totalMs, 0)} ms = stream ${f(slowest.streamMs, 0)} + throttle ${f(slowest.throttleMs, 0)} + run ${f(slowest.runMs, 0)} + delivery ${f(slowest.deliveryMs, 0)} ms (${slowest.backToBack ? 'right after the last result' : 'after a pause'})`,
+    slowest: `${f(slowest.totalMs, 0)} ms = stream ${f(slowest.streamMs, 0)} + throttle ${f(slowest.throttleMs, 0)} + run ${f(slowest.runMs, 0)} + delivery ${f(slowest.deliveryMs, 0)} ms (${slowest.backToBack ? 'right after the last result' : 'after a pause'}), the run in ${slowest.attempts} execution${slowest.attempts === 1 ? '' : 's'}; load average ${r.delayLoad.map((x) => f(x, 1)).join(' → ')} on ${cpus().length} CPUs`,
     heapKB: f(r.memory.heapBytesPerLiveQuery / 1024, 1),
     rssKB: f(r.memory.rssBytesPerLiveQuery / 1024, 1),
     externalKB: f(r.memory.externalBytesPerLiveQuery / 1024, 1),

@@ -12,6 +12,7 @@
 //             one game fall within the throttle): matching time per record, re-runs per write,
 //             server CPU, DynamoDB calls and capacity per minute (bench/live-queries-load.ts)
 //   polling   the live lobbies closed, clients polling the same query every second over HTTP
+import { loadavg } from 'node:os';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type WebSocket from 'ws';
 import { loadConfig } from '../src/config.js';
@@ -30,6 +31,8 @@ export interface DelayPart {
   throttleMs: number;
   runMs: number;
   deliveryMs: number;
+  /** Executions between the record and the result: 1 unless a run was retried (UNAVAILABLE, index lag). */
+  attempts: number;
   backToBack: boolean;
 }
 
@@ -49,6 +52,8 @@ export interface LiveQueryResults {
   liveQueries: number;
   connections: number;
   delays: DelayPart[];
+  /** os.loadavg() (1 minute) before and after the delay measurement: other work on the machine. */
+  delayLoad: number[];
   memory: { heapBytesPerLiveQuery: number; externalBytesPerLiveQuery: number; rssBytesPerLiveQuery: number };
   facts: Fact[];
   steady: SteadyResults;
@@ -76,12 +81,14 @@ async function measureDelay(rig: Rig, n: number, throttleMs: number): Promise<De
     const arrival = s.arrivals.find((a) => a.pk === `GAME#${rig.games[g]}` && a.at >= sent)?.at ?? NaN;
     const first = s.runs.find((r) => r.start >= arrival);
     const last = s.runs.filter((r) => r.end <= w.lastAt).at(-1);
+    const attempts = s.runs.filter((r) => r.start >= arrival && r.end <= w.lastAt).length;
     parts.push({
       totalMs: w.lastAt - committed,
       streamMs: arrival - committed,
       throttleMs: (first?.start ?? NaN) - arrival,
       runMs: (last?.end ?? NaN) - (first?.start ?? NaN),
       deliveryMs: w.lastAt - (last?.end ?? NaN),
+      attempts,
       backToBack,
     });
   }
@@ -148,7 +155,9 @@ export async function runLiveQueryBench(opts: {
   const sockets: WebSocket[] = [];
   try {
     log(`live queries: stream poll ${pollMs} ms, throttle ${throttleMs} ms; delay over ${size.delayWrites} writes`);
+    const loadBefore = loadavg()[0]!;
     const delays = await measureDelay(rig, size.delayWrites, throttleMs);
+    const delayLoad = [loadBefore, loadavg()[0]!];
     const n = size.games * size.watchers;
     const watchers: Watcher[] = Array.from({ length: n }, (_, q) => ({
       game: q % size.games,
@@ -195,6 +204,7 @@ export async function runLiveQueryBench(opts: {
       liveQueries: n,
       connections: Math.ceil(n / PER_CONNECTION),
       delays,
+      delayLoad,
       memory,
       facts,
       steady,
