@@ -122,7 +122,6 @@ export function liveQueriesMarkdown(r: LiveQueryResults): string {
     callsPerRun: f(s.calls / s.runs, 2),
     callsByCommand: byCommand(s, s.writes),
     rcuPerWrite: f(s.rcu / s.writes, 1),
-    rcuPerRun: f(s.rcu / s.runs, 2),
     rcuPerPoll: f(p.rcu / p.polls, 2),
     pollers: p.clients,
     polls: p.polls,

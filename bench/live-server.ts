@@ -60,10 +60,11 @@ live.bus.listen(
 const runs: { start: number; end: number }[] = [];
 const open = live.queries.open.bind(live.queries);
 live.queries.open = (run) =>
-  open(async (reads) => {
+  // Every argument passed on: the read wave is how re-runs of one record share their reads.
+  open(async (...args) => {
     const start = now();
     try {
-      return await run(reads);
+      return await run(...args);
     } finally {
       ring(runs, { start, end: now() });
     }

@@ -1,4 +1,5 @@
-// The run fails when an answer failed under load or an op took more calls than its floor: both
+// The run fails when an answer failed under load, an op took more calls than its floor, or a
+// @live-query fact (re-runs exactly for the writes that concern them) was missed: all
 // are deterministic facts, so even the smoke run (CI) catches them. Targets on ratios are reported.
 import { join } from 'node:path';
 import type { Phase } from './bench.js';
