@@ -21,7 +21,7 @@ import { clientErrors, now, openClient, SEATED, startRig, until, type Rig, type 
 
 const SIZES = {
   quick: { games: 20, watchers: 50, delayWrites: 20, rate: 2, steadyS: 10, pollers: 50, pollingS: 10 },
-  full: { games: 200, watchers: 50, delayWrites: 100, rate: 2, steadyS: 60, pollers: 200, pollingS: 30 },
+  full: { games: 200, watchers: 50, delayWrites: 100, rate: 2, steadyS: 60, pollers: 100, pollingS: 30 },
 };
 const PER_CONNECTION = 20;
 
