@@ -14,6 +14,9 @@
 //   Its subscription  WSCONN#<connection_id>       SUB#<subscription_id>
 //   Topic subscriber  WSTOPIC#<topic>              SUB#<connection_id>#<subscription_id>
 //   Replay event      WSREPLAY#<topic>             <sequence, 40 digits>#<index, 6 digits>
+//   Its live query    WSCONN#<connection_id>       SUB#<subscription_id>  (kind: live; watches)
+//   Live query watch  WSWATCH#<index>#<partition>  <connection_id>#<subscription_id>
+//   Whole-index watch WSWATCH#<index>              <connection_id>#<subscription_id>
 //
 // API Gateway's connection ids are base64 (no '#'), so a subscriber's SK splits at its first '#'
 // whatever '#' the client's subscription id holds.
@@ -38,6 +41,8 @@ const SHARD = 'SHARD#';
 /** The serverless WebSocket's connections and subscriptions (src/data/connections/): never an entity, never an event. */
 const WSCONN = 'WSCONN#';
 const WSTOPIC = 'WSTOPIC#';
+/** A live query's read set on the serverless flavour: one item per (table or index, partition) it read. */
+const WSWATCH = 'WSWATCH#';
 const WSREPLAY = 'WSREPLAY#';
 const SUB = 'SUB#';
 
@@ -130,12 +135,26 @@ const ws = {
   topicPk: (topic: string) => WSTOPIC + topic,
   replay: (topic: string, position: string): Key => ({ PK: WSREPLAY + topic, SK: position }),
   replayPk: (topic: string) => WSREPLAY + topic,
+  /**
+   * A live query's watch on one partition of the table or an index (`partition` null: the whole
+   * index, a Scan). Index names hold no '#' and partition values are never empty, so the two
+   * forms never meet.
+   */
+  watch: (index: string, partition: string | null, connectionId: string, subscriptionId: string): Key => ({
+    PK: watchPk(index, partition),
+    SK: `${connectionId}#${subscriptionId}`,
+  }),
+  watchPk,
   /** Partition prefixes of the WebSocket bookkeeping: never events, and swept by the local TTL stand-in. */
-  pkPrefixes: [WSCONN, WSTOPIC, WSREPLAY] as const,
+  pkPrefixes: [WSCONN, WSTOPIC, WSREPLAY, WSWATCH] as const,
   parseSubscriptionSk: (sk: string): string => strip(sk, SUB),
 };
 
 export const keys = { user, game, player, photo, reaction, follow, emailGuard, live, ws };
+
+function watchPk(index: string, partition: string | null): string {
+  return partition === null ? WSWATCH + index : `${WSWATCH}${index}#${partition}`;
+}
 
 function photoSk(owner: string, timestamp: string): string {
   return `${PHOTO}${owner}#${timestamp}`;

@@ -22,6 +22,7 @@ import { AppError, unauthenticated } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Connections } from './api.js';
 import { catchUp } from './catch-up.js';
+import { openLiveQuery } from './live-query.js';
 import { contextFor, errorMessage, type Executor } from './execute.js';
 import { prepareSubscription } from './subscribe.js';
 
@@ -158,6 +159,15 @@ export function createWsHandler(deps: WsDeps): WsHandler {
           const codes = [...new Set(prepared.errors.map((e) => String(e.extensions.code ?? 'INTERNAL_SERVER_ERROR')))];
           logger.info('subscription refused', { id, operation: message.payload.operationName ?? null, codes });
           await connections.post(url, rc.connectionId, errorMessage(deps, id, prepared.errors));
+          break;
+        }
+        if ('live' in prepared) {
+          const live = { ...prepared.live, connectionId: rc.connectionId, subscriptionId: id, callbackUrl: url, viewer: conn.viewer };
+          const opened = await openLiveQuery(
+            { ...deps, now },
+            { ...live, document: live.query, variables: message.payload.variables ?? {}, expiresAt: conn.expiresAt },
+          );
+          if (opened === 'duplicate') await refuse(id, new AppError('BAD_REQUEST', `Subscriber for ${id} already exists`), '4409');
           break;
         }
         const after = prepared.resumeAfter;

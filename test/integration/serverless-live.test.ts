@@ -1,0 +1,169 @@
+// @live queries on the serverless flavour: the route function runs the first result and files the
+// read set as watch items; the delivery function, fed by DynamoDB Local's real stream through the
+// event source emulator, finds them from each record and posts a new revision only when the
+// result changed, whoever wrote (the HTTP Lambda's joinGame, the lab's transaction from outside).
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { connectionItems } from '../../src/data/connections/removal.js';
+import { isLiveQueryItem, watchKeysOf } from '../../src/data/connections/watches.js';
+import type { Key } from '../../src/data/keys.js';
+import { keys } from '../../src/data/keys.js';
+import { createHandler, type LambdaHttpHandler } from '../../src/lambda.js';
+import { createLogger } from '../../src/log.js';
+import { loadItems } from '../../src/ops/load.js';
+import { eventually } from '../helpers/cluster.js';
+import { labJoinCommand } from '../helpers/labs.js';
+import { graphql, invoke } from '../helpers/lambda.js';
+import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
+import { freshUsername } from '../helpers/server.js';
+
+let s: ServerlessFlavour;
+let http: LambdaHttpHandler;
+beforeAll(async () => {
+  s = await startServerless();
+  http = createHandler(s.config, { clients: s.clients, logger: createLogger({ silent: true }) });
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+const LOBBY = `query Lobby($id: ID!) @live {
+  game(id: $id) { id playerCount players(first: 100) { edges { cursor node { user { username } } } } }
+}`;
+const JOIN = `mutation($id: ID!) { joinGame(gameId: $id) { user { username } } }`;
+
+type Result = { data?: any; errors?: unknown[]; extensions?: { live?: { revision: number } } };
+
+async function seedUsers(n: number): Promise<string[]> {
+  const names = Array.from({ length: n }, () => freshUsername('l'));
+  await loadItems(
+    s.clients.doc,
+    s.tableName,
+    names.map((u) => ({ ...keys.user(u), username: u, name: `Player ${u}`, email: `${u}@example.com` })),
+  );
+  return names;
+}
+
+async function seedGame(creator: string): Promise<string> {
+  const id = randomUUID();
+  const t = '2024-05-01T10:00:00';
+  await loadItems(s.clients.doc, s.tableName, [
+    { ...keys.game(id), game_id: id, map: `Map ${id}`, create_time: t, open_timestamp: t, people: 1, creator },
+    { ...keys.player(id, creator), game_id: id, username: creator },
+  ]);
+  return id;
+}
+
+/** Resolves once the delivery function has handled every write made before the call. */
+async function passed() {
+  const marker = { PK: `GAME#marker-${randomUUID()}`, SK: 'MARKER' };
+  await s.clients.doc.send(new PutCommand({ TableName: s.tableName, Item: marker }));
+  await s.stream.passed(marker.PK, marker.SK);
+}
+
+async function connectAs(username: string): Promise<{ client: Client; connectionId: string }> {
+  const before = new Set(s.gateway.connectionIds());
+  const token = await s.token(username);
+  let acked!: () => void;
+  const ready = new Promise<void>((r) => (acked = r));
+  const client = createClient({
+    url: s.wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+    on: { connected: () => acked() },
+  });
+  await ready;
+  return { client, connectionId: s.gateway.connectionIds().find((id) => !before.has(id))! };
+}
+
+function listen(c: Client, query: string, variables: Record<string, unknown>) {
+  const heard: { next?: Result; error?: unknown }[] = [];
+  const dispose = c.subscribe(
+    { query, variables },
+    { next: (r) => heard.push({ next: r as Result }), error: (e) => heard.push({ error: e }), complete: () => undefined },
+  );
+  return { heard, dispose };
+}
+
+const usernames = (r: Result) =>
+  (r.data.game.players.edges as { node: { user: { username: string } } }[]).map((e) => e.node.user.username).sort();
+const revisions = (heard: { next?: Result }[]) => heard.map((h) => h.next?.extensions?.live?.revision);
+const last = (heard: { next?: Result }[]) => heard[heard.length - 1]!.next!;
+
+async function exists(key: Key): Promise<boolean> {
+  const out = await s.clients.doc.send(new GetCommand({ TableName: s.tableName, Key: key, ConsistentRead: true }));
+  return out.Item !== undefined;
+}
+
+/** The watch items of the connection's live queries, as their items list them. */
+async function watchKeys(connectionId: string): Promise<Key[]> {
+  return (await connectionItems(s.db, connectionId)).filter(isLiveQueryItem).flatMap(watchKeysOf);
+}
+
+it('keeps a lobby current: revision 1, then a new revision for a join through the API and for the lab’s join from outside; nothing for an unrelated write; watches removed on $disconnect', async () => {
+  const [creator, ana, bob, carl, other] = await seedUsers(5);
+  const gameId = await seedGame(creator!);
+  const elsewhere = await seedGame(other!);
+  await passed();
+
+  const { client, connectionId } = await connectAs(ana!);
+  const { heard } = listen(client, LOBBY, { id: gameId });
+  await eventually(async () => heard.length >= 1, 'revision 1');
+  expect(heard[0]!.error).toBeUndefined();
+  expect(revisions(heard)).toEqual([1]);
+  expect(usernames(heard[0]!.next!)).toEqual([creator]);
+  const watches = await watchKeys(connectionId);
+  // The game's partition on the table at least: what a join writes.
+  expect(watches.map((k) => k.PK)).toContain(keys.ws.watchPk('table', keys.game(gameId).PK));
+  for (const k of watches) expect(await exists(k)).toBe(true);
+
+  // joinGame through the HTTP Lambda.
+  const joined = await invoke(http, { body: graphql(JOIN, { id: gameId }), headers: { authorization: `Bearer ${await s.token(ana!)}` } });
+  expect(joined.body.errors).toBeUndefined();
+  await eventually(
+    async () => heard.length >= 1 && last(heard).data.game.playerCount === 2 && usernames(last(heard)).length === 2,
+    'the API join',
+  );
+  expect(usernames(last(heard))).toEqual([creator, ana].sort());
+
+  // The lab's join transaction, from outside with raw SDK calls.
+  await s.clients.doc.send(labJoinCommand(s.tableName, gameId, bob!));
+  await eventually(async () => last(heard).data.game.playerCount === 3 && usernames(last(heard)).length === 3, 'the lab join');
+  expect(usernames(last(heard))).toEqual([creator, ana, bob].sort());
+  const settled = heard.length;
+  // No hole, no repeat: each post is the next revision.
+  expect(revisions(heard)).toEqual(Array.from({ length: settled }, (_, i) => i + 1));
+
+  // Unrelated: another game's join, an item of no entity; then, as the marker, one more join here.
+  await s.clients.doc.send(labJoinCommand(s.tableName, elsewhere, carl!));
+  await s.clients.doc.send(new PutCommand({ TableName: s.tableName, Item: { PK: `USER#${freshUsername('x')}`, SK: 'UNRELATED' } }));
+  await passed();
+  await s.clients.doc.send(labJoinCommand(s.tableName, gameId, carl!));
+  await eventually(async () => last(heard).data.game.playerCount === 4 && usernames(last(heard)).length === 4, 'the marker join');
+  // Whatever came after the unrelated writes was the marker's: every post since shows carl.
+  expect(heard.slice(settled).every((h) => usernames(h.next!).includes(carl!))).toBe(true);
+  expect(revisions(heard)).toEqual(Array.from({ length: heard.length }, (_, i) => i + 1));
+
+  await client.dispose();
+  await eventually(async () => (await connectionItems(s.db, connectionId)).length === 0, 'the $disconnect');
+  for (const k of watches) expect(await exists(k)).toBe(false);
+});
+
+it('removes a completed live query’s item and watches, leaving the connection', async () => {
+  const [creator, ana] = await seedUsers(2);
+  const gameId = await seedGame(creator!);
+  const { client, connectionId } = await connectAs(ana!);
+  const { heard, dispose } = listen(client, LOBBY, { id: gameId });
+  await eventually(async () => heard.length >= 1, 'revision 1');
+  await eventually(async () => (await watchKeys(connectionId)).length > 0, 'the watches');
+  const watches = await watchKeys(connectionId);
+  dispose();
+  await eventually(async () => (await connectionItems(s.db, connectionId)).length === 1, 'the complete');
+  for (const k of watches) expect(await exists(k)).toBe(false);
+  await client.dispose();
+});
