@@ -22,8 +22,10 @@ import { freshUsername } from '../helpers/server.js';
 
 let s: ServerlessFlavour;
 let http: LambdaHttpHandler;
+/** The functions' clock runs this far ahead of the real one (a token's expiry, without waiting for it). */
+let ahead = 0;
 beforeAll(async () => {
-  s = await startServerless();
+  s = await startServerless({ now: () => new Date(Date.now() + ahead) });
   http = createHandler(s.config, { clients: s.clients, logger: createLogger({ silent: true }) });
 });
 afterAll(async () => {
@@ -76,6 +78,8 @@ async function connectAs(username: string): Promise<{ client: Client; connection
     retryAttempts: 0,
     connectionParams: { authorization: `Bearer ${token}` },
     on: { connected: () => acked() },
+    // A vanished client's socket is cut on purpose: graphql-ws would print the close to stderr.
+    onNonLazyError: () => undefined,
   });
   await ready;
   return { client, connectionId: s.gateway.connectionIds().find((id) => !before.has(id))! };
@@ -164,6 +168,43 @@ it('removes a completed live query’s item and watches, leaving the connection'
   const watches = await watchKeys(connectionId);
   dispose();
   await eventually(async () => (await connectionItems(s.db, connectionId)).length === 1, 'the complete');
+  for (const k of watches) expect(await exists(k)).toBe(false);
+  await client.dispose();
+});
+
+it('refuses an expired token at the re-run: the error message, then the connection goes with its watches', async () => {
+  const [creator, ana, bob] = await seedUsers(3);
+  const gameId = await seedGame(creator!);
+  const { client, connectionId } = await connectAs(ana!);
+  const closed = new Promise<number>((r) => client.on('closed', (e) => r((e as { code: number }).code)));
+  const { heard } = listen(client, LOBBY, { id: gameId });
+  await eventually(async () => heard.length >= 1, 'revision 1');
+  await eventually(async () => (await watchKeys(connectionId)).length > 0, 'the watches');
+  const watches = await watchKeys(connectionId);
+  ahead = 13 * 3_600_000; // past the token's 12 hours
+  try {
+    await s.clients.doc.send(labJoinCommand(s.tableName, gameId, bob!));
+    expect(await closed).toBe(1000);
+  } finally {
+    ahead = 0;
+  }
+  expect(heard.slice(1)).toMatchObject([{ error: [{ extensions: { code: 'UNAUTHENTICATED' } }] }]);
+  await eventually(async () => (await connectionItems(s.db, connectionId)).length === 0, 'its items deleted');
+  for (const k of watches) expect(await exists(k)).toBe(false);
+});
+
+it('cleans up a vanished client when its next revision finds it gone (GoneException)', async () => {
+  const [creator, ana, bob] = await seedUsers(3);
+  const gameId = await seedGame(creator!);
+  const { client, connectionId } = await connectAs(ana!);
+  const { heard } = listen(client, LOBBY, { id: gameId });
+  await eventually(async () => heard.length >= 1, 'revision 1');
+  await eventually(async () => (await watchKeys(connectionId)).length > 0, 'the watches');
+  const watches = await watchKeys(connectionId);
+  // Gone without a $disconnect (a dropped network): the gateway forgets it, the items stay.
+  s.gateway.vanish(connectionId);
+  await s.clients.doc.send(labJoinCommand(s.tableName, gameId, bob!));
+  await eventually(async () => (await connectionItems(s.db, connectionId)).length === 0, "the vanished client's items deleted");
   for (const k of watches) expect(await exists(k)).toBe(false);
   await client.dispose();
 });
