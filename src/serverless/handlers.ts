@@ -3,6 +3,7 @@
 // API Gateway cannot send a close code, so where graphql-ws would close with one, the client gets
 // the protocol's `error` message for the subscription at fault (when there is one), then the
 // connection is deleted (close code 1000). README "Live updates on AWS" lists each replacement.
+// A `subscribe` carrying a `query … @live` is opened by live-query.ts (first result, watches).
 import type { GraphQLError } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, stringifyMessage, type Message } from 'graphql-ws';
 import type { Authenticate, Viewer } from '../auth.js';
