@@ -17,6 +17,7 @@
 //   Its live query    WSCONN#<connection_id>       SUB#<subscription_id>  (kind: live; watches)
 //   Live query watch  WSWATCH#<index>#<partition>  <connection_id>#<subscription_id>
 //   Whole-index watch WSWATCH#<index>              <connection_id>#<subscription_id>
+//   Expiry watch      WSWATCH#@EXPIRY              <expiry, 10 digits>#<connection_id>#<subscription_id>
 //
 // API Gateway's connection ids are base64 (no '#'), so a subscriber's SK splits at its first '#'
 // whatever '#' the client's subscription id holds.
@@ -145,12 +146,26 @@ const ws = {
     SK: `${connectionId}#${subscriptionId}`,
   }),
   watchPk,
+  /**
+   * A live query whose result depends on an expiry (an open game's), by that expiry (epoch seconds,
+   * 10 digits, so string order is time order). '@' is in no index name, so this partition is no watch's.
+   */
+  expiryWatch: (at: number, connectionId: string, subscriptionId: string): Key => ({
+    PK: EXPIRY_WATCH,
+    SK: `${expirySk(at)}#${connectionId}#${subscriptionId}`,
+  }),
+  expiryWatchPk: () => EXPIRY_WATCH,
+  /** Sort keys below this are expiries before `at`. */
+  expiryWatchBefore: (at: number) => expirySk(at),
   /** Partition prefixes of the WebSocket bookkeeping: never events, and swept by the local TTL stand-in. */
   pkPrefixes: [WSCONN, WSTOPIC, WSREPLAY, WSWATCH] as const,
   parseSubscriptionSk: (sk: string): string => strip(sk, SUB),
 };
 
 export const keys = { user, game, player, photo, reaction, follow, emailGuard, live, ws };
+
+const EXPIRY_WATCH = `${WSWATCH}@EXPIRY`;
+const expirySk = (at: number) => String(Math.max(0, Math.floor(at))).padStart(10, '0');
 
 function watchPk(index: string, partition: string | null): string {
   return partition === null ? WSWATCH + index : `${WSWATCH}${index}#${partition}`;

@@ -3,8 +3,10 @@
 // consistent Query per (table or index, partition) and one per index for whole-index reads, each
 // answer kept for the rest of the batch; the hits are refined by the stored sort-key ranges
 // (inRange, as the container matcher does). A live query hit by any record of the batch runs once
-// at the batch's end (coalescing), with the records that hit it as its index-lag triggers.
-import { getLiveQuery, watchers, type WatchHit } from '../data/connections/watches.js';
+// at the batch's end (coalescing), with the records that hit it as its index-lag triggers; so does
+// one whose result depended on an expiry now past (the expiry watch), at the first batch after it.
+import { expiredWatchers, watchers, type WatchHit } from '../data/connections/watchers.js';
+import { getLiveQuery } from '../data/connections/watches.js';
 import { inRange } from '../data/dynamo/read-set.js';
 import { recordSlots } from '../live/query/match.js';
 import { refreshLiveQuery, type LiveDeps, type Trigger } from './live-query.js';
@@ -65,6 +67,11 @@ export function liveBatch(deps: LiveDeps, concurrency: number): LiveBatch {
       }
     },
     async flush() {
+      // Expiry without a write: a live query whose result depended on an expiry now past runs with this batch.
+      for (const w of await expiredWatchers(deps.db, deps.now())) {
+        const id = `${w.connectionId}#${w.subscriptionId}`;
+        if (!hits.has(id)) hits.set(id, { ...w, triggers: [], first: 0 });
+      }
       let failedAt: number | null = null;
       const queue = [...hits.values()];
       hits.clear();

@@ -193,7 +193,7 @@ export async function refreshLiveQuery(deps: LiveDeps, stored: LiveQueryRecord, 
     const sameReads = JSON.stringify(next.watches) === JSON.stringify(q.watches) && next.earliestExpiry === q.earliestExpiry;
     if (next.revision === q.revision && sameReads) return;
     // Watches first: a retried batch that finds the revision committed must not find them stale.
-    await replaceWatches(deps.db, next, q.watches, next.watches);
+    await replaceWatches(deps.db, q, next);
     if (!(await commitRevision(deps.db, q, next))) {
       const current = await getLiveQuery(deps.db, q.connectionId, q.subscriptionId);
       if (!current) return; // completed or disconnected meanwhile

@@ -19,6 +19,7 @@ import { labJoinCommand } from '../helpers/labs.js';
 import { graphql, invoke } from '../helpers/lambda.js';
 import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
 import { freshUsername } from '../helpers/server.js';
+import { freshMap } from './games-seed.js';
 
 let s: ServerlessFlavour;
 let http: LambdaHttpHandler;
@@ -53,7 +54,7 @@ async function seedGame(creator: string): Promise<string> {
   const id = randomUUID();
   const t = '2024-05-01T10:00:00';
   await loadItems(s.clients.doc, s.tableName, [
-    { ...keys.game(id), game_id: id, map: `Map ${id}`, create_time: t, open_timestamp: t, people: 1, creator },
+    { ...keys.game(id), game_id: id, map: freshMap(), create_time: t, open_timestamp: t, people: 1, creator },
     { ...keys.player(id, creator), game_id: id, username: creator },
   ]);
   return id;
@@ -121,6 +122,8 @@ it('keeps a lobby current: revision 1, then a new revision for a join through th
   expect(heard[0]!.error).toBeUndefined();
   expect(revisions(heard)).toEqual([1]);
   expect(usernames(heard[0]!.next!)).toEqual([creator]);
+  // Revision 1 is posted before the watches are written.
+  await eventually(async () => (await watchKeys(connectionId)).length > 0, 'the watches');
   const watches = await watchKeys(connectionId);
   // The game's partition on the table at least: what a join writes.
   expect(watches.map((k) => k.PK)).toContain(keys.ws.watchPk('table', keys.game(gameId).PK));
@@ -181,6 +184,7 @@ it('refuses an expired token at the re-run: the error message, then the connecti
   await eventually(async () => heard.length >= 1, 'revision 1');
   await eventually(async () => (await watchKeys(connectionId)).length > 0, 'the watches');
   const watches = await watchKeys(connectionId);
+  await s.gateway.settled(); // the subscribe's check run done: the re-run is the delivery function's
   ahead = 13 * 3_600_000; // past the token's 12 hours
   try {
     await s.clients.doc.send(labJoinCommand(s.tableName, gameId, bob!));
@@ -206,5 +210,35 @@ it('cleans up a vanished client when its next revision finds it gone (GoneExcept
   await s.clients.doc.send(labJoinCommand(s.tableName, gameId, bob!));
   await eventually(async () => (await connectionItems(s.db, connectionId)).length === 0, "the vanished client's items deleted");
   for (const k of watches) expect(await exists(k)).toBe(false);
+  await client.dispose();
+});
+
+it('drops an expired open game from a live open-games list at the first batch after its expiry, with no write concerning it', async () => {
+  const [creator, ana] = await seedUsers(2);
+  const map = freshMap();
+  const id = randomUUID();
+  const expiresAt = Math.floor(Date.now() / 1000) + 60;
+  const t = '2024-05-01T10:00:00';
+  await loadItems(s.clients.doc, s.tableName, [
+    { ...keys.game(id), game_id: id, map, create_time: t, open_timestamp: t, people: 1, creator, expires_at: expiresAt },
+    { ...keys.player(id, creator!), game_id: id, username: creator },
+  ]);
+  await passed();
+  const { client, connectionId } = await connectAs(ana!);
+  const { heard } = listen(client, `query($map: String) @live { openGames(map: $map) { edges { node { id } } } }`, { map });
+  await eventually(async () => heard.length >= 1, 'revision 1');
+  expect(heard[0]!.next!.errors).toBeUndefined();
+  expect(heard[0]!.next).toMatchObject({ data: { openGames: { edges: [{ node: { id } }] } } });
+  await eventually(async () => (await watchKeys(connectionId)).some((k) => k.PK === keys.ws.expiryWatchPk()), 'the expiry watch');
+  await s.gateway.settled(); // the subscribe's check run done: what follows is the delivery function's
+  ahead = 120_000; // the functions' clock past the game's expiry
+  try {
+    await passed(); // a write elsewhere: the first batch after the expiry
+    await eventually(async () => heard.length >= 2, 'the expiry revision');
+  } finally {
+    ahead = 0;
+  }
+  expect(heard[1]!.next).toMatchObject({ data: { openGames: { edges: [] } }, extensions: { live: { revision: 2 } } });
+  expect((await watchKeys(connectionId)).some((k) => k.PK === keys.ws.expiryWatchPk())).toBe(false);
   await client.dispose();
 });

@@ -15,10 +15,10 @@
 // (table or index, partition): the delivery function finds the live queries a record concerns with
 // one consistent Query per (index, partition) the record's old and new images have (src/live/query/match.ts's
 // recordSlots), then refines by the stored sort-key ranges, as the container's matcher does.
+// The delivery function's reads of them are in watchers.ts.
 import type { Viewer } from '../../auth.js';
 import { BATCH_WRITE_LIMIT, writeBatch, type Item } from '../dynamo/batch.js';
 import type { Db } from '../dynamo/db.js';
-import { everyPage } from '../dynamo/pagination.js';
 import type { ReadRange } from '../dynamo/read-set.js';
 import { isConditionFailure } from '../dynamo/transactions.js';
 import { keys, type Key } from '../keys.js';
@@ -67,8 +67,11 @@ export const isLiveQueryItem = (item: Item) => item.kind === 'live';
 /** The watch keys a live query item holds (for its removal). */
 export function watchKeysOf(item: Item): Key[] {
   const watches = typeof item.watches === 'string' ? (JSON.parse(item.watches) as Watch[]) : [];
+  const connectionId = String(item.connection_id);
   const subscriptionId = keys.ws.parseSubscriptionSk(String(item.SK));
-  return watches.map((w) => keys.ws.watch(w.index, w.partition, String(item.connection_id), subscriptionId));
+  const out = watches.map((w) => keys.ws.watch(w.index, w.partition, connectionId, subscriptionId));
+  if (typeof item.earliest_expiry === 'number') out.push(keys.ws.expiryWatch(item.earliest_expiry, connectionId, subscriptionId));
+  return out;
 }
 
 function toLiveQuery(item: Item): LiveQueryRecord {
@@ -142,7 +145,7 @@ export async function addLiveQuery(db: Db, q: LiveQueryRecord): Promise<'added' 
     if (reasons?.[1]?.Code === 'ConditionalCheckFailed') return 'duplicate';
     throw err;
   }
-  await replaceWatches(db, q, [], q.watches);
+  await replaceWatches(db, null, q);
   return 'added';
 }
 
@@ -178,48 +181,27 @@ export async function commitRevision(db: Db, before: LiveQueryRecord, after: Liv
   }
 }
 
-/** Puts the watches that are new or changed and deletes those gone: a read set that did not move costs nothing. */
-export async function replaceWatches(db: Db, q: LiveQueryRecord, before: readonly Watch[], after: readonly Watch[]): Promise<void> {
+/**
+ * Puts the watches that are new or changed and deletes those gone, the expiry watch included: a
+ * read set that did not move costs nothing.
+ */
+export async function replaceWatches(db: Db, before: LiveQueryRecord | null, after: LiveQueryRecord): Promise<void> {
   const id = (w: Watch) => `${w.index}\u0000${w.partition ?? ''}`;
-  const had = new Map(before.map((w) => [id(w), JSON.stringify(w.ranges)]));
-  const keep = new Set(after.map(id));
-  const puts = after.filter((w) => had.get(id(w)) !== JSON.stringify(w.ranges));
-  const gone = before.filter((w) => !keep.has(id(w)));
-  const writes = [
-    ...puts.map((w) => ({ PutRequest: { Item: watchItem(q, w) } })),
-    ...gone.map((w) => ({ DeleteRequest: { Key: keys.ws.watch(w.index, w.partition, q.connectionId, q.subscriptionId) } })),
-  ];
+  const { connectionId: c, subscriptionId: sub } = after;
+  const had = new Map((before?.watches ?? []).map((w) => [id(w), JSON.stringify(w.ranges)]));
+  const keep = new Set(after.watches.map(id));
+  const puts: Item[] = after.watches.filter((w) => had.get(id(w)) !== JSON.stringify(w.ranges)).map((w) => watchItem(after, w));
+  const gone = (before?.watches ?? []).filter((w) => !keep.has(id(w))).map((w) => keys.ws.watch(w.index, w.partition, c, sub));
+  const [was, is] = [before?.earliestExpiry ?? null, after.earliestExpiry];
+  if (was !== is) {
+    if (was !== null) gone.push(keys.ws.expiryWatch(was, c, sub));
+    if (is !== null) puts.push({ ...keys.ws.expiryWatch(is, c, sub), [TABLE.ttlAttribute]: after.expiresAt });
+  }
+  const writes = [...puts.map((Item) => ({ PutRequest: { Item } })), ...gone.map((Key) => ({ DeleteRequest: { Key } }))];
   await writeWatches(db, writes);
 }
 
 // Put and delete watches: BatchWriteItem of WSWATCH#<index>[#<partition>] / <conn>#<sub>, 25 at a time.
 async function writeWatches(db: Db, writes: Parameters<typeof writeBatch>[1]): Promise<void> {
   for (let i = 0; i < writes.length; i += BATCH_WRITE_LIMIT) await writeBatch(db, writes.slice(i, i + BATCH_WRITE_LIMIT));
-}
-
-/** One watch as the delivery function reads it. */
-export interface WatchHit {
-  connectionId: string;
-  subscriptionId: string;
-  ranges: Omit<ReadRange, 'index' | 'partition'>[];
-}
-
-// The live queries watching one partition of the table or an index (delivery): Query table PK = WSWATCH#<index>[#<partition>], consistent, every page.
-export async function* watchers(db: Db, index: string, partition: string | null): AsyncGenerator<WatchHit[]> {
-  const pages = everyPage((start) =>
-    db.query({
-      TableName: db.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.ws.watchPk(index, partition) },
-      ConsistentRead: true,
-      ExclusiveStartKey: start,
-    }),
-  );
-  for await (const items of pages) {
-    yield items.map((it) => ({
-      connectionId: String(it.connection_id),
-      subscriptionId: String(it.subscription_id),
-      ranges: JSON.parse(String(it.ranges)) as WatchHit['ranges'],
-    }));
-  }
 }
