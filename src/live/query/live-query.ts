@@ -238,7 +238,7 @@ function isUnavailable(result: ExecutionResult): boolean {
 }
 
 /** What decides "the same result": data and each error's message, path and code. */
-function fingerprint(result: ExecutionResult): string {
+export function fingerprint(result: ExecutionResult): string {
   const errors = result.errors?.map((e) => ({ message: e.message, path: e.path, code: e.extensions?.code }));
   return JSON.stringify([result.data ?? null, errors ?? null]);
 }

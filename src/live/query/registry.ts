@@ -39,6 +39,13 @@ export interface LiveQueries {
 }
 
 export const DEFAULT_MAX_LIVE_READS = 1_000;
+
+/** The error that ends a live query whose read set is over the bound (both flavours). */
+export function readSetTooLarge(size: number, max: number): AppError {
+  return new AppError('BAD_USER_INPUT', `This live query read ${size} key ranges; a live query may read at most ${max}. Select less.`, {
+    limit: 'maxLiveQueryReads',
+  });
+}
 /** Records held for one running query; past it, the query simply runs again after. */
 const MAX_HELD = 1_000;
 
@@ -126,10 +133,7 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
           index.delete(me);
           metrics.liveQueryClosed();
         },
-        tooLarge: (size, max) =>
-          new AppError('BAD_USER_INPUT', `This live query read ${size} key ranges; a live query may read at most ${max}. Select less.`, {
-            limit: 'maxLiveQueryReads',
-          }),
+        tooLarge: readSetTooLarge,
       });
     },
     count: () => all.size,
