@@ -48,11 +48,13 @@ export function createServerlessHandlers(config: Config, opts: ServerlessOptions
   const service = createGraphQL({ ...graphql, now: opts.now });
   const executor: Executor = {
     schema: service.schema,
-    contextDeps: { client: clients.doc, tableName: graphql.tableName, cursorKeys: graphql.cursorKeys, now: opts.now, games: graphql.games },
+    contextDeps: { ...graphql, now: opts.now },
     formatError: (e) => service.formatError(e.toJSON(), e),
     trusted: service.trusted,
   };
+  // The routes' calls are requests; the delivery function's are the stream consumer's own work.
   const db = new Db(clients.doc, graphql.tableName, new CostMeter(), opts.onCall);
+  const deliveryDb = new Db(clients.doc, graphql.tableName, new CostMeter(), opts.onCall ?? recordBackgroundCall, 'stream-reader');
   const connections = opts.connections ?? createConnections();
   return {
     ws: createWsHandler({
@@ -65,7 +67,7 @@ export function createServerlessHandlers(config: Config, opts: ServerlessOptions
       now: opts.now,
       callbackUrl: opts.callbackUrl,
     }),
-    deliver: createDeliveryHandler({ ...executor, db, connections, logger, concurrency: DELIVERY_CONCURRENCY, now: opts.now }),
+    deliver: createDeliveryHandler({ ...executor, db: deliveryDb, connections, logger, concurrency: DELIVERY_CONCURRENCY, now: opts.now }),
     resync: createOnFailureHandler({
       ...executor,
       db: backgroundDb(clients.doc, graphql.tableName, 'resync'),
