@@ -18,8 +18,14 @@ import { backgroundDb } from './live/db.js';
 import { recordBackgroundCall } from './observe/background.js';
 import { createServices } from './services.js';
 
-/** Posts in flight at once for one event: well under API Gateway's account-wide rate, enough for a 1,000-subscriber game. */
-export const DELIVERY_CONCURRENCY = 32;
+/**
+ * Posts in flight at once for one event. Each takes a claim write and a PostToConnection (tens of
+ * ms), so 64 make at most a few thousand calls a second per shard: under the account's default
+ * 10,000 requests/s shared by all its APIs and their @connections callbacks ("Amazon API Gateway
+ * quotas", docs.aws.amazon.com/apigateway/latest/developerguide/limits.html), which a throttled
+ * post would cost a client its connection. Enough for a 1,000-subscriber game within a second.
+ */
+export const DELIVERY_CONCURRENCY = 64;
 
 export interface ServerlessOptions {
   logger?: Logger;

@@ -21,6 +21,7 @@ import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
 import type { ChangeRecord } from '../live/stream/records.js';
 import { liveBatch } from './live-delivery.js';
 import { postEvent, type PostDeps } from './post.js';
+import { SharedResults } from './shared-results.js';
 
 export interface DeliveryDeps extends Omit<PostDeps, 'now'> {
   /** Posts in flight at once for one event. */
@@ -61,9 +62,10 @@ export function createDeliveryHandler(deps: DeliveryDeps): DeliveryHandler {
         now(),
       );
       const d = { position: entry.position, index, event, entry };
-      for await (const page of topicSubscribers(db, event.topic)) {
-        await eachLimited(page, deps.concurrency, async (s) => void (await postEvent(post, s, d, position)));
-      }
+      const shared = new SharedResults();
+      await eachPage(topicSubscribers(db, event.topic), (page) =>
+        eachLimited(page, deps.concurrency, async (s) => void (await postEvent(post, s, d, position, shared))),
+      );
     }
   };
 
@@ -99,6 +101,24 @@ function liveRecordOf(raw: DynamoDBStreamEvent['Records'][number]): ChangeRecord
     return isConnectionBookkeeping(record.keys) || isLiveBookkeeping(record.keys) ? null : record;
   } catch {
     return null;
+  }
+}
+
+/** Runs fn over each page in order, asking for the next page while fn works on the current one. */
+export async function eachPage<T>(pages: AsyncIterable<T>, fn: (page: T) => Promise<void>): Promise<void> {
+  const it = pages[Symbol.asyncIterator]();
+  let next = it.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) return;
+      next = it.next();
+      // Settled here if fn fails first, so the read ahead is never an unhandled rejection.
+      next.catch(() => undefined);
+      await fn(current.value);
+    }
+  } finally {
+    await it.return?.();
   }
 }
 

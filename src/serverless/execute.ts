@@ -9,6 +9,7 @@ import { createContext, type ContextDeps } from '../graphql/context.js';
 import { LIMITS } from '../graphql/limits/limits.js';
 import type { TrustedDocuments } from '../graphql/trusted.js';
 import type { Delivery } from '../live/feed.js';
+import { watchViewer, type Run, type SharedResults } from './shared-results.js';
 
 export interface Executor {
   schema: GraphQLSchema;
@@ -37,17 +38,23 @@ export function contextFor(x: Executor, viewer: Viewer | null) {
   return createContext({ ...x.contextDeps, authenticate: async () => viewer }, undefined);
 }
 
-/** The `next` message this subscriber gets for the delivery. */
-export async function eventMessage(x: Executor, s: Subscriber, d: Delivery): Promise<string> {
-  const result = await execute({
-    schema: x.schema,
-    document: documentOf(s.document),
-    variableValues: s.variables,
-    operationName: s.operationName ?? undefined,
-    contextValue: await contextFor(x, s.viewer),
-    rootValue: d,
-  });
-  const payload = result.errors ? { ...result, errors: result.errors.map((e) => x.formatError(e)) } : result;
+/** The `next` message this subscriber gets for the delivery (from a run it shares, given the event's `shared`). */
+export async function eventMessage(x: Executor, s: Subscriber, d: Delivery, shared?: SharedResults): Promise<string> {
+  const run = async (): Promise<Run> => {
+    const contextValue = await contextFor(x, s.viewer);
+    const seen = watchViewer(contextValue);
+    const result = await execute({
+      schema: x.schema,
+      document: documentOf(s.document),
+      variableValues: s.variables,
+      operationName: s.operationName ?? undefined,
+      contextValue,
+      rootValue: d,
+    });
+    const payload = result.errors ? { ...result, errors: result.errors.map((e) => x.formatError(e)) } : result;
+    return { payload, viewerRead: seen.read };
+  };
+  const payload = shared ? await shared.resultFor(s, run) : (await run()).payload;
   return stringifyMessage({ type: MessageType.Next, id: s.subscriptionId, payload });
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import { MAX_MESSAGE_BYTES, type Connections } from './api.js';
 import { closingError } from './close-codes.js';
 import { errorMessage, eventMessage, type Executor } from './execute.js';
+import type { SharedResults } from './shared-results.js';
 
 export interface PostDeps extends Executor {
   db: Db;
@@ -24,7 +25,14 @@ export interface PostDeps extends Executor {
 /** 'posted'; 'skipped' when it was posted already; 'ended' when the subscription or its connection ended instead. */
 export type PostResult = 'posted' | 'skipped' | 'ended';
 
-export async function postEvent(deps: PostDeps, s: SubscriptionRecord, d: Delivery, position: string): Promise<PostResult> {
+/** `shared`: the event's results shared among its subscribers (shared-results.ts), when there are several. */
+export async function postEvent(
+  deps: PostDeps,
+  s: SubscriptionRecord,
+  d: Delivery,
+  position: string,
+  shared?: SharedResults,
+): Promise<PostResult> {
   const { db, connections, logger } = deps;
   if (s.lastPosition !== null && s.lastPosition >= position) return 'skipped';
   if (s.viewer?.expiresAt !== undefined && s.viewer.expiresAt <= deps.now().getTime()) {
@@ -35,7 +43,7 @@ export async function postEvent(deps: PostDeps, s: SubscriptionRecord, d: Delive
     await removeConnection(db, s.connectionId);
     return 'ended';
   }
-  const message = await eventMessage(deps, s, d);
+  const message = await eventMessage(deps, s, d, shared);
   const key = keys.ws.topicSubscriber(s.topic, s.connectionId, s.subscriptionId);
   if (!(await claimDelivery(db, key, position))) return 'skipped';
   let outcome;
