@@ -200,6 +200,6 @@ export function describeEnsured(tableName: string, r: EnsureResult): string[] {
   return [head, ...r.warnings];
 }
 
-export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
+export async function deleteTable(client: DynamoDBClient, tableName: string, onCall?: CallListener): Promise<void> {
+  await metered('DeleteTable', undefined, () => client.send(new DeleteTableCommand({ TableName: tableName })), { source: 'admin', onCall });
 }

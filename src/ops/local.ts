@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createClients } from '../data/dynamo/client.js';
+import { metered } from '../data/dynamo/cost.js';
 
 export interface EmbeddedDynamo {
   endpoint: string;
@@ -104,7 +105,7 @@ async function waitReady(endpoint: string, timeoutMs: number, exited: Promise<nu
     for (;;) {
       if (done) throw new Error('DynamoDB Local exited during start-up.');
       try {
-        await raw.send(new ListTablesCommand({ Limit: 1 }));
+        await metered('ListTables', undefined, () => raw.send(new ListTablesCommand({ Limit: 1 })), { source: 'probe' });
         return;
       } catch {
         if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms.`);
