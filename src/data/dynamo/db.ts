@@ -3,14 +3,13 @@
 // loads), so every call asks for consumed capacity, goes through the meter (cost.ts: the request's
 // CostMeter, one count per attempt on the wire, and the call listener: metrics, traces, labelled
 // with the source), and turns availability failures into UNAVAILABLE. With a ReadSet attached (a
-// live query's run), every read also records what it covered (read-set.ts).
+// live query's run), every read also records what it covered (read-set.ts). Query and BatchGetItem,
+// the hot reads, go out as the low-level commands with our own unmarshalling (wire.ts).
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -38,6 +37,7 @@ import { UnavailableError } from '../../errors.js';
 import { isUnavailable } from './unavailable.js';
 import { CostMeter, metered, type CallAnswer, type CallInput, type CallListener, type CallSink, type CallSource } from './cost.js';
 import type { ReadSet } from './read-set.js';
+import { wireBatchGet, wireQuery } from './wire.js';
 
 export class Db implements CallSink {
   constructor(
@@ -75,7 +75,7 @@ export class Db implements CallSink {
     const mine = input.RequestItems?.[this.tableName];
     if (this.consistent && mine)
       input = { ...input, RequestItems: { ...input.RequestItems, [this.tableName]: { ...mine, ConsistentRead: true } } };
-    const out = await this.send('BatchGetItem', withCapacity(input), (i) => this.client.send(new BatchGetCommand(i)));
+    const out = await this.send('BatchGetItem', withCapacity(input), (i) => wireBatchGet(this.client, i));
     if (this.reads) {
       // Every key asked for, found or not: one that appears later must count.
       for (const key of input.RequestItems?.[this.tableName]?.Keys ?? []) this.reads.key(key as { PK: string; SK: string });
@@ -85,7 +85,7 @@ export class Db implements CallSink {
   }
   async query(input: QueryCommandInput): Promise<QueryCommandOutput> {
     if (this.consistent && !input.IndexName) input = { ...input, ConsistentRead: true };
-    const out = await this.send('Query', withCapacity(input), (i) => this.client.send(new QueryCommand(i)));
+    const out = await this.send('Query', withCapacity(input), (i) => wireQuery(this.client, i));
     if (this.reads) {
       this.reads.query(input, out.LastEvaluatedKey);
       for (const item of out.Items ?? []) this.reads.item(item);
