@@ -2,8 +2,8 @@
 // low-level commands, and their items are unmarshalled here rather than by lib-dynamodb, whose
 // middleware walks every output through a generic key-node visitor before util-dynamodb converts
 // each value. The items are the same as lib-dynamodb's (same types, numbers, sets, binaries); only
-// the walk is ours: strings, numbers, booleans and nulls (nearly every attribute the tables hold)
-// are converted inline, anything else by util-dynamodb's own convertToNative. Inputs are
+// the walk is ours: strings, numbers, booleans, nulls, maps and lists (every attribute the tables
+// hold but sets and binaries) are converted inline, anything else by util-dynamodb's convertToNative. Inputs are
 // marshalled here too (keys, a cursor's start key, the expression values: a few strings each).
 // Db (db.ts) sends them through the same client and the same meter; writes stay on lib-dynamodb.
 import {
@@ -62,6 +62,9 @@ function fromAttr(av: AttributeValue): NativeAttributeValue {
   }
   if (av.BOOL !== undefined) return av.BOOL;
   if (av.NULL !== undefined) return null;
+  // A photo's reaction counts are a map: walked here too, with the same rules inside.
+  if (av.M !== undefined) return fromWire(av.M);
+  if (av.L !== undefined) return av.L.map(fromAttr);
   return convertToNative(av);
 }
 
