@@ -1,6 +1,7 @@
 // The shapes of one run's measurements, as bench/results.json holds them.
 import type { ColdStartResults } from './cold-start.js';
 import type { LatencyResults } from './latency.js';
+import type { LiveQueryResults } from './live-queries.js';
 import type { ObserveOverhead } from './observe-overhead.js';
 import type { ProfileSummary } from './profile.js';
 import type { Variant } from './server.js';
@@ -90,6 +91,8 @@ export interface RunResults {
   observability?: ObserveOverhead;
   /** Server CPU per op of a document sent by its trusted id and in full (bench/trusted-documents.ts). */
   trustedDocuments?: TrustedDocumentsResult;
+  /** @live queries: delay, many open under writes, polling beside (bench/live-queries.ts). */
+  liveQueries?: LiveQueryResults;
 }
 
 export interface SdkFit {

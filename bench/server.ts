@@ -35,13 +35,14 @@ import { createServices } from '../src/services.js';
 import { naiveResolvers, type NaiveContext } from './naive/resolvers.js';
 import { plainResolvers } from './plain/resolvers.js';
 import { memoize, type MemoStats } from './memo-client.js';
+import { count, emptyTally, tally, type CallTally } from './tally.js';
 import type { DocClient } from './textbook/data.js';
 import { createTextbookContext, textbookResolvers } from './textbook/resolvers.js';
 
 export const VARIANTS = ['ours', 'memo', 'naive', 'plain', 'textbook'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
-export interface ServerStats {
+export interface ServerStats extends CallTally {
   pid: number;
   variant: Variant;
   /** process.cpuUsage(): user and system microseconds of this whole process. */
@@ -49,13 +50,6 @@ export interface ServerStats {
   requests: number;
   /** GraphQL requests started and not yet answered. */
   inflight: number;
-  calls: number;
-  callsByCommand: Record<string, number>;
-  items: number;
-  itemsByCommand: Record<string, number>;
-  rcu: number;
-  wcu: number;
-  failedCalls: number;
   /** The memo variant: answers replayed, and requests that went to the endpoint (the first of each body). */
   memo?: MemoStats;
 }
@@ -76,56 +70,8 @@ const stats: ServerStats = {
   cpu: { user: 0, system: 0 },
   requests: 0,
   inflight: 0,
-  calls: 0,
-  callsByCommand: {},
-  items: 0,
-  itemsByCommand: {},
-  rcu: 0,
-  wcu: 0,
-  failedCalls: 0,
+  ...emptyTally(),
 };
-// context.commandName is the low-level client's command name, also for lib-dynamodb commands.
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
-
-/** Adds one completed command's items and consumed capacity to the stats. */
-function count(name: string, tableName: string, output: object) {
-  stats.calls++;
-  stats.callsByCommand[name] = (stats.callsByCommand[name] ?? 0) + 1;
-  const o = output as { Items?: unknown[]; Item?: unknown; Responses?: Record<string, unknown[]>; ConsumedCapacity?: unknown };
-  const items = o.Items?.length ?? o.Responses?.[tableName]?.length ?? (o.Item ? 1 : 0);
-  stats.items += items;
-  stats.itemsByCommand[name] = (stats.itemsByCommand[name] ?? 0) + items;
-  for (const c of [o.ConsumedCapacity ?? []].flat() as {
-    CapacityUnits?: number;
-    ReadCapacityUnits?: number;
-    WriteCapacityUnits?: number;
-  }[]) {
-    if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
-      stats.rcu += c.ReadCapacityUnits ?? 0;
-      stats.wcu += c.WriteCapacityUnits ?? 0;
-    } else if (WRITES.has(name)) stats.wcu += c.CapacityUnits ?? 0;
-    else stats.rcu += c.CapacityUnits ?? 0;
-  }
-}
-
-/** Tallies every command this process's client completes (outermost step: retries included in one call). */
-function tally(doc: DynamoDBDocumentClient, tableName: string) {
-  doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      try {
-        const out = await next(args);
-        count(String(context.commandName ?? 'unknown'), tableName, out.output as object);
-        return out;
-      } catch (err) {
-        stats.calls++;
-        stats.failedCalls++;
-        throw err;
-      }
-    },
-    { step: 'initialize', priority: 'high', name: 'benchTally' },
-  );
-}
-
 /** lib-dynamodb's command names, as the low-level client (and so the tally) names them. */
 const LOW_LEVEL: Record<string, string> = { GetCommand: 'GetItemCommand', BatchGetCommand: 'BatchGetItemCommand' };
 
@@ -219,8 +165,8 @@ async function build(): Promise<(req: IncomingMessage, res: ServerResponse) => v
   // One set of clients for every variant, so they differ only in resolvers and plugins.
   const clients = createClients(clientOptionsFrom(config.database));
   const { doc } = clients;
-  tally(doc, table!);
-  if (variant === 'memo') stats.memo = memoize(doc, (name, out) => count(LOW_LEVEL[name] ?? name, table!, out));
+  tally(stats, doc, table!);
+  if (variant === 'memo') stats.memo = memoize(doc, (name, out) => count(stats, LOW_LEVEL[name] ?? name, table!, out));
   if (variant === 'ours' || variant === 'memo') {
     const services = createServices(config, { clients, logger: createLogger({ silent: true }) });
     const app = createApp({

@@ -1,7 +1,8 @@
 // The run's options and settings, read once from the command line:
 //   --quick           a smoke run (CI): every op on every variant for one window
 //   --no-pin          no taskset (by default each server under test is pinned to CPU 1)
-//   --only <regexp>   only the scenarios (and write ops, and live-cluster) whose id matches
+//   --only <regexp>   only the scenarios, write ops and optional phases (trusted-documents, cold-start,
+//                     live, live-queries, live-cluster) whose id matches
 //   --out <dir>       where results go (bench/ for a full run, bench/quick for a quick one)
 import { readFileSync } from 'node:fs';
 import { cpus as osCpus, totalmem } from 'node:os';

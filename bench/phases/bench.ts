@@ -9,6 +9,7 @@ import type { EmbeddedDynamo } from '../../src/ops/local.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import type { ColdStartResults } from '../cold-start.js';
 import type { LatencyResults } from '../latency.js';
+import type { LiveQueryResults } from '../live-queries.js';
 import type { ObserveOverhead } from '../observe-overhead.js';
 import type { ReadScenario } from '../operations.js';
 import { affinity, startNode } from '../processes.js';
@@ -52,6 +53,7 @@ export class Bench {
   profile?: ProfileSummary;
   coldStart?: ColdStartResults;
   trustedDocuments?: TrustedDocumentsResult;
+  liveQueries?: LiveQueryResults;
   results?: RunResults;
   /** The report's one-paragraph summary (targets met, and those missed). */
   summary?: string;

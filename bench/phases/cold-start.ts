@@ -6,6 +6,7 @@ import type { Phase } from './bench.js';
 export const coldStart: Phase = {
   title: 'Lambda cold start: the bundled handler vs a plain Apollo bundle, fresh processes against the stub',
   async run(b) {
+    if (!b.selected('cold-start')) return b.log('not selected by --only: skipped');
     b.coldStart = await measureColdStart({ endpoint: b.stubEndpoint!, table: TABLE, runs: b.quick ? 2 : 7, cpus: b.serverCpus });
     for (const x of b.coldStart.variants)
       b.log(

@@ -8,6 +8,7 @@ import { database } from './database.js';
 import { latency } from './latency.js';
 import { live } from './live.js';
 import { liveCluster } from './live-cluster.js';
+import { liveQueries } from './live-queries.js';
 import { localReads } from './local-reads.js';
 import { observability } from './observability.js';
 import { profile } from './profile.js';
@@ -33,6 +34,7 @@ export const PHASES: Phase[] = [
   profile,
   coldStart,
   writes,
+  liveQueries,
   report,
   live,
   verdict,

@@ -34,6 +34,7 @@ export const report: Phase = {
       profile: b.profile,
       observability: b.observability,
       trustedDocuments: b.trustedDocuments,
+      liveQueries: b.liveQueries,
     };
     b.summary = writeReport(b.results, b.options.outDir);
   },

@@ -2,6 +2,7 @@
 // the server's own cost against the stub, and every target with its measured figure.
 import { coldStartTargets } from '../cold-start-report.js';
 import { latencyTargets } from '../latency-report.js';
+import { liveQueryTargets } from '../live-queries-report.js';
 import { observabilityTargets } from '../observe-report.js';
 import type { Measured, ReportTarget, RunResults, SdkFit } from '../results.js';
 import { FANOUTS } from '../seed.js';
@@ -151,6 +152,7 @@ export function derive(r: RunResults) {
   if (r.latency) targets.push(...latencyTargets(r.latency));
   if (r.coldStart) targets.push(...coldStartTargets(r.coldStart));
   if (r.observability) targets.push(...observabilityTargets(r.observability));
+  if (r.liveQueries) targets.push(...liveQueryTargets(r.liveQueries));
   return { ratios, slopes, overhead, targets };
 }
 

@@ -1,6 +1,7 @@
 // bench/RESULTS.md, one small function per section: prose from bench/report/templates, tables here.
 import { coldStartMarkdown } from '../cold-start-report.js';
 import { latencyMarkdown } from '../latency-report.js';
+import { liveQueriesMarkdown } from '../live-queries-report.js';
 import { observabilityMarkdown } from '../observe-report.js';
 import type { RunResults } from '../results.js';
 import { FANOUTS } from '../seed.js';
@@ -207,6 +208,7 @@ export function markdown(r: RunResults, d: Derived): string {
     r.observability ? observabilityMarkdown(r.observability) : '',
     trustedDocuments(r),
     writes(r),
+    r.liveQueries ? liveQueriesMarkdown(r.liveQueries) : '',
     placement(r),
   ].join('\n');
 }

@@ -14,6 +14,10 @@
 //   Its subscription  WSCONN#<connection_id>       SUB#<subscription_id>
 //   Topic subscriber  WSTOPIC#<topic>              SUB#<connection_id>#<subscription_id>
 //   Replay event      WSREPLAY#<topic>             <sequence, 40 digits>#<index, 6 digits>
+//   Its live query    WSCONN#<connection_id>       SUB#<subscription_id>  (kind: live; watches)
+//   Live query watch  WSWATCH#<index>#<partition>  <connection_id>#<subscription_id>
+//   Whole-index watch WSWATCH#<index>              <connection_id>#<subscription_id>
+//   Expiry watch      WSWATCH#@EXPIRY              <expiry, 10 digits>#<connection_id>#<subscription_id>
 //
 // API Gateway's connection ids are base64 (no '#'), so a subscriber's SK splits at its first '#'
 // whatever '#' the client's subscription id holds.
@@ -38,6 +42,8 @@ const SHARD = 'SHARD#';
 /** The serverless WebSocket's connections and subscriptions (src/data/connections/): never an entity, never an event. */
 const WSCONN = 'WSCONN#';
 const WSTOPIC = 'WSTOPIC#';
+/** A live query's read set on the serverless flavour: one item per (table or index, partition) it read. */
+const WSWATCH = 'WSWATCH#';
 const WSREPLAY = 'WSREPLAY#';
 const SUB = 'SUB#';
 
@@ -130,12 +136,40 @@ const ws = {
   topicPk: (topic: string) => WSTOPIC + topic,
   replay: (topic: string, position: string): Key => ({ PK: WSREPLAY + topic, SK: position }),
   replayPk: (topic: string) => WSREPLAY + topic,
+  /**
+   * A live query's watch on one partition of the table or an index (`partition` null: the whole
+   * index, a Scan). Index names hold no '#' and partition values are never empty, so the two
+   * forms never meet.
+   */
+  watch: (index: string, partition: string | null, connectionId: string, subscriptionId: string): Key => ({
+    PK: watchPk(index, partition),
+    SK: `${connectionId}#${subscriptionId}`,
+  }),
+  watchPk,
+  /**
+   * A live query whose result depends on an expiry (an open game's), by that expiry (epoch seconds,
+   * 10 digits, so string order is time order). '@' is in no index name, so this partition is no watch's.
+   */
+  expiryWatch: (at: number, connectionId: string, subscriptionId: string): Key => ({
+    PK: EXPIRY_WATCH,
+    SK: `${expirySk(at)}#${connectionId}#${subscriptionId}`,
+  }),
+  expiryWatchPk: () => EXPIRY_WATCH,
+  /** Sort keys below this are expiries before `at`. */
+  expiryWatchBefore: (at: number) => expirySk(at),
   /** Partition prefixes of the WebSocket bookkeeping: never events, and swept by the local TTL stand-in. */
-  pkPrefixes: [WSCONN, WSTOPIC, WSREPLAY] as const,
+  pkPrefixes: [WSCONN, WSTOPIC, WSREPLAY, WSWATCH] as const,
   parseSubscriptionSk: (sk: string): string => strip(sk, SUB),
 };
 
 export const keys = { user, game, player, photo, reaction, follow, emailGuard, live, ws };
+
+const EXPIRY_WATCH = `${WSWATCH}@EXPIRY`;
+const expirySk = (at: number) => String(Math.max(0, Math.floor(at))).padStart(10, '0');
+
+function watchPk(index: string, partition: string | null): string {
+  return partition === null ? WSWATCH + index : `${WSWATCH}${index}#${partition}`;
+}
 
 function photoSk(owner: string, timestamp: string): string {
   return `${PHOTO}${owner}#${timestamp}`;

@@ -19,6 +19,7 @@ import { deriveEvents, type LiveEvent } from '../live/events.js';
 import { fromWireRecord } from '../live/stream/wire.js';
 import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
 import type { ChangeRecord } from '../live/stream/records.js';
+import { liveBatch } from './live-delivery.js';
 import { postEvent, type PostDeps } from './post.js';
 
 export interface DeliveryDeps extends Omit<PostDeps, 'now'> {
@@ -67,19 +68,38 @@ export function createDeliveryHandler(deps: DeliveryDeps): DeliveryHandler {
   };
 
   return async (event) => {
-    for (const raw of event.Records) {
+    // @live queries: the records before a failure still re-run the queries they hit (live-delivery.ts).
+    const live = liveBatch(post, deps.concurrency);
+    let failedAt: number | null = null;
+    for (const [i, raw] of event.Records.entries()) {
       try {
         await deliverRecord(raw);
+        const record = liveRecordOf(raw);
+        if (record) await live.note(record, i);
       } catch (err) {
         logger.error('delivery failed: the batch is retried from this record', {
           eventID: raw.eventID,
           error: String((err as Error)?.stack ?? err),
         });
-        return { batchItemFailures: [{ itemIdentifier: raw.dynamodb?.SequenceNumber ?? '' }] };
+        failedAt = i;
+        break;
       }
     }
-    return { batchItemFailures: [] };
+    const liveFailedAt = await live.flush();
+    if (liveFailedAt !== null && (failedAt === null || liveFailedAt < failedAt)) failedAt = liveFailedAt;
+    const failed = failedAt === null ? undefined : event.Records[failedAt];
+    return { batchItemFailures: failed ? [{ itemIdentifier: failed.dynamodb?.SequenceNumber ?? '' }] : [] };
   };
+}
+
+/** The record as live queries see it, or null for one no live query can have read (unreadable, bookkeeping). */
+function liveRecordOf(raw: DynamoDBStreamEvent['Records'][number]): ChangeRecord | null {
+  try {
+    const record = fromWireRecord(raw);
+    return isConnectionBookkeeping(record.keys) || isLiveBookkeeping(record.keys) ? null : record;
+  } catch {
+    return null;
+  }
 }
 
 /** Runs fn over items with at most `limit` in flight; rejects with the first failure once all settled. */

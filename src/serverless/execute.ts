@@ -23,7 +23,7 @@ type Subscriber = Pick<SubscriptionRecord, 'subscriptionId' | 'document' | 'vari
 
 // A Lambda instance sees the same few documents again and again: parse each once.
 const parsed = new Map<string, DocumentNode>();
-function documentOf(query: string): DocumentNode {
+export function documentOf(query: string): DocumentNode {
   let doc = parsed.get(query);
   if (!doc) {
     if (parsed.size >= 1_000) parsed.delete(parsed.keys().next().value!);

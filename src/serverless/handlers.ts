@@ -3,6 +3,7 @@
 // API Gateway cannot send a close code, so where graphql-ws would close with one, the client gets
 // the protocol's `error` message for the subscription at fault (when there is one), then the
 // connection is deleted (close code 1000). README "Live updates on AWS" lists each replacement.
+// A `subscribe` carrying a `query … @live` is opened by live-query.ts (first result, watches).
 import type { GraphQLError } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, stringifyMessage, type Message } from 'graphql-ws';
 import type { Authenticate, Viewer } from '../auth.js';
@@ -22,6 +23,7 @@ import { AppError, unauthenticated } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Connections } from './api.js';
 import { catchUp } from './catch-up.js';
+import { openLiveQuery } from './live-query.js';
 import { contextFor, errorMessage, type Executor } from './execute.js';
 import { prepareSubscription } from './subscribe.js';
 
@@ -158,6 +160,15 @@ export function createWsHandler(deps: WsDeps): WsHandler {
           const codes = [...new Set(prepared.errors.map((e) => String(e.extensions.code ?? 'INTERNAL_SERVER_ERROR')))];
           logger.info('subscription refused', { id, operation: message.payload.operationName ?? null, codes });
           await connections.post(url, rc.connectionId, errorMessage(deps, id, prepared.errors));
+          break;
+        }
+        if ('live' in prepared) {
+          const live = { ...prepared.live, connectionId: rc.connectionId, subscriptionId: id, callbackUrl: url, viewer: conn.viewer };
+          const opened = await openLiveQuery(
+            { ...deps, now },
+            { ...live, document: live.query, variables: message.payload.variables ?? {}, expiresAt: conn.expiresAt },
+          );
+          if (opened === 'duplicate') await refuse(id, new AppError('BAD_REQUEST', `Subscriber for ${id} already exists`), '4409');
           break;
         }
         const after = prepared.resumeAfter;

@@ -8,7 +8,7 @@ import { GraphQLError, subscribe, type DocumentNode, type ExecutionArgs, type Gr
 import type { SubscribePayload } from 'graphql-ws';
 import { QueryOverWebSocketError } from '../request-errors.js';
 import { markArrival, type Context } from '../graphql/context.js';
-import { prepareOperation } from '../graphql/operation.js';
+import { isLiveOperation, prepareOperation } from '../graphql/operation.js';
 import type { TrustedDocuments } from '../graphql/trusted.js';
 import { Feed } from '../live/feed.js';
 import type { Hub } from '../live/hub.js';
@@ -27,6 +27,8 @@ export type Prepared =
       /** The client's cursor (a stream sequence number and the event's index), or null for "from now". */
       resumeAfter: { position: string; index: number } | null;
     }
+  /** A @live query: run now and on every write it watches, not opened as a feed. */
+  | { ok: true; live: { query: string; operationName: string | null } }
   | { ok: false; errors: readonly GraphQLError[] };
 
 /** Checks one subscribe message and finds its topic, running the field's subscribe resolver as `contextValue`'s viewer. */
@@ -43,8 +45,8 @@ export async function prepareSubscription(
   const outcome = prepareOperation(schema, { ...payload, query: resolved.query }, 'websocket');
   if ('refused' in outcome) return fail(outcome.refused);
   const { document, operation, operationName, variables } = outcome.prepared;
-  // A `query … @live` is admitted on WebSocket, but this flavour does not serve live queries yet:
-  // refused as the container server refuses it when live queries are off.
+  // A `query … @live` (the only query prepareOperation admits on WebSocket): live-query.ts runs it.
+  if (isLiveOperation(operation)) return { ok: true, live: { query: resolved.query!, operationName: operationName ?? null } };
   if (operation.operation !== 'subscription') return fail([new QueryOverWebSocketError()]);
   const opened: { topic: string; after: { position: string; index: number } }[] = [];
   contextValue.live = { hub: recordingHub(opened), start: FROM_NOW, arrival: markArrival() };

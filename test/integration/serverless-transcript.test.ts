@@ -189,3 +189,67 @@ it('gives the same transcript on the container server and on API Gateway + Lambd
   const received = await runScript(flavours.serverless);
   expect(received).toEqual(expected);
 });
+
+const LIVE_LOBBY = `query Lobby($id: ID!) @live { game(id: $id) { playerCount players(first: 100) { edges { cursor node { user { username } } } } } }`;
+
+/** A live lobby through writes from outside the API, one at a time, with an unrelated write between: each result, with its revision. */
+async function runLiveScript(f: Flavour) {
+  const [creator, ana, bob, carl, other] = Array.from({ length: 5 }, () => freshUsername('q'));
+  const [gameId, elsewhere] = [randomUUID(), randomUUID()];
+  const game = (id: string, by: string) => ({
+    ...keys.game(id),
+    game_id: id,
+    map: 'Juicy Jungle',
+    create_time: '2024-05-01T10:00:00',
+    open_timestamp: '2024-05-01T10:00:00',
+    people: 1,
+    creator: by,
+  });
+  await loadItems(f.doc, f.tableName, [
+    ...[creator, ana, bob, carl, other].map((u) => ({ ...keys.user(u!), username: u, name: `Player ${u}`, email: `${u}@example.com` })),
+    game(gameId, creator!),
+    game(elsewhere, other!),
+    { ...keys.player(gameId, creator!), game_id: gameId, username: creator },
+    { ...keys.player(elsewhere, other!), game_id: elsewhere, username: other },
+  ]);
+  await f.caughtUp();
+  const client = await connectAs(f, await f.token(ana!));
+  const heard = listen(client, LIVE_LOBBY, { id: gameId });
+  await eventually(async () => heard.length >= 1, 'revision 1');
+  await labJoin(f, gameId, ana!);
+  await eventually(async () => heard.length >= 2, 'the first join');
+  await labJoin(f, elsewhere, bob!); // concerns no read of this query: no revision
+  await labJoin(f, gameId, bob!);
+  await eventually(async () => heard.length >= 3, 'the second join');
+  await labJoin(f, gameId, carl!); // the marker: nothing may come between the results above and this one
+  await eventually(async () => heard.length >= 4, 'the marker join');
+  await client.dispose();
+  const roles: Record<string, string> = { [creator!]: 'creator', [ana!]: 'ana', [bob!]: 'bob', [carl!]: 'carl' };
+  const named = JSON.parse(
+    JSON.stringify(heard)
+      .replace(/"cursor":"[^"]*"/g, '"cursor":"C"')
+      .replace(/q_[0-9a-f]{12}/g, (m) => roles[m] ?? 'OTHER'),
+  ) as { next?: { data?: { game?: { players: { edges: { node: { user: { username: string } } }[] } } } } }[];
+  // Players come in the order of their random names: by role instead, the same for both.
+  for (const h of named) h.next?.data?.game?.players.edges.sort((a, b) => a.node.user.username.localeCompare(b.node.user.username));
+  return named;
+}
+
+it('gives the same live query results on both: one revision per join from outside, none for an unrelated write', async () => {
+  const expected = await runLiveScript(flavours.container);
+  const result = (revision: number, ...players: string[]) => ({
+    next: {
+      data: {
+        game: { playerCount: players.length, players: { edges: players.map((u) => ({ cursor: 'C', node: { user: { username: u } } })) } },
+      },
+      extensions: { live: { revision } },
+    },
+  });
+  expect(expected).toEqual([
+    result(1, 'creator'),
+    result(2, 'ana', 'creator'),
+    result(3, 'ana', 'bob', 'creator'),
+    result(4, 'ana', 'bob', 'carl', 'creator'),
+  ]);
+  expect(await runLiveScript(flavours.serverless)).toEqual(expected);
+});

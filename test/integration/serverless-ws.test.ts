@@ -132,10 +132,10 @@ it('answers ping with pong, and refuses subscribe before connection_init with an
   expect(received[1]).toMatchObject({ type: 'error', id: 'a', payload: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
 });
 
-it('refuses a live query (not served by this flavour yet) as the container server does with live queries off', async () => {
+it('refuses a query without @live as the container server does (a @live one is served: serverless-live.test.ts)', async () => {
   const { gameId } = await seedGame();
   const { client: c } = await client();
-  const { heard } = listen(c, `query($id: ID!) @live { game(id: $id) { id } }`, { id: gameId });
+  const { heard } = listen(c, `query($id: ID!) { game(id: $id) { id } }`, { id: gameId });
   await eventually(async () => heard.length === 1, 'the refusal');
   expect(heard[0]!.error).toMatchObject([{ extensions: { code: 'BAD_REQUEST' } }]);
   await c.dispose();

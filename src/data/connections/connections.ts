@@ -15,8 +15,8 @@
 // Scan; a GSI could not be read consistently, and a subscriber written just before an event must
 // be seen). Every item expires a little after API Gateway's 2-hour connection maximum, so a
 // $disconnect that never ran (it is best effort) costs storage for two hours at most. A live
-// query's read set would be more items of this kind (WSWATCH#<index>#<partition> / SUB#<conn>#<sub>),
-// deleted the same way.
+// query's read set is more items of this kind (watches.ts: WSWATCH#<index>#<partition> /
+// <conn>#<sub>), deleted the same way.
 //
 // This file holds the records, the writes and the fan-out read; removal.ts deletes them.
 import type { Role, Viewer } from '../../auth.js';
@@ -61,13 +61,14 @@ export function connectionExpiry(now: Date): number {
   return Math.floor(now.getTime() / 1000) + CONNECTION_TTL_SECONDS;
 }
 
-const viewerAttributes = (v: Viewer | null) => ({
+/** The viewer as the WebSocket's items keep it (the token itself is never stored). */
+export const viewerAttributes = (v: Viewer | null) => ({
   viewer: v?.username ?? null,
   role: v?.role ?? null,
   token_expires_at: v?.expiresAt ?? null,
 });
 
-function toViewer(item: Item): Viewer | null {
+export function toViewer(item: Item): Viewer | null {
   if (typeof item.viewer !== 'string') return null;
   const role: Role | null = item.role === 'game-server' ? 'game-server' : null;
   return { username: item.viewer, role, ...(typeof item.token_expires_at === 'number' ? { expiresAt: item.token_expires_at } : {}) };

@@ -3,8 +3,10 @@
 // loads), so every call asks for consumed capacity, goes through the meter (cost.ts: the request's
 // CostMeter, one count per attempt on the wire, and the call listener: metrics, traces, labelled
 // with the source), and turns availability failures into UNAVAILABLE. With a ReadSet attached (a
-// live query's run), every read also records what it covered (read-set.ts). Query and BatchGetItem,
-// the hot reads, go out as the low-level commands with our own unmarshalling (wire.ts).
+// live query's run), every read also records what it covered (read-set.ts); with a ReadWave
+// attached (the runs one stream record caused), identical reads of those runs go out once (wave.ts).
+// Query and BatchGetItem, the hot reads, go out as the low-level commands with our own
+// unmarshalling (wire.ts).
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -51,6 +53,7 @@ export class Db implements CallSink {
 
   private reads: ReadSet | undefined;
   private consistent = false;
+  private wave: ReadSharing | undefined;
 
   /**
    * From now on, every read of this Db records what it covered into `set` (a live query's run);
@@ -62,9 +65,15 @@ export class Db implements CallSink {
     this.consistent = opts.consistent ?? false;
   }
 
+  /** From now on, reads join the other members of `wave` (joined already): each distinct read is sent once, on the Db that asked first. */
+  shareReads(wave: ReadSharing): void {
+    this.wave = wave;
+  }
+
   async get(input: GetCommandInput): Promise<GetCommandOutput> {
     if (this.consistent) input = { ...input, ConsistentRead: true };
-    const out = await this.send('GetItem', withCapacity(input), (i) => this.client.send(new GetCommand(i)));
+    const send = (i: GetCommandInput) => this.send('GetItem', withCapacity(i), (c) => this.client.send(new GetCommand(c)));
+    const out = this.wave ? await this.wave.once('GetItem', input, send) : await send(input);
     if (this.reads && input.TableName === this.tableName) {
       this.reads.key(input.Key as { PK: string; SK: string });
       this.reads.item(out.Item);
@@ -75,7 +84,8 @@ export class Db implements CallSink {
     const mine = input.RequestItems?.[this.tableName];
     if (this.consistent && mine)
       input = { ...input, RequestItems: { ...input.RequestItems, [this.tableName]: { ...mine, ConsistentRead: true } } };
-    const out = await this.send('BatchGetItem', withCapacity(input), (i) => wireBatchGet(this.client, i));
+    const send = (i: BatchGetCommandInput) => this.send('BatchGetItem', withCapacity(i), (c) => wireBatchGet(this.client, c));
+    const out = (await this.wave?.batchGet(this.tableName, input, send)) ?? (await send(input));
     if (this.reads) {
       // Every key asked for, found or not: one that appears later must count.
       for (const key of input.RequestItems?.[this.tableName]?.Keys ?? []) this.reads.key(key as { PK: string; SK: string });
@@ -85,7 +95,8 @@ export class Db implements CallSink {
   }
   async query(input: QueryCommandInput): Promise<QueryCommandOutput> {
     if (this.consistent && !input.IndexName) input = { ...input, ConsistentRead: true };
-    const out = await this.send('Query', withCapacity(input), (i) => wireQuery(this.client, i));
+    const send = (i: QueryCommandInput) => this.send('Query', withCapacity(i), (c) => wireQuery(this.client, c));
+    const out = this.wave ? await this.wave.once('Query', input, send) : await send(input);
     if (this.reads) {
       this.reads.query(input, out.LastEvaluatedKey);
       for (const item of out.Items ?? []) this.reads.item(item);
@@ -94,7 +105,8 @@ export class Db implements CallSink {
     return out;
   }
   async scan(input: ScanCommandInput): Promise<ScanCommandOutput> {
-    const out = await this.send('Scan', withCapacity(input), (i) => this.client.send(new ScanCommand(i)));
+    const send = (i: ScanCommandInput) => this.send('Scan', withCapacity(i), (c) => this.client.send(new ScanCommand(c)));
+    const out = this.wave ? await this.wave.once('Scan', input, send) : await send(input);
     if (this.reads) {
       this.reads.scan(input.IndexName);
       for (const item of out.Items ?? []) this.reads.item(item);
@@ -127,6 +139,20 @@ export class Db implements CallSink {
       throw err;
     }
   }
+}
+
+/**
+ * What a Db needs of a read wave (wave.ts's ReadWave; declared here so the door imports nothing
+ * above it): one answer per distinct read, sent through the `send` of the member that asked first.
+ */
+export interface ReadSharing {
+  once<I extends object, O>(command: string, input: I, send: (input: I) => Promise<O>): Promise<O>;
+  /** Undefined when the input cannot be shared: the Db sends it alone. */
+  batchGet(
+    table: string,
+    input: BatchGetCommandInput,
+    send: (input: BatchGetCommandInput) => Promise<BatchGetCommandOutput>,
+  ): Promise<BatchGetCommandOutput> | undefined;
 }
 
 function withCapacity<T extends object>(input: T): T & { ReturnConsumedCapacity: 'TOTAL' } {

@@ -5,16 +5,22 @@
 // as its socket allows; only the newest untaken one is kept, so a slow client costs one result.
 import type { ExecutionResult } from 'graphql';
 import { ReadSet } from '../../data/dynamo/read-set.js';
+import type { ReadWave } from '../../data/dynamo/wave.js';
 import { live as metrics } from '../../observe/metrics.js';
 import type { ChangeRecord } from '../stream/records.js';
+import { deferAlone, type Defer } from './due.js';
 import { contradicts } from './index-lag.js';
 
 export type RunReason = 'first' | 'matched' | 'expiry' | 'gap' | 'retry';
 type Trigger = Pick<ChangeRecord, 'keys' | 'oldImage' | 'newImage'>;
 
 export interface LiveQueryOptions {
-  /** Executes the query as its viewer, with a fresh request context whose Db records into `reads`. */
-  run(reads: ReadSet): Promise<ExecutionResult>;
+  /** Executes the query as its viewer, with a fresh request context whose Db records into `reads` (and shares reads within `wave`). */
+  run(reads: ReadSet, wave?: ReadWave): Promise<ExecutionResult>;
+  /** The wave of runs starting now, joined (registry.ts); none: this run reads alone. */
+  wave?(): ReadWave;
+  /** Starts a run later, with the runs due at about the same moment (due.ts); a timer of its own when absent. */
+  defer?: Defer;
   throttleMs: number;
   /** A read set larger than this (ranges and keys) ends the live query with a limit error. */
   maxReads: number;
@@ -48,7 +54,8 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
   private running = false;
   private pending: Set<RunReason> = new Set();
   private triggers: Trigger[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the run asked for and not started yet. */
+  private timer: (() => void) | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private lastRunAt = -Infinity;
 
@@ -71,11 +78,14 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
       if (this.triggers.length < MAX_TRIGGERS) this.triggers.push(record);
     }
     if (this.running || this.timer) return;
-    const wait = Math.max(0, this.lastRunAt + this.opts.throttleMs - performance.now());
-    this.timer = setTimeout(() => {
+    this.later(Math.max(0, this.lastRunAt + this.opts.throttleMs - performance.now()));
+  }
+
+  private later(ms: number): void {
+    this.timer = (this.opts.defer ?? deferAlone)(ms, () => {
       this.timer = undefined;
       void this.runOnce();
-    }, wait);
+    });
   }
 
   private async runOnce(): Promise<void> {
@@ -87,10 +97,12 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
     this.pending = new Set();
     this.triggers = [];
     this.opts.beginRun(this);
+    // Joined as the run takes its triggers: the wave's reads are all sent after this (wave.ts).
+    const wave = this.opts.wave?.();
     let reads: ReadSet | undefined;
     let result: ExecutionResult | undefined;
     try {
-      ({ reads, result } = await this.attempts(triggers));
+      ({ reads, result } = await this.attempts(triggers, wave));
     } catch (err) {
       this.opts.endRun(this);
       this.running = false;
@@ -103,10 +115,7 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
       // Still unavailable after the attempts: the last result stands (nothing is sent); try again later.
       for (const r of reasons) this.pending.add(r);
       this.pending.add('retry');
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        void this.runOnce();
-      }, RETRY_LATER_MS);
+      this.later(RETRY_LATER_MS);
       return;
     }
     if (reads.size > this.opts.maxReads) return this.fail(this.opts.tooLarge(reads.size, this.opts.maxReads));
@@ -119,13 +128,17 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
   }
 
   /** Runs until a result that is neither UNAVAILABLE nor contradicted by its triggers, within the bounds. */
-  private async attempts(triggers: Trigger[]): Promise<{ reads: ReadSet; result: ExecutionResult | undefined }> {
+  private async attempts(
+    triggers: Trigger[],
+    wave: ReadWave | undefined,
+  ): Promise<{ reads: ReadSet; result: ExecutionResult | undefined }> {
     const { unavailableAttempts = 4, lagAttempts = 3, backoffMs = 50 } = this.opts;
     let unavailable = 0;
     let lagging = 0;
     for (;;) {
       const reads = new ReadSet(Math.floor(Date.now() / 1000));
-      const result = await this.opts.run(reads);
+      // Only the first attempt shares: a retry (UNAVAILABLE, an index read behind its record) must read afresh.
+      const result = await this.opts.run(reads, unavailable + lagging === 0 ? wave : undefined);
       if (this.done) return { reads, result };
       if (isUnavailable(result)) {
         if (++unavailable >= unavailableAttempts) return { reads, result: undefined };
@@ -212,7 +225,8 @@ export class LiveQuery implements AsyncIterableIterator<ExecutionResult> {
   private close(): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.timer);
+    this.timer?.();
+    this.timer = undefined;
     clearTimeout(this.expiryTimer);
     this.untaken = null;
     this.opts.onClose(this);
@@ -224,7 +238,7 @@ function isUnavailable(result: ExecutionResult): boolean {
 }
 
 /** What decides "the same result": data and each error's message, path and code. */
-function fingerprint(result: ExecutionResult): string {
+export function fingerprint(result: ExecutionResult): string {
   const errors = result.errors?.map((e) => ({ message: e.message, path: e.path, code: e.extensions?.code }));
   return JSON.stringify([result.data ?? null, errors ?? null]);
 }

@@ -66,12 +66,7 @@ export class ReadIndex<T> {
       if (!owners) return;
       for (const [owner, ranges] of owners) if (!hit.has(owner) && ranges.some((r) => inRange(r, sort))) hit.add(owner);
     };
-    // The table key is always known, even from a record without images.
-    at(TABLE_INDEX, record.keys.PK, record.keys.SK);
-    for (const image of [record.oldImage, record.newImage]) {
-      if (!image) continue;
-      for (const k of indexKeysOf(image)) if (k.index !== TABLE_INDEX) at(k.index, k.partition, k.sort);
-    }
+    for (const k of recordSlots(record)) at(k.index, k.partition, k.sort);
     if (!record.oldImage && !record.newImage) {
       // A removal with no images (DynamoDB Local's TTL): where it sat on the indexes is unknown, so
       // everyone who read any index may be concerned. Rare, and a needless re-run is only a cost.
@@ -79,6 +74,32 @@ export class ReadIndex<T> {
     }
     return hit;
   }
+}
+
+export interface Slot {
+  index: string;
+  partition: string;
+  sort: string | undefined;
+}
+
+/**
+ * Where a record's item sat and sits: its table key (always known, even from a record without
+ * images) and its old and new image's keys on every index, each once. The container's matcher and
+ * the serverless delivery function (its watch items) both look a record up by these.
+ */
+export function recordSlots(record: Pick<ChangeRecord, 'keys' | 'oldImage' | 'newImage'>): Slot[] {
+  const out: Slot[] = [{ index: TABLE_INDEX, partition: record.keys.PK, sort: record.keys.SK }];
+  const seen = new Set<string>([slot(TABLE_INDEX, record.keys.PK) + '\u0000' + record.keys.SK]);
+  for (const image of [record.oldImage, record.newImage]) {
+    if (!image) continue;
+    for (const k of indexKeysOf(image)) {
+      const id = slot(k.index, k.partition) + '\u0000' + (k.sort ?? '');
+      if (k.index === TABLE_INDEX || seen.has(id)) continue;
+      seen.add(id);
+      out.push(k);
+    }
+  }
+  return out;
 }
 
 function addTo<T>(m: Map<string, Set<T>>, k: string, v: T) {

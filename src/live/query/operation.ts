@@ -4,6 +4,7 @@
 import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Db } from '../../data/dynamo/db.js';
 import type { ReadSet } from '../../data/dynamo/read-set.js';
+import type { ReadWave } from '../../data/dynamo/wave.js';
 
 export interface LiveRunArgs {
   schema: GraphQLSchema;
@@ -18,9 +19,14 @@ export interface LiveRunArgs {
   context: () => Promise<{ db: Db }>;
 }
 
-/** One run of the live query: a fresh context whose Db records what it reads into `reads`. */
-export function liveRun(args: LiveRunArgs): (reads: ReadSet) => Promise<ExecutionResult> {
-  return async (reads) => {
+/**
+ * One run of the live query: a fresh context whose Db records what it reads into `reads`, and,
+ * with `wave`, shares identical reads with the other runs of that wave (data/dynamo/wave.ts).
+ * Only reads are shared: each run still authenticates as its own viewer and resolves its own
+ * fields, so whatever a field shows this viewer (or refuses them) is decided per run.
+ */
+export function liveRun(args: LiveRunArgs): (reads: ReadSet, wave?: ReadWave) => Promise<ExecutionResult> {
+  return async (reads, wave) => {
     let contextValue;
     try {
       contextValue = await args.context();
@@ -28,6 +34,7 @@ export function liveRun(args: LiveRunArgs): (reads: ReadSet) => Promise<Executio
       return { errors: [err instanceof GraphQLError ? err : new GraphQLError(String(err))] };
     }
     contextValue.db.recordReads(reads, { consistent: true });
+    if (wave) contextValue.db.shareReads(wave);
     return execute({
       schema: args.schema,
       document: args.document,

@@ -5,11 +5,13 @@
 // stream). A gap in the stream (the RESYNC situations of subscriptions) re-runs every query once.
 import type { ExecutionResult } from 'graphql';
 import type { ReadSet } from '../../data/dynamo/read-set.js';
+import { ReadWave } from '../../data/dynamo/wave.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { live as metrics } from '../../observe/metrics.js';
 import type { Bus } from '../bus.js';
 import type { ChangeRecord } from '../stream/records.js';
+import { createDue, SLACK_MS } from './due.js';
 import { LiveQuery } from './live-query.js';
 import { ReadIndex } from './match.js';
 
@@ -27,7 +29,7 @@ export interface LiveQueriesOptions {
 
 export interface LiveQueries {
   /** Starts a live query whose runs are `run`: its first result comes at once. */
-  open(run: (reads: ReadSet) => Promise<ExecutionResult>): LiveQuery;
+  open(run: (reads: ReadSet, wave?: ReadWave) => Promise<ExecutionResult>): LiveQuery;
   count(): number;
   /** Since start: runs executed (every attempt), and (record, live query) pairs matched. */
   stats(): { runs: number; matched: number };
@@ -37,6 +39,13 @@ export interface LiveQueries {
 }
 
 export const DEFAULT_MAX_LIVE_READS = 1_000;
+
+/** The error that ends a live query whose read set is over the bound (both flavours). */
+export function readSetTooLarge(size: number, max: number): AppError {
+  return new AppError('BAD_USER_INPUT', `This live query read ${size} key ranges; a live query may read at most ${max}. Select less.`, {
+    limit: 'maxLiveQueryReads',
+  });
+}
 /** Records held for one running query; past it, the query simply runs again after. */
 const MAX_HELD = 1_000;
 
@@ -48,6 +57,22 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
   const indexes = new WeakMap<ReadSet, ReadIndex<true>>();
   const maxReads = opts.maxReads ?? DEFAULT_MAX_LIVE_READS;
   const stats = { runs: 0, matched: 0 };
+  // The wave of runs starting in this turn of the event loop: the re-runs one record (or one
+  // batch) made due at the same moment start from timers that fire together, and share reads.
+  let wave: ReadWave | undefined;
+  // Throttled runs of one burst ran a moment apart, so they are due a moment apart: a tenth of the
+  // throttle of slack lets them start together (due.ts), and never sooner than the throttle allows.
+  const due = createDue(Math.max(SLACK_MS, opts.throttleMs / 10));
+  const joinWave = () => {
+    if (!wave?.joinable) {
+      const w = (wave = new ReadWave());
+      // Dropped once closed: a closed wave takes no run, and holds no answer past its members.
+      setImmediate(() => {
+        if (wave === w) wave = undefined;
+      });
+    }
+    return wave.join();
+  };
 
   const stop = opts.bus.listen(
     ({ record }) => {
@@ -72,10 +97,12 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
     open(run) {
       metrics.liveQueryOpened();
       return new LiveQuery({
-        run: (reads) => {
+        run: (reads, w) => {
           stats.runs++;
-          return run(reads);
+          return run(reads, w);
         },
+        wave: joinWave,
+        defer: due.defer,
         throttleMs: opts.throttleMs,
         maxReads,
         backoffMs: opts.backoffMs,
@@ -106,10 +133,7 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
           index.delete(me);
           metrics.liveQueryClosed();
         },
-        tooLarge: (size, max) =>
-          new AppError('BAD_USER_INPUT', `This live query read ${size} key ranges; a live query may read at most ${max}. Select less.`, {
-            limit: 'maxLiveQueryReads',
-          }),
+        tooLarge: readSetTooLarge,
       });
     },
     count: () => all.size,
@@ -118,6 +142,7 @@ export function createLiveQueries(opts: LiveQueriesOptions): LiveQueries {
     close() {
       stop();
       for (const q of [...all]) void q.return();
+      due.clear();
     },
   };
 }
