@@ -22,15 +22,17 @@
 // warning says so. The replay window (minutes) holds nothing that old, so a resuming client gets
 // RESYNC from its catch-up anyway.
 //
-// Not deduplicated: SQS delivers at least once, and a message received again (or failed after
-// some posts) sends its RESYNCs again and re-runs its live queries again. A second RESYNC costs the
-// client one more re-read; a second re-run posts nothing if the result is unchanged.
+// SQS delivers at least once: a message received again (or failed after some posts) must not send
+// a subscriber the same RESYNC twice, so each is claimed first on the subscriber item, per batch
+// (claimResync: its shard and range in the item's `resyncs`). Its live queries re-run again, and
+// post nothing if their result is unchanged.
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { topicSubscribers, type SubscriptionRecord } from '../data/connections/connections.js';
 import { openSubscriptions } from '../data/connections/everyone.js';
 import { isConnectionBookkeeping, removeConnection } from '../data/connections/removal.js';
-import { positionOf, recordReplay } from '../data/connections/replay.js';
+import { claimResync, positionOf, recordReplay, releaseResync } from '../data/connections/replay.js';
+import { keys } from '../data/keys.js';
 import { toEntityChange } from '../data/changes.js';
 import type { CallListener } from '../data/dynamo/cost.js';
 import { isLiveBookkeeping } from '../data/live/lease.js';
@@ -98,7 +100,7 @@ export function createOnFailureHandler(deps: OnFailureDeps): OnFailureHandler {
       await recordReplay(db, topic, { sequence: end, index: LAST, event, writtenAt: now().getTime() }, now());
     }
     for await (const page of topicSubscribers(db, topic)) {
-      await eachLimited(page, deps.concurrency, (s) => resyncSubscriber(post, s, resyncAt(s, end)));
+      await eachLimited(page, deps.concurrency, (s) => resyncSubscriber(post, s, resyncAt(s, end), batchId(f)));
     }
   };
 
@@ -165,11 +167,26 @@ function resyncAt(s: SubscriptionRecord, end: string): Delivery {
   return { position: end, index: LAST, event: RESYNC, entry: null };
 }
 
-/** Posts RESYNC (no claim: it may follow later events, and a second one only costs a re-read); a vanished or stuck client is removed as post.ts does. */
-async function resyncSubscriber(deps: PostDeps, s: SubscriptionRecord, d: Delivery): Promise<void> {
+/** One given-up batch, as its RESYNC claims name it. */
+function batchId(f: OnFailureRecord): string {
+  const b = f.DDBStreamBatchInfo;
+  return `${b.shardId}/${b.startSequenceNumber}-${b.endSequenceNumber}`;
+}
+
+/** Posts RESYNC once per batch (claimed on the subscriber item, not by position: it may follow later events); a vanished or stuck client is removed as post.ts does. */
+async function resyncSubscriber(deps: PostDeps, s: SubscriptionRecord, d: Delivery, batch: string): Promise<void> {
   // An expired token's subscription is ended by the delivery function at its next event.
   if (s.viewer?.expiresAt !== undefined && s.viewer.expiresAt <= deps.now().getTime()) return;
-  const outcome = await deps.connections.post(s.callbackUrl, s.connectionId, await eventMessage(deps, s, d));
+  const message = await eventMessage(deps, s, d);
+  const key = keys.ws.topicSubscriber(s.topic, s.connectionId, s.subscriptionId);
+  if (!(await claimResync(deps.db, key, batch))) return;
+  let outcome;
+  try {
+    outcome = await deps.connections.post(s.callbackUrl, s.connectionId, message);
+  } catch (err) {
+    await releaseResync(deps.db, key, batch); // so the message's retry posts it
+    throw err;
+  }
   if (outcome === 'gone') await removeConnection(deps.db, s.connectionId);
   if (outcome === 'throttled') {
     await deps.connections.disconnect(s.callbackUrl, s.connectionId);

@@ -274,3 +274,28 @@ it('re-runs every open live query, with a warning, when the stream no longer has
   await a.client.dispose();
   await b.client.dispose();
 });
+
+it('sends a given-up batch’s RESYNC once when SQS delivers its message twice', async () => {
+  const gameId = await seedGame();
+  const a = await client();
+  const heard = listen(a.client, gameId);
+  await subscribed(gameId, 1);
+  poisoned.add(gameId);
+  const lost = await join(gameId);
+  await s.stream.passed(keys.player(gameId, lost).PK, keys.player(gameId, lost).SK); // handled: given up
+  await s.failures.settled();
+  poisoned.delete(gameId);
+  await eventually(async () => heard.some((h) => h.kind === 'RESYNC'), 'the RESYNC');
+  const record = s.failures.records.at(-1)!;
+  expect(record.DDBStreamBatchInfo.batchSize).toBeGreaterThan(0);
+  s.failures.redeliver(record);
+  await s.failures.settled();
+  expect(s.failures.dead).toEqual([]);
+  const mark = await join(gameId);
+  await seen(heard, mark);
+  expect(heard.map((h) => [h.kind, h.player])).toEqual([
+    ['RESYNC', null],
+    ['PLAYER_JOINED', mark],
+  ]);
+  await a.client.dispose();
+});
