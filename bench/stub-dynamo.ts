@@ -3,6 +3,8 @@
 // memory and marshalled in advance. With it the server under test does all of its own work
 // (HTTP, Apollo, loaders, the SDK's signing and marshalling) while the database costs nothing,
 // so the server's CPU per operation is measured apart from DynamoDB Local's.
+// Reads honour ProjectionExpression as DynamoDB does (stub-projection.ts): a server that projects
+// is sent, and unmarshals, only what it asked for.
 // With --latency each answer waits for a delay drawn from bench/latency-model.ts (seeded, per
 // command), so a wave of calls costs what it costs on DynamoDB; /__bench/stats then also reports
 // how far the timers overshot the drawn delays (Node's timers have millisecond resolution).
@@ -15,13 +17,13 @@ import { keyId } from '../src/data/keys.js';
 import { TABLE } from '../src/data/table.js';
 import { parseModel, sampler } from './latency-model.js';
 import { benchItems, itemBytes } from './seed.js';
+import { projectedAttributes, projectedJson, Validation, type Projectable } from './stub-projection.js';
 
 type AV = Record<string, unknown>;
 
-interface Stored {
+interface Stored extends Projectable {
   item: Item;
-  /** The item in DynamoDB JSON, ready to splice into a response. */
-  json: string;
+  /** The whole item's size: DynamoDB charges for it whatever a read projects. */
   bytes: number;
 }
 
@@ -48,7 +50,8 @@ function load(items: Item[]) {
     indexes.set(d.name, { partitionKey: d.partitionKey, sortKey: d.sortKey, keyNames, partitions: new Map() });
   }
   for (const item of items) {
-    const stored = { item, json: JSON.stringify(marshall(item)), bytes: itemBytes(item) };
+    const av = marshall(item);
+    const stored: Stored = { item, av, json: JSON.stringify(av), bytes: itemBytes(item) };
     byKey.set(keyId({ PK: String(item.PK), SK: String(item.SK) }), stored);
     for (const ix of indexes.values()) {
       const pv = item[ix.partitionKey];
@@ -74,8 +77,6 @@ const scalar = (v: unknown): string => {
   throw new Error(`Unsupported key value ${JSON.stringify(v)}`);
 };
 const keyString = (key: AV) => keyId({ PK: scalar(key.PK), SK: scalar(key.SK) });
-
-class Validation extends Error {}
 
 interface Condition {
   name: string;
@@ -128,24 +129,27 @@ const capacity = (rcu: number) => JSON.stringify({ TableName: tableName, Capacit
 type Answer = [body: string, items: number];
 
 function getItem(req: AV): Answer {
+  const attributes = projectedAttributes(req);
   const s = byKey.get(keyString(req.Key as AV));
-  const fields = s ? [`"Item":${s.json}`] : [];
+  const fields = s ? [`"Item":${projectedJson(s, attributes)}`] : [];
   if (wantsCapacity(req)) fields.push(`"ConsumedCapacity":${capacity(units(s?.bytes ?? 0, Boolean(req.ConsistentRead)))}`);
   return [`{${fields.join(',')}}`, s ? 1 : 0];
 }
 
 function batchGetItem(req: AV): Answer {
-  const all = req.RequestItems as Record<string, { Keys: AV[]; ConsistentRead?: boolean }>;
+  const all = req.RequestItems as Record<string, { Keys: AV[]; ConsistentRead?: boolean; ProjectionExpression?: string }>;
   const parts: string[] = [];
   let rcu = 0;
   let items = 0;
-  for (const [t, { Keys, ConsistentRead }] of Object.entries(all)) {
+  for (const [t, entry] of Object.entries(all)) {
+    const { Keys, ConsistentRead } = entry;
     if (Keys.length > 100) throw new Validation('Too many items requested for the BatchGetItem call');
+    const attributes = projectedAttributes(entry);
     const found: string[] = [];
     for (const k of Keys) {
       const s = byKey.get(keyString(k));
       rcu += units(s?.bytes ?? 0, Boolean(ConsistentRead));
-      if (s) found.push(s.json);
+      if (s) found.push(projectedJson(s, attributes));
     }
     items += found.length;
     parts.push(`${JSON.stringify(t)}:[${found.join(',')}]`);
@@ -157,6 +161,7 @@ function batchGetItem(req: AV): Answer {
 function query(req: AV): Answer {
   const ix = indexes.get(String(req.IndexName ?? ''));
   if (!ix) throw new Validation(`Unknown index ${String(req.IndexName)}`);
+  const attributes = projectedAttributes(req);
   const conditions = parseKeyCondition(
     String(req.KeyConditionExpression),
     req.ExpressionAttributeNames as Record<string, string>,
@@ -199,7 +204,10 @@ function query(req: AV): Answer {
       ? `,"LastEvaluatedKey":${JSON.stringify(marshall(Object.fromEntries(ix.keyNames.map((k) => [k, last!.item[k]]))))}`
       : '';
   const cap = wantsCapacity(req) ? `,"ConsumedCapacity":${capacity(units(bytes, Boolean(req.ConsistentRead)))}` : '';
-  return [`{"Items":[${out.map((s) => s.json).join(',')}],"Count":${out.length},"ScannedCount":${out.length}${lek}${cap}}`, out.length];
+  return [
+    `{"Items":[${out.map((s) => projectedJson(s, attributes)).join(',')}],"Count":${out.length},"ScannedCount":${out.length}${lek}${cap}}`,
+    out.length,
+  ];
 }
 
 const handlers: Record<string, (req: AV) => Answer> = {

@@ -82,12 +82,23 @@ async function readChunk(
   }
 }
 
+type Projection = { ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> };
+
+// The attribute list is one array per operation document (graphql/projection.ts caches it), so its
+// expression is built once per document, not once per BatchGetItem.
+const projections = new WeakMap<readonly string[], Projection>();
+
 /** A ProjectionExpression for these attributes (by placeholder: many are reserved words), or nothing to read whole items. */
-function projection(attributes: readonly string[] | undefined) {
+function projection(attributes: readonly string[] | undefined): Projection {
   if (!attributes) return {};
-  const names: Record<string, string> = {};
-  attributes.forEach((a, i) => (names[`#p${i}`] = a));
-  return { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names };
+  let p = projections.get(attributes);
+  if (!p) {
+    const names: Record<string, string> = {};
+    attributes.forEach((a, i) => (names[`#p${i}`] = a));
+    p = { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names };
+    projections.set(attributes, p);
+  }
+  return p;
 }
 
 /** A put or a delete, as BatchWriteItem takes them. */

@@ -5,13 +5,13 @@
 // with the source), and turns availability failures into UNAVAILABLE. With a ReadSet attached (a
 // live query's run), every read also records what it covered (read-set.ts); with a ReadWave
 // attached (the runs one stream record caused), identical reads of those runs go out once (wave.ts).
+// Query and BatchGetItem, the hot reads, go out as the low-level commands with our own
+// unmarshalling (wire.ts).
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -39,6 +39,7 @@ import { UnavailableError } from '../../errors.js';
 import { isUnavailable } from './unavailable.js';
 import { CostMeter, metered, type CallAnswer, type CallInput, type CallListener, type CallSink, type CallSource } from './cost.js';
 import type { ReadSet } from './read-set.js';
+import { wireBatchGet, wireQuery } from './wire.js';
 
 export class Db implements CallSink {
   constructor(
@@ -83,7 +84,7 @@ export class Db implements CallSink {
     const mine = input.RequestItems?.[this.tableName];
     if (this.consistent && mine)
       input = { ...input, RequestItems: { ...input.RequestItems, [this.tableName]: { ...mine, ConsistentRead: true } } };
-    const send = (i: BatchGetCommandInput) => this.send('BatchGetItem', withCapacity(i), (c) => this.client.send(new BatchGetCommand(c)));
+    const send = (i: BatchGetCommandInput) => this.send('BatchGetItem', withCapacity(i), (c) => wireBatchGet(this.client, c));
     const out = (await this.wave?.batchGet(this.tableName, input, send)) ?? (await send(input));
     if (this.reads) {
       // Every key asked for, found or not: one that appears later must count.
@@ -94,7 +95,7 @@ export class Db implements CallSink {
   }
   async query(input: QueryCommandInput): Promise<QueryCommandOutput> {
     if (this.consistent && !input.IndexName) input = { ...input, ConsistentRead: true };
-    const send = (i: QueryCommandInput) => this.send('Query', withCapacity(i), (c) => this.client.send(new QueryCommand(c)));
+    const send = (i: QueryCommandInput) => this.send('Query', withCapacity(i), (c) => wireQuery(this.client, c));
     const out = this.wave ? await this.wave.once('Query', input, send) : await send(input);
     if (this.reads) {
       this.reads.query(input, out.LastEvaluatedKey);

@@ -57,13 +57,13 @@ export interface ReactionRecord {
   reactedAt: string | null;
 }
 
-/** Turns a raw photo item into a record; fails loudly on an item that is not a photo. */
-export function toPhoto(item: Item): PhotoRecord {
+/** Turns a raw photo item into a record (with its owner's record when the caller has it); fails loudly on an item that is not a photo. */
+export function toPhoto(item: Item, ownerUser?: UserRecord): PhotoRecord {
   const sk = String(item.SK);
   const { owner, timestamp } = keys.photo.parseSk(sk);
   if (item.PK !== keys.user.pk(owner) || typeof item.location !== 'string') throw new Error(`Not a photo item: ${String(item.PK)} / ${sk}`);
   const counts = (item.reactions ?? {}) as Record<string, unknown>;
-  return {
+  const photo: PhotoRecord = {
     owner,
     timestamp,
     location: item.location,
@@ -74,6 +74,9 @@ export function toPhoto(item: Item): PhotoRecord {
       sunglasses: count(counts, 'SUNGLASSES'),
     },
   };
+  // Set in the one record rather than spread into a copy of it: a page of 100 is on the feed's path.
+  if (ownerUser) photo.ownerUser = ownerUser;
+  return photo;
 }
 
 function count(counts: Record<string, unknown>, type: ReactionType): number {
@@ -127,7 +130,7 @@ export async function getPhotoBySk(ctx: DataContext, sk: string): Promise<PhotoR
 export async function listUserPhotos(ctx: DataContext, owner: UserRecord, args: PageArgs): Promise<Connection<PhotoRecord>> {
   // Not primed into the item loader: no field of a listed photo reads the photo again by key.
   const page = await (ctx.loaders.readAhead.take(photosBinding(owner.username), args) ?? photosPage(ctx, owner.username, args));
-  return toConnection(page, (item) => ({ ...toPhoto(item), ownerUser: owner }));
+  return toConnection(page, (item) => toPhoto(item, owner));
 }
 
 /** Starts reading a page of a user's photos beside the read of the user (dynamo/read-ahead.ts); listUserPhotos takes it. */
