@@ -25,6 +25,8 @@ interface Hit {
 export interface LiveBatch {
   /** Finds the live queries the record (at `position` in the batch) concerns. */
   note(record: Trigger, position: number): Promise<void>;
+  /** Runs this live query with the batch, with no triggering record (a gap: the on-failure handler's unreadable batch). */
+  rerun(connectionId: string, subscriptionId: string, position: number): void;
   /** Runs each live query hit once; the earliest batch position whose live queries failed, or null. */
   flush(): Promise<number | null>;
 }
@@ -65,6 +67,10 @@ export function liveBatch(deps: LiveDeps, concurrency: number): LiveBatch {
           if (hit.triggers.length < MAX_TRIGGERS && !hit.triggers.includes(record)) hit.triggers.push(record);
         }
       }
+    },
+    rerun(connectionId, subscriptionId, position) {
+      const id = `${connectionId}#${subscriptionId}`;
+      if (!hits.has(id)) hits.set(id, { connectionId, subscriptionId, triggers: [], first: position });
     },
     async flush() {
       // Expiry without a write: a live query whose result depended on an expiry now past runs with this batch.

@@ -4,7 +4,11 @@
 // this handler reads that range of the shard again (live/stream/range.ts), maps each record to
 // topics with the same pure functions as the delivery function (live/events.ts) and posts RESYNC
 // to every subscriber of those topics. It also does the stream's one side effect the batch may
-// have missed (an expired game's players swept).
+// have missed (an expired game's players swept). The same records go to the live-query batch
+// (live-delivery.ts) as the delivery function's own would: every @live query whose watches they
+// hit re-runs once, and posts a new revision if its result changed (a re-run reads the table as it
+// is now, so a late one is still right). The re-runs come before the RESYNCs: a re-run that fails
+// fails the message, and its retry re-runs (a same result posts nothing) before any RESYNC is sent.
 //
 // Each touched topic also gets a RESYNC in its replay window at the batch's end, so a client that
 // resumes with a cursor from before the gap gets RESYNC from its catch-up instead of the events
@@ -12,24 +16,34 @@
 // position last posted to it: the delivery function goes on with the next batches meanwhile.
 //
 // When the stream no longer has the range (past its 24 h retention: this queue's messages
-// waited that long), the topics cannot be known: every subscription open gets RESYNC, found
-// through the connections (data/connections/everyone.ts), and a warning says so. The replay
-// window (minutes) holds nothing that old, so a resuming client gets RESYNC from its catch-up anyway.
+// waited that long), the topics cannot be known: every subscription open gets RESYNC and every
+// open live query re-runs once, both found in one walk of the connections (InvertedIndex
+// SK = #CONNECTION, then each connection's partition: data/connections/everyone.ts), and a
+// warning says so. The replay window (minutes) holds nothing that old, so a resuming client gets
+// RESYNC from its catch-up anyway.
+//
+// SQS delivers at least once: a message received again (or failed after some posts) must not send
+// a subscriber the same RESYNC twice, so each is claimed first on the subscriber item, per batch
+// (claimResync: its shard and range in the item's `resyncs`). Its live queries re-run again, and
+// post nothing if their result is unchanged.
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { topicSubscribers, type SubscriptionRecord } from '../data/connections/connections.js';
-import { topicsWithSubscribers } from '../data/connections/everyone.js';
+import { openSubscriptions } from '../data/connections/everyone.js';
 import { isConnectionBookkeeping, removeConnection } from '../data/connections/removal.js';
-import { positionOf, recordReplay } from '../data/connections/replay.js';
+import { claimResync, positionOf, recordReplay, releaseResync } from '../data/connections/replay.js';
+import { keys } from '../data/keys.js';
 import { toEntityChange } from '../data/changes.js';
 import type { CallListener } from '../data/dynamo/cost.js';
 import { isLiveBookkeeping } from '../data/live/lease.js';
 import { deriveEvents } from '../live/events.js';
 import type { Delivery } from '../live/feed.js';
 import { readRange } from '../live/stream/range.js';
+import type { ChangeRecord } from '../live/stream/records.js';
 import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
 import { eachLimited } from './delivery.js';
 import { eventMessage } from './execute.js';
+import { liveBatch, type LiveBatch } from './live-delivery.js';
 import { parseOnFailureRecord, type OnFailureRecord } from './on-failure-record.js';
 import type { PostDeps } from './post.js';
 
@@ -52,20 +66,30 @@ export function createOnFailureHandler(deps: OnFailureDeps): OnFailureHandler {
   const now = deps.now ?? (() => new Date());
   const post: PostDeps = { ...deps, now };
 
-  /** The topics the batch touched, or null when the stream no longer has it. */
-  const touchedTopics = async (f: OnFailureRecord): Promise<string[] | null> => {
+  /** The batch's records (bookkeeping left out), or null when the stream no longer has it. */
+  const readBatch = async (f: OnFailureRecord): Promise<ChangeRecord[] | null> => {
     const b = f.DDBStreamBatchInfo;
     const range = { streamArn: b.streamArn, shardId: b.shardId, start: b.startSequenceNumber, end: b.endSequenceNumber };
     const records = await readRange(deps.streams, range, { source: 'resync', onCall: deps.onCall });
     if (records === 'unreadable') return null;
+    return records.filter((r) => !isConnectionBookkeeping(r.keys) && !isLiveBookkeeping(r.keys));
+  };
+
+  /** The topics the records touched; each record also noted for the live queries it hits. */
+  const touchedTopics = async (records: ChangeRecord[], live: LiveBatch): Promise<string[]> => {
     const topics = new Set<string>();
-    for (const r of records) {
-      if (isConnectionBookkeeping(r.keys) || isLiveBookkeeping(r.keys)) continue;
+    for (const [i, r] of records.entries()) {
       if (isGameRemoval(r)) await sweepPlayers(db, r, logger);
       const change = toEntityChange(r.keys, r.oldImage, r.newImage);
       for (const e of change ? deriveEvents(change) : []) topics.add(e.topic);
+      await live.note(r, i);
     }
     return [...topics];
+  };
+
+  /** Runs the live queries noted; throws if any failed, so the message is retried. */
+  const rerunLive = async (live: LiveBatch) => {
+    if ((await live.flush()) !== null) throw new Error('a live query re-run for a given-up stream batch failed');
   };
 
   const resyncTopic = async (topic: string, f: OnFailureRecord, keep: boolean) => {
@@ -76,7 +100,7 @@ export function createOnFailureHandler(deps: OnFailureDeps): OnFailureHandler {
       await recordReplay(db, topic, { sequence: end, index: LAST, event, writtenAt: now().getTime() }, now());
     }
     for await (const page of topicSubscribers(db, topic)) {
-      await eachLimited(page, deps.concurrency, (s) => resyncSubscriber(post, s, resyncAt(s, end)));
+      await eachLimited(page, deps.concurrency, (s) => resyncSubscriber(post, s, resyncAt(s, end), batchId(f)));
     }
   };
 
@@ -95,18 +119,26 @@ export function createOnFailureHandler(deps: OnFailureDeps): OnFailureHandler {
       end: b.endSequenceNumber,
       batchSize: b.batchSize,
     };
-    const topics = await touchedTopics(f);
-    if (topics) {
-      logger.warn('stream batch given up: RESYNC to the subscribers of the topics it touched', { ...where, topics: topics.length });
+    const records = await readBatch(f);
+    const live = liveBatch(post, deps.concurrency);
+    if (records) {
+      const topics = await touchedTopics(records, live);
+      logger.warn('stream batch given up: its live queries re-run, RESYNC to the subscribers of the topics it touched', {
+        ...where,
+        topics: topics.length,
+      });
+      await rerunLive(live);
       for (const topic of topics) await resyncTopic(topic, f, true);
       return;
     }
-    const every = await topicsWithSubscribers(db);
-    logger.warn('stream batch given up and no longer in the stream: RESYNC to every subscription, since its topics cannot be known', {
-      ...where,
-      topics: every.size,
-    });
-    for (const topic of every) await resyncTopic(topic, f, false);
+    const open = await openSubscriptions(db);
+    logger.warn(
+      'stream batch given up and no longer in the stream: every live query re-runs and every subscription gets RESYNC, since its topics cannot be known',
+      { ...where, topics: open.topics.size, liveQueries: open.liveQueries.length },
+    );
+    for (const q of open.liveQueries) live.rerun(q.connectionId, q.subscriptionId, 0);
+    await rerunLive(live);
+    for (const topic of open.topics) await resyncTopic(topic, f, false);
   };
 
   return async (event) => {
@@ -135,11 +167,26 @@ function resyncAt(s: SubscriptionRecord, end: string): Delivery {
   return { position: end, index: LAST, event: RESYNC, entry: null };
 }
 
-/** Posts RESYNC (no claim: it may follow later events, and a second one only costs a re-read); a vanished or stuck client is removed as post.ts does. */
-async function resyncSubscriber(deps: PostDeps, s: SubscriptionRecord, d: Delivery): Promise<void> {
+/** One given-up batch, as its RESYNC claims name it. */
+function batchId(f: OnFailureRecord): string {
+  const b = f.DDBStreamBatchInfo;
+  return `${b.shardId}/${b.startSequenceNumber}-${b.endSequenceNumber}`;
+}
+
+/** Posts RESYNC once per batch (claimed on the subscriber item, not by position: it may follow later events); a vanished or stuck client is removed as post.ts does. */
+async function resyncSubscriber(deps: PostDeps, s: SubscriptionRecord, d: Delivery, batch: string): Promise<void> {
   // An expired token's subscription is ended by the delivery function at its next event.
   if (s.viewer?.expiresAt !== undefined && s.viewer.expiresAt <= deps.now().getTime()) return;
-  const outcome = await deps.connections.post(s.callbackUrl, s.connectionId, await eventMessage(deps, s, d));
+  const message = await eventMessage(deps, s, d);
+  const key = keys.ws.topicSubscriber(s.topic, s.connectionId, s.subscriptionId);
+  if (!(await claimResync(deps.db, key, batch))) return;
+  let outcome;
+  try {
+    outcome = await deps.connections.post(s.callbackUrl, s.connectionId, message);
+  } catch (err) {
+    await releaseResync(deps.db, key, batch); // so the message's retry posts it
+    throw err;
+  }
   if (outcome === 'gone') await removeConnection(deps.db, s.connectionId);
   if (outcome === 'throttled') {
     await deps.connections.disconnect(s.callbackUrl, s.connectionId);

@@ -20,6 +20,8 @@ export interface FailureDestination {
   dead: string[];
   /** Lambda gives a batch up: its record goes to the queue and the consumer is invoked (not awaited, as SQS is its own poller). */
   giveUp(batch: WireRecord[], shardId: string, streamArn: string, condition: GiveUpCondition, invokeCount: number): void;
+  /** SQS delivers a message again (a standard queue is at-least-once): the record, as a new receive of it. */
+  redeliver(record: Record<string, any>): void;
   /** Resolves once every message sent so far is consumed or dead. */
   settled(): Promise<void>;
 }
@@ -92,6 +94,9 @@ export function createFailureDestination(
         },
       };
       records.push(record);
+      this.redeliver(record);
+    },
+    redeliver(record) {
       const p = consume(JSON.stringify(record)).finally(() => inFlight.delete(p));
       inFlight.add(p);
     },

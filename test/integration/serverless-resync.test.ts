@@ -3,6 +3,8 @@
 // to the SQS destination, whose handler reads that range of DynamoDB Local's real stream again and
 // sends RESYNC to the subscribers of the topics it touched, and to no one else. A range the stream
 // no longer has cannot name its topics: then every subscription gets RESYNC, with a warning.
+// @live queries: the given-up batch's records re-run the live queries they hit (a new revision
+// only if the result changed); an unreadable batch re-runs every open live query.
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { createClient, type Client } from 'graphql-ws';
@@ -21,6 +23,8 @@ import { freshUsername } from '../helpers/server.js';
 let s: ServerlessFlavour;
 /** Games whose records make the delivery function fail (a fault in the function, not in DynamoDB or its stream). */
 const poisoned = new Set<string>();
+/** Games whose records the delivery function acknowledges unhandled: a batch lost, as one given up and then trimmed would be. */
+const swallowed = new Set<string>();
 const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
@@ -31,9 +35,9 @@ beforeAll(async () => {
     // Lambda: MaximumRecordAgeInSeconds 3600 with up to 10 retries; here 400 ms of retries.
     stream: { maxRetries: 10_000, maxRecordAgeMs: 400, retryDelayMs: 20 },
     wrapDeliver: (deliver) => async (event) => {
-      if (event.Records.some((r) => [...poisoned].some((g) => r.dynamodb?.Keys?.PK?.S === `GAME#${g}`))) {
-        throw new Error('injected: this batch keeps failing');
-      }
+      const touches = (games: Set<string>) => event.Records.some((r) => [...games].some((g) => r.dynamodb?.Keys?.PK?.S === `GAME#${g}`));
+      if (touches(poisoned)) throw new Error('injected: this batch keeps failing');
+      if (touches(swallowed)) return { batchItemFailures: [] };
       return deliver(event);
     },
   });
@@ -170,4 +174,128 @@ it('sends RESYNC to every subscription, with a warning, when the stream no longe
   ]);
   await a.client.dispose();
   await b.client.dispose();
+});
+
+const LIVE_LOBBY = `query Lobby($id: ID!) @live { game(id: $id) { id players(first: 100) { edges { node { user { username } } } } } }`;
+type LiveResult = { data?: any; errors?: unknown[]; extensions?: { live?: { revision: number } } };
+
+/** A @live lobby over its own connection, as a user with a token. */
+async function liveLobby(gameId: string) {
+  const username = freshUsername('v');
+  await loadItems(s.clients.doc, s.tableName, [{ ...keys.user(username), username, name: username, email: `${username}@example.com` }]);
+  const before = new Set(s.gateway.connectionIds());
+  const token = await s.token(username);
+  let acked!: () => void;
+  const ready = new Promise<void>((r) => (acked = r));
+  const c = createClient({
+    url: s.wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+    on: { connected: () => acked() },
+  });
+  await ready;
+  const connectionId = s.gateway.connectionIds().find((id) => !before.has(id))!;
+  const heard: LiveResult[] = [];
+  c.subscribe(
+    { query: LIVE_LOBBY, variables: { id: gameId } },
+    { next: (r) => heard.push(r as LiveResult), error: (e) => heard.push({ errors: [e] }), complete: () => undefined },
+  );
+  await eventually(async () => heard.length >= 1, 'revision 1');
+  // The subscribe's check run done: every revision after is the delivery or the on-failure function's.
+  await eventually(async () => (await connectionItems(s.db, connectionId)).some((it) => it.kind === 'live'), 'the live query item');
+  await s.gateway.settled();
+  return { client: c, heard };
+}
+
+/** Each revision as [revision, its players sorted]. */
+const revisionsOf = (heard: LiveResult[]) =>
+  heard.map((r) => [
+    r.extensions?.live?.revision,
+    ((r.data?.game?.players?.edges ?? []) as { node: { user: { username: string } } }[]).map((e) => e.node.user.username).sort(),
+  ]);
+const shows = (heard: LiveResult[], who: string) =>
+  eventually(async () => JSON.stringify(revisionsOf(heard).at(-1)?.[1] ?? []).includes(JSON.stringify(who)), who);
+
+it('re-runs the live queries a given-up batch touched: a new revision with the join it lost; nothing for a live query of another game', async () => {
+  const [touched, untouched] = [await seedGame(), await seedGame()];
+  const a = await liveLobby(touched);
+  const b = await liveLobby(untouched);
+  poisoned.add(touched);
+  const lost = await join(touched);
+  await s.stream.passed(keys.player(touched, lost).PK, keys.player(touched, lost).SK); // handled: given up
+  await s.failures.settled();
+  poisoned.delete(touched);
+  expect(s.failures.dead).toEqual([]);
+  // Written after the on-failure handler settled: whatever it posted has arrived before them.
+  const [markB, markA] = [await join(untouched), await join(touched)];
+  await shows(b.heard, markB);
+  await shows(a.heard, markA);
+  expect(revisionsOf(a.heard)).toEqual([
+    [1, []],
+    [2, [lost]],
+    [3, [lost, markA].sort()],
+  ]);
+  expect(revisionsOf(b.heard)).toEqual([
+    [1, []],
+    [2, [markB]],
+  ]);
+  await a.client.dispose();
+  await b.client.dispose();
+});
+
+it('re-runs every open live query, with a warning, when the stream no longer has the batch given up: a changed result posts a new revision, an unchanged one nothing', async () => {
+  const [changed, unchanged] = [await seedGame(), await seedGame()];
+  const a = await liveLobby(changed);
+  const b = await liveLobby(unchanged);
+  swallowed.add(changed);
+  const lost = await join(changed);
+  await s.stream.passed(keys.player(changed, lost).PK, keys.player(changed, lost).SK); // acknowledged, never delivered
+  swallowed.delete(changed);
+  const streamArn = (await s.clients.raw.send(new DescribeTableCommand({ TableName: s.tableName }))).Table!.LatestStreamArn!;
+  const trimmed = { dynamodb: { SequenceNumber: '100000000000000000002', ApproximateCreationDateTime: 1_700_000_000 } };
+  s.failures.giveUp([trimmed], 'shardId-00000001700000000000-00000001', streamArn, 'RecordAgeExceeded', 11);
+  await s.failures.settled();
+  expect(s.failures.dead).toEqual([]);
+  expect(warnings.some((w) => w.msg.includes('every live query re-runs') && (w.fields?.liveQueries as number) >= 2)).toBe(true);
+  const [markB, markA] = [await join(unchanged), await join(changed)];
+  await shows(b.heard, markB);
+  await shows(a.heard, markA);
+  expect(revisionsOf(a.heard)).toEqual([
+    [1, []],
+    [2, [lost]],
+    [3, [lost, markA].sort()],
+  ]);
+  expect(revisionsOf(b.heard)).toEqual([
+    [1, []],
+    [2, [markB]],
+  ]);
+  await a.client.dispose();
+  await b.client.dispose();
+});
+
+it('sends a given-up batch’s RESYNC once when SQS delivers its message twice', async () => {
+  const gameId = await seedGame();
+  const a = await client();
+  const heard = listen(a.client, gameId);
+  await subscribed(gameId, 1);
+  poisoned.add(gameId);
+  const lost = await join(gameId);
+  await s.stream.passed(keys.player(gameId, lost).PK, keys.player(gameId, lost).SK); // handled: given up
+  await s.failures.settled();
+  poisoned.delete(gameId);
+  await eventually(async () => heard.some((h) => h.kind === 'RESYNC'), 'the RESYNC');
+  const record = s.failures.records.at(-1)!;
+  expect(record.DDBStreamBatchInfo.batchSize).toBeGreaterThan(0);
+  s.failures.redeliver(record);
+  await s.failures.settled();
+  expect(s.failures.dead).toEqual([]);
+  const mark = await join(gameId);
+  await seen(heard, mark);
+  expect(heard.map((h) => [h.kind, h.player])).toEqual([
+    ['RESYNC', null],
+    ['PLAYER_JOINED', mark],
+  ]);
+  await a.client.dispose();
 });

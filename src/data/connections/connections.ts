@@ -7,7 +7,7 @@
 //   Its subscription   WSCONN#<conn>        SUB#<sub>                   topic, expires_at (a pointer: what to delete)
 //   Topic subscriber   WSTOPIC#<topic>      SUB#<conn>#<sub>            connection_id, subscription_id, callback_url, document,
 //                                                                       variables, operation_name, viewer, role,
-//                                                                       token_expires_at, last_pos, expires_at
+//                                                                       token_expires_at, last_pos, resyncs, expires_at
 //   (and the replay window's events: replay.ts)
 //
 // Everything of one connection is one partition ($disconnect, GoneException: Query, then delete);

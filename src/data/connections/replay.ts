@@ -9,7 +9,10 @@
 // order is the numeric order) and the event's index within its record (6 digits). Subscribers keep
 // the position of the last event posted to them in `last_pos`: a post is claimed first (a
 // conditional update that moves it forward), so two writers (a retried batch, a catch-up racing the
-// delivery function) never post one event twice.
+// delivery function) never post one event twice. A given-up batch's RESYNC cannot use `last_pos`
+// (it may follow later events already posted): it is claimed in the subscriber's `resyncs`, a
+// string set of the batches (shard and range) whose RESYNC it was sent; a few bytes per given-up
+// batch, gone with the item's TTL.
 import type { Db } from '../dynamo/db.js';
 import { everyPage } from '../dynamo/pagination.js';
 import { isConditionFailure } from '../dynamo/transactions.js';
@@ -131,4 +134,37 @@ export async function releaseClaim(db: Db, key: { PK: string; SK: string }, posi
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
   }
+}
+
+// Claim a given-up batch's RESYNC for a subscriber (SQS may deliver its message twice): UpdateItem WSTOPIC#<topic> / SUB#<conn>#<sub> ADD resyncs :batch if it does not hold it and the item exists.
+export async function claimResync(db: Db, key: { PK: string; SK: string }, batch: string): Promise<boolean> {
+  try {
+    await db.update({
+      TableName: db.tableName,
+      Key: key,
+      UpdateExpression: 'ADD resyncs :batch',
+      ConditionExpression: 'attribute_exists(PK) AND NOT contains(resyncs, :id)',
+      ExpressionAttributeValues: { ':batch': new Set([batch]), ':id': batch },
+    });
+    return true;
+  } catch (err) {
+    // Sent already (the message received again), or the subscription is gone.
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+// Give a RESYNC claim back when its post failed for a reason worth retrying: UpdateItem DELETE resyncs :batch.
+export async function releaseResync(db: Db, key: { PK: string; SK: string }, batch: string): Promise<void> {
+  await db
+    .update({
+      TableName: db.tableName,
+      Key: key,
+      UpdateExpression: 'DELETE resyncs :batch',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':batch': new Set([batch]) },
+    })
+    .catch((err: unknown) => {
+      if (!isConditionFailure(err)) throw err;
+    });
 }
