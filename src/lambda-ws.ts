@@ -22,7 +22,7 @@ import { createServices } from './services.js';
  * Posts in flight at once for one event. Each takes a claim write and a PostToConnection (tens of
  * ms), so 64 make at most a few thousand calls a second per shard: under the account's default
  * 10,000 requests/s shared by all its APIs and their @connections callbacks ("Amazon API Gateway
- * quotas", docs.aws.amazon.com/apigateway/latest/developerguide/limits.html), which a throttled
+ * quotas", https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html), which a throttled
  * post would cost a client its connection. On AWS each post waits on the network, so more in
  * flight shortens a big game's fan-out; on the emulator (CPU-bound) 32 and 64 measure the same.
  */
