@@ -46,6 +46,8 @@ const WSTOPIC = 'WSTOPIC#';
 const WSWATCH = 'WSWATCH#';
 const WSREPLAY = 'WSREPLAY#';
 const SUB = 'SUB#';
+/** An event's fan-out progress, in its topic's partition beside the subscribers (whose sort keys start SUB#). */
+const FAN = 'FAN#';
 const WS_CONNECTION_SK = '#CONNECTION';
 
 // Grouped per entity: each entity's key is the group itself (`keys.user('ana')`), and its parts,
@@ -137,6 +139,9 @@ const ws = {
     SK: `${SUB}${connectionId}#${subscriptionId}`,
   }),
   topicPk: (topic: string) => WSTOPIC + topic,
+  /** Every topic subscriber's sort key starts so: the fan-out's Query reads only them. */
+  subscriberSkPrefix: SUB,
+  fanOut: (topic: string, position: string): Key => ({ PK: WSTOPIC + topic, SK: FAN + position }),
   replay: (topic: string, position: string): Key => ({ PK: WSREPLAY + topic, SK: position }),
   replayPk: (topic: string) => WSREPLAY + topic,
   /**

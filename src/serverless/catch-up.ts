@@ -2,9 +2,12 @@
 // fans an event out to the subscribers it finds, so an event it handled between the subscribe's
 // arrival and the item's write would be missed. The replay window has every such event (each is
 // kept before its fan-out), and a resumed subscription's missed events too. Anything the window
-// no longer holds, and a race this cannot order, becomes RESYNC: never a silent gap.
+// no longer holds, and a race this cannot order, becomes RESYNC: never a silent gap. Until the
+// catch-up records that it is over (`caught_up`), the delivery function claims its posts to this
+// subscriber one by one, as the catch-up does, so the two never post one event twice.
 import type { SubscriptionRecord } from '../data/connections/connections.js';
-import { replayFrom, replaySince, type ReplayEntry } from '../data/connections/replay.js';
+import { markCaughtUp, replayFrom, replaySince, type ReplayEntry } from '../data/connections/replay.js';
+import { keys } from '../data/keys.js';
 import type { LiveEvent } from '../live/events.js';
 import { eventMessage } from './execute.js';
 import { postEvent, type PostDeps } from './post.js';
@@ -18,6 +21,12 @@ export interface CatchUpWindow {
 }
 
 export async function catchUp(deps: PostDeps, s: SubscriptionRecord, w: CatchUpWindow): Promise<void> {
+  if ((await postMissed(deps, s, w)) === 'ended') return;
+  // Events kept from now on are posted by the delivery function alone.
+  await markCaughtUp(deps.db, keys.ws.topicSubscriber(s.topic, s.connectionId, s.subscriptionId), deps.now().getTime());
+}
+
+async function postMissed(deps: PostDeps, s: SubscriptionRecord, w: CatchUpWindow): Promise<'ended' | void> {
   let entries: ReplayEntry[];
   if (s.lastPosition !== null) {
     const kept = await replayFrom(deps.db, s.topic, s.lastPosition, deps.now());
@@ -31,8 +40,8 @@ export async function catchUp(deps: PostDeps, s: SubscriptionRecord, w: CatchUpW
   for (const e of entries) {
     if (e.writtenAt > w.addedAt) break; // its fan-out found the item: the delivery function posts it
     const d = { position: e.sequence, index: e.index, event: JSON.parse(e.event) as LiveEvent, entry: null };
-    const result = await postEvent(deps, current, d, e.position);
-    if (result === 'ended') return;
+    const result = await postEvent(deps, current, d, e.position, { claim: true });
+    if (result === 'ended') return 'ended';
     // Posted by the delivery function meanwhile, possibly after a later event: the order is lost.
     if (result === 'skipped') return resync(deps, s);
     current = { ...current, lastPosition: e.position };

@@ -5,11 +5,10 @@
 // every connection sees a game's or a photo's events in the stream's order.
 //
 // No duplicates: a failing record is reported (ReportBatchItemFailures), so Lambda retries from
-// it and not from the batch's start, and each post is claimed on the subscriber item first
-// (post.ts), so a retried record skips the subscribers it already reached. Every event is also
-// kept in the topic's replay window (data/connections/replay.ts) before its fan-out.
+// it and not from the batch's start, and each event's fan-out records how far it got (fan-out.ts),
+// so a retried record skips the subscribers it already reached. Every event is also kept in the
+// topic's replay window (data/connections/replay.ts) before its fan-out.
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { topicSubscribers } from '../data/connections/connections.js';
 import { isConnectionBookkeeping } from '../data/connections/removal.js';
 import { positionOf, recordReplay } from '../data/connections/replay.js';
 import { toEntityChange } from '../data/changes.js';
@@ -20,8 +19,8 @@ import { fromWireRecord } from '../live/stream/wire.js';
 import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
 import type { ChangeRecord } from '../live/stream/records.js';
 import { liveBatch } from './live-delivery.js';
-import { postEvent, type PostDeps } from './post.js';
-import { SharedResults } from './shared-results.js';
+import { fanOut } from './fan-out.js';
+import type { PostDeps } from './post.js';
 
 export interface DeliveryDeps extends Omit<PostDeps, 'now'> {
   /** Posts in flight at once for one event. */
@@ -55,17 +54,14 @@ export function createDeliveryHandler(deps: DeliveryDeps): DeliveryHandler {
     for (const [index, event] of events.entries()) {
       const position = positionOf(entry.position, index);
       // Kept first, so a subscription being written now finds it in its catch-up if this fan-out misses it.
-      await recordReplay(
+      const writtenAt = await recordReplay(
         db,
         event.topic,
         { sequence: entry.position, index, event: JSON.stringify(event), writtenAt: now().getTime() },
         now(),
       );
-      const d = { position: entry.position, index, event, entry };
-      const shared = new SharedResults();
-      await eachPage(topicSubscribers(db, event.topic), (page) =>
-        eachLimited(page, deps.concurrency, async (s) => void (await postEvent(post, s, d, position, shared))),
-      );
+      const delivery = { position: entry.position, index, event, entry };
+      await fanOut({ ...post, concurrency: deps.concurrency }, { topic: event.topic, position, delivery, writtenAt });
     }
   };
 
@@ -102,40 +98,4 @@ function liveRecordOf(raw: DynamoDBStreamEvent['Records'][number]): ChangeRecord
   } catch {
     return null;
   }
-}
-
-/** Runs fn over each page in order, asking for the next page while fn works on the current one. */
-export async function eachPage<T>(pages: AsyncIterable<T>, fn: (page: T) => Promise<void>): Promise<void> {
-  const it = pages[Symbol.asyncIterator]();
-  let next = it.next();
-  try {
-    for (;;) {
-      const current = await next;
-      if (current.done) return;
-      next = it.next();
-      // Settled here if fn fails first, so the read ahead is never an unhandled rejection.
-      next.catch(() => undefined);
-      await fn(current.value);
-    }
-  } finally {
-    await it.return?.();
-  }
-}
-
-/** Runs fn over items with at most `limit` in flight; rejects with the first failure once all settled. */
-export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown = null;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== null) throw failure;
 }

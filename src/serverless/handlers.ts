@@ -183,6 +183,7 @@ export function createWsHandler(deps: WsDeps): WsHandler {
           viewer: conn.viewer,
           // A cursor that is not a stream position (another deployment's) matches no kept event: RESYNC.
           lastPosition: after ? (/^\d+$/.test(after.position) ? positionOf(after.position, after.index) : after.position) : null,
+          caughtUpAt: null,
           expiresAt: conn.expiresAt,
         };
         const added = await addSubscription(db, subscription);

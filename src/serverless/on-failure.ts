@@ -12,8 +12,9 @@
 //
 // Each touched topic also gets a RESYNC in its replay window at the batch's end, so a client that
 // resumes with a cursor from before the gap gets RESYNC from its catch-up instead of the events
-// after the gap alone. A subscriber's live RESYNC carries the later of the batch's end and the
-// position last posted to it: the delivery function goes on with the next batches meanwhile.
+// after the gap alone. A subscriber's live RESYNC carries the latest of the batch's end, the topic's
+// newest kept event and the subscriber's own cursor: the delivery function goes on with the next
+// batches meanwhile, and a client's cursor must never move back.
 //
 // When the stream no longer has the range (past its 24 h retention: this queue's messages
 // waited that long), the topics cannot be known: every subscription open gets RESYNC and every
@@ -24,15 +25,14 @@
 //
 // SQS delivers at least once: a message received again (or failed after some posts) must not send
 // a subscriber the same RESYNC twice, so each is claimed first on the subscriber item, per batch
-// (claimResync: its shard and range in the item's `resyncs`). Its live queries re-run again, and
+// (post.ts's postResync: its shard and range in the item's `resyncs`). Its live queries re-run again, and
 // post nothing if their result is unchanged.
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { topicSubscribers, type SubscriptionRecord } from '../data/connections/connections.js';
+import { topicSubscribers } from '../data/connections/connections.js';
 import { openSubscriptions } from '../data/connections/everyone.js';
-import { isConnectionBookkeeping, removeConnection } from '../data/connections/removal.js';
-import { claimResync, positionOf, recordReplay, releaseResync } from '../data/connections/replay.js';
-import { keys } from '../data/keys.js';
+import { isConnectionBookkeeping } from '../data/connections/removal.js';
+import { latestReplayPosition, positionOf, recordReplay } from '../data/connections/replay.js';
 import { toEntityChange } from '../data/changes.js';
 import type { CallListener } from '../data/dynamo/cost.js';
 import { isLiveBookkeeping } from '../data/live/lease.js';
@@ -41,11 +41,11 @@ import type { Delivery } from '../live/feed.js';
 import { readRange } from '../live/stream/range.js';
 import type { ChangeRecord } from '../live/stream/records.js';
 import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
-import { eachLimited } from './delivery.js';
+import { eachLimited } from './fan-out.js';
 import { eventMessage } from './execute.js';
 import { liveBatch, type LiveBatch } from './live-delivery.js';
 import { parseOnFailureRecord, type OnFailureRecord } from './on-failure-record.js';
-import type { PostDeps } from './post.js';
+import { postResync, type PostDeps } from './post.js';
 
 export interface OnFailureDeps extends Omit<PostDeps, 'now'> {
   streams: DynamoDBStreamsClient;
@@ -99,8 +99,10 @@ export function createOnFailureHandler(deps: OnFailureDeps): OnFailureHandler {
       const event = JSON.stringify({ topic, ...RESYNC });
       await recordReplay(db, topic, { sequence: end, index: LAST, event, writtenAt: now().getTime() }, now());
     }
+    // The delivery function goes on with later batches meanwhile: no RESYNC may carry a cursor before an event already posted.
+    const latest = await latestReplayPosition(db, topic);
     for await (const page of topicSubscribers(db, topic)) {
-      await eachLimited(page, deps.concurrency, (s) => resyncSubscriber(post, s, resyncAt(s, end), batchId(f)));
+      await eachLimited(page, deps.concurrency, (s) => postResync(post, s, resyncAt(end, [latest, s.lastPosition]), batchId(f)));
     }
   };
 
@@ -158,38 +160,18 @@ export function createOnFailureHandler(deps: OnFailureDeps): OnFailureHandler {
   };
 }
 
-/** The RESYNC for one subscriber: at the batch's end, or at what was posted to it since if that is later. */
-function resyncAt(s: SubscriptionRecord, end: string): Delivery {
-  const last = s.lastPosition?.match(/^(\d+)#(\d+)$/);
-  if (last && s.lastPosition! > positionOf(end, LAST)) {
-    return { position: last[1]!.replace(/^0+(?=\d)/, ''), index: Number(last[2]), event: RESYNC, entry: null };
+/** The RESYNC for one subscriber: at the batch's end, or at the latest position kept or posted to it since if that is later. */
+function resyncAt(end: string, since: (string | null)[]): Delivery {
+  let at = { position: end, index: LAST, sortable: positionOf(end, LAST) };
+  for (const p of since) {
+    const m = p?.match(/^(\d+)#(\d+)$/);
+    if (m && p! > at.sortable) at = { position: m[1]!.replace(/^0+(?=\d)/, ''), index: Number(m[2]), sortable: p! };
   }
-  return { position: end, index: LAST, event: RESYNC, entry: null };
+  return { position: at.position, index: at.index, event: RESYNC, entry: null };
 }
 
 /** One given-up batch, as its RESYNC claims name it. */
 function batchId(f: OnFailureRecord): string {
   const b = f.DDBStreamBatchInfo;
   return `${b.shardId}/${b.startSequenceNumber}-${b.endSequenceNumber}`;
-}
-
-/** Posts RESYNC once per batch (claimed on the subscriber item, not by position: it may follow later events); a vanished or stuck client is removed as post.ts does. */
-async function resyncSubscriber(deps: PostDeps, s: SubscriptionRecord, d: Delivery, batch: string): Promise<void> {
-  // An expired token's subscription is ended by the delivery function at its next event.
-  if (s.viewer?.expiresAt !== undefined && s.viewer.expiresAt <= deps.now().getTime()) return;
-  const message = await eventMessage(deps, s, d);
-  const key = keys.ws.topicSubscriber(s.topic, s.connectionId, s.subscriptionId);
-  if (!(await claimResync(deps.db, key, batch))) return;
-  let outcome;
-  try {
-    outcome = await deps.connections.post(s.callbackUrl, s.connectionId, message);
-  } catch (err) {
-    await releaseResync(deps.db, key, batch); // so the message's retry posts it
-    throw err;
-  }
-  if (outcome === 'gone') await removeConnection(deps.db, s.connectionId);
-  if (outcome === 'throttled') {
-    await deps.connections.disconnect(s.callbackUrl, s.connectionId);
-    await removeConnection(deps.db, s.connectionId);
-  }
 }

@@ -1,9 +1,11 @@
-// One event to one subscriber, from the delivery function or from a subscription's catch-up: the
-// event runs through the subscriber's selection, the subscriber item is claimed (its `last_pos`
-// moved forward only if it is behind), then the message is posted. A claim that fails means the
-// event was posted already, so no writer ever posts it twice.
+// One event to one subscriber, from the delivery function (fan-out.ts) or from a subscription's
+// catch-up: the event runs through the subscriber's selection and is posted to its connection.
+// Where a catch-up may race the delivery function, the post is claimed on the subscriber item
+// first (its `last_pos` moved forward only if it is behind): a claim that fails means the event
+// was posted already, so neither writer posts it twice. A post that fails ends the connection: its
+// client reconnects and resumes from its cursor (the replay window), so nothing is lost or sent twice.
 import { keys } from '../data/keys.js';
-import { claimDelivery, releaseClaim } from '../data/connections/replay.js';
+import { claimDelivery, claimResync, releaseResync } from '../data/connections/replay.js';
 import type { SubscriptionRecord } from '../data/connections/connections.js';
 import { removeConnection, removeSubscription } from '../data/connections/removal.js';
 import type { Db } from '../data/dynamo/db.js';
@@ -25,13 +27,19 @@ export interface PostDeps extends Executor {
 /** 'posted'; 'skipped' when it was posted already; 'ended' when the subscription or its connection ended instead. */
 export type PostResult = 'posted' | 'skipped' | 'ended';
 
-/** `shared`: the event's results shared among its subscribers (shared-results.ts), when there are several. */
+export interface PostOptions {
+  /** The event's results shared among its subscribers (shared-results.ts), when there are several. */
+  shared?: SharedResults;
+  /** Claim the post on the subscriber item first: another writer may post this event to it. */
+  claim: boolean;
+}
+
 export async function postEvent(
   deps: PostDeps,
   s: SubscriptionRecord,
   d: Delivery,
   position: string,
-  shared?: SharedResults,
+  opts: PostOptions,
 ): Promise<PostResult> {
   const { db, connections, logger } = deps;
   if (s.lastPosition !== null && s.lastPosition >= position) return 'skipped';
@@ -43,15 +51,16 @@ export async function postEvent(
     await removeConnection(db, s.connectionId);
     return 'ended';
   }
-  const message = await eventMessage(deps, s, d, shared);
+  const message = await eventMessage(deps, s, d, opts.shared);
   const key = keys.ws.topicSubscriber(s.topic, s.connectionId, s.subscriptionId);
-  if (!(await claimDelivery(db, key, position))) return 'skipped';
+  if (opts.claim && !(await claimDelivery(db, key, position))) return 'skipped';
   let outcome;
   try {
     outcome = await connections.post(s.callbackUrl, s.connectionId, message);
   } catch (err) {
-    await releaseClaim(db, key, position, s.lastPosition); // so the retried record posts it
-    throw err;
+    // After the SDK's retries: the client resumes from its cursor on a new connection instead.
+    logger.warn('post to a WebSocket client failed: disconnected, so it resumes', { connectionId: s.connectionId, error: String(err) });
+    return endConnection(deps, s);
   }
   switch (outcome) {
     case 'sent':
@@ -64,9 +73,7 @@ export async function postEvent(
       // A client that cannot keep up must not hold back its shard (the container server's slow
       // reader gets RESYNC): it is disconnected, and reconnects to resume.
       logger.warn('WebSocket client too slow: disconnected', { connectionId: s.connectionId });
-      await connections.disconnect(s.callbackUrl, s.connectionId);
-      await removeConnection(db, s.connectionId);
-      return 'ended';
+      return endConnection(deps, s);
     case 'too-large': {
       const bytes = Buffer.byteLength(message);
       const error = new AppError(
@@ -79,4 +86,32 @@ export async function postEvent(
       return 'ended';
     }
   }
+}
+
+/**
+ * Posts a RESYNC once per `claim` (an id of the gap it stands for: a given-up batch, an event a
+ * failed attempt may or may not have posted), claimed on the subscriber item, not by position: it
+ * may follow later events. A vanished or stuck client is removed as above.
+ */
+export async function postResync(deps: PostDeps, s: SubscriptionRecord, d: Delivery, claim: string): Promise<void> {
+  // An expired token's subscription is ended by the delivery function at its next event.
+  if (s.viewer?.expiresAt !== undefined && s.viewer.expiresAt <= deps.now().getTime()) return;
+  const message = await eventMessage(deps, s, d);
+  const key = keys.ws.topicSubscriber(s.topic, s.connectionId, s.subscriptionId);
+  if (!(await claimResync(deps.db, key, claim))) return;
+  let outcome;
+  try {
+    outcome = await deps.connections.post(s.callbackUrl, s.connectionId, message);
+  } catch (err) {
+    await releaseResync(deps.db, key, claim); // so the retry posts it
+    throw err;
+  }
+  if (outcome === 'gone') await removeConnection(deps.db, s.connectionId);
+  if (outcome === 'throttled') await endConnection(deps, s);
+}
+
+async function endConnection(deps: PostDeps, s: SubscriptionRecord): Promise<'ended'> {
+  await deps.connections.disconnect(s.callbackUrl, s.connectionId);
+  await removeConnection(deps.db, s.connectionId);
+  return 'ended';
 }

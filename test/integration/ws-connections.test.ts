@@ -46,6 +46,7 @@ const sub = (connectionId: string, subscriptionId: string, topic: string, expire
   operationName: null,
   viewer: { username: 'ana', role: null, expiresAt: now.getTime() + 60_000 },
   lastPosition: null,
+  caughtUpAt: null,
   expiresAt,
 });
 const all = async (topic: string) => {

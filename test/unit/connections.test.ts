@@ -47,6 +47,7 @@ describe('connection items', () => {
       operationName: null,
       viewer: null,
       lastPosition: '0001#000000',
+      caughtUpAt: null,
       expiresAt: 99,
     });
     expect(input.TransactItems.map((a) => Object.keys(a)[0])).toEqual(['ConditionCheck', 'Put', 'Put']);

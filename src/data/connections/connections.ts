@@ -7,7 +7,8 @@
 //   Its subscription   WSCONN#<conn>        SUB#<sub>                   topic, expires_at (a pointer: what to delete)
 //   Topic subscriber   WSTOPIC#<topic>      SUB#<conn>#<sub>            connection_id, subscription_id, callback_url, document,
 //                                                                       variables, operation_name, viewer, role,
-//                                                                       token_expires_at, last_pos, resyncs, expires_at
+//                                                                       token_expires_at, caught_up, last_pos, resyncs, expires_at
+//   Fan-out progress   WSTOPIC#<topic>      FAN#<position>              claimed, done, expires_at (fan-out.ts)
 //   (and the replay window's events: replay.ts)
 //
 // Everything of one connection is one partition ($disconnect, GoneException: Query, then delete);
@@ -23,7 +24,7 @@ import type { Role, Viewer } from '../../auth.js';
 import type { Item } from '../dynamo/batch.js';
 import type { Db } from '../dynamo/db.js';
 import { everyPage } from '../dynamo/pagination.js';
-import { isConditionFailure } from '../dynamo/transactions.js';
+import { updateIf } from '../dynamo/transactions.js';
 import { keys } from '../keys.js';
 import { TABLE } from '../table.js';
 
@@ -52,8 +53,16 @@ export interface SubscriptionRecord {
   variables: Record<string, unknown>;
   operationName: string | null;
   viewer: Viewer | null;
-  /** The position of the last event posted (replay.ts): a retried stream batch skips what it already delivered. */
+  /**
+   * The position of the last event claimed for it (replay.ts), or its resume cursor: nothing at or
+   * before it is posted. Moved only while a catch-up may race the delivery function (caughtUpAt).
+   */
   lastPosition: string | null;
+  /**
+   * The catch-up's cut-off (ms, the routes function's clock): it posts kept events written up to
+   * then. Null until recorded (or left unrecorded by a crash): any event may then race it.
+   */
+  caughtUpAt: number | null;
   expiresAt: number;
 }
 
@@ -103,6 +112,7 @@ export function toSubscription(item: Item): SubscriptionRecord {
     operationName: typeof item.operation_name === 'string' ? item.operation_name : null,
     viewer: toViewer(item),
     lastPosition: typeof item.last_pos === 'string' ? item.last_pos : null,
+    caughtUpAt: typeof item.caught_up === 'number' ? item.caught_up : null,
     expiresAt: Number(item[TABLE.ttlAttribute]),
   };
 }
@@ -147,13 +157,7 @@ export function acknowledgeInput(tableName: string, connectionId: string, viewer
 
 /** False when the connection is gone or was already acknowledged (a second connection_init). */
 export async function acknowledgeConnection(db: Db, connectionId: string, viewer: Viewer | null): Promise<boolean> {
-  try {
-    await db.update(acknowledgeInput(db.tableName, connectionId, viewer));
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return updateIf(db, acknowledgeInput(db.tableName, connectionId, viewer));
 }
 
 // Add a subscription: TransactWriteItems: ConditionCheck the connection exists + Put WSCONN#<conn> / SUB#<sub> if absent + Put the topic's subscriber item.
@@ -207,13 +211,13 @@ export async function addSubscription(db: Db, s: SubscriptionRecord): Promise<'a
   }
 }
 
-// A topic's subscribers (fan-out): Query table PK = WSTOPIC#<topic>, consistent, every page.
+// A topic's subscribers (fan-out): Query table PK = WSTOPIC#<topic> AND begins_with(SK, SUB#), consistent, every page.
 export async function* topicSubscribers(db: Db, topic: string): AsyncGenerator<SubscriptionRecord[]> {
   const pages = everyPage((start) =>
     db.query({
       TableName: db.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.ws.topicPk(topic) },
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sub)',
+      ExpressionAttributeValues: { ':pk': keys.ws.topicPk(topic), ':sub': keys.ws.subscriberSkPrefix },
       ConsistentRead: true,
       ExclusiveStartKey: start,
     }),

@@ -6,16 +6,18 @@
 //   Replay event    WSREPLAY#<topic>    <position>                      event (JSON), sequence, index, written_at (ms), expires_at
 //
 // A position is the stream record's sequence number (zero-padded to 40 digits, so the string
-// order is the numeric order) and the event's index within its record (6 digits). Subscribers keep
-// the position of the last event posted to them in `last_pos`: a post is claimed first (a
-// conditional update that moves it forward), so two writers (a retried batch, a catch-up racing the
-// delivery function) never post one event twice. A given-up batch's RESYNC cannot use `last_pos`
-// (it may follow later events already posted): it is claimed in the subscriber's `resyncs`, a
-// string set of the batches (shard and range) whose RESYNC it was sent; a few bytes per given-up
-// batch, gone with the item's TTL.
+// order is the numeric order) and the event's index within its record (6 digits). The delivery
+// function keeps each event once (a retried record finds it kept, with the time it was first
+// written) and records its fan-out's progress (fan-out.ts), so a retried record skips the
+// subscribers it reached without a write per subscriber. Only a subscription whose catch-up may
+// race the delivery function (an event written up to its `caught_up` cut-off) is claimed one by
+// one: its `last_pos` moved forward by a conditional update, so the two writers never post one
+// event twice. A given-up batch's RESYNC cannot use `last_pos` (it may follow later events already
+// posted): it is claimed in the subscriber's `resyncs`, a string set of the batches (shard and
+// range) whose RESYNC it was sent; a few bytes per given-up batch, gone with the item's TTL.
 import type { Db } from '../dynamo/db.js';
 import { everyPage } from '../dynamo/pagination.js';
-import { isConditionFailure } from '../dynamo/transactions.js';
+import { isConditionFailure, putIfAbsent, updateIf } from '../dynamo/transactions.js';
 import { keys } from '../keys.js';
 import { TABLE } from '../table.js';
 
@@ -36,9 +38,9 @@ export function positionOf(sequence: string, index: number): string {
   return `${sequence.padStart(40, '0')}#${String(index).padStart(6, '0')}`;
 }
 
-// Keep an event for replay: PutItem WSREPLAY#<topic> / <position> (the same key on a retried batch: idempotent).
-export async function recordReplay(db: Db, topic: string, e: Omit<ReplayEntry, 'position'>, now: Date): Promise<void> {
-  await db.put({
+// Keep an event for replay, once: PutItem WSREPLAY#<topic> / <position> if absent. Returns when it was first kept (a retried record's event keeps that time).
+export async function recordReplay(db: Db, topic: string, e: Omit<ReplayEntry, 'position'>, now: Date): Promise<number> {
+  const kept = await putIfAbsent(db, {
     TableName: db.tableName,
     Item: {
       ...keys.ws.replay(topic, positionOf(e.sequence, e.index)),
@@ -49,6 +51,21 @@ export async function recordReplay(db: Db, topic: string, e: Omit<ReplayEntry, '
       [TABLE.ttlAttribute]: Math.floor(now.getTime() / 1000) + REPLAY_WINDOW_SECONDS,
     },
   });
+  return typeof kept?.written_at === 'number' ? kept.written_at : e.writtenAt;
+}
+
+// The newest kept position of a topic (a RESYNC's cursor must not fall behind it): Query PK = WSREPLAY#<topic>, newest first, Limit 1, consistent.
+export async function latestReplayPosition(db: Db, topic: string): Promise<string | null> {
+  const out = await db.query({
+    TableName: db.tableName,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.ws.replayPk(topic) },
+    ScanIndexForward: false,
+    Limit: 1,
+    ConsistentRead: true,
+  });
+  const sk = out.Items?.[0]?.SK;
+  return typeof sk === 'string' ? sk : null;
 }
 
 // A topic's kept events from a position on: Query PK = WSREPLAY#<topic> AND SK >= :position, consistent, every page, unexpired only.
@@ -105,53 +122,38 @@ function toEntry(it: Record<string, unknown>): ReplayEntry {
 
 // Claim an event for a subscriber before posting it: UpdateItem WSTOPIC#<topic> / SUB#<conn>#<sub> SET last_pos if it is behind (or absent) and the item exists.
 export async function claimDelivery(db: Db, key: { PK: string; SK: string }, position: string): Promise<boolean> {
-  try {
-    await db.update({
-      TableName: db.tableName,
-      Key: key,
-      UpdateExpression: 'SET last_pos = :p',
-      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(last_pos) OR last_pos < :p)',
-      ExpressionAttributeValues: { ':p': position },
-    });
-    return true;
-  } catch (err) {
-    // Posted already (a retried batch, or the other writer), or the subscription is gone.
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  // False: posted already (a retried batch, or the other writer), or the subscription is gone.
+  return updateIf(db, {
+    TableName: db.tableName,
+    Key: key,
+    UpdateExpression: 'SET last_pos = :p',
+    ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(last_pos) OR last_pos < :p)',
+    ExpressionAttributeValues: { ':p': position },
+  });
 }
 
-// Give a claim back when the post failed for a reason worth retrying: UpdateItem SET last_pos = :before if it is still :p.
-export async function releaseClaim(db: Db, key: { PK: string; SK: string }, position: string, before: string | null): Promise<void> {
-  try {
-    await db.update({
-      TableName: db.tableName,
-      Key: key,
-      UpdateExpression: before === null ? 'REMOVE last_pos' : 'SET last_pos = :before',
-      ConditionExpression: 'last_pos = :p',
-      ExpressionAttributeValues: { ':p': position, ...(before === null ? {} : { ':before': before }) },
-    });
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-  }
+// Record a subscription's catch-up cut-off: UpdateItem WSTOPIC#<topic> / SUB#<conn>#<sub> SET caught_up if the item exists.
+export async function markCaughtUp(db: Db, key: { PK: string; SK: string }, at: number): Promise<void> {
+  // False (ignored): the subscription ended meanwhile.
+  await updateIf(db, {
+    TableName: db.tableName,
+    Key: key,
+    UpdateExpression: 'SET caught_up = :at',
+    ConditionExpression: 'attribute_exists(PK)',
+    ExpressionAttributeValues: { ':at': at },
+  });
 }
 
 // Claim a given-up batch's RESYNC for a subscriber (SQS may deliver its message twice): UpdateItem WSTOPIC#<topic> / SUB#<conn>#<sub> ADD resyncs :batch if it does not hold it and the item exists.
 export async function claimResync(db: Db, key: { PK: string; SK: string }, batch: string): Promise<boolean> {
-  try {
-    await db.update({
-      TableName: db.tableName,
-      Key: key,
-      UpdateExpression: 'ADD resyncs :batch',
-      ConditionExpression: 'attribute_exists(PK) AND NOT contains(resyncs, :id)',
-      ExpressionAttributeValues: { ':batch': new Set([batch]), ':id': batch },
-    });
-    return true;
-  } catch (err) {
-    // Sent already (the message received again), or the subscription is gone.
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  // False: sent already (the message received again), or the subscription is gone.
+  return updateIf(db, {
+    TableName: db.tableName,
+    Key: key,
+    UpdateExpression: 'ADD resyncs :batch',
+    ConditionExpression: 'attribute_exists(PK) AND NOT contains(resyncs, :id)',
+    ExpressionAttributeValues: { ':batch': new Set([batch]), ':id': batch },
+  });
 }
 
 // Give a RESYNC claim back when its post failed for a reason worth retrying: UpdateItem DELETE resyncs :batch.

@@ -151,3 +151,26 @@ export async function conditionalWrite(
     throw err;
   }
 }
+
+/** Runs a conditional UpdateItem: true when it was applied, false when its condition did not hold. */
+export async function updateIf(db: Db, input: UpdateCommandInput): Promise<boolean> {
+  try {
+    await db.update(input);
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/** Puts an item unless one with its key exists: null when written, else the item that was there. */
+export async function putIfAbsent(db: Db, input: Omit<PutCommandInput, 'ConditionExpression'>): Promise<Item | null> {
+  try {
+    await db.put({ ...input, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+    return null;
+  } catch (err) {
+    const e = err as Error & { Item?: Record<string, AttributeValue> };
+    if (isConditionFailure(e)) return e.Item ? unmarshall(e.Item) : {};
+    throw err;
+  }
+}
