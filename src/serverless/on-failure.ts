@@ -42,7 +42,6 @@ import { readRange } from '../live/stream/range.js';
 import type { ChangeRecord } from '../live/stream/records.js';
 import { isGameRemoval, sweepPlayers } from '../live/sweep.js';
 import { eachLimited } from './fan-out.js';
-import { eventMessage } from './execute.js';
 import { liveBatch, type LiveBatch } from './live-delivery.js';
 import { parseOnFailureRecord, type OnFailureRecord } from './on-failure-record.js';
 import { postResync, type PostDeps } from './post.js';
