@@ -7,13 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, isSdkError, type LiveSubscription } from '../../sdk/src/index.js';
-import { topicSubscribers } from '../../src/data/connections/connections.js';
 import { signToken } from '../../src/auth.js';
-import { keys } from '../../src/data/keys.js';
-import { loadItems } from '../../src/ops/load.js';
 import { eventually } from '../helpers/cluster.js';
-import { labJoinCommand } from '../helpers/labs.js';
-import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
+import { joinAsNewUser, seedGame, startServerless, subscribers, type ServerlessFlavour } from '../helpers/serverless.js';
 import { freshUsername } from '../helpers/server.js';
 
 let s: ServerlessFlavour;
@@ -27,23 +23,6 @@ afterEach(async () => {
 afterAll(async () => {
   await s?.close();
 });
-
-async function seedGame(): Promise<string> {
-  const gameId = randomUUID();
-  const creator = freshUsername('c');
-  await loadItems(s.clients.doc, s.tableName, [
-    { ...keys.user(creator), username: creator, name: 'Creator', email: `${creator}@example.com` },
-    { ...keys.game(gameId), game_id: gameId, map: 'Juicy Jungle', create_time: '2024-05-01T10:00:00', people: 1, creator },
-  ]);
-  return gameId;
-}
-
-async function join(gameId: string): Promise<string> {
-  const username = freshUsername('j');
-  await loadItems(s.clients.doc, s.tableName, [{ ...keys.user(username), username, name: username, email: `${username}@example.com` }]);
-  await s.clients.doc.send(labJoinCommand(s.tableName, gameId, username));
-  return username;
-}
 
 function sdk(token: string | undefined, refreshToken?: () => Promise<string>) {
   const client = createClient({
@@ -63,15 +42,10 @@ async function next<T>(sub: LiveSubscription<T>): Promise<T> {
 
 const connects = () => s.gateway.invocations.filter((i) => i.routeKey === '$connect').length;
 
-async function subscribedTo(gameId: string) {
-  await eventually(async () => {
-    for await (const page of topicSubscribers(s.db, `game:${gameId}`)) if (page.length > 0) return true;
-    return false;
-  }, 'the subscription');
-}
+const subscribedTo = (gameId: string) => eventually(async () => (await subscribers(s, `game:${gameId}`)).length > 0, 'the subscription');
 
 it('refreshes the token when the serverless server ends a subscription for an expired token (4403 replaced), and resumes with nothing lost', async () => {
-  const gameId = await seedGame();
+  const gameId = await seedGame(s);
   const ana = freshUsername('a');
   let refreshed = 0;
   // Long enough for the first event to come before it expires, even on a loaded machine.
@@ -83,18 +57,18 @@ it('refreshes the token when the serverless server ends a subscription for an ex
   });
   const lobby = client.gameLobby({ gameId });
   await subscribedTo(gameId);
-  const first = await join(gameId);
+  const first = await joinAsNewUser(s, gameId);
   expect((await next(lobby)).player?.user.username).toBe(first);
   await eventually(async () => Date.now() > expiresAt, 'the token to expire'); // a clock, not a race
-  const second = await join(gameId); // not posted: `error` (closeCode 4403), then a disconnect; the resume replays it
+  const second = await joinAsNewUser(s, gameId); // not posted: `error` (closeCode 4403), then a disconnect; the resume replays it
   expect((await next(lobby)).player?.user.username).toBe(second);
-  const third = await join(gameId);
+  const third = await joinAsNewUser(s, gameId);
   expect((await next(lobby)).player?.user.username).toBe(third);
   expect(refreshed).toBe(1);
 });
 
 it('treats a disconnect before connection_ack (the token refused) as 4403: a fresh token, then events', async () => {
-  const gameId = await seedGame();
+  const gameId = await seedGame(s);
   const ana = freshUsername('a');
   let refreshed = 0;
   const client = sdk('not-a-jwt', async () => {
@@ -103,13 +77,13 @@ it('treats a disconnect before connection_ack (the token refused) as 4403: a fre
   });
   const lobby = client.gameLobby({ gameId });
   await subscribedTo(gameId);
-  const joined = await join(gameId);
+  const joined = await joinAsNewUser(s, gameId);
   expect((await next(lobby)).player?.user.username).toBe(joined);
   expect(refreshed).toBe(1);
 });
 
 it('ends with UNAUTHENTICATED, without reconnecting, when the token is refused and there is no way to refresh it', async () => {
-  await seedGame();
+  await seedGame(s);
   const before = connects();
   const client = sdk('not-a-jwt');
   const lobby = client.gameLobby({ gameId: randomUUID() });

@@ -4,9 +4,7 @@
 // result changed, whoever wrote (the HTTP Lambda's joinGame, the lab's transaction from outside).
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { connectionItems } from '../../src/data/connections/removal.js';
 import { isLiveQueryItem, watchKeysOf } from '../../src/data/connections/watches.js';
 import type { Key } from '../../src/data/keys.js';
@@ -17,7 +15,7 @@ import { loadItems } from '../../src/ops/load.js';
 import { eventually } from '../helpers/cluster.js';
 import { labJoinCommand } from '../helpers/labs.js';
 import { graphql, invoke } from '../helpers/lambda.js';
-import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
+import { caughtUp, connect, listen, startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
 import { freshUsername } from '../helpers/server.js';
 import { freshMap } from './games-seed.js';
 
@@ -60,40 +58,8 @@ async function seedGame(creator: string): Promise<string> {
   return id;
 }
 
-/** Resolves once the delivery function has handled every write made before the call. */
-async function passed() {
-  const marker = { PK: `GAME#marker-${randomUUID()}`, SK: 'MARKER' };
-  await s.clients.doc.send(new PutCommand({ TableName: s.tableName, Item: marker }));
-  await s.stream.passed(marker.PK, marker.SK);
-}
-
-async function connectAs(username: string): Promise<{ client: Client; connectionId: string }> {
-  const before = new Set(s.gateway.connectionIds());
-  const token = await s.token(username);
-  let acked!: () => void;
-  const ready = new Promise<void>((r) => (acked = r));
-  const client = createClient({
-    url: s.wsUrl,
-    webSocketImpl: WebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-    on: { connected: () => acked() },
-    // A vanished client's socket is cut on purpose: graphql-ws would print the close to stderr.
-    onNonLazyError: () => undefined,
-  });
-  await ready;
-  return { client, connectionId: s.gateway.connectionIds().find((id) => !before.has(id))! };
-}
-
-function listen(c: Client, query: string, variables: Record<string, unknown>) {
-  const heard: { next?: Result; error?: unknown }[] = [];
-  const dispose = c.subscribe(
-    { query, variables },
-    { next: (r) => heard.push({ next: r as Result }), error: (e) => heard.push({ error: e }), complete: () => undefined },
-  );
-  return { heard, dispose };
-}
+/** A client as `username`, with a token, and its connection's id. */
+const connectAs = async (username: string) => connect(s, await s.token(username));
 
 const usernames = (r: Result) =>
   (r.data.game.players.edges as { node: { user: { username: string } } }[]).map((e) => e.node.user.username).sort();
@@ -114,10 +80,10 @@ it('keeps a lobby current: revision 1, then a new revision for a join through th
   const [creator, ana, bob, carl, other] = await seedUsers(5);
   const gameId = await seedGame(creator!);
   const elsewhere = await seedGame(other!);
-  await passed();
+  await caughtUp(s);
 
   const { client, connectionId } = await connectAs(ana!);
-  const { heard } = listen(client, LOBBY, { id: gameId });
+  const { heard } = listen<Result>(client, LOBBY, { id: gameId });
   await eventually(async () => heard.length >= 1, 'revision 1');
   expect(heard[0]!.error).toBeUndefined();
   expect(revisions(heard)).toEqual([1]);
@@ -149,7 +115,7 @@ it('keeps a lobby current: revision 1, then a new revision for a join through th
   // Unrelated: another game's join, an item of no entity; then, as the marker, one more join here.
   await s.clients.doc.send(labJoinCommand(s.tableName, elsewhere, carl!));
   await s.clients.doc.send(new PutCommand({ TableName: s.tableName, Item: { PK: `USER#${freshUsername('x')}`, SK: 'UNRELATED' } }));
-  await passed();
+  await caughtUp(s);
   await s.clients.doc.send(labJoinCommand(s.tableName, gameId, carl!));
   await eventually(async () => last(heard).data.game.playerCount === 4 && usernames(last(heard)).length === 4, 'the marker join');
   // Whatever came after the unrelated writes was the marker's: every post since shows carl.
@@ -166,7 +132,7 @@ it('removes a completed live query’s item and watches, leaving the connection'
   const [creator, ana] = await seedUsers(2);
   const gameId = await seedGame(creator!);
   const { client, connectionId } = await connectAs(ana!);
-  const { heard, dispose } = listen(client, LOBBY, { id: gameId });
+  const { heard, dispose } = listen<Result>(client, LOBBY, { id: gameId });
   await eventually(async () => heard.length >= 1, 'revision 1');
   await eventually(async () => (await watchKeys(connectionId)).length > 0, 'the watches');
   const watches = await watchKeys(connectionId);
@@ -182,7 +148,7 @@ it('refuses an expired token at the re-run: the error message, then the connecti
   const gameId = await seedGame(creator!);
   const { client, connectionId } = await connectAs(ana!);
   const closed = new Promise<number>((r) => client.on('closed', (e) => r((e as { code: number }).code)));
-  const { heard } = listen(client, LOBBY, { id: gameId });
+  const { heard } = listen<Result>(client, LOBBY, { id: gameId });
   await eventually(async () => heard.length >= 1, 'revision 1');
   await eventually(async () => (await watchKeys(connectionId)).length > 0, 'the watches');
   const watches = await watchKeys(connectionId);
@@ -204,7 +170,7 @@ it('cleans up a vanished client when its next revision finds it gone (GoneExcept
   const [creator, ana, bob] = await seedUsers(3);
   const gameId = await seedGame(creator!);
   const { client, connectionId } = await connectAs(ana!);
-  const { heard } = listen(client, LOBBY, { id: gameId });
+  const { heard } = listen<Result>(client, LOBBY, { id: gameId });
   await eventually(async () => heard.length >= 1, 'revision 1');
   await eventually(async () => (await watchKeys(connectionId)).length > 0, 'the watches');
   const watches = await watchKeys(connectionId);
@@ -227,9 +193,9 @@ it('drops an expired open game from a live open-games list at the first batch af
     { ...keys.game(id), game_id: id, map, create_time: t, open_timestamp: t, people: 1, creator, expires_at: expiresAt },
     { ...keys.player(id, creator!), game_id: id, username: creator },
   ]);
-  await passed();
+  await caughtUp(s);
   const { client, connectionId } = await connectAs(ana!);
-  const { heard } = listen(client, `query($map: String) @live { openGames(map: $map) { edges { node { id } } } }`, { map });
+  const { heard } = listen<Result>(client, `query($map: String) @live { openGames(map: $map) { edges { node { id } } } }`, { map });
   await eventually(async () => heard.length >= 1, 'revision 1');
   expect(heard[0]!.next!.errors).toBeUndefined();
   expect(heard[0]!.next).toMatchObject({ data: { openGames: { edges: [{ node: { id } }] } } });
@@ -237,7 +203,7 @@ it('drops an expired open game from a live open-games list at the first batch af
   await s.gateway.settled(); // the subscribe's check run done: what follows is the delivery function's
   ahead = 120_000; // the functions' clock past the game's expiry
   try {
-    await passed(); // a write elsewhere: the first batch after the expiry
+    await caughtUp(s); // a write elsewhere: the first batch after the expiry
     await eventually(async () => heard.length >= 2, 'the expiry revision');
   } finally {
     ahead = 0;

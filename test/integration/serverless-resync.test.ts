@@ -5,19 +5,15 @@
 // no longer has cannot name its topics: then every subscription gets RESYNC, with a warning.
 // @live queries: the given-up batch's records re-run the live queries they hit (a new revision
 // only if the result changed); an unreadable batch re-runs every open live query.
-import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { createClient, type Client } from 'graphql-ws';
+import { type Client } from 'graphql-ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { topicSubscribers } from '../../src/data/connections/connections.js';
 import { connectionItems } from '../../src/data/connections/removal.js';
 import { keys } from '../../src/data/keys.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { loadItems } from '../../src/ops/load.js';
 import { eventually } from '../helpers/cluster.js';
-import { labJoinCommand } from '../helpers/labs.js';
-import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
+import { connect, joinAsNewUser, seedGame, startServerless, subscribed, type ServerlessFlavour } from '../helpers/serverless.js';
 import { freshUsername } from '../helpers/server.js';
 
 let s: ServerlessFlavour;
@@ -48,33 +44,6 @@ afterAll(async () => {
 
 const LOBBY = `subscription($id: ID!, $after: String) { gameLobby(gameId: $id, after: $after) { cursor kind player { user { username } } } }`;
 
-async function seedGame(): Promise<string> {
-  const gameId = randomUUID();
-  const creator = freshUsername('c');
-  await loadItems(s.clients.doc, s.tableName, [
-    { ...keys.user(creator), username: creator, name: 'Creator', email: `${creator}@example.com` },
-    { ...keys.game(gameId), game_id: gameId, map: 'Juicy Jungle', create_time: '2024-05-01T10:00:00', people: 1, creator },
-  ]);
-  return gameId;
-}
-
-/** The lab's own join transaction (a write from outside the API), by a user who exists. */
-async function join(gameId: string): Promise<string> {
-  const username = freshUsername('j');
-  await loadItems(s.clients.doc, s.tableName, [{ ...keys.user(username), username, name: username, email: `${username}@example.com` }]);
-  await s.clients.doc.send(labJoinCommand(s.tableName, gameId, username));
-  return username;
-}
-
-async function client(): Promise<{ client: Client; connectionId: string }> {
-  const before = new Set(s.gateway.connectionIds());
-  let acked!: () => void;
-  const ready = new Promise<void>((r) => (acked = r));
-  const c = createClient({ url: s.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, on: { connected: () => acked() } });
-  await ready;
-  return { client: c, connectionId: s.gateway.connectionIds().find((id) => !before.has(id))! };
-}
-
 function listen(c: Client, gameId: string, after?: string) {
   const heard: { kind: string; cursor: string; player: string | null }[] = [];
   c.subscribe(
@@ -88,29 +57,21 @@ function listen(c: Client, gameId: string, after?: string) {
   return heard;
 }
 
-async function subscribed(gameId: string, n: number) {
-  await eventually(async () => {
-    let count = 0;
-    for await (const page of topicSubscribers(s.db, `game:${gameId}`)) count += page.length;
-    return count === n;
-  }, `${n} subscriber(s) of ${gameId}`);
-}
-
 const seen = (heard: { player: string | null }[], who: string) => eventually(async () => heard.some((h) => h.player === who), who);
 
 it('sends RESYNC for a batch given up past the retry age to the subscribers of the topics it touched, and nothing to the others', async () => {
-  const [touched, untouched] = [await seedGame(), await seedGame()];
-  const a = await client();
-  const b = await client();
+  const [touched, untouched] = [await seedGame(s), await seedGame(s)];
+  const a = await connect(s);
+  const b = await connect(s);
   const heardA = listen(a.client, touched);
   const heardB = listen(b.client, untouched);
-  await subscribed(touched, 1);
-  await subscribed(untouched, 1);
-  const before = await join(touched);
+  await subscribed(s, [`game:${touched}`], 1);
+  await subscribed(s, [`game:${untouched}`], 1);
+  const before = await joinAsNewUser(s, touched);
   await seen(heardA, before);
 
   poisoned.add(touched);
-  const lost = await join(touched);
+  const lost = await joinAsNewUser(s, touched);
   await s.stream.passed(keys.player(touched, lost).PK, keys.player(touched, lost).SK); // handled: given up
   await s.failures.settled();
   poisoned.delete(touched);
@@ -123,7 +84,7 @@ it('sends RESYNC for a batch given up past the retry age to the subscribers of t
   expect(warnings.some((w) => w.msg.startsWith('stream batch given up') && w.fields?.topics === 1)).toBe(true);
 
   // Markers written after the RESYNC: whatever the failure sent each client has arrived before them.
-  const [markB, markA] = [await join(untouched), await join(touched)];
+  const [markB, markA] = [await joinAsNewUser(s, untouched), await joinAsNewUser(s, touched)];
   await seen(heardB, markB);
   await seen(heardA, markA);
   expect(heardA.map((h) => [h.kind, h.player])).toEqual([
@@ -134,7 +95,7 @@ it('sends RESYNC for a batch given up past the retry age to the subscribers of t
   expect(heardB.map((h) => [h.kind, h.player])).toEqual([['PLAYER_JOINED', markB]]);
 
   // A client resuming from before the gap gets RESYNC from the replay window, not the events after it alone.
-  const c = await client();
+  const c = await connect(s);
   const resumed = listen(c.client, touched, heardA[0]!.cursor);
   await seen(resumed, markA);
   expect(resumed.map((h) => [h.kind, h.player])).toEqual([
@@ -147,13 +108,13 @@ it('sends RESYNC for a batch given up past the retry age to the subscribers of t
 });
 
 it('sends RESYNC to every subscription, with a warning, when the stream no longer has the batch given up', async () => {
-  const [g1, g2] = [await seedGame(), await seedGame()];
-  const a = await client();
-  const b = await client();
+  const [g1, g2] = [await seedGame(s), await seedGame(s)];
+  const a = await connect(s);
+  const b = await connect(s);
   const heardA = listen(a.client, g1);
   const heardB = listen(b.client, g2);
-  await subscribed(g1, 1);
-  await subscribed(g2, 1);
+  await subscribed(s, [`game:${g1}`], 1);
+  await subscribed(s, [`game:${g2}`], 1);
   const streamArn = (await s.clients.raw.send(new DescribeTableCommand({ TableName: s.tableName }))).Table!.LatestStreamArn!;
   // A shard the stream no longer has (AWS deletes a shard 24 h after it closes: its records are past the retention).
   const trimmed = { dynamodb: { SequenceNumber: '100000000000000000001', ApproximateCreationDateTime: 1_700_000_000 } };
@@ -161,7 +122,7 @@ it('sends RESYNC to every subscription, with a warning, when the stream no longe
   await s.failures.settled();
   expect(s.failures.dead).toEqual([]);
   expect(warnings.some((w) => w.msg.includes('no longer in the stream') && (w.fields?.topics as number) >= 2)).toBe(true);
-  const [markA, markB] = [await join(g1), await join(g2)];
+  const [markA, markB] = [await joinAsNewUser(s, g1), await joinAsNewUser(s, g2)];
   await seen(heardA, markA);
   await seen(heardB, markB);
   expect(heardA.map((h) => [h.kind, h.player])).toEqual([
@@ -183,20 +144,7 @@ type LiveResult = { data?: any; errors?: unknown[]; extensions?: { live?: { revi
 async function liveLobby(gameId: string) {
   const username = freshUsername('v');
   await loadItems(s.clients.doc, s.tableName, [{ ...keys.user(username), username, name: username, email: `${username}@example.com` }]);
-  const before = new Set(s.gateway.connectionIds());
-  const token = await s.token(username);
-  let acked!: () => void;
-  const ready = new Promise<void>((r) => (acked = r));
-  const c = createClient({
-    url: s.wsUrl,
-    webSocketImpl: WebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-    on: { connected: () => acked() },
-  });
-  await ready;
-  const connectionId = s.gateway.connectionIds().find((id) => !before.has(id))!;
+  const { client: c, connectionId } = await connect(s, await s.token(username));
   const heard: LiveResult[] = [];
   c.subscribe(
     { query: LIVE_LOBBY, variables: { id: gameId } },
@@ -219,17 +167,17 @@ const shows = (heard: LiveResult[], who: string) =>
   eventually(async () => JSON.stringify(revisionsOf(heard).at(-1)?.[1] ?? []).includes(JSON.stringify(who)), who);
 
 it('re-runs the live queries a given-up batch touched: a new revision with the join it lost; nothing for a live query of another game', async () => {
-  const [touched, untouched] = [await seedGame(), await seedGame()];
+  const [touched, untouched] = [await seedGame(s), await seedGame(s)];
   const a = await liveLobby(touched);
   const b = await liveLobby(untouched);
   poisoned.add(touched);
-  const lost = await join(touched);
+  const lost = await joinAsNewUser(s, touched);
   await s.stream.passed(keys.player(touched, lost).PK, keys.player(touched, lost).SK); // handled: given up
   await s.failures.settled();
   poisoned.delete(touched);
   expect(s.failures.dead).toEqual([]);
   // Written after the on-failure handler settled: whatever it posted has arrived before them.
-  const [markB, markA] = [await join(untouched), await join(touched)];
+  const [markB, markA] = [await joinAsNewUser(s, untouched), await joinAsNewUser(s, touched)];
   await shows(b.heard, markB);
   await shows(a.heard, markA);
   expect(revisionsOf(a.heard)).toEqual([
@@ -246,11 +194,11 @@ it('re-runs the live queries a given-up batch touched: a new revision with the j
 });
 
 it('re-runs every open live query, with a warning, when the stream no longer has the batch given up: a changed result posts a new revision, an unchanged one nothing', async () => {
-  const [changed, unchanged] = [await seedGame(), await seedGame()];
+  const [changed, unchanged] = [await seedGame(s), await seedGame(s)];
   const a = await liveLobby(changed);
   const b = await liveLobby(unchanged);
   swallowed.add(changed);
-  const lost = await join(changed);
+  const lost = await joinAsNewUser(s, changed);
   await s.stream.passed(keys.player(changed, lost).PK, keys.player(changed, lost).SK); // acknowledged, never delivered
   swallowed.delete(changed);
   const streamArn = (await s.clients.raw.send(new DescribeTableCommand({ TableName: s.tableName }))).Table!.LatestStreamArn!;
@@ -259,7 +207,7 @@ it('re-runs every open live query, with a warning, when the stream no longer has
   await s.failures.settled();
   expect(s.failures.dead).toEqual([]);
   expect(warnings.some((w) => w.msg.includes('every live query re-runs') && (w.fields?.liveQueries as number) >= 2)).toBe(true);
-  const [markB, markA] = [await join(unchanged), await join(changed)];
+  const [markB, markA] = [await joinAsNewUser(s, unchanged), await joinAsNewUser(s, changed)];
   await shows(b.heard, markB);
   await shows(a.heard, markA);
   expect(revisionsOf(a.heard)).toEqual([
@@ -276,12 +224,12 @@ it('re-runs every open live query, with a warning, when the stream no longer has
 });
 
 it('sends a given-up batch’s RESYNC once when SQS delivers its message twice', async () => {
-  const gameId = await seedGame();
-  const a = await client();
+  const gameId = await seedGame(s);
+  const a = await connect(s);
   const heard = listen(a.client, gameId);
-  await subscribed(gameId, 1);
+  await subscribed(s, [`game:${gameId}`], 1);
   poisoned.add(gameId);
-  const lost = await join(gameId);
+  const lost = await joinAsNewUser(s, gameId);
   await s.stream.passed(keys.player(gameId, lost).PK, keys.player(gameId, lost).SK); // handled: given up
   await s.failures.settled();
   poisoned.delete(gameId);
@@ -291,7 +239,7 @@ it('sends a given-up batch’s RESYNC once when SQS delivers its message twice',
   s.failures.redeliver(record);
   await s.failures.settled();
   expect(s.failures.dead).toEqual([]);
-  const mark = await join(gameId);
+  const mark = await joinAsNewUser(s, gameId);
   await seen(heard, mark);
   expect(heard.map((h) => [h.kind, h.player])).toEqual([
     ['RESYNC', null],

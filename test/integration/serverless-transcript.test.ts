@@ -4,16 +4,14 @@
 // What each client received must be the same: the same events, in the same order, the same errors.
 import { randomUUID } from 'node:crypto';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createClient, type Client } from 'graphql-ws';
+import { type Client } from 'graphql-ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { topicSubscribers } from '../../src/data/connections/connections.js';
 import { keys } from '../../src/data/keys.js';
 import { loadItems } from '../../src/ops/load.js';
 import { eventually } from '../helpers/cluster.js';
 import { labJoinCommand } from '../helpers/labs.js';
 import { feedsReach, streamCaughtUp } from '../helpers/live.js';
-import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
+import { acknowledgedClient, caughtUp, startServerless, subscribed, type ServerlessFlavour } from '../helpers/serverless.js';
 import { freshUsername, startTestServer, type TestServer } from '../helpers/server.js';
 
 interface Flavour {
@@ -46,19 +44,8 @@ beforeAll(async () => {
     tableName: serverless.tableName,
     doc: serverless.clients.doc,
     token: serverless.token,
-    async subscribed(topics, n) {
-      await eventually(async () => {
-        let held = 0;
-        for (const t of topics) for await (const page of topicSubscribers(serverless.db, t)) held += page.length;
-        return held === n;
-      }, `${n} subscriptions`);
-    },
-    async caughtUp() {
-      // A game-shaped marker passes the filter criteria, so its batch went through the delivery function.
-      const marker = { PK: `GAME#marker-${randomUUID()}`, SK: 'MARKER' };
-      await serverless.clients.doc.send(new PutCommand({ TableName: serverless.tableName, Item: marker }));
-      await serverless.stream.passed(marker.PK, marker.SK);
-    },
+    subscribed: (topics, n) => subscribed(serverless, topics, n),
+    caughtUp: () => caughtUp(serverless),
   };
 });
 afterAll(async () => {
@@ -86,21 +73,6 @@ function listen(client: Client, query: string, variables?: Record<string, unknow
   return heard;
 }
 
-async function connectAs(f: Flavour, token: string): Promise<Client> {
-  let acked!: () => void;
-  const ready = new Promise<void>((r) => (acked = r));
-  const client = createClient({
-    url: f.wsUrl,
-    webSocketImpl: WebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-    on: { connected: () => acked() },
-  });
-  await ready;
-  return client;
-}
-
 /** The script every flavour runs: the same users, game and writes under fresh names, names then replaced by roles. */
 async function runScript(f: Flavour) {
   const [creator, ana, bob, carl, dave, eve, frank, greg] = Array.from({ length: 8 }, () => freshUsername('t'));
@@ -120,7 +92,7 @@ async function runScript(f: Flavour) {
   await f.caughtUp();
 
   const token = await f.token(ana!);
-  const client = await connectAs(f, token);
+  const client = await acknowledgedClient(f.wsUrl, token);
   const heard = {
     lobby: listen(client, LOBBY, { id: gameId }),
     followers: listen(client, FOLLOWERS),
@@ -151,7 +123,7 @@ async function runScript(f: Flavour) {
   await labJoin(f, gameId, eve!);
   await labJoin(f, gameId, frank!);
   await f.caughtUp();
-  const again = await connectAs(f, token);
+  const again = await acknowledgedClient(f.wsUrl, token);
   const resumed = listen(again, LOBBY, { id: gameId, after: afterCarl });
   await eventually(async () => resumed.length >= 3, 'the missed events');
   await labJoin(f, gameId, greg!); // the marker after the missed events
@@ -213,7 +185,7 @@ async function runLiveScript(f: Flavour) {
     { ...keys.player(elsewhere, other!), game_id: elsewhere, username: other },
   ]);
   await f.caughtUp();
-  const client = await connectAs(f, await f.token(ana!));
+  const client = await acknowledgedClient(f.wsUrl, await f.token(ana!));
   const heard = listen(client, LIVE_LOBBY, { id: gameId });
   await eventually(async () => heard.length >= 1, 'revision 1');
   await labJoin(f, gameId, ana!);

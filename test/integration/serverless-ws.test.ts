@@ -4,16 +4,14 @@
 // and a stream batch retried by Lambda posting nothing twice.
 import { randomUUID } from 'node:crypto';
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { topicSubscribers } from '../../src/data/connections/connections.js';
 import { connectionItems } from '../../src/data/connections/removal.js';
 import { cursorKeys, encodeCursor } from '../../src/data/dynamo/cursor.js';
 import { keys } from '../../src/data/keys.js';
 import { loadItems } from '../../src/ops/load.js';
 import { eventually } from '../helpers/cluster.js';
-import { startServerless, type ServerlessFlavour } from '../helpers/serverless.js';
+import { caughtUp, connect, listen, startServerless, subscribers, type ServerlessFlavour } from '../helpers/serverless.js';
 import { freshUsername } from '../helpers/server.js';
 
 let s: ServerlessFlavour;
@@ -37,15 +35,8 @@ async function seedGame(): Promise<{ gameId: string; creator: string }> {
     { ...keys.player(gameId, creator), game_id: gameId, username: creator },
   ]);
   // Delivery may lag behind (an earlier test's retries): seeded items must not become this test's events.
-  await passed();
+  await caughtUp(s);
   return { gameId, creator };
-}
-
-/** Resolves once the delivery function has handled every write made before the call. */
-async function passed() {
-  const marker = { PK: `GAME#marker-${randomUUID()}`, SK: 'MARKER' };
-  await s.clients.doc.send(new PutCommand({ TableName: s.tableName, Item: marker }));
-  await s.stream.passed(marker.PK, marker.SK);
 }
 
 async function join(gameId: string, username: string) {
@@ -66,41 +57,6 @@ async function join(gameId: string, username: string) {
     }),
   );
 }
-
-/** A graphql-ws client, acknowledged, and the id API Gateway gave its connection. */
-async function client(token?: string): Promise<{ client: Client; connectionId: string }> {
-  const before = new Set(s.gateway.connectionIds());
-  let acked!: () => void;
-  const ready = new Promise<void>((r) => (acked = r));
-  const c = createClient({
-    url: s.wsUrl,
-    webSocketImpl: WebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-    on: { connected: () => acked() },
-    // A vanished client's socket is cut on purpose: graphql-ws would print the close to stderr.
-    onNonLazyError: () => undefined,
-  });
-  await ready;
-  const connectionId = s.gateway.connectionIds().find((id) => !before.has(id))!;
-  return { client: c, connectionId };
-}
-
-function listen(c: Client, query: string, variables?: Record<string, unknown>) {
-  const heard: { next?: any; error?: any }[] = [];
-  const dispose = c.subscribe(
-    { query, variables },
-    { next: (r) => heard.push({ next: r }), error: (e) => heard.push({ error: e }), complete: () => undefined },
-  );
-  return { heard, dispose };
-}
-
-const subscribers = async (topic: string) => {
-  const out = [];
-  for await (const page of topicSubscribers(s.db, topic)) out.push(...page);
-  return out;
-};
 
 /** A raw socket speaking the subprotocol, for messages no well-behaved client sends. */
 async function raw(): Promise<{ ws: WebSocket; received: unknown[]; closed: Promise<number> }> {
@@ -134,7 +90,7 @@ it('answers ping with pong, and refuses subscribe before connection_init with an
 
 it('refuses a query without @live as the container server does (a @live one is served: serverless-live.test.ts)', async () => {
   const { gameId } = await seedGame();
-  const { client: c } = await client();
+  const { client: c } = await connect(s);
   const { heard } = listen(c, `query($id: ID!) { game(id: $id) { id } }`, { id: gameId });
   await eventually(async () => heard.length === 1, 'the refusal');
   expect(heard[0]!.error).toMatchObject([{ extensions: { code: 'BAD_REQUEST' } }]);
@@ -155,11 +111,11 @@ it('closes a connection whose token is refused at connection_init, and one that 
 
 it('removes a completed subscription and, on $disconnect, everything of the connection', async () => {
   const { gameId } = await seedGame();
-  const { client: c, connectionId } = await client();
+  const { client: c, connectionId } = await connect(s);
   const sub = listen(c, LOBBY, { id: gameId });
-  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 1, 'the subscription');
+  await eventually(async () => (await subscribers(s, `game:${gameId}`)).length === 1, 'the subscription');
   sub.dispose();
-  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 0, 'the complete');
+  await eventually(async () => (await subscribers(s, `game:${gameId}`)).length === 0, 'the complete');
   expect((await connectionItems(s.db, connectionId)).length).toBe(1);
   await c.dispose();
   await eventually(async () => (await connectionItems(s.db, connectionId)).length === 0, 'the $disconnect');
@@ -167,26 +123,26 @@ it('removes a completed subscription and, on $disconnect, everything of the conn
 
 it('cleans up a vanished client when posting to it answers GoneException, and still delivers to the others', async () => {
   const { gameId } = await seedGame();
-  const [a, b] = [await client(), await client()];
+  const [a, b] = [await connect(s), await connect(s)];
   const heardA = listen(a.client, LOBBY, { id: gameId }).heard;
   listen(b.client, LOBBY, { id: gameId });
-  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 2, 'two subscriptions');
+  await eventually(async () => (await subscribers(s, `game:${gameId}`)).length === 2, 'two subscriptions');
   s.gateway.vanish(b.connectionId);
   await join(gameId, freshUsername('j'));
   await eventually(async () => heardA.length === 1, 'the event');
   // One BatchWriteItem deletes both partitions' items, but not atomically: wait for both.
   await eventually(async () => (await connectionItems(s.db, b.connectionId)).length === 0, "the vanished client's items deleted");
-  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 1, "the vanished client's subscriber item deleted");
-  expect((await subscribers(`game:${gameId}`)).map((x) => x.connectionId)).toEqual([a.connectionId]);
+  await eventually(async () => (await subscribers(s, `game:${gameId}`)).length === 1, "the vanished client's subscriber item deleted");
+  expect((await subscribers(s, `game:${gameId}`)).map((x) => x.connectionId)).toEqual([a.connectionId]);
   await a.client.dispose();
 });
 
 it('disconnects a client API Gateway keeps refusing posts to (its buffer is full), so it cannot hold back the others', async () => {
   const { gameId } = await seedGame();
-  const [a, b] = [await client(), await client()];
+  const [a, b] = [await connect(s), await connect(s)];
   const heardA = listen(a.client, LOBBY, { id: gameId }).heard;
   listen(b.client, LOBBY, { id: gameId });
-  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 2, 'two subscriptions');
+  await eventually(async () => (await subscribers(s, `game:${gameId}`)).length === 2, 'two subscriptions');
   s.gateway.throttle(b.connectionId);
   await join(gameId, freshUsername('j'));
   await eventually(async () => heardA.length === 1, 'the event');
@@ -197,9 +153,9 @@ it('disconnects a client API Gateway keeps refusing posts to (its buffer is full
 
 it('posts nothing twice when Lambda hands the delivery function a batch again', async () => {
   const { gameId } = await seedGame();
-  const { client: c } = await client();
+  const { client: c } = await connect(s);
   const { heard } = listen(c, LOBBY, { id: gameId });
-  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 1, 'the subscription');
+  await eventually(async () => (await subscribers(s, `game:${gameId}`)).length === 1, 'the subscription');
   const first = freshUsername('j');
   await join(gameId, first);
   await eventually(async () => heard.length === 1, 'the first event');
@@ -221,28 +177,28 @@ it("turns an event over API Gateway's 128 KB into the protocol's error for that 
     { ...keys.user(viewer), username: viewer, name: 'Viewer', email: `${viewer}@example.com` },
     { ...keys.user(big), username: big, name: 'x'.repeat(140 * 1024), email: `${big}@example.com` },
   ]);
-  const { client: c } = await client(await s.token(viewer));
+  const { client: c } = await connect(s, await s.token(viewer));
   const { heard } = listen(c, `subscription { viewerFollowers { kind follower { name } } }`);
-  await eventually(async () => (await subscribers(`followers:${viewer}`)).length === 1, 'the subscription');
+  await eventually(async () => (await subscribers(s, `followers:${viewer}`)).length === 1, 'the subscription');
   await s.clients.doc.send(
     new PutCommand({ TableName: s.tableName, Item: { ...keys.follow(viewer, big), followedUser: viewer, followingUser: big } }),
   );
   await eventually(async () => heard.length === 1, 'the error');
   expect(heard[0]!.error).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', limit: 'maxMessageBytes' } }]);
-  await eventually(async () => (await subscribers(`followers:${viewer}`)).length === 0, 'the subscription removed');
+  await eventually(async () => (await subscribers(s, `followers:${viewer}`)).length === 0, 'the subscription removed');
   await c.dispose();
 });
 
 it('resumes after API Gateway closed an idle socket (1001), with nothing lost; a cursor the window no longer holds gets RESYNC', async () => {
   const { gameId } = await seedGame();
-  const first = await client();
+  const first = await connect(s);
   const closed = new Promise<number>((r) => first.client.on('closed', (e) => r((e as { code: number }).code)));
   const { heard } = listen(
     first.client,
     `subscription($id: ID!, $after: String) { gameLobby(gameId: $id, after: $after) { cursor kind player { user { username } } } }`,
     { id: gameId },
   );
-  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 1, 'the subscription');
+  await eventually(async () => (await subscribers(s, `game:${gameId}`)).length === 1, 'the subscription');
   const [a, b, c, d] = Array.from({ length: 4 }, () => freshUsername('j'));
   await join(gameId, a!);
   await eventually(async () => heard.length === 1, 'the first event');
@@ -250,8 +206,8 @@ it('resumes after API Gateway closed an idle socket (1001), with nothing lost; a
   expect(await closed).toBe(1001); // no message for idleMs: API Gateway's idle close
   await join(gameId, b!);
   await join(gameId, c!);
-  await passed(); // delivered while the client was away (a reconnect racing the delivery may get RESYNC instead)
-  const second = await client();
+  await caughtUp(s); // delivered while the client was away (a reconnect racing the delivery may get RESYNC instead)
+  const second = await connect(s);
   const query = `subscription($id: ID!, $after: String) { gameLobby(gameId: $id, after: $after) { kind player { user { username } } } }`;
   const resumed = listen(second.client, query, { id: gameId, after: cursor }).heard;
   await eventually(async () => resumed.length === 2, 'the missed events');
@@ -269,10 +225,10 @@ it('resumes after API Gateway closed an idle socket (1001), with nothing lost; a
 it("ends a connection whose token expired at its next event: the subscription's error, then a close (4403 replaced)", async () => {
   const { gameId } = await seedGame();
   const viewer = freshUsername('v');
-  const { client: c } = await client(await s.token(viewer));
+  const { client: c } = await connect(s, await s.token(viewer));
   const closed = new Promise<number>((r) => c.on('closed', (e) => r((e as { code: number }).code)));
   const { heard } = listen(c, LOBBY, { id: gameId });
-  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 1, 'the subscription');
+  await eventually(async () => (await subscribers(s, `game:${gameId}`)).length === 1, 'the subscription');
   ahead = 13 * 3_600_000; // past the token's 12 hours
   try {
     await join(gameId, freshUsername('j'));
@@ -281,7 +237,7 @@ it("ends a connection whose token expired at its next event: the subscription's 
     ahead = 0;
   }
   expect(heard).toMatchObject([{ error: [{ extensions: { code: 'UNAUTHENTICATED' } }] }]);
-  await eventually(async () => (await subscribers(`game:${gameId}`)).length === 0, 'its items deleted');
+  await eventually(async () => (await subscribers(s, `game:${gameId}`)).length === 0, 'its items deleted');
 });
 
 it('closes an idle connection (API Gateway: 10 minutes, here 1.5 s) and runs $disconnect', async () => {

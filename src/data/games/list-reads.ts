@@ -6,7 +6,7 @@ import type { DataContext } from '../dynamo/context.js';
 import { listBinding } from '../dynamo/cursor.js';
 import { keys } from '../keys.js';
 import { loadPage, primeItems } from '../dynamo/loaders.js';
-import { toConnection, type Connection, type PageArgs } from '../dynamo/pagination.js';
+import { toConnection, type Connection, type PageArgs, type PageRequest } from '../dynamo/pagination.js';
 import { isExpired } from './expiry.js';
 import { GAME_CAPACITY, storedTime, toGame, toParticipation, type GameRecord, type ParticipationRecord } from './records.js';
 import { GAMES_BY_MAP_INDEX, INVERTED_INDEX, OPEN_GAMES_INDEX } from '../table.js';
@@ -29,16 +29,7 @@ const openAt = (now: Date) => (item: Item) =>
 
 // Find open games on a map, oldest first: Query OpenGamesIndex, map = :map, ascending.
 export async function findOpenGamesByMap(ctx: DataContext, map: string, args: PageArgs): Promise<Connection<GameRecord>> {
-  const binding = listBinding('openGames', 'Query', OPEN_GAMES_INDEX, { map });
-  const page = await loadPage(ctx, {
-    input: openGamesQuery(ctx.db.tableName, map),
-    args,
-    cursorKeys: ctx.cursorKeys,
-    binding,
-    filter: openAt(ctx.now()),
-  });
-  primeItems(ctx.loaders, page.items);
-  return toConnection(page, toGame);
+  return openGamesPage(ctx, { input: openGamesQuery(ctx.db.tableName, map) }, { map }, args);
 }
 
 export function openGamesScan(tableName: string): ScanCommandInput {
@@ -47,15 +38,19 @@ export function openGamesScan(tableName: string): ScanCommandInput {
 
 // Find open games on every map: Scan OpenGamesIndex (sparse: it holds open games only, as in the lab).
 export async function findOpenGames(ctx: DataContext, args: PageArgs): Promise<Connection<GameRecord>> {
-  const binding = listBinding('openGames', 'Query', OPEN_GAMES_INDEX, {});
-  const page = await loadPage(ctx, {
-    input: openGamesScan(ctx.db.tableName),
-    scan: true,
-    args,
-    cursorKeys: ctx.cursorKeys,
-    binding,
-    filter: openAt(ctx.now()),
-  });
+  return openGamesPage(ctx, { input: openGamesScan(ctx.db.tableName), scan: true }, {}, args);
+}
+
+// The two reads above are one GraphQL list (`openGames`): one binding (its map argument, or none,
+// tells a cursor's list apart), one filter of what is open, one priming; only Query or Scan differs.
+async function openGamesPage(
+  ctx: DataContext,
+  read: Pick<PageRequest, 'input' | 'scan'>,
+  fieldArgs: { map?: string },
+  args: PageArgs,
+): Promise<Connection<GameRecord>> {
+  const binding = listBinding('openGames', 'Query', OPEN_GAMES_INDEX, fieldArgs);
+  const page = await loadPage(ctx, { ...read, args, cursorKeys: ctx.cursorKeys, binding, filter: openAt(ctx.now()) });
   primeItems(ctx.loaders, page.items);
   return toConnection(page, toGame);
 }
