@@ -33,6 +33,8 @@ export interface ApiGatewayEmulator {
   vanish(connectionId: string): void;
   /** From now on, posts to this connection answer 429 LimitExceededException (its client stopped reading). */
   throttle(connectionId: string): void;
+  /** While on, every management call for this connection answers 500 (a fault of API Gateway's: the SDK retries, then throws). */
+  fault(connectionId: string, on: boolean): void;
   /** Every route invocation so far, in order. */
   invocations: { routeKey: string; connectionId: string }[];
   /** Resolves when no route invocation is in flight. */
@@ -57,6 +59,7 @@ export async function startApiGatewayEmulator(handler: WsHandler, opts: Emulator
   const inFlight = new Set<Promise<unknown>>();
   const invocations: ApiGatewayEmulator['invocations'] = [];
   const throttled = new Set<string>();
+  const faulty = new Set<string>();
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (_p, req) => (req as IncomingMessage & { chosen?: string }).chosen ?? false,
@@ -162,6 +165,7 @@ export async function startApiGatewayEmulator(handler: WsHandler, opts: Emulator
     if (!req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) return fail(403, 'ForbiddenException', 'Missing Authentication Token');
     const conn = conns.get(decodeURIComponent(m[2]!));
     if (!conn || conn.state !== 'open' || !conn.socket) return fail(410, 'GoneException', 'Gone');
+    if (faulty.has(conn.id)) return fail(500, 'InternalServerErrorException', 'Internal server error');
     if (req.method === 'POST') {
       if (throttled.has(conn.id)) return fail(429, 'LimitExceededException', 'Rate exceeded');
       const body = Buffer.concat(chunks);
@@ -197,6 +201,7 @@ export async function startApiGatewayEmulator(handler: WsHandler, opts: Emulator
       conn.socket?.terminate();
     },
     throttle: (id) => void throttled.add(id),
+    fault: (id, on) => void (on ? faulty.add(id) : faulty.delete(id)),
     invocations,
     async settled() {
       while (inFlight.size) await Promise.allSettled([...inFlight]);

@@ -13,6 +13,7 @@ import { signToken } from '../../src/auth.js';
 import { isLoopback, loadConfig, type Config } from '../../src/config.js';
 import { topicSubscribers } from '../../src/data/connections/connections.js';
 import { createClients, type DynamoClients } from '../../src/data/dynamo/client.js';
+import type { CallListener } from '../../src/data/dynamo/cost.js';
 import { Db } from '../../src/data/dynamo/db.js';
 import { keys } from '../../src/data/keys.js';
 import { createServerlessHandlers, type ServerlessHandlers } from '../../src/lambda-ws.js';
@@ -52,6 +53,8 @@ export async function startServerless(
     now?: () => Date;
     /** The event source mapping's retry settings (scaled down). */
     stream?: Pick<StreamSourceOptions, 'maxRetries' | 'maxRecordAgeMs' | 'retryDelayMs'>;
+    /** Every DynamoDB call of the handlers, as the metered door reports it. */
+    onCall?: CallListener;
     /** What the event source invokes instead of the delivery function itself (a test's fault around it). */
     wrapDeliver?: (deliver: ServerlessHandlers['deliver']) => ServerlessHandlers['deliver'];
   } = {},
@@ -70,6 +73,7 @@ export async function startServerless(
     connections: createConnections({ clientConfig: { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } }),
     callbackUrl: () => callbackUrl,
     now: opts.now,
+    onCall: opts.onCall,
   });
   const gateway = await startApiGatewayEmulator(handlers.ws, opts.gateway);
   callbackUrl = gateway.callbackUrl;

@@ -93,7 +93,8 @@ it('keeps a lobby current: revision 1, then a new revision for a join through th
   const watches = await watchKeys(connectionId);
   // The game's partition on the table at least: what a join writes.
   expect(watches.map((k) => k.PK)).toContain(keys.ws.watchPk('table', keys.game(gameId).PK));
-  for (const k of watches) expect(await exists(k)).toBe(true);
+  // The item lists its watches before replaceWatches writes them: wait for every one (bounded).
+  await eventually(async () => (await Promise.all(watches.map(exists))).every(Boolean), 'every watch item written');
 
   // joinGame through the HTTP Lambda.
   const joined = await invoke(http, { body: graphql(JOIN, { id: gameId }), headers: { authorization: `Bearer ${await s.token(ana!)}` } });

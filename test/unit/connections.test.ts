@@ -1,6 +1,7 @@
 // The serverless WebSocket's command inputs, built purely (src/data/connections/), the positions
-// the replay window sorts by, and the delivery function's filter criteria as Lambda applies them.
+// the replay window sorts by, a fan-out's sort-key order, and the delivery function's filter criteria as Lambda applies them.
 import { describe, expect, it } from 'vitest';
+import { compareSortKeys } from '../../src/data/connections/fan-out.js';
 import { acknowledgeInput, addSubscriptionInput, connectionExpiry, openConnectionInput } from '../../src/data/connections/connections.js';
 import { positionOf } from '../../src/data/connections/replay.js';
 import { DELIVERY_FILTER_PATTERN } from '../../src/serverless/filter.js';
@@ -67,6 +68,15 @@ describe('connection items', () => {
       last_pos: '0001#000000',
       expires_at: 99,
     });
+  });
+});
+
+describe("a fan-out's progress", () => {
+  it('compares sort keys as DynamoDB orders them (UTF-8 bytes), not as JavaScript does past U+FFFF', () => {
+    expect(compareSortKeys('SUB#a#\u{10000}', 'SUB#a#\uffff')).toBeGreaterThan(0);
+    expect('SUB#a#\u{10000}' < 'SUB#a#\uffff').toBe(true);
+    expect(compareSortKeys('SUB#a#1', 'SUB#a#1')).toBe(0);
+    expect(compareSortKeys('SUB#a#1', 'SUB#b#1')).toBeLessThan(0);
   });
 });
 
