@@ -9,7 +9,7 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import { signToken } from '../src/auth.js';
 import { loadConfig } from '../src/config.js';
-import { topicSubscribers } from '../src/data/connections/connections.js';
+import { topicSubscribers, type SubscriptionRecord } from '../src/data/connections/connections.js';
 import type { CallRecord } from '../src/data/dynamo/cost.js';
 import { Db } from '../src/data/dynamo/db.js';
 import { createClients } from '../src/data/dynamo/client.js';
@@ -19,6 +19,7 @@ import { createLogger } from '../src/log.js';
 import { ensureTable } from '../src/ops/admin.js';
 import { loadItems } from '../src/ops/load.js';
 import { createConnections } from '../src/serverless/api.js';
+import { CLOCK_SKEW_MS, FAN_OUT_CHUNK } from '../src/serverless/fan-out.js';
 import { DELIVERY_FILTER_PATTERN } from '../src/serverless/filter.js';
 import { startApiGatewayEmulator } from '../test/helpers/apigw-ws-emulator.js';
 import { labJoinCommand } from '../test/helpers/labs.js';
@@ -30,6 +31,8 @@ export interface ServerlessLiveResults {
   events: number;
   /** Posts in flight at once per event (src/lambda-ws.ts). */
   concurrency: number;
+  /** Chunks of subscribers claimed per event (src/serverless/fan-out.ts): the fan-out's progress writes. */
+  chunks: number;
   delay: { p50Ms: number; p99Ms: number; maxMs: number; samples: number };
   /** Commit to the last subscriber's message, per event (median). */
   toLastMs: number;
@@ -109,10 +112,13 @@ export async function runServerlessLiveBench(opts: {
     };
     for (let i = 0; i < subscribers; i += 25) await Promise.all(Array.from({ length: Math.min(25, subscribers - i) }, open));
     await gateway.settled();
-    await waitFor(
-      async () => (await countSubscribers(new Db(clients.doc, tableName), gameId)) === subscribers,
-      'every subscription written',
-    );
+    const db = new Db(clients.doc, tableName);
+    await waitFor(async () => (await subscriberPages(db, gameId)).flat().length === subscribers, 'every subscription written');
+    // Steady state: every catch-up over, and the events written more than the clocks' allowed skew after (no claim per subscriber).
+    await waitFor(async () => (await subscriberPages(db, gameId)).flat().every((s) => s.caughtUpAt !== null), 'every catch-up over');
+    const caughtUpBy = Math.max(...(await subscriberPages(db, gameId)).flat().map((s) => s.caughtUpAt!));
+    await waitFor(async () => Date.now() > caughtUpBy + CLOCK_SKEW_MS, 'the catch-ups a clock skew behind');
+    const chunks = (await subscriberPages(db, gameId)).reduce((n, page) => n + Math.ceil(page.length / FAN_OUT_CHUNK), 0);
     opts.log(`${subscribers} subscribers of one game on the API Gateway emulator`);
 
     const delays: number[] = [];
@@ -129,6 +135,10 @@ export async function runServerlessLiveBench(opts: {
       for (const t of at) delays.push(t - committed);
       toLast.push(Math.max(...at) - committed);
     }
+    // The fan-out's last writes come after its last post: count until a later record has passed the delivery function.
+    const marker = { PK: `GAME#marker-${randomUUID()}`, SK: 'MARKER' };
+    await loadItems(clients.doc, tableName, [marker]);
+    await stream.passed(marker.PK, marker.SK);
     counting = false;
     delays.sort((a, b) => a - b);
     const byCommand: Record<string, number> = {};
@@ -146,6 +156,7 @@ export async function runServerlessLiveBench(opts: {
       subscribers,
       events,
       concurrency: DELIVERY_CONCURRENCY,
+      chunks,
       delay: { p50Ms: quantile(delays, 0.5), p99Ms: quantile(delays, 0.99), maxMs: delays.at(-1)!, samples: delays.length },
       toLastMs: toLast.sort((a, b) => a - b)[Math.floor(toLast.length / 2)]!,
       perEvent: {
@@ -169,10 +180,11 @@ export async function runServerlessLiveBench(opts: {
   }
 }
 
-async function countSubscribers(db: Db, gameId: string): Promise<number> {
-  let n = 0;
-  for await (const page of topicSubscribers(db, `game:${gameId}`)) n += page.length;
-  return n;
+/** The game's subscribers as the delivery function reads them, page by page. */
+async function subscriberPages(db: Db, gameId: string): Promise<SubscriptionRecord[][]> {
+  const pages: SubscriptionRecord[][] = [];
+  for await (const page of topicSubscribers(db, `game:${gameId}`)) pages.push(page);
+  return pages;
 }
 
 async function waitFor(ok: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {

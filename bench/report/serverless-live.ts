@@ -2,6 +2,7 @@
 // written between its own markers, so a run of this phase alone replaces it and nothing else.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FAN_OUT_CHUNK } from '../../src/serverless/fan-out.js';
 import type { ServerlessLiveResults } from '../serverless-live.js';
 
 const START = '<!-- serverless-live:start -->';
@@ -23,7 +24,7 @@ export function serverlessLiveSection(r: ServerlessLiveResults): string {
     '',
     `- **Delay from a commit to the post reaching a subscriber** (${r.delay.samples} messages): p50 ${r.delay.p50Ms.toFixed(0)} ms, p99 ${r.delay.p99Ms.toFixed(0)} ms, max ${r.delay.maxMs.toFixed(0)} ms; commit to the last subscriber ${r.toLastMs.toFixed(0)} ms (median). Target p99 ≤ ${SERVERLESS_P99_TARGET_MS} ms at 1,000 subscribers: **${r.subscribers < 1_000 ? 'not measured in this run' : met ? 'met' : 'not met'}**. On AWS add Lambda's stream polling (a shard 4 times a second: up to 250 ms) and the network to API Gateway.`,
     `- **DynamoDB per event** (the delivery function's calls through the metered door): ${r.perEvent.totalCalls.toFixed(1)} calls (${calls}), ${r.perEvent.wcu.toFixed(1)} WCU, ${r.perEvent.rcu.toFixed(1)} RCU.`,
-    `- **DynamoDB per delivered message**: ${r.perMessage.calls.toFixed(2)} calls, ${r.perMessage.wcu.toFixed(2)} WCU, ${r.perMessage.rcu.toFixed(3)} RCU (the claim on the subscriber item is one conditional UpdateItem per message; the topic's subscribers are read in 1 MB pages; one PutItem per event keeps it in the replay window; the other Queries look up live queries' watches for the batch's records).`,
+    `- **DynamoDB per delivered message**: ${r.perMessage.calls.toFixed(2)} calls, ${r.perMessage.wcu.toFixed(2)} WCU, ${r.perMessage.rcu.toFixed(3)} RCU (per event one PutItem keeps it in the replay window and one starts its fan-out's progress, and one UpdateItem per chunk of ${FAN_OUT_CHUNK} subscribers records it: ${r.chunks} here; no write per subscriber once its catch-up is over; the topic's subscribers are read in 1 MB pages; the other Queries look up live queries' watches for the batch's records).`,
     '',
     'The machine has 2 cores shared by the functions, DynamoDB Local and the sockets: absolute times are upper bounds.',
     END,
