@@ -42,16 +42,9 @@ export interface ServerlessLiveResults {
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 
-export async function runServerlessLiveBench(opts: {
-  endpoint: string;
-  quick: boolean;
-  log: (line: string) => void;
-  /** Overrides for a profile run (bench/profile-serverless.ts). */
-  subscribers?: number;
-  events?: number;
-}) {
-  const subscribers = opts.subscribers ?? (opts.quick ? 200 : 1_000);
-  const events = opts.events ?? (opts.quick ? 5 : 20);
+export async function runServerlessLiveBench(opts: { endpoint: string; quick: boolean; log: (line: string) => void }) {
+  const subscribers = opts.quick ? 200 : 1_000;
+  const events = opts.quick ? 5 : 20;
   const tableName = `bench-sls-${randomUUID().slice(0, 8)}`;
   const clients = createClients({ endpoint: opts.endpoint, region: 'local', timeoutMs: 10_000, maxAttempts: 3 });
   await ensureTable(clients.raw, tableName);

@@ -1,5 +1,6 @@
 // Live updates on the serverless flavour, on the emulators: commit-to-post delay for one game's
 // subscribers, DynamoDB calls and capacity per delivered event.
+import { startDynamoLocal } from '../../src/ops/local.js';
 import { writeServerlessLiveSection } from '../report/serverless-live.js';
 import { runServerlessLiveBench } from '../serverless-live.js';
 import type { Phase } from './bench.js';
@@ -8,7 +9,15 @@ export const serverlessLive: Phase = {
   title: 'live updates on API Gateway + Lambda (emulated): commit-to-post delay, DynamoDB per event',
   async run(b) {
     if (!b.selected('serverless-live')) return;
-    const r = await runServerlessLiveBench({ endpoint: b.dynamo!.endpoint, quick: b.quick, log: b.log });
+    // Its own DynamoDB Local, as the live phases have: the shared one holds every earlier phase's tables and stream records.
+    const dynamo = await startDynamoLocal();
+    b.place('DynamoDB Local for the serverless phase (java, in memory)', dynamo.pid);
+    let r;
+    try {
+      r = await runServerlessLiveBench({ endpoint: dynamo.endpoint, quick: b.quick, log: b.log });
+    } finally {
+      await dynamo.stop();
+    }
     writeServerlessLiveSection(b.options.outDir, r);
     // Deterministic facts fail the run: per event, one replay entry and one progress start (PutItem)
     // and one progress write per chunk of subscribers (UpdateItem), never a write per subscriber (the
