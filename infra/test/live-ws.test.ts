@@ -7,6 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { FAN_OUT_PROGRESS_TTL_SECONDS } from '../../src/data/connections/fan-out.js';
 import { TABLE } from '../../src/data/table.js';
 import { DELIVERY_FILTER_PATTERN } from '../../src/serverless/filter.js';
 import { GraphqlStack, type GraphqlStackProps } from '../lib/stack.js';
@@ -89,6 +90,8 @@ describe('live updates on API Gateway (serverlessLive)', () => {
       MaximumRetryAttempts: 10,
       MaximumRecordAgeInSeconds: 3600,
     });
+    // A retried record finds how far its fan-out got: the progress item outlives the oldest record Lambda retries.
+    expect(p.MaximumRecordAgeInSeconds).toBeLessThan(FAN_OUT_PROGRESS_TTL_SECONDS);
     expect(JSON.stringify(p.DestinationConfig.OnFailure.Destination)).toContain(failuresId());
     expect(p.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern))).toEqual([DELIVERY_FILTER_PATTERN]);
     // Connection and subscription items (WSCONN#, WSTOPIC#) match none of the allowed prefixes.

@@ -14,7 +14,7 @@ import { putIfAbsent, updateIf } from '../dynamo/transactions.js';
 import { keys } from '../keys.js';
 import { TABLE } from '../table.js';
 
-/** Longer than the stream event source's maximum record age (infra: the oldest record Lambda retries), with a margin. */
+/** Longer than the stream event source's maximum record age (the oldest record Lambda retries: infra/test/live-ws.test.ts), with a margin. */
 export const FAN_OUT_PROGRESS_TTL_SECONDS = 3 * 3_600;
 
 export interface FanOutProgress {
