@@ -175,6 +175,8 @@ export function createLiveConnection(opts: LiveOptions & { url: string; token?: 
       while (!finished) {
         const seenBefore = connections;
         let gotEvent = false;
+        /** The newest revision given, and the connection it came on. */
+        let [revisionsOn, newest] = [connections, 0];
         // graphql-ws resends this very payload if it reconnects by itself (after a 1000 close), so
         // `after` is kept current in it too.
         const payload = payloadFor(req, resumeVariables(req.variables, cursor));
@@ -190,7 +192,13 @@ export function createLiveConnection(opts: LiveOptions & { url: string; token?: 
               if (req.mode === 'results') {
                 gotEvent = true;
                 const live = (result.extensions as { live?: { revision?: unknown } } | undefined)?.live;
-                return deliver({ data: result.data, revision: typeof live?.revision === 'number' ? live.revision : null } as TEvent);
+                const revision = typeof live?.revision === 'number' ? live.revision : null;
+                // Revisions count from 1 on each connection; on the serverless flavour two writers' posts
+                // may arrive out of order, and a result older than one already given is stale.
+                if (connections !== revisionsOn) [revisionsOn, newest] = [connections, 0];
+                if (revision !== null && revision <= newest) return;
+                if (revision !== null) newest = revision;
+                return deliver({ data: result.data, revision } as TEvent);
               }
               const event = result.data?.[req.field] as { cursor?: unknown } | undefined;
               if (typeof event?.cursor === 'string') payload.variables.after = cursor = event.cursor;
