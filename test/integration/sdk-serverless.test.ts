@@ -8,6 +8,9 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, isSdkError, type LiveSubscription } from '../../sdk/src/index.js';
 import { signToken } from '../../src/auth.js';
+import { connectionItems } from '../../src/data/connections/removal.js';
+import { keys } from '../../src/data/keys.js';
+import { createConnections } from '../../src/serverless/api.js';
 import { eventually } from '../helpers/cluster.js';
 import { joinAsNewUser, seedGame, startServerless, subscribers, type ServerlessFlavour } from '../helpers/serverless.js';
 import { freshUsername } from '../helpers/server.js';
@@ -96,4 +99,37 @@ it('ends with UNAUTHENTICATED, without reconnecting, when the token is refused a
   await client.close();
   await s.gateway.settled();
   expect(connects() - before).toBe(1);
+});
+
+it("gives a @live query's results in revision order: a revision older than one already given (two writers' posts crossing) is dropped", async () => {
+  const gameId = await seedGame(s);
+  const before = new Set(s.gateway.connectionIds());
+  const client = sdk(await s.token(freshUsername('a')));
+  const game = client.gameLive({ id: gameId });
+  const first = await next(game);
+  expect(first.revision).toBe(1);
+  const connectionId = s.gateway.connectionIds().find((c) => !before.has(c))!;
+  const item = (await connectionItems(s.db, connectionId)).find((i) => String(i.SK).startsWith('SUB#'))!;
+  const id = keys.ws.parseSubscriptionSk(String(item.SK));
+  // What the delivery function and a second writer post, through the real management API, crossing.
+  const api = createConnections({ clientConfig: { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } });
+  const post = (revision: number, playerCount: number) =>
+    api.post(
+      s.gateway.callbackUrl,
+      connectionId,
+      JSON.stringify({
+        id,
+        type: 'next',
+        payload: { data: { ...first.data, game: { ...first.data.game!, playerCount } }, extensions: { live: { revision } } },
+      }),
+    );
+  await post(3, 30);
+  await post(2, 20); // stale: revision 3 was given
+  await post(4, 40); // the marker: if revision 2 were given, it would come before this
+  const given = [await next(game), await next(game)];
+  expect(given.map((r) => [r.revision, r.data.game!.playerCount])).toEqual([
+    [3, 30],
+    [4, 40],
+  ]);
+  await game.close();
 });
