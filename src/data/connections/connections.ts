@@ -24,7 +24,7 @@ import type { Role, Viewer } from '../../auth.js';
 import type { Item } from '../dynamo/batch.js';
 import type { Db } from '../dynamo/db.js';
 import { everyPage } from '../dynamo/pagination.js';
-import { updateIf } from '../dynamo/transactions.js';
+import { writeIf } from '../dynamo/transactions.js';
 import { keys } from '../keys.js';
 import { TABLE } from '../table.js';
 
@@ -157,7 +157,7 @@ export function acknowledgeInput(tableName: string, connectionId: string, viewer
 
 /** False when the connection is gone or was already acknowledged (a second connection_init). */
 export async function acknowledgeConnection(db: Db, connectionId: string, viewer: Viewer | null): Promise<boolean> {
-  return updateIf(db, acknowledgeInput(db.tableName, connectionId, viewer));
+  return writeIf(db, { update: acknowledgeInput(db.tableName, connectionId, viewer) });
 }
 
 // Add a subscription: TransactWriteItems: ConditionCheck the connection exists + Put WSCONN#<conn> / SUB#<sub> if absent + Put the topic's subscriber item.

@@ -10,7 +10,7 @@
 //
 // Sort keys are compared as DynamoDB orders them, by their UTF-8 bytes.
 import type { Db } from '../dynamo/db.js';
-import { putIfAbsent, updateIf } from '../dynamo/transactions.js';
+import { putIfAbsent, writeIf } from '../dynamo/transactions.js';
 import { keys } from '../keys.js';
 import { TABLE } from '../table.js';
 
@@ -40,12 +40,14 @@ export async function startFanOut(db: Db, topic: string, position: string, end: 
 
 // Claim the next chunk, everything up to `from` done: UpdateItem WSTOPIC#<topic> / FAN#<position> SET done = :from, claimed = :to if claimed = :from.
 export async function advanceFanOut(db: Db, topic: string, position: string, from: string, to: string): Promise<void> {
-  const moved = await updateIf(db, {
-    TableName: db.tableName,
-    Key: keys.ws.fanOut(topic, position),
-    UpdateExpression: 'SET done = :from, claimed = :to',
-    ConditionExpression: 'claimed = :from',
-    ExpressionAttributeValues: { ':from': from, ':to': to },
+  const moved = await writeIf(db, {
+    update: {
+      TableName: db.tableName,
+      Key: keys.ws.fanOut(topic, position),
+      UpdateExpression: 'SET done = :from, claimed = :to',
+      ConditionExpression: 'claimed = :from',
+      ExpressionAttributeValues: { ':from': from, ':to': to },
+    },
   });
   // Failing: another attempt at this record is fanning it out at the same time (Lambda runs one per shard).
   if (!moved) throw new Error(`The fan-out of ${position} on ${topic} was moved on by another attempt.`);

@@ -17,7 +17,7 @@
 // range) whose RESYNC it was sent; a few bytes per given-up batch, gone with the item's TTL.
 import type { Db } from '../dynamo/db.js';
 import { everyPage } from '../dynamo/pagination.js';
-import { isConditionFailure, putIfAbsent, updateIf } from '../dynamo/transactions.js';
+import { putIfAbsent, writeIf } from '../dynamo/transactions.js';
 import { keys } from '../keys.js';
 import { TABLE } from '../table.js';
 
@@ -123,50 +123,54 @@ function toEntry(it: Record<string, unknown>): ReplayEntry {
 // Claim an event for a subscriber before posting it: UpdateItem WSTOPIC#<topic> / SUB#<conn>#<sub> SET last_pos if it is behind (or absent) and the item exists.
 export async function claimDelivery(db: Db, key: { PK: string; SK: string }, position: string): Promise<boolean> {
   // False: posted already (a retried batch, or the other writer), or the subscription is gone.
-  return updateIf(db, {
-    TableName: db.tableName,
-    Key: key,
-    UpdateExpression: 'SET last_pos = :p',
-    ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(last_pos) OR last_pos < :p)',
-    ExpressionAttributeValues: { ':p': position },
+  return writeIf(db, {
+    update: {
+      TableName: db.tableName,
+      Key: key,
+      UpdateExpression: 'SET last_pos = :p',
+      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(last_pos) OR last_pos < :p)',
+      ExpressionAttributeValues: { ':p': position },
+    },
   });
 }
 
 // Record a subscription's catch-up cut-off: UpdateItem WSTOPIC#<topic> / SUB#<conn>#<sub> SET caught_up if the item exists.
 export async function markCaughtUp(db: Db, key: { PK: string; SK: string }, at: number): Promise<void> {
   // False (ignored): the subscription ended meanwhile.
-  await updateIf(db, {
-    TableName: db.tableName,
-    Key: key,
-    UpdateExpression: 'SET caught_up = :at',
-    ConditionExpression: 'attribute_exists(PK)',
-    ExpressionAttributeValues: { ':at': at },
+  await writeIf(db, {
+    update: {
+      TableName: db.tableName,
+      Key: key,
+      UpdateExpression: 'SET caught_up = :at',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':at': at },
+    },
   });
 }
 
 // Claim a given-up batch's RESYNC for a subscriber (SQS may deliver its message twice): UpdateItem WSTOPIC#<topic> / SUB#<conn>#<sub> ADD resyncs :batch if it does not hold it and the item exists.
 export async function claimResync(db: Db, key: { PK: string; SK: string }, batch: string): Promise<boolean> {
   // False: sent already (the message received again), or the subscription is gone.
-  return updateIf(db, {
-    TableName: db.tableName,
-    Key: key,
-    UpdateExpression: 'ADD resyncs :batch',
-    ConditionExpression: 'attribute_exists(PK) AND NOT contains(resyncs, :id)',
-    ExpressionAttributeValues: { ':batch': new Set([batch]), ':id': batch },
+  return writeIf(db, {
+    update: {
+      TableName: db.tableName,
+      Key: key,
+      UpdateExpression: 'ADD resyncs :batch',
+      ConditionExpression: 'attribute_exists(PK) AND NOT contains(resyncs, :id)',
+      ExpressionAttributeValues: { ':batch': new Set([batch]), ':id': batch },
+    },
   });
 }
 
 // Give a RESYNC claim back when its post failed for a reason worth retrying: UpdateItem DELETE resyncs :batch.
 export async function releaseResync(db: Db, key: { PK: string; SK: string }, batch: string): Promise<void> {
-  await db
-    .update({
+  await writeIf(db, {
+    update: {
       TableName: db.tableName,
       Key: key,
       UpdateExpression: 'DELETE resyncs :batch',
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeValues: { ':batch': new Set([batch]) },
-    })
-    .catch((err: unknown) => {
-      if (!isConditionFailure(err)) throw err;
-    });
+    },
+  });
 }

@@ -20,7 +20,7 @@ import type { Viewer } from '../../auth.js';
 import { BATCH_WRITE_LIMIT, writeBatch, type Item } from '../dynamo/batch.js';
 import type { Db } from '../dynamo/db.js';
 import type { ReadRange } from '../dynamo/read-set.js';
-import { updateIf } from '../dynamo/transactions.js';
+import { writeIf } from '../dynamo/transactions.js';
 import { keys, type Key } from '../keys.js';
 import { TABLE } from '../table.js';
 import { toViewer, viewerAttributes } from './connections.js';
@@ -157,20 +157,22 @@ export async function getLiveQuery(db: Db, connectionId: string, subscriptionId:
 
 // Commit a re-run: UpdateItem WSCONN#<conn> / SUB#<sub> SET revision, hash, watches, earliest_expiry if revision and hash are still the ones read.
 export async function commitRevision(db: Db, before: LiveQueryRecord, after: LiveQueryRecord): Promise<boolean> {
-  return updateIf(db, {
-    TableName: db.tableName,
-    Key: keys.ws.subscription(before.connectionId, before.subscriptionId),
-    UpdateExpression: 'SET revision = :rev, #hash = :hash, watches = :watches, earliest_expiry = :exp',
-    // Failing: another writer (the subscribe's check run, a concurrent batch) moved it on, or it was removed.
-    ConditionExpression: 'revision = :was AND #hash = :wasHash',
-    ExpressionAttributeNames: { '#hash': 'hash' },
-    ExpressionAttributeValues: {
-      ':rev': after.revision,
-      ':hash': after.hash,
-      ':watches': JSON.stringify(after.watches),
-      ':exp': after.earliestExpiry,
-      ':was': before.revision,
-      ':wasHash': before.hash,
+  return writeIf(db, {
+    update: {
+      TableName: db.tableName,
+      Key: keys.ws.subscription(before.connectionId, before.subscriptionId),
+      UpdateExpression: 'SET revision = :rev, #hash = :hash, watches = :watches, earliest_expiry = :exp',
+      // Failing: another writer (the subscribe's check run, a concurrent batch) moved it on, or it was removed.
+      ConditionExpression: 'revision = :was AND #hash = :wasHash',
+      ExpressionAttributeNames: { '#hash': 'hash' },
+      ExpressionAttributeValues: {
+        ':rev': after.revision,
+        ':hash': after.hash,
+        ':watches': JSON.stringify(after.watches),
+        ':exp': after.earliestExpiry,
+        ':was': before.revision,
+        ':wasHash': before.hash,
+      },
     },
   });
 }

@@ -152,10 +152,12 @@ export async function conditionalWrite(
   }
 }
 
-/** Runs a conditional UpdateItem: true when it was applied, false when its condition did not hold. */
-export async function updateIf(db: Db, input: UpdateCommandInput): Promise<boolean> {
+/** Runs one conditional write: true when it was applied, false when its condition did not hold. */
+export async function writeIf(db: Db, write: ConditionalWrite): Promise<boolean> {
   try {
-    await db.update(input);
+    if ('put' in write) await db.put(write.put);
+    else if ('update' in write) await db.update(write.update);
+    else await db.delete(write.delete);
     return true;
   } catch (err) {
     if (isConditionFailure(err)) return false;

@@ -10,7 +10,7 @@ import type { Item } from '../dynamo/batch.js';
 import { BATCH_WRITE_LIMIT, writeBatch } from '../dynamo/batch.js';
 import type { Db } from '../dynamo/db.js';
 import { everyPage } from '../dynamo/pagination.js';
-import { isConditionFailure } from '../dynamo/transactions.js';
+import { writeIf } from '../dynamo/transactions.js';
 import { keys } from '../keys.js';
 import { OPEN_GAMES_INDEX, TABLE } from '../table.js';
 
@@ -74,18 +74,14 @@ export async function expiredOpenGames(db: Db, now: Date): Promise<string[]> {
 
 // Delete an expired game as TTL would: DeleteItem game key, if expires_at <= now still holds (a game that filled meanwhile stays).
 export async function deleteExpiredGame(db: Db, gameId: string, now: Date): Promise<boolean> {
-  try {
-    await db.delete({
+  // False: filled, gone already, or deleted by another instance: nothing left to expire.
+  return writeIf(db, {
+    delete: {
       TableName: db.tableName,
       Key: keys.game(gameId),
       ConditionExpression: '#ttl <= :now',
       ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
       ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
-    });
-    return true;
-  } catch (err) {
-    // Filled, gone already, or deleted by another instance: nothing left to expire.
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+    },
+  });
 }

@@ -17,7 +17,7 @@
 import type { PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../dynamo/db.js';
 import { everyPage } from '../dynamo/pagination.js';
-import { isConditionFailure } from '../dynamo/transactions.js';
+import { writeIf } from '../dynamo/transactions.js';
 import { keys, type Key } from '../keys.js';
 
 /** True for the lease's and checkpoints' own items (and any future bookkeeping under LIVE#). */
@@ -38,27 +38,20 @@ export function acquireLeaseInput(tableName: string, holder: string, now: number
 
 /** Takes the lease, or renews it when `holder` has it; false when another holder's lease is still running. */
 export async function acquireLease(db: Db, holder: string, now: number, leaseMs: number): Promise<boolean> {
-  try {
-    await db.put(acquireLeaseInput(db.tableName, holder, now, leaseMs));
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return writeIf(db, { put: acquireLeaseInput(db.tableName, holder, now, leaseMs) });
 }
 
 // Give the lease up at once: DeleteItem LIVE#LEASE/#LEASE if `holder` still has it, so another takes over without waiting.
 export async function releaseLease(db: Db, holder: string): Promise<void> {
-  try {
-    await db.delete({
+  // False (ignored): another holder has it by now.
+  await writeIf(db, {
+    delete: {
       TableName: db.tableName,
       Key: keys.live.lease(),
       ConditionExpression: 'holder = :me',
       ExpressionAttributeValues: { ':me': holder },
-    });
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-  }
+    },
+  });
 }
 
 // Who holds the lease and until when: GetItem LIVE#LEASE/#LEASE (consistent read).
