@@ -56,14 +56,7 @@ export async function recordReplay(db: Db, topic: string, e: Omit<ReplayEntry, '
 
 // The newest kept position of a topic (a RESYNC's cursor must not fall behind it): Query PK = WSREPLAY#<topic>, newest first, Limit 1, consistent.
 export async function latestReplayPosition(db: Db, topic: string): Promise<string | null> {
-  const out = await db.query({
-    TableName: db.tableName,
-    KeyConditionExpression: 'PK = :pk',
-    ExpressionAttributeValues: { ':pk': keys.ws.replayPk(topic) },
-    ScanIndexForward: false,
-    Limit: 1,
-    ConsistentRead: true,
-  });
+  const out = await db.query(newestFirst(db, topic, 1));
   const sk = out.Items?.[0]?.SK;
   return typeof sk === 'string' ? sk : null;
 }
@@ -91,15 +84,7 @@ export async function replaySince(db: Db, topic: string, sinceMs: number, now: D
   const out: ReplayEntry[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await db.query({
-      TableName: db.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.ws.replayPk(topic) },
-      ScanIndexForward: false,
-      Limit: 25,
-      ConsistentRead: true,
-      ExclusiveStartKey: start,
-    });
+    const page = await db.query(newestFirst(db, topic, 25, start));
     for (const it of page.Items ?? []) {
       const e = toEntry(it);
       if (e.writtenAt < sinceMs) return out.reverse();
@@ -108,6 +93,19 @@ export async function replaySince(db: Db, topic: string, sinceMs: number, now: D
     start = page.LastEvaluatedKey;
   } while (start);
   return out.reverse();
+}
+
+/** A newest-first, consistent read of a topic's kept events, `limit` a page. */
+function newestFirst(db: Db, topic: string, limit: number, start?: Record<string, unknown>) {
+  return {
+    TableName: db.tableName,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.ws.replayPk(topic) },
+    ScanIndexForward: false,
+    Limit: limit,
+    ConsistentRead: true,
+    ExclusiveStartKey: start,
+  };
 }
 
 function toEntry(it: Record<string, unknown>): ReplayEntry {
