@@ -109,8 +109,10 @@ it("gives a @live query's results in revision order: a revision older than one a
   const first = await next(game);
   expect(first.revision).toBe(1);
   const connectionId = s.gateway.connectionIds().find((c) => !before.has(c))!;
-  const item = (await connectionItems(s.db, connectionId)).find((i) => String(i.SK).startsWith('SUB#'))!;
-  const id = keys.ws.parseSubscriptionSk(String(item.SK));
+  // Revision 1 is posted before the live query's item is written.
+  const liveItem = async () => (await connectionItems(s.db, connectionId)).find((i) => String(i.SK).startsWith('SUB#'));
+  await eventually(async () => (await liveItem()) !== undefined, "the live query's item");
+  const id = keys.ws.parseSubscriptionSk(String((await liveItem())!.SK));
   // What the delivery function and a second writer post, through the real management API, crossing.
   const api = createConnections({ clientConfig: { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } });
   const post = (revision: number, playerCount: number) =>
