@@ -97,6 +97,8 @@ it('reaches caught-up subscribers with writes per event, not per subscriber, and
     (x) => x.subscriptionId === racing.subscriptionId && x.connectionId === racing.connectionId,
   );
   expect(claimed?.lastPosition).toMatch(/^\d{40}#\d{6}$/);
+  // Posted before the marker passed; the sockets may still be carrying it.
+  await eventually(async () => subs.every((x) => seen(x.heard).includes(second)), 'the second join at every subscriber');
   for (const sub of subs) expect(seen(sub.heard)).toEqual([first, second]);
   for (const sub of subs) await sub.client.dispose();
 });
