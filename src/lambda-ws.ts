@@ -19,8 +19,8 @@ import { recordBackgroundCall } from './observe/background.js';
 import { createServices } from './services.js';
 
 /**
- * Posts in flight at once for one event. Each takes a claim write and a PostToConnection (tens of
- * ms), so 64 make at most a few thousand calls a second per shard: under the account's default
+ * Posts in flight at once for one event. Each is a PostToConnection (tens of ms; a claim write
+ * before it only while the subscriber's catch-up may race it), so 64 make at most a few thousand calls a second per shard: under the account's default
  * 10,000 requests/s shared by all its APIs and their @connections callbacks ("Amazon API Gateway
  * quotas", https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html), which a throttled
  * post would cost a client its connection. On AWS each post waits on the network, so more in

@@ -30,7 +30,7 @@ import { DEFAULT_MAX_LIVE_READS, readSetTooLarge } from '../live/query/registry.
 import type { ChangeRecord } from '../live/stream/records.js';
 import { MAX_MESSAGE_BYTES } from './api.js';
 import { contextFor, documentOf, errorMessage } from './execute.js';
-import type { PostDeps } from './post.js';
+import { endConnection, type PostDeps } from './post.js';
 
 export type Trigger = Pick<ChangeRecord, 'keys' | 'oldImage' | 'newImage'>;
 
@@ -107,9 +107,7 @@ async function postRevision(deps: LiveDeps, q: LiveQueryRecord, result: Executio
       return 'ended';
     case 'throttled':
       logger.warn('WebSocket client too slow: disconnected', { connectionId: q.connectionId });
-      await connections.disconnect(q.callbackUrl, q.connectionId);
-      await removeConnection(db, q.connectionId);
-      return 'ended';
+      return endConnection(deps, q);
     case 'too-large': {
       const bytes = Buffer.byteLength(message);
       const error = new AppError(
@@ -179,8 +177,7 @@ export async function refreshLiveQuery(deps: LiveDeps, stored: LiveQueryRecord, 
       // The container server closes such a socket with 4403; here: `error`, then the connection goes.
       const expired = unauthenticated('The token has expired. Get a new one.');
       await deps.connections.post(q.callbackUrl, q.connectionId, errorMessage(deps, q.subscriptionId, [expired]));
-      await deps.connections.disconnect(q.callbackUrl, q.connectionId);
-      await removeConnection(deps.db, q.connectionId);
+      await endConnection(deps, q);
       return;
     }
     const ran = await runLive(deps, q, triggers);

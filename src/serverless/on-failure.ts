@@ -32,7 +32,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { topicSubscribers } from '../data/connections/connections.js';
 import { openSubscriptions } from '../data/connections/everyone.js';
 import { isConnectionBookkeeping } from '../data/connections/removal.js';
-import { latestReplayPosition, positionOf, recordReplay } from '../data/connections/replay.js';
+import { fromPosition, latestReplayPosition, positionOf, recordReplay } from '../data/connections/replay.js';
 import { toEntityChange } from '../data/changes.js';
 import type { CallListener } from '../data/dynamo/cost.js';
 import { isLiveBookkeeping } from '../data/live/lease.js';
@@ -161,12 +161,12 @@ export function createOnFailureHandler(deps: OnFailureDeps): OnFailureHandler {
 
 /** The RESYNC for one subscriber: at the batch's end, or at the latest position kept or posted to it since if that is later. */
 function resyncAt(end: string, since: (string | null)[]): Delivery {
-  let at = { position: end, index: LAST, sortable: positionOf(end, LAST) };
+  let at = { sequence: end, index: LAST, sortable: positionOf(end, LAST) };
   for (const p of since) {
-    const m = p?.match(/^(\d+)#(\d+)$/);
-    if (m && p! > at.sortable) at = { position: m[1]!.replace(/^0+(?=\d)/, ''), index: Number(m[2]), sortable: p! };
+    const parsed = p === null ? null : fromPosition(p);
+    if (parsed && p! > at.sortable) at = { ...parsed, sortable: p! };
   }
-  return { position: at.position, index: at.index, event: RESYNC, entry: null };
+  return { position: at.sequence, index: at.index, event: RESYNC, entry: null };
 }
 
 /** One given-up batch, as its RESYNC claims name it. */

@@ -47,9 +47,7 @@ export async function postEvent(
     // The container server closes such a socket with 4403; here: `error`, then the connection goes.
     const expired = unauthenticated('The token has expired. Get a new one.');
     await connections.post(s.callbackUrl, s.connectionId, errorMessage(deps, s.subscriptionId, [closingError(expired, 4403)]));
-    await connections.disconnect(s.callbackUrl, s.connectionId);
-    await removeConnection(db, s.connectionId);
-    return 'ended';
+    return endConnection(deps, s);
   }
   const message = await eventMessage(deps, s, d, opts.shared);
   const key = keys.ws.topicSubscriber(s.topic, s.connectionId, s.subscriptionId);
@@ -110,8 +108,12 @@ export async function postResync(deps: PostDeps, s: SubscriptionRecord, d: Deliv
   if (outcome === 'throttled') await endConnection(deps, s);
 }
 
-async function endConnection(deps: PostDeps, s: SubscriptionRecord): Promise<'ended'> {
-  await deps.connections.disconnect(s.callbackUrl, s.connectionId);
-  await removeConnection(deps.db, s.connectionId);
+/** Closes a client's socket and deletes everything of its connection (subscriptions and live queries alike). */
+export async function endConnection(
+  deps: Pick<PostDeps, 'connections' | 'db'>,
+  c: { callbackUrl: string; connectionId: string },
+): Promise<'ended'> {
+  await deps.connections.disconnect(c.callbackUrl, c.connectionId);
+  await removeConnection(deps.db, c.connectionId);
   return 'ended';
 }

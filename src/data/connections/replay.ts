@@ -38,6 +38,12 @@ export function positionOf(sequence: string, index: number): string {
   return `${sequence.padStart(40, '0')}#${String(index).padStart(6, '0')}`;
 }
 
+/** The stream sequence number and event index of a position (positionOf's inverse), or null for another deployment's cursor. */
+export function fromPosition(position: string): { sequence: string; index: number } | null {
+  const m = /^(\d+)#(\d+)$/.exec(position);
+  return m ? { sequence: m[1]!.replace(/^0+(?=\d)/, ''), index: Number(m[2]) } : null;
+}
+
 // Keep an event for replay, once: PutItem WSREPLAY#<topic> / <position> if absent. Returns when it was first kept (a retried record's event keeps that time).
 export async function recordReplay(db: Db, topic: string, e: Omit<ReplayEntry, 'position'>, now: Date): Promise<number> {
   const kept = await putIfAbsent(db, {

@@ -146,8 +146,7 @@ export async function conditionalWrite(
     await db.delete({ ...write.delete, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
     return undefined;
   } catch (err) {
-    const e = err as Error & { Item?: Record<string, AttributeValue> };
-    if (isConditionFailure(e)) throw onFailed(e.Item ? unmarshall(e.Item) : null);
+    if (isConditionFailure(err)) throw onFailed(itemThatFailed(err));
     throw err;
   }
 }
@@ -171,8 +170,13 @@ export async function putIfAbsent(db: Db, input: Omit<PutCommandInput, 'Conditio
     await db.put({ ...input, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
     return null;
   } catch (err) {
-    const e = err as Error & { Item?: Record<string, AttributeValue> };
-    if (isConditionFailure(e)) return e.Item ? unmarshall(e.Item) : {};
+    if (isConditionFailure(err)) return itemThatFailed(err) ?? {};
     throw err;
   }
+}
+
+/** The item a failed condition was checked against, as ReturnValuesOnConditionCheckFailure ALL_OLD returns it (null: there was none). */
+function itemThatFailed(err: unknown): Item | null {
+  const item = (err as { Item?: Record<string, AttributeValue> }).Item;
+  return item ? unmarshall(item) : null;
 }
